@@ -34,6 +34,9 @@ type JobDefinition struct {
 	EksProperties                json.RawMessage      `json:"eksProperties,omitempty"`
 	ConsumableResourceProperties json.RawMessage      `json:"consumableResourceProperties,omitempty"`
 	CreatedAt                    int64                `json:"createdAt"`
+
+	// Seq orders definitions by registration; the store assigns it.
+	Seq int64 `json:"-"`
 }
 
 // IsFargate reports whether the definition targets Fargate.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+)
+
+// Config is the server's configuration: defaults, then BARGE_* environment
+// variables, then flags.
+type Config struct {
+	Listen          string // --listen, BARGE_LISTEN
+	DataDir         string // --data, BARGE_DATA
+	Region          string // --region, BARGE_REGION
+	AccountID       string // --account-id, BARGE_ACCOUNT_ID
+	Executor        string // --executor, BARGE_EXECUTOR
+	LogLevel        string // --log-level, BARGE_LOG_LEVEL
+	AccessKeyID     string // BARGE_ACCESS_KEY_ID (environment only: secrets stay off the command line)
+	SecretAccessKey string // BARGE_SECRET_ACCESS_KEY
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Listen:    "127.0.0.1:8420",
+		DataDir:   "barge-data",
+		Region:    "us-east-1",
+		AccountID: "123456789012",
+		Executor:  "auto",
+		LogLevel:  "info",
+	}
+}
+
+// ParseConfig reads the environment (getenv) and then the flags in args.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
+	for _, e := range []struct {
+		name string
+		dst  *string
+	}{
+		{"BARGE_LISTEN", &c.Listen}, {"BARGE_DATA", &c.DataDir}, {"BARGE_REGION", &c.Region},
+		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
+		{"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
+	} {
+		if v := getenv(e.name); v != "" {
+			*e.dst = v
+		}
+	}
+	fs := flag.NewFlagSet("barge server", flag.ContinueOnError)
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve the API on (BARGE_LISTEN)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
+	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
+	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
+	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or kubernetes (BARGE_EXECUTOR)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.Validate()
+}
+
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+)
+
+// Validate reports the first invalid field by its flag name.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("--listen %q: want host:port, such as 127.0.0.1:8420", c.Listen)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("--data: a directory is required")
+	}
+	if !regionRE.MatchString(c.Region) {
+		return fmt.Errorf("--region %q: want an AWS region name such as us-east-1", c.Region)
+	}
+	if !accountRE.MatchString(c.AccountID) {
+		return fmt.Errorf("--account-id %q: want 12 digits, such as 123456789012", c.AccountID)
+	}
+	switch c.Executor {
+	case "auto", "docker", "process", "kubernetes":
+	default:
+		return fmt.Errorf("--executor %q: want auto, docker, process or kubernetes", c.Executor)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
+		return fmt.Errorf("BARGE_ACCESS_KEY_ID and BARGE_SECRET_ACCESS_KEY must be set together")
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+// Command barge is serverless batch on your own machines: a server speaking
+// the AWS Batch API, so the aws CLI and the AWS SDKs work against it with
+// only an endpoint URL.
+//
+// Usage:
+//
+//	barge server [--listen 127.0.0.1:8420] [--data DIR] [--region us-east-1]
+//	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes]
+//	barge version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/server"
+	"github.com/bargehq/barge/internal/sigv4"
+	"github.com/bargehq/barge/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "barge:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: barge server [flags] | barge version (barge server -h lists the flags)")
+	}
+	switch args[0] {
+	case "version":
+		fmt.Println("barge", version)
+		return nil
+	case "server":
+		cfg, err := ParseConfig(args[1:], os.Getenv)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		m := NewMain(cfg, os.Stdout, os.Stderr)
+		if err := m.Run(ctx); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		m.log.Info("shutting down")
+		return m.Close()
+	}
+	return fmt.Errorf("unknown command %q: want server or version", args[0])
+}
+
+// Main is the barge server program, runnable in-process by tests.
+type Main struct {
+	Config Config
+	// Addr is the address the server listens on, known once Run returns.
+	Addr string
+	// Credentials are the root credentials the server accepts.
+	Credentials Credentials
+
+	stdout io.Writer
+	log    *slog.Logger
+	store  *store.Store
+	http   *http.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewMain returns a program for cfg that prints to stdout and logs to stderr.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	return &Main{
+		Config: cfg,
+		stdout: stdout,
+		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+}
+
+// Run opens the store, starts the API and background loops, and returns once
+// the server accepts API calls.
+func (m *Main) Run(ctx context.Context) (err error) {
+	start := time.Now()
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return fmt.Errorf("--data %s: %w", m.Config.DataDir, err)
+	}
+	if err := m.loadCredentials(); err != nil {
+		return err
+	}
+	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log})
+	if err != nil {
+		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
+	}
+	defer func() {
+		if err != nil {
+			m.store.Close()
+		}
+	}()
+	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
+	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log})
+	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
+	srv := server.New(server.Config{
+		Log:    m.log,
+		Region: m.Config.Region,
+		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
+			s, ok := secrets[id]
+			return s, ok
+		}, Now: time.Now}},
+		Batch: batchAPI.Handler(),
+	})
+
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
+	}
+	m.Addr = ln.Addr().String()
+	m.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
+
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("http server stopped", "error", err)
+		}
+	}()
+	go func() {
+		defer m.wg.Done()
+		batchAPI.Run(ctx)
+	}()
+	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account,
+		"data", m.Config.DataDir, "startup", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// loadCredentials takes the root credentials from the configuration, or
+// from the data directory, generating and printing them on first start.
+func (m *Main) loadCredentials() error {
+	if m.Config.AccessKeyID != "" {
+		m.Credentials = Credentials{AccessKeyID: m.Config.AccessKeyID, SecretAccessKey: m.Config.SecretAccessKey}
+		return nil
+	}
+	c, created, err := loadOrCreateCredentials(m.Config.DataDir)
+	if err != nil {
+		return err
+	}
+	m.Credentials = c
+	if created {
+		fmt.Fprintf(m.stdout, "barge generated root credentials (stored in %s, shown only this once):\n  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n",
+			filepath.Join(m.Config.DataDir, credentialsFile), c.AccessKeyID, c.SecretAccessKey)
+	}
+	return nil
+}
+
+// Close stops accepting requests, lets those in flight finish, stops the
+// background loops and closes the store.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	if m.http != nil {
+		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// sigv4Auth adapts the SigV4 verifier to the server's Authenticator.
+type sigv4Auth struct{ v *sigv4.Verifier }
+
+func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
+	res, err := a.v.Verify(r, body)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return server.Identity{}, &server.AuthError{Code: se.Code, Message: se.Message, Status: se.HTTPStatus()}
+		}
+		return server.Identity{}, err
+	}
+	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
+}

@@ -1,0 +1,90 @@
+// Package awsproto is the wire plumbing shared by barge's AWS APIs: request
+// IDs, the error funnel from barge.Error to each protocol's error format, and
+// one generic adapter per protocol that turns a typed operation
+// func(ctx, *In) (*Out, error) into an http.Handler.
+//
+// Three protocols are spoken: restJson1 (AWS Batch), awsJson1.1 (CloudWatch
+// Logs) and awsQuery (IAM). Each has exactly one error writer here.
+package awsproto
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+
+	"github.com/bargehq/barge"
+)
+
+// Log attribute keys used at the HTTP boundary.
+const (
+	LogRequestID = "request_id"
+	LogOperation = "operation"
+	LogStatus    = "status"
+	LogError     = "error"
+)
+
+// ErrorType is how one API reports a class of errors: AWS's error type name
+// and HTTP status.
+type ErrorType struct {
+	Name   string
+	Status int
+}
+
+// ErrorTable maps barge error codes to one API's error types. Codes missing
+// from the table are reported as the table's Internal type.
+type ErrorTable struct {
+	Codes    map[barge.ErrorCode]ErrorType
+	Internal ErrorType
+}
+
+// Lookup returns the error type for err.
+func (t *ErrorTable) Lookup(err error) ErrorType {
+	if et, ok := t.Codes[barge.ErrorCodeOf(err)]; ok {
+		return et
+	}
+	return t.Internal
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// WithRequestID returns a context carrying the request ID id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// RequestID returns the request ID carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// NewRequestID returns a random request ID in AWS's UUID format.
+func NewRequestID() string { return NewUUID() }
+
+// NewUUID returns a random (version 4) UUID in its canonical text form.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// logError logs an operation's failure once: client errors at Debug, server
+// errors at Error with the internal detail that the client does not see.
+func logError(ctx context.Context, log *slog.Logger, op string, status int, err error) {
+	if log == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	log.Log(ctx, level, "request failed",
+		LogRequestID, RequestID(ctx), LogOperation, op, LogStatus, status, LogError, err.Error())
+}

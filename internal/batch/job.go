@@ -1,0 +1,441 @@
+package batch
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/bargehq/barge"
+)
+
+// SubmitJob validates a job against its queue and definition and stores it,
+// with its array children, in one durable write.
+func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJobOutput, error) {
+	for _, f := range [][2]string{{"jobName", in.JobName}, {"jobQueue", in.JobQueue}, {"jobDefinition", in.JobDefinition}} {
+		if err := required(f[0], f[1]); err != nil {
+			return nil, err
+		}
+	}
+	sub := &barge.Submission{
+		JobName:                    in.JobName,
+		ShareIdentifier:            in.ShareIdentifier,
+		SchedulingPriorityOverride: in.SchedulingPriorityOverride,
+		DependsOn:                  in.DependsOn,
+		Parameters:                 in.Parameters,
+		ContainerOverrides:         in.ContainerOverrides,
+		RetryStrategy:              in.RetryStrategy,
+		Timeout:                    in.Timeout,
+		PropagateTags:              in.PropagateTags,
+		Tags:                       in.Tags,
+		HasNodeOverrides:           len(nonNull(in.NodeOverrides)) > 0,
+		HasEksPropertiesOverride:   len(nonNull(in.EksPropertiesOverride)) > 0,
+		HasEcsPropertiesOverride:   len(nonNull(in.EcsPropertiesOverride)) > 0,
+	}
+	if in.ArrayProperties != nil {
+		sub.ArraySize = in.ArrayProperties.Size
+	}
+	if err := sub.Validate(); err != nil {
+		return nil, err
+	}
+	q, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
+	if err != nil {
+		return nil, err
+	}
+	if q.Status == barge.StatusDeleting {
+		return nil, barge.Errorf(barge.EConflict, "JobQueue %s is being deleted and does not accept jobs.", q.Name)
+	}
+	if q.State != barge.StateEnabled {
+		return nil, barge.Errorf(barge.EConflict, "JobQueue %s is DISABLED and does not accept new jobs. Enable it with update-job-queue --job-queue %s --state ENABLED.", q.Name, q.Name)
+	}
+	def, err := s.activeJobDefinition(ctx, in.JobDefinition)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := barge.NewJobSpec(def, s.scope.JobDefinitionARN(def.Name, def.Revision), sub, q.SchedulingPolicyArn != "")
+	if err != nil {
+		return nil, err
+	}
+	status, reason, err := s.initialStatus(ctx, spec.DependsOn)
+	if err != nil {
+		return nil, err
+	}
+
+	now := s.nowMillis()
+	job := &barge.Job{ID: s.newID(), Name: in.JobName, Queue: q.Name, Status: status, StatusReason: reason, CreatedAt: now, Spec: spec}
+	jobs := []*barge.Job{job}
+	if spec.ArraySize > 0 {
+		jobs = append(jobs, arrayChildren(job)...)
+	}
+	if job.Status == barge.JobFailed {
+		job.StoppedAt = now
+	}
+	if err := s.store.InsertJobs(ctx, jobs); err != nil {
+		return nil, err
+	}
+	return &submitJobOutput{JobArn: s.scope.ARN(barge.KindJob, job.ID), JobName: job.Name, JobID: job.ID}, nil
+}
+
+// initialStatus is the status a new job starts in, given its dependencies:
+// PENDING while any is unfinished, FAILED when one failed, else RUNNABLE.
+func (s *Service) initialStatus(ctx context.Context, deps []barge.JobDependency) (barge.JobStatus, string, error) {
+	var ids []string
+	for _, d := range deps {
+		if d.JobID != "" {
+			ids = append(ids, d.JobID)
+		}
+	}
+	if len(ids) == 0 {
+		return barge.JobRunnable, "", nil
+	}
+	found, err := s.store.GetJobs(ctx, ids)
+	if err != nil {
+		return "", "", err
+	}
+	byID := make(map[string]*barge.Job, len(found))
+	for _, j := range found {
+		byID[j.ID] = j
+	}
+	status := barge.JobRunnable
+	for _, id := range ids {
+		j, ok := byID[id]
+		switch {
+		case !ok:
+			return "", "", barge.Errorf(barge.EInvalid, "dependsOn names job %s, which does not exist. A job can depend only on jobs already submitted.", id)
+		case j.Status == barge.JobFailed:
+			return barge.JobFailed, "Dependent Job failed", nil
+		case j.Status != barge.JobSucceeded:
+			status = barge.JobPending
+		}
+	}
+	return status, "", nil
+}
+
+// arrayChildren makes the children of array job parent, which waits in
+// PENDING while they run. A SEQUENTIAL array runs its children in index
+// order, so only the first is RUNNABLE.
+func arrayChildren(parent *barge.Job) []*barge.Job {
+	sequential := false
+	for _, d := range parent.Spec.DependsOn {
+		if d.Type == barge.DependencySequential && d.JobID == "" {
+			sequential = true
+		}
+	}
+	childStatus := parent.Status
+	if childStatus == barge.JobRunnable {
+		parent.Status = barge.JobPending
+	}
+	children := make([]*barge.Job, parent.Spec.ArraySize)
+	for i := range children {
+		st := childStatus
+		if sequential && i > 0 && st == barge.JobRunnable {
+			st = barge.JobPending
+		}
+		c := &barge.Job{
+			ID: barge.ChildID(parent.ID, i), Name: parent.Name, Queue: parent.Queue,
+			Status: st, StatusReason: parent.StatusReason, CreatedAt: parent.CreatedAt,
+			ArrayParent: parent.ID, ArrayIndex: i,
+		}
+		if st == barge.JobFailed {
+			c.StoppedAt = parent.CreatedAt
+		}
+		children[i] = c
+	}
+	return children
+}
+
+// DescribeJobs describes up to 100 jobs; unknown IDs are absent.
+func (s *Service) DescribeJobs(ctx context.Context, in *describeJobsInput) (*describeJobsOutput, error) {
+	if len(in.Jobs) == 0 {
+		return nil, barge.Errorf(barge.EInvalid, "jobs is required: a list of 1 to 100 job IDs.")
+	}
+	if len(in.Jobs) > 100 {
+		return nil, barge.Errorf(barge.EInvalid, "Maximum number of jobs supported is 100. You passed %d job IDs; split them into calls of at most 100.", len(in.Jobs))
+	}
+	jobs, err := s.store.GetJobs(ctx, in.Jobs)
+	if err != nil {
+		return nil, err
+	}
+	parents, err := s.parentsOf(ctx, jobs)
+	if err != nil {
+		return nil, err
+	}
+	out := &describeJobsOutput{Jobs: make([]jobDetail, 0, len(jobs))}
+	for _, j := range jobs {
+		d, err := s.jobDetail(ctx, j, parents[j.ArrayParent])
+		if err != nil {
+			return nil, err
+		}
+		out.Jobs = append(out.Jobs, d)
+	}
+	return out, nil
+}
+
+// parentsOf loads the array parents of the children among jobs.
+func (s *Service) parentsOf(ctx context.Context, jobs []*barge.Job) (map[string]*barge.Job, error) {
+	parents := map[string]*barge.Job{}
+	var missing []string
+	for _, j := range jobs {
+		if j.Spec != nil {
+			parents[j.ID] = j
+		}
+	}
+	for _, j := range jobs {
+		if j.ArrayParent != "" && parents[j.ArrayParent] == nil {
+			missing = append(missing, j.ArrayParent)
+			parents[j.ArrayParent] = nil
+		}
+	}
+	if len(missing) > 0 {
+		found, err := s.store.GetJobs(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range found {
+			parents[p.ID] = p
+		}
+	}
+	return parents, nil
+}
+
+func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetail, error) {
+	spec := j.Spec
+	if spec == nil && parent != nil {
+		spec = parent.Spec
+	}
+	if spec == nil {
+		spec = &barge.JobSpec{}
+	}
+	d := jobDetail{
+		JobArn:               s.scope.ARN(barge.KindJob, j.ID),
+		JobName:              j.Name,
+		JobID:                j.ID,
+		JobQueue:             s.scope.ARN(barge.KindJobQueue, j.Queue),
+		Status:               j.Status,
+		ShareIdentifier:      spec.ShareIdentifier,
+		SchedulingPriority:   spec.SchedulingPriority,
+		Attempts:             make([]attemptDetail, 0, len(j.Attempts)),
+		StatusReason:         j.StatusReason,
+		CreatedAt:            j.CreatedAt,
+		RetryStrategy:        spec.RetryStrategy,
+		StartedAt:            j.StartedAt,
+		StoppedAt:            j.StoppedAt,
+		DependsOn:            spec.DependsOn,
+		JobDefinition:        spec.JobDefinitionArn,
+		Parameters:           spec.Parameters,
+		Timeout:              spec.Timeout,
+		Tags:                 spec.Tags,
+		PropagateTags:        spec.PropagateTags,
+		PlatformCapabilities: spec.PlatformCapabilities,
+		IsCancelled:          j.IsCancelled,
+		IsTerminated:         j.IsTerminated,
+	}
+	if j.ArrayParent != "" {
+		d.DependsOn = nil
+		d.Tags = nil
+	}
+	if d.DependsOn == nil {
+		d.DependsOn = []barge.JobDependency{}
+	}
+	if d.Parameters == nil {
+		d.Parameters = map[string]string{}
+	}
+	if d.Tags == nil {
+		d.Tags = map[string]string{}
+	}
+	if d.PlatformCapabilities == nil {
+		d.PlatformCapabilities = []string{}
+	}
+	for _, a := range j.Attempts {
+		d.Attempts = append(d.Attempts, attemptDetail{
+			Container: attemptContainerDetail{TaskArn: a.Container.TaskArn, ExitCode: a.Container.ExitCode, Reason: a.Container.Reason,
+				LogStreamName: a.Container.LogStreamName, NetworkInterfaces: a.Container.NetworkInterfaces},
+			StartedAt: a.StartedAt, StoppedAt: a.StoppedAt, StatusReason: a.StatusReason,
+		})
+	}
+	if spec.Container != nil && !j.IsArrayParent() {
+		c := &containerDetail{ContainerProperties: *spec.Container}
+		if r := j.Runtime; r != nil {
+			c.ExitCode, c.Reason, c.TaskArn, c.LogStreamName, c.NetworkInterfaces = r.ExitCode, r.Reason, r.TaskArn, r.LogStreamName, r.NetworkInterfaces
+		}
+		d.Container = c
+	} else if spec.Container != nil {
+		d.Container = &containerDetail{ContainerProperties: *spec.Container}
+	}
+	switch {
+	case j.IsArrayParent():
+		summary, err := s.statusSummary(ctx, j.ID)
+		if err != nil {
+			return jobDetail{}, err
+		}
+		d.ArrayProperties = &arrayPropertiesDetail{Size: spec.ArraySize, StatusSummary: summary, StatusSummaryLastUpdatedAt: s.nowMillis()}
+	case j.ArrayParent != "":
+		idx := j.ArrayIndex
+		d.ArrayProperties = &arrayPropertiesDetail{Index: &idx}
+	}
+	return d, nil
+}
+
+// statusSummary counts an array's children by status, every status present.
+func (s *Service) statusSummary(ctx context.Context, parent string) (map[barge.JobStatus]int, error) {
+	counts, err := s.store.CountChildren(ctx, parent)
+	if err != nil {
+		return nil, err
+	}
+	summary := make(map[barge.JobStatus]int, len(barge.JobStatuses))
+	for _, st := range barge.JobStatuses {
+		summary[st] = counts[st]
+	}
+	return summary, nil
+}
+
+// ListJobs pages through a queue's jobs (array children excluded) or an
+// array's children, by status (RUNNING when none is given) or by one filter.
+func (s *Service) ListJobs(ctx context.Context, in *listJobsInput) (*listJobsOutput, error) {
+	given := 0
+	for _, v := range []string{in.JobQueue, in.ArrayJobID, in.MultiNodeJobID} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, barge.Errorf(barge.EInvalid, "Exactly one of jobQueue, arrayJobId or multiNodeJobId must be given.")
+	}
+	if in.MultiNodeJobID != "" {
+		return nil, barge.Errorf(barge.EUnsupported, "multiNodeJobId is not supported: barge runs container jobs on Fargate-style compute environments, which have no multi-node parallel jobs.")
+	}
+	if in.JobStatus != "" && !in.JobStatus.Valid() {
+		return nil, barge.Errorf(barge.EInvalid, "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED; got %q.", in.JobStatus)
+	}
+	q := barge.JobQuery{Status: in.JobStatus}
+	if q.Status == "" && len(in.Filters) == 0 {
+		q.Status = barge.JobRunning
+	}
+	limitCap := 1000
+	if len(in.Filters) > 0 {
+		if err := s.applyFilters(&q, in.Filters); err != nil {
+			return nil, err
+		}
+		limitCap = 100
+	}
+	if in.MaxResults != nil && *in.MaxResults < 1 {
+		return nil, barge.Errorf(barge.EInvalid, "maxResults must be at least 1; got %d.", *in.MaxResults)
+	}
+	q.Limit = limitCap
+	if in.MaxResults != nil && *in.MaxResults < limitCap {
+		q.Limit = *in.MaxResults
+	}
+	cursor, err := decodeSeqToken("lj", in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	q.Cursor = cursor
+
+	var parent *barge.Job
+	if in.ArrayJobID != "" {
+		q.ArrayParent, q.Oldest = in.ArrayJobID, true
+		found, err := s.store.GetJobs(ctx, []string{in.ArrayJobID})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 || !found[0].IsArrayParent() {
+			return nil, barge.Errorf(barge.EInvalid, "arrayJobId %s is not the ID of an array job.", in.ArrayJobID)
+		}
+		parent = found[0]
+	} else {
+		jq, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
+		if err != nil {
+			return nil, err
+		}
+		q.Queue = jq.Name
+	}
+	want := q.Limit
+	q.Limit++
+	jobs, err := s.store.ListJobs(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &listJobsOutput{JobSummaryList: make([]jobSummary, 0, len(jobs))}
+	if len(jobs) > want {
+		jobs = jobs[:want]
+		out.NextToken = encodeToken("lj", strconv.FormatInt(jobs[want-1].Seq, 10))
+	}
+	for _, j := range jobs {
+		out.JobSummaryList = append(out.JobSummaryList, s.jobSummary(j, parent))
+	}
+	return out, nil
+}
+
+// applyFilters turns ListJobs' single filter into the query. Filters list
+// jobs of every status, as on AWS.
+func (s *Service) applyFilters(q *barge.JobQuery, filters []keyValuesPair) error {
+	if len(filters) > 1 {
+		return barge.Errorf(barge.EInvalid, "Only one filter can be used per ListJobs call; got %d.", len(filters))
+	}
+	f := filters[0]
+	if len(f.Values) != 1 || f.Values[0] == "" {
+		return barge.Errorf(barge.EInvalid, "Filter %s takes exactly one non-empty value; got %d values.", f.Name, len(f.Values))
+	}
+	v := f.Values[0]
+	q.Status = ""
+	switch f.Name {
+	case "JOB_NAME":
+		v = strings.ToLower(v)
+		if p, ok := strings.CutSuffix(v, "*"); ok {
+			q.NamePrefix = p
+		} else {
+			q.NamePrefix, q.NameExact = v, true
+		}
+	case "JOB_DEFINITION":
+		if strings.HasPrefix(v, "arn:") || strings.Contains(v, ":") {
+			name, rev, err := s.parseJobDefinitionRef("JOB_DEFINITION", v)
+			if err != nil || rev == 0 || strings.Contains(v, "*") {
+				return barge.Errorf(barge.EInvalid, "The JOB_DEFINITION filter takes a job definition name (optionally ending in *) or a full ARN with its revision; got %s.", v)
+			}
+			q.JobDefArn = s.scope.JobDefinitionARN(name, rev)
+		} else if p, ok := strings.CutSuffix(v, "*"); ok {
+			q.JobDefName, q.JobDefNamePrefix = p, true
+		} else {
+			q.JobDefName = v
+		}
+	case "BEFORE_CREATED_AT", "AFTER_CREATED_AT":
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || ms < 0 {
+			return barge.Errorf(barge.EInvalid, "Filter %s takes a time in epoch milliseconds, such as 1700000000000; got %q.", f.Name, v)
+		}
+		if f.Name == "BEFORE_CREATED_AT" {
+			q.CreatedBefore = ms
+		} else {
+			q.CreatedAfter = ms
+		}
+	default:
+		return barge.Errorf(barge.EInvalid, "Unknown filter name %q. ListJobs filters are JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT and AFTER_CREATED_AT.", f.Name)
+	}
+	return nil
+}
+
+func (s *Service) jobSummary(j, parent *barge.Job) jobSummary {
+	sum := jobSummary{
+		JobArn: s.scope.ARN(barge.KindJob, j.ID), JobID: j.ID, JobName: j.Name, CreatedAt: j.CreatedAt,
+		Status: j.Status, StatusReason: j.StatusReason, StartedAt: j.StartedAt, StoppedAt: j.StoppedAt,
+		IsCancelled: j.IsCancelled, IsTerminated: j.IsTerminated,
+	}
+	spec := j.Spec
+	if spec == nil && parent != nil {
+		spec = parent.Spec
+	}
+	if spec != nil {
+		sum.JobDefinition = spec.JobDefinitionArn
+		sum.ShareIdentifier = spec.ShareIdentifier
+	}
+	if r := j.Runtime; r != nil && (r.ExitCode != nil || r.Reason != "") {
+		sum.Container = &containerSummary{ExitCode: r.ExitCode, Reason: r.Reason}
+	}
+	switch {
+	case j.IsArrayParent():
+		sum.ArrayProperties = &arrayPropertiesDetail{Size: j.Spec.ArraySize}
+	case j.ArrayParent != "":
+		idx := j.ArrayIndex
+		sum.ArrayProperties = &arrayPropertiesDetail{Index: &idx}
+	}
+	return sum
+}

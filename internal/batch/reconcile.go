@@ -1,0 +1,75 @@
+package batch
+
+import (
+	"context"
+	"time"
+
+	"github.com/bargehq/barge"
+)
+
+// reconcileInterval bounds how long a resource waits in a transitional
+// status if a wake-up is missed; changes normally wake the loop at once.
+const reconcileInterval = 5 * time.Second
+
+// Run moves compute environments and job queues out of CREATING, UPDATING
+// and DELETING until ctx ends: it validates them (VALID or INVALID with a
+// reason) and removes deleted ones.
+func (s *Service) Run(ctx context.Context) error {
+	t := time.NewTicker(reconcileInterval)
+	defer t.Stop()
+	for {
+		if err := s.reconcileOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("reconcile failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.reconcile:
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) reconcileOnce(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ces, err := s.store.ListComputeEnvironments(ctx, "", 1000)
+	if err != nil {
+		return err
+	}
+	for _, ce := range ces {
+		switch ce.Status {
+		case barge.StatusCreating, barge.StatusUpdating:
+			ce.Status, ce.StatusReason = barge.StatusValid, ceHealthy
+			if !ce.IsFargate() {
+				ce.Status = barge.StatusInvalid
+				ce.StatusReason = "CLIENT_ERROR - barge runs Fargate compute environments only: " + string(ce.Type) + " compute environments with EC2 or SPOT capacity cannot run jobs. Create a MANAGED compute environment with computeResources.type FARGATE or FARGATE_SPOT."
+			}
+			if err := s.store.PutComputeEnvironment(ctx, ce); err != nil {
+				return err
+			}
+		case barge.StatusDeleting:
+			if err := s.store.DeleteComputeEnvironment(ctx, ce.Name); err != nil && barge.ErrorCodeOf(err) != barge.ENotFound {
+				return err
+			}
+		}
+	}
+	queues, err := s.store.ListJobQueues(ctx, "", 1000)
+	if err != nil {
+		return err
+	}
+	for _, q := range queues {
+		switch q.Status {
+		case barge.StatusCreating, barge.StatusUpdating:
+			q.Status, q.StatusReason = barge.StatusValid, jqHealthy
+			if err := s.store.PutJobQueue(ctx, q); err != nil {
+				return err
+			}
+		case barge.StatusDeleting:
+			if err := s.store.DeleteJobQueue(ctx, q.Name); err != nil && barge.ErrorCodeOf(err) != barge.ENotFound {
+				return err
+			}
+		}
+	}
+	return nil
+}

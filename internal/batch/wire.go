@@ -1,0 +1,440 @@
+package batch
+
+import (
+	"encoding/json"
+
+	"github.com/bargehq/barge"
+)
+
+// The wire shapes of AWS Batch's top-level requests and responses, with the
+// model's member names exactly. Nested container, retry and capacity shapes
+// are the root package's, which already carry AWS's names: the domain and the
+// wire agree on them, and a second copy would only add conversion code.
+
+type createComputeEnvironmentInput struct {
+	ComputeEnvironmentName string                 `json:"computeEnvironmentName"`
+	Type                   barge.CEType           `json:"type"`
+	State                  barge.State            `json:"state"`
+	UnmanagedvCpus         *int                   `json:"unmanagedvCpus"`
+	ComputeResources       *barge.ComputeResource `json:"computeResources"`
+	ServiceRole            string                 `json:"serviceRole"`
+	Tags                   map[string]string      `json:"tags"`
+	EksConfiguration       json.RawMessage        `json:"eksConfiguration"`
+	Context                string                 `json:"context"`
+}
+
+type computeEnvironmentOutput struct {
+	ComputeEnvironmentName string `json:"computeEnvironmentName"`
+	ComputeEnvironmentArn  string `json:"computeEnvironmentArn"`
+}
+
+type updateComputeEnvironmentInput struct {
+	ComputeEnvironment string                       `json:"computeEnvironment"`
+	State              barge.State                  `json:"state"`
+	UnmanagedvCpus     *int                         `json:"unmanagedvCpus"`
+	ComputeResources   *barge.ComputeResourceUpdate `json:"computeResources"`
+	ServiceRole        string                       `json:"serviceRole"`
+	UpdatePolicy       *barge.UpdatePolicy          `json:"updatePolicy"`
+	Context            string                       `json:"context"`
+}
+
+type deleteComputeEnvironmentInput struct {
+	ComputeEnvironment string `json:"computeEnvironment"`
+}
+
+type describeComputeEnvironmentsInput struct {
+	ComputeEnvironments []string `json:"computeEnvironments"`
+	MaxResults          *int     `json:"maxResults"`
+	NextToken           string   `json:"nextToken"`
+}
+
+type describeComputeEnvironmentsOutput struct {
+	ComputeEnvironments []computeEnvironmentDetail `json:"computeEnvironments"`
+	NextToken           string                     `json:"nextToken,omitempty"`
+}
+
+type computeEnvironmentDetail struct {
+	ComputeEnvironmentName     string                 `json:"computeEnvironmentName"`
+	ComputeEnvironmentArn      string                 `json:"computeEnvironmentArn"`
+	UnmanagedvCpus             *int                   `json:"unmanagedvCpus,omitempty"`
+	EcsClusterArn              string                 `json:"ecsClusterArn,omitempty"`
+	Tags                       map[string]string      `json:"tags"`
+	Type                       barge.CEType           `json:"type"`
+	State                      barge.State            `json:"state"`
+	Status                     barge.ResourceStatus   `json:"status"`
+	StatusReason               string                 `json:"statusReason,omitempty"`
+	ComputeResources           *barge.ComputeResource `json:"computeResources,omitempty"`
+	ServiceRole                string                 `json:"serviceRole,omitempty"`
+	UpdatePolicy               *barge.UpdatePolicy    `json:"updatePolicy,omitempty"`
+	ContainerOrchestrationType string                 `json:"containerOrchestrationType"`
+	UUID                       string                 `json:"uuid"`
+	Context                    string                 `json:"context,omitempty"`
+}
+
+type createJobQueueInput struct {
+	JobQueueName             string                          `json:"jobQueueName"`
+	State                    barge.State                     `json:"state"`
+	SchedulingPolicyArn      string                          `json:"schedulingPolicyArn"`
+	Priority                 *int                            `json:"priority"`
+	ComputeEnvironmentOrder  []barge.ComputeEnvironmentOrder `json:"computeEnvironmentOrder"`
+	ServiceEnvironmentOrder  json.RawMessage                 `json:"serviceEnvironmentOrder"`
+	JobQueueType             string                          `json:"jobQueueType"`
+	Tags                     map[string]string               `json:"tags"`
+	JobStateTimeLimitActions []barge.JobStateTimeLimitAction `json:"jobStateTimeLimitActions"`
+}
+
+type jobQueueOutput struct {
+	JobQueueName string `json:"jobQueueName"`
+	JobQueueArn  string `json:"jobQueueArn"`
+}
+
+type updateJobQueueInput struct {
+	JobQueue                 string                          `json:"jobQueue"`
+	State                    barge.State                     `json:"state"`
+	SchedulingPolicyArn      string                          `json:"schedulingPolicyArn"`
+	Priority                 *int                            `json:"priority"`
+	ComputeEnvironmentOrder  []barge.ComputeEnvironmentOrder `json:"computeEnvironmentOrder"`
+	ServiceEnvironmentOrder  json.RawMessage                 `json:"serviceEnvironmentOrder"`
+	JobStateTimeLimitActions []barge.JobStateTimeLimitAction `json:"jobStateTimeLimitActions"`
+}
+
+type deleteJobQueueInput struct {
+	JobQueue string `json:"jobQueue"`
+}
+
+type describeJobQueuesInput struct {
+	JobQueues  []string `json:"jobQueues"`
+	MaxResults *int     `json:"maxResults"`
+	NextToken  string   `json:"nextToken"`
+}
+
+type describeJobQueuesOutput struct {
+	JobQueues []jobQueueDetail `json:"jobQueues"`
+	NextToken string           `json:"nextToken,omitempty"`
+}
+
+type jobQueueDetail struct {
+	JobQueueName             string                          `json:"jobQueueName"`
+	JobQueueArn              string                          `json:"jobQueueArn"`
+	State                    barge.State                     `json:"state"`
+	SchedulingPolicyArn      string                          `json:"schedulingPolicyArn,omitempty"`
+	Status                   barge.ResourceStatus            `json:"status"`
+	StatusReason             string                          `json:"statusReason,omitempty"`
+	Priority                 int                             `json:"priority"`
+	ComputeEnvironmentOrder  []barge.ComputeEnvironmentOrder `json:"computeEnvironmentOrder"`
+	JobQueueType             string                          `json:"jobQueueType,omitempty"`
+	Tags                     map[string]string               `json:"tags"`
+	JobStateTimeLimitActions []barge.JobStateTimeLimitAction `json:"jobStateTimeLimitActions"`
+}
+
+type registerJobDefinitionInput struct {
+	JobDefinitionName            string                     `json:"jobDefinitionName"`
+	Type                         string                     `json:"type"`
+	Parameters                   map[string]string          `json:"parameters"`
+	SchedulingPriority           *int                       `json:"schedulingPriority"`
+	ContainerProperties          *barge.ContainerProperties `json:"containerProperties"`
+	NodeProperties               json.RawMessage            `json:"nodeProperties"`
+	RetryStrategy                *barge.RetryStrategy       `json:"retryStrategy"`
+	PropagateTags                *bool                      `json:"propagateTags"`
+	Timeout                      *barge.JobTimeout          `json:"timeout"`
+	Tags                         map[string]string          `json:"tags"`
+	PlatformCapabilities         []string                   `json:"platformCapabilities"`
+	EksProperties                json.RawMessage            `json:"eksProperties"`
+	EcsProperties                json.RawMessage            `json:"ecsProperties"`
+	ConsumableResourceProperties json.RawMessage            `json:"consumableResourceProperties"`
+}
+
+type registerJobDefinitionOutput struct {
+	JobDefinitionName string `json:"jobDefinitionName"`
+	JobDefinitionArn  string `json:"jobDefinitionArn"`
+	Revision          int    `json:"revision"`
+}
+
+type deregisterJobDefinitionInput struct {
+	JobDefinition string `json:"jobDefinition"`
+}
+
+type describeJobDefinitionsInput struct {
+	JobDefinitions    []string `json:"jobDefinitions"`
+	MaxResults        *int     `json:"maxResults"`
+	JobDefinitionName string   `json:"jobDefinitionName"`
+	Status            string   `json:"status"`
+	NextToken         string   `json:"nextToken"`
+}
+
+type describeJobDefinitionsOutput struct {
+	JobDefinitions []jobDefinitionDetail `json:"jobDefinitions"`
+	NextToken      string                `json:"nextToken,omitempty"`
+}
+
+type jobDefinitionDetail struct {
+	JobDefinitionName            string                     `json:"jobDefinitionName"`
+	JobDefinitionArn             string                     `json:"jobDefinitionArn"`
+	Revision                     int                        `json:"revision"`
+	Status                       string                     `json:"status"`
+	Type                         string                     `json:"type"`
+	SchedulingPriority           *int                       `json:"schedulingPriority,omitempty"`
+	Parameters                   map[string]string          `json:"parameters"`
+	RetryStrategy                *barge.RetryStrategy       `json:"retryStrategy,omitempty"`
+	ContainerProperties          *barge.ContainerProperties `json:"containerProperties,omitempty"`
+	Timeout                      *barge.JobTimeout          `json:"timeout,omitempty"`
+	NodeProperties               json.RawMessage            `json:"nodeProperties,omitempty"`
+	Tags                         map[string]string          `json:"tags"`
+	PropagateTags                *bool                      `json:"propagateTags,omitempty"`
+	PlatformCapabilities         []string                   `json:"platformCapabilities,omitempty"`
+	EcsProperties                json.RawMessage            `json:"ecsProperties,omitempty"`
+	EksProperties                json.RawMessage            `json:"eksProperties,omitempty"`
+	ContainerOrchestrationType   string                     `json:"containerOrchestrationType"`
+	ConsumableResourceProperties json.RawMessage            `json:"consumableResourceProperties,omitempty"`
+}
+
+type submitJobInput struct {
+	JobName                              string                    `json:"jobName"`
+	JobQueue                             string                    `json:"jobQueue"`
+	ShareIdentifier                      string                    `json:"shareIdentifier"`
+	SchedulingPriorityOverride           *int                      `json:"schedulingPriorityOverride"`
+	ArrayProperties                      *arrayProperties          `json:"arrayProperties"`
+	DependsOn                            []barge.JobDependency     `json:"dependsOn"`
+	JobDefinition                        string                    `json:"jobDefinition"`
+	Parameters                           map[string]string         `json:"parameters"`
+	ContainerOverrides                   *barge.ContainerOverrides `json:"containerOverrides"`
+	NodeOverrides                        json.RawMessage           `json:"nodeOverrides"`
+	RetryStrategy                        *barge.RetryStrategy      `json:"retryStrategy"`
+	PropagateTags                        *bool                     `json:"propagateTags"`
+	Timeout                              *barge.JobTimeout         `json:"timeout"`
+	Tags                                 map[string]string         `json:"tags"`
+	EksPropertiesOverride                json.RawMessage           `json:"eksPropertiesOverride"`
+	EcsPropertiesOverride                json.RawMessage           `json:"ecsPropertiesOverride"`
+	ConsumableResourcePropertiesOverride json.RawMessage           `json:"consumableResourcePropertiesOverride"`
+}
+
+type arrayProperties struct {
+	Size *int `json:"size"`
+}
+
+type submitJobOutput struct {
+	JobArn  string `json:"jobArn"`
+	JobName string `json:"jobName"`
+	JobID   string `json:"jobId"`
+}
+
+type describeJobsInput struct {
+	Jobs []string `json:"jobs"`
+}
+
+type describeJobsOutput struct {
+	Jobs []jobDetail `json:"jobs"`
+}
+
+type jobDetail struct {
+	JobArn               string                 `json:"jobArn"`
+	JobName              string                 `json:"jobName"`
+	JobID                string                 `json:"jobId"`
+	JobQueue             string                 `json:"jobQueue"`
+	Status               barge.JobStatus        `json:"status"`
+	ShareIdentifier      string                 `json:"shareIdentifier,omitempty"`
+	SchedulingPriority   *int                   `json:"schedulingPriority,omitempty"`
+	Attempts             []attemptDetail        `json:"attempts"`
+	StatusReason         string                 `json:"statusReason,omitempty"`
+	CreatedAt            int64                  `json:"createdAt"`
+	RetryStrategy        *barge.RetryStrategy   `json:"retryStrategy,omitempty"`
+	StartedAt            int64                  `json:"startedAt,omitempty"`
+	StoppedAt            int64                  `json:"stoppedAt,omitempty"`
+	DependsOn            []barge.JobDependency  `json:"dependsOn"`
+	JobDefinition        string                 `json:"jobDefinition"`
+	Parameters           map[string]string      `json:"parameters"`
+	Container            *containerDetail       `json:"container,omitempty"`
+	ArrayProperties      *arrayPropertiesDetail `json:"arrayProperties,omitempty"`
+	Timeout              *barge.JobTimeout      `json:"timeout,omitempty"`
+	Tags                 map[string]string      `json:"tags"`
+	PropagateTags        *bool                  `json:"propagateTags,omitempty"`
+	PlatformCapabilities []string               `json:"platformCapabilities"`
+	IsCancelled          bool                   `json:"isCancelled"`
+	IsTerminated         bool                   `json:"isTerminated"`
+}
+
+// containerDetail is the job's resolved container plus the runtime fields of
+// its current or last attempt.
+type containerDetail struct {
+	barge.ContainerProperties
+	ExitCode          *int                     `json:"exitCode,omitempty"`
+	Reason            string                   `json:"reason,omitempty"`
+	TaskArn           string                   `json:"taskArn,omitempty"`
+	LogStreamName     string                   `json:"logStreamName,omitempty"`
+	NetworkInterfaces []barge.NetworkInterface `json:"networkInterfaces,omitempty"`
+}
+
+type attemptDetail struct {
+	Container    attemptContainerDetail `json:"container"`
+	StartedAt    int64                  `json:"startedAt,omitempty"`
+	StoppedAt    int64                  `json:"stoppedAt,omitempty"`
+	StatusReason string                 `json:"statusReason,omitempty"`
+}
+
+type attemptContainerDetail struct {
+	TaskArn           string                   `json:"taskArn,omitempty"`
+	ExitCode          *int                     `json:"exitCode,omitempty"`
+	Reason            string                   `json:"reason,omitempty"`
+	LogStreamName     string                   `json:"logStreamName,omitempty"`
+	NetworkInterfaces []barge.NetworkInterface `json:"networkInterfaces,omitempty"`
+}
+
+type arrayPropertiesDetail struct {
+	StatusSummary              map[barge.JobStatus]int `json:"statusSummary,omitempty"`
+	StatusSummaryLastUpdatedAt int64                   `json:"statusSummaryLastUpdatedAt,omitempty"`
+	Size                       int                     `json:"size,omitempty"`
+	Index                      *int                    `json:"index,omitempty"`
+}
+
+type listJobsInput struct {
+	JobQueue       string          `json:"jobQueue"`
+	ArrayJobID     string          `json:"arrayJobId"`
+	MultiNodeJobID string          `json:"multiNodeJobId"`
+	JobStatus      barge.JobStatus `json:"jobStatus"`
+	MaxResults     *int            `json:"maxResults"`
+	NextToken      string          `json:"nextToken"`
+	Filters        []keyValuesPair `json:"filters"`
+}
+
+type keyValuesPair struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
+}
+
+type listJobsOutput struct {
+	JobSummaryList []jobSummary `json:"jobSummaryList"`
+	NextToken      string       `json:"nextToken,omitempty"`
+}
+
+type jobSummary struct {
+	JobArn          string                 `json:"jobArn"`
+	JobID           string                 `json:"jobId"`
+	JobName         string                 `json:"jobName"`
+	CreatedAt       int64                  `json:"createdAt"`
+	ShareIdentifier string                 `json:"shareIdentifier,omitempty"`
+	Status          barge.JobStatus        `json:"status"`
+	StatusReason    string                 `json:"statusReason,omitempty"`
+	StartedAt       int64                  `json:"startedAt,omitempty"`
+	StoppedAt       int64                  `json:"stoppedAt,omitempty"`
+	Container       *containerSummary      `json:"container,omitempty"`
+	ArrayProperties *arrayPropertiesDetail `json:"arrayProperties,omitempty"`
+	JobDefinition   string                 `json:"jobDefinition,omitempty"`
+	IsCancelled     bool                   `json:"isCancelled,omitempty"`
+	IsTerminated    bool                   `json:"isTerminated,omitempty"`
+}
+
+type containerSummary struct {
+	ExitCode *int   `json:"exitCode,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+type jobActionInput struct {
+	JobID  string `json:"jobId"`
+	Reason string `json:"reason"`
+}
+
+type bulkJobActionInput struct {
+	Jobs   []string `json:"jobs"`
+	Reason string   `json:"reason"`
+}
+
+type bulkJobActionOutput struct {
+	Successful []string           `json:"successful"`
+	Errors     []bulkJobActionErr `json:"errors"`
+}
+
+type bulkJobActionErr struct {
+	Job     string `json:"job"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type createSchedulingPolicyInput struct {
+	Name             string                  `json:"name"`
+	FairsharePolicy  *barge.FairsharePolicy  `json:"fairsharePolicy"`
+	QuotaSharePolicy *barge.QuotaSharePolicy `json:"quotaSharePolicy"`
+	Tags             map[string]string       `json:"tags"`
+}
+
+type createSchedulingPolicyOutput struct {
+	Name string `json:"name"`
+	Arn  string `json:"arn"`
+}
+
+type updateSchedulingPolicyInput struct {
+	Arn              string                  `json:"arn"`
+	FairsharePolicy  *barge.FairsharePolicy  `json:"fairsharePolicy"`
+	QuotaSharePolicy *barge.QuotaSharePolicy `json:"quotaSharePolicy"`
+}
+
+type deleteSchedulingPolicyInput struct {
+	Arn string `json:"arn"`
+}
+
+type describeSchedulingPoliciesInput struct {
+	Arns []string `json:"arns"`
+}
+
+type describeSchedulingPoliciesOutput struct {
+	SchedulingPolicies []schedulingPolicyDetail `json:"schedulingPolicies"`
+}
+
+type schedulingPolicyDetail struct {
+	Name             string                  `json:"name"`
+	Arn              string                  `json:"arn"`
+	FairsharePolicy  *barge.FairsharePolicy  `json:"fairsharePolicy,omitempty"`
+	QuotaSharePolicy *barge.QuotaSharePolicy `json:"quotaSharePolicy,omitempty"`
+	Tags             map[string]string       `json:"tags"`
+}
+
+type listSchedulingPoliciesInput struct {
+	MaxResults *int   `json:"maxResults"`
+	NextToken  string `json:"nextToken"`
+}
+
+type listSchedulingPoliciesOutput struct {
+	SchedulingPolicies []schedulingPolicyListing `json:"schedulingPolicies"`
+	NextToken          string                    `json:"nextToken,omitempty"`
+}
+
+type schedulingPolicyListing struct {
+	Arn string `json:"arn"`
+}
+
+type tagResourceInput struct {
+	ResourceArn string            `json:"-"`
+	Tags        map[string]string `json:"tags"`
+}
+
+type untagResourceInput struct {
+	ResourceArn string   `json:"-"`
+	TagKeys     []string `json:"-"`
+}
+
+type listTagsInput struct {
+	ResourceArn string `json:"-"`
+}
+
+type tagsOutput struct {
+	Tags map[string]string `json:"tags"`
+}
+
+type getJobQueueSnapshotInput struct {
+	JobQueue string `json:"jobQueue"`
+}
+
+type getJobQueueSnapshotOutput struct {
+	FrontOfQueue frontOfQueueDetail `json:"frontOfQueue"`
+}
+
+type frontOfQueueDetail struct {
+	Jobs          []frontOfQueueJob `json:"jobs"`
+	LastUpdatedAt int64             `json:"lastUpdatedAt"`
+}
+
+type frontOfQueueJob struct {
+	JobArn                 string `json:"jobArn"`
+	EarliestTimeAtPosition int64  `json:"earliestTimeAtPosition"`
+}
+
+type empty struct{}

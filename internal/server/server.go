@@ -1,0 +1,153 @@
+// Package server is barge's HTTP boundary: it tells the three AWS protocols
+// apart, gives every request an ID, reads and bounds the body, verifies the
+// caller's signature and hands the request to the API it is for, writing any
+// failure before that point in the protocol's own error format.
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/bargehq/barge/internal/awsproto"
+)
+
+// maxRequestBody bounds every request body (CloudWatch Logs' PutLogEvents
+// takes up to 1 MiB of events; JSON adds overhead).
+const maxRequestBody = 2 << 20
+
+// Identity is who signed a request, and for which region and service.
+type Identity struct {
+	AccessKeyID string
+	Region      string
+	Service     string
+}
+
+// AuthError is a failed authentication, in AWS's terms.
+type AuthError struct {
+	Code    string
+	Message string
+	Status  int
+}
+
+func (e *AuthError) Error() string { return e.Code + ": " + e.Message }
+
+// Authenticator verifies a request's signature; the error is an *AuthError
+// for any failure the client caused.
+type Authenticator interface {
+	Authenticate(r *http.Request, body []byte) (Identity, error)
+}
+
+// Config configures the server.
+type Config struct {
+	Log    *slog.Logger
+	Auth   Authenticator
+	Region string       // the region the server answers for
+	Batch  http.Handler // AWS Batch, restJson1 under /v1/
+	Logs   http.Handler // CloudWatch Logs, awsJson1.1; nil when not served
+	IAM    http.Handler // IAM, awsQuery; nil when not served
+}
+
+// Server routes and authenticates API requests.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a server.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, log: cfg.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// protocol is one of the AWS wire protocols barge speaks.
+type protocol struct {
+	service string // SigV4 service name
+	handler http.Handler
+	// writeError writes an error in the protocol's format.
+	writeError func(w http.ResponseWriter, reqID, code string, status int, msg string)
+}
+
+const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+func (s *Server) route(r *http.Request) *protocol {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/v1/"):
+		return &protocol{service: "batch", handler: s.cfg.Batch, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
+			awsproto.WriteRestJSONError(w, code, status, msg)
+		}}
+	case r.URL.Path == "/" && r.Header.Get("X-Amz-Target") != "":
+		return &protocol{service: "logs", handler: s.cfg.Logs, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
+			awsproto.WriteAWSJSONError(w, code, status, msg)
+		}}
+	case r.URL.Path == "/":
+		return &protocol{service: "iam", handler: s.cfg.IAM, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
+			awsproto.WriteQueryError(w, iamXMLNS, reqID, code, status, msg)
+		}}
+	}
+	return nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/healthz" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+		return
+	}
+	reqID := awsproto.NewRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	ctx := awsproto.WithRequestID(r.Context(), reqID)
+	r = r.WithContext(ctx)
+
+	p := s.route(r)
+	if p == nil {
+		http.Error(w, "barge serves the AWS Batch API under /v1/, CloudWatch Logs and IAM at /, and /healthz.", http.StatusNotFound)
+		return
+	}
+	fail := func(code string, status int, msg string) {
+		s.log.Debug("request rejected", awsproto.LogRequestID, reqID, "path", r.URL.Path, awsproto.LogStatus, status, awsproto.LogError, code+": "+msg)
+		p.writeError(w, reqID, code, status, msg)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, "The request body is larger than 2 MiB.")
+			return
+		}
+		fail("ClientException", http.StatusBadRequest, "The request body could not be read.")
+		return
+	}
+	id, err := s.cfg.Auth.Authenticate(r, body)
+	if err != nil {
+		var ae *AuthError
+		if !errors.As(err, &ae) {
+			s.log.Error("authentication failed", awsproto.LogRequestID, reqID, awsproto.LogError, err)
+			ae = &AuthError{Code: "InternalFailure", Message: "The request could not be authenticated.", Status: http.StatusInternalServerError}
+		}
+		fail(ae.Code, ae.Status, ae.Message)
+		return
+	}
+	if id.Service != p.service {
+		fail("InvalidSignatureException", http.StatusForbidden, "Credential should be scoped to correct service: '"+p.service+"', not '"+id.Service+"'.")
+		return
+	}
+	if p.service != "iam" && id.Region != s.cfg.Region {
+		fail("InvalidSignatureException", http.StatusForbidden, "Credential should be scoped to a valid region, not '"+id.Region+"'. This barge server answers for region '"+s.cfg.Region+"': set your client's region to "+s.cfg.Region+" (aws --region "+s.cfg.Region+"), or start barge with --region "+id.Region+".")
+		return
+	}
+	if p.handler == nil {
+		fail("UnknownOperationException", http.StatusBadRequest, "This barge server does not serve the "+p.service+" API yet.")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	p.handler.ServeHTTP(w, r)
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is everything that differs between the SQL databases the store
+// runs on. Queries are written once, in the SQL that SQLite and PostgreSQL
+// share: ON CONFLICT ... DO UPDATE and RETURNING are spelled the same in both
+// (SQLite 3.35 and later), so they are not here.
+type dialect struct {
+	driver string // the database/sql driver name
+
+	// dsn returns the data source name of the database at path, for the
+	// writer connection or for the pool of readers. SQLite takes its
+	// per-connection settings (pragmas) in the DSN, so every connection the
+	// pool opens gets them.
+	dsn func(path string, reader bool) (string, error)
+
+	// begin opens a write transaction.
+	begin string
+
+	// schema expands the type macros of the migration files: {{seq_pk}} is
+	// an auto-assigned integer primary key, {{blob}} a byte string.
+	schema *strings.Replacer
+
+	// rebind rewrites a query written with ? placeholders into the
+	// database's placeholder syntax (PostgreSQL's is $1, $2, ...).
+	rebind func(query string) string
+
+	// isUniqueViolation reports whether err is a driver error saying that
+	// a row would duplicate a primary key or a unique index. It classifies
+	// by error code, never by message text.
+	isUniqueViolation func(err error) bool
+}
+
+// sqliteDialect is SQLite through modernc.org/sqlite (pure Go).
+var sqliteDialect = dialect{
+	driver: "sqlite",
+	dsn:    sqliteDSN,
+	// IMMEDIATE takes the write lock at BEGIN, so a batch never fails
+	// halfway on a lock it could not upgrade.
+	begin: "BEGIN IMMEDIATE",
+	schema: strings.NewReplacer(
+		// An INTEGER PRIMARY KEY is the rowid: assigned as max+1 when NULL
+		// is inserted, and the table's own b-tree key, so it costs no index.
+		// Without AUTOINCREMENT, deleting the newest row frees its number
+		// for the next, which is still the newest, so order holds; and
+		// AUTOINCREMENT would cost a write to sqlite_sequence per insert.
+		"{{seq_pk}}", "INTEGER PRIMARY KEY",
+		"{{blob}}", "BLOB",
+	),
+	rebind:            func(q string) string { return q },
+	isUniqueViolation: sqliteUniqueViolation,
+}
+
+// sqliteDSN returns a file: URI for path carrying the connection settings.
+//
+// Writer: WAL lets readers run while the writer writes; synchronous=FULL
+// syncs the WAL at every commit, so a commit that returned is on disk;
+// a 64 MiB page cache keeps the interior pages of the job indexes in memory
+// for inserts into a table of millions of rows; journal_size_limit shrinks
+// the WAL file back to 64 MiB after a checkpoint has emptied it.
+//
+// All connections map the database file into memory (mmap_size), so reads
+// of pages SQLite does not cache cost no system call: that halved GetJobs
+// and ListJobs times.
+//
+// Temporary storage stays SQLite's default, files: a savepoint's journal
+// (each write request has one) then spills from memory to a file once it
+// outgrows 64 KiB, rather than growing in memory, where truncating it walks
+// it from the start.
+//
+// Readers: query_only guards against a write sneaking past the writer
+// goroutine; they get a smaller cache each, since there are several.
+func sqliteDSN(path string, reader bool) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "mmap_size(1073741824)")
+	if reader {
+		q.Add("_pragma", "cache_size(-16384)")
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// journal_mode is stored in the file: setting it on the writer,
+		// which connects first, sets it for the readers too.
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Add("_pragma", "cache_size(-65536)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	// url.URL writes file:///abs/path, which SQLite reads as an empty
+	// authority and an absolute path.
+	return u.String(), nil
+}
+
+func sqliteUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	// Connections run with extended result codes on, so a constraint
+	// failure says which constraint it was.
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return true
+	}
+	return false
+}

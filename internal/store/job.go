@@ -1,0 +1,282 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/bargehq/barge"
+)
+
+// jobColumns are the columns a job is read from, in scanJob's order.
+const jobColumns = "seq, id, queue, status, name, array_parent, array_index, created_at, started_at, stopped_at, state, spec"
+
+// jobState is the part of a job stored as the state document: what changes
+// over its life and is never filtered on. TestJobFieldsStored checks that
+// every field of barge.Job is either here or a column.
+type jobState struct {
+	StatusReason string                  `json:"statusReason,omitempty"`
+	IsCancelled  bool                    `json:"isCancelled,omitempty"`
+	IsTerminated bool                    `json:"isTerminated,omitempty"`
+	Attempts     []barge.Attempt         `json:"attempts,omitempty"`
+	Runtime      *barge.ContainerRuntime `json:"runtime,omitempty"`
+}
+
+// encodedJob is a job's JSON documents, made before the write so that the
+// writer goroutine spends its time on SQL only.
+type encodedJob struct {
+	j     *barge.Job
+	state []byte // nil when there is no state to keep
+	spec  []byte // nil on array children
+}
+
+func encodeJob(j *barge.Job) (encodedJob, error) {
+	e := encodedJob{j: j}
+	st := jobState{
+		StatusReason: j.StatusReason,
+		IsCancelled:  j.IsCancelled,
+		IsTerminated: j.IsTerminated,
+		Attempts:     j.Attempts,
+		Runtime:      j.Runtime,
+	}
+	if st.StatusReason != "" || st.IsCancelled || st.IsTerminated || len(st.Attempts) > 0 || st.Runtime != nil {
+		b, err := json.Marshal(st)
+		if err != nil {
+			return e, err
+		}
+		e.state = b
+	}
+	if j.Spec != nil {
+		b, err := json.Marshal(j.Spec)
+		if err != nil {
+			return e, err
+		}
+		e.spec = b
+	}
+	return e, nil
+}
+
+// scanJob reads a row of jobColumns.
+func scanJob(rows *sql.Rows) (*barge.Job, error) {
+	j := new(barge.Job)
+	var parent sql.NullString
+	var index sql.NullInt64
+	var state, spec []byte
+	err := rows.Scan(&j.Seq, &j.ID, &j.Queue, &j.Status, &j.Name, &parent, &index,
+		&j.CreatedAt, &j.StartedAt, &j.StoppedAt, &state, &spec)
+	if err != nil {
+		return nil, err
+	}
+	j.ArrayParent, j.ArrayIndex = parent.String, int(index.Int64)
+	if state != nil {
+		var st jobState
+		if err := json.Unmarshal(state, &st); err != nil {
+			return nil, err
+		}
+		j.StatusReason, j.IsCancelled, j.IsTerminated = st.StatusReason, st.IsCancelled, st.IsTerminated
+		j.Attempts, j.Runtime = st.Attempts, st.Runtime
+	}
+	if spec != nil {
+		j.Spec = new(barge.JobSpec)
+		if err := json.Unmarshal(spec, j.Spec); err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// InsertJobs stores new jobs in one durable write, setting each job's Seq
+// (in the order given) and raising its CreatedAt, if needed, to that of the
+// job stored before it, so that CreatedAt never decreases with Seq. An array
+// job is its parent followed by its children, in one call. EConflict if an ID
+// exists, and then none of jobs is stored (and their Seq means nothing).
+func (s *Store) InsertJobs(ctx context.Context, jobs []*barge.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	enc := make([]encodedJob, len(jobs))
+	for i, j := range jobs {
+		var err error
+		if enc[i], err = encodeJob(j); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(tx *wtx) error { return insertJobs(tx, enc) })
+}
+
+// insertColumns are the columns InsertJobs writes.
+const insertColumns = "seq, id, queue, status, name, name_lc, jobdef_name, jobdef_arn, share_id, " +
+	"array_parent, array_index, created_at, started_at, stopped_at, state, spec"
+
+// rowsPerInsert is how many jobs one INSERT statement writes. Many rows per
+// statement spread its fixed costs; 100 rows are 1,600 parameters, well
+// within SQLite's limit of 32,766.
+const rowsPerInsert = 100
+
+// insertJobsSQL returns the INSERT statement for n jobs.
+func insertJobsSQL(n int) string {
+	row := "(?" + strings.Repeat(", ?", strings.Count(insertColumns, ",")) + ")"
+	return "INSERT INTO jobs (" + insertColumns + ") VALUES " + row + strings.Repeat(", "+row, n-1)
+}
+
+func insertJobs(tx *wtx, enc []encodedJob) error {
+	// The writer is the only one to insert jobs, so it numbers them
+	// itself, continuing from the last: this works alike on every
+	// database and lets one statement insert many rows.
+	var seq, created int64
+	err := tx.queryRow("SELECT seq, created_at FROM jobs ORDER BY seq DESC LIMIT 1").Scan(&seq, &created)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	args := make([]any, 0, min(len(enc), rowsPerInsert)*(strings.Count(insertColumns, ",")+1))
+	for lo := 0; lo < len(enc); lo += rowsPerInsert {
+		chunk := enc[lo:min(lo+rowsPerInsert, len(enc))]
+		args = args[:0]
+		for _, e := range chunk {
+			j := e.j
+			seq++
+			j.Seq = seq
+			j.CreatedAt = max(j.CreatedAt, created)
+			created = j.CreatedAt
+			var nameLC, defName, defArn, share, parent, index any
+			if j.ArrayParent != "" {
+				parent, index = j.ArrayParent, j.ArrayIndex
+			} else {
+				nameLC = strings.ToLower(j.Name)
+			}
+			if j.Spec != nil {
+				defName, defArn = j.Spec.JobDefinitionName, j.Spec.JobDefinitionArn
+				if j.Spec.ShareIdentifier != "" {
+					share = j.Spec.ShareIdentifier
+				}
+			}
+			args = append(args, j.Seq, j.ID, j.Queue, j.Status, j.Name, nameLC, defName, defArn, share,
+				parent, index, j.CreatedAt, j.StartedAt, j.StoppedAt, e.state, e.spec)
+		}
+		if _, err := tx.exec(insertJobsSQL(len(chunk)), args...); err != nil {
+			if tx.w.d.isUniqueViolation(err) {
+				return barge.Errorf(barge.EConflict, "A job with one of the IDs given already exists.")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// getJobsPerQuery is how many IDs one query of GetJobs looks up; every
+// count up to it is a statement of its own.
+const getJobsPerQuery = 100
+
+// GetJobs returns the jobs with the given IDs, in the order of ids. Unknown
+// IDs are left out, and an ID given twice yields its job once.
+func (s *Store) GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error) {
+	byID := make(map[string]*barge.Job, len(ids))
+	args := make([]any, 0, min(len(ids), getJobsPerQuery))
+	for lo := 0; lo < len(ids); lo += getJobsPerQuery {
+		args = args[:0]
+		for _, id := range ids[lo:min(lo+getJobsPerQuery, len(ids))] {
+			args = append(args, id)
+		}
+		if err := s.getJobs(ctx, args, byID); err != nil {
+			return nil, s.d.dbError(err)
+		}
+	}
+	var out []*barge.Job
+	for _, id := range ids {
+		if j, ok := byID[id]; ok {
+			out = append(out, j)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
+// getJobs adds the jobs whose IDs are args to byID.
+func (s *Store) getJobs(ctx context.Context, args []any, byID map[string]*barge.Job) error {
+	query := "SELECT " + jobColumns + " FROM jobs WHERE id IN (?" + strings.Repeat(", ?", len(args)-1) + ")"
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return err
+		}
+		byID[j.ID] = j
+	}
+	return rows.Err()
+}
+
+// updateJobSQL writes what may change in a job. The spec changes only with
+// its tags; a nil spec leaves it as it is.
+const updateJobSQL = `UPDATE jobs SET status = ?, started_at = ?, stopped_at = ?, state = ?, spec = COALESCE(?, spec)
+	WHERE id = ? AND status = ?`
+
+// UpdateJob writes j's status, timestamps, state and spec if its stored
+// status is still from. EConflict if it is not (or the job does not exist):
+// someone else changed it first; read it again and decide anew.
+func (s *Store) UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error {
+	conflicts, err := s.UpdateJobs(ctx, []barge.JobUpdate{{Job: j, From: from}})
+	if err == nil && len(conflicts) > 0 {
+		err = barge.Errorf(barge.EConflict, "job %q is no longer %s", j.ID, from)
+	}
+	return err
+}
+
+// UpdateJobs applies many conditional updates, as UpdateJob does, in one
+// durable write, and returns the IDs of the jobs whose status no longer
+// matched; those are left unchanged and the others are written.
+func (s *Store) UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error) {
+	if len(updates) == 0 {
+		return nil, nil
+	}
+	enc := make([]encodedJob, len(updates))
+	for i, u := range updates {
+		if enc[i], err = encodeJob(u.Job); err != nil {
+			return nil, err
+		}
+	}
+	err = s.write(ctx, func(tx *wtx) error {
+		conflicts = conflicts[:0]
+		for i, e := range enc {
+			j := e.j
+			n, err := affected(tx.exec(updateJobSQL, j.Status, j.StartedAt, j.StoppedAt, e.state, e.spec,
+				j.ID, updates[i].From))
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				conflicts = append(conflicts, j.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return conflicts, nil
+}
+
+// CountChildren returns how many children of the array job parent are in
+// each status; statuses with none are absent.
+func (s *Store) CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error) {
+	rows, err := s.query(ctx, "SELECT status, COUNT(*) FROM jobs WHERE array_parent = ? GROUP BY status", parent)
+	if err != nil {
+		return nil, s.d.dbError(err)
+	}
+	defer rows.Close()
+	counts := map[barge.JobStatus]int{}
+	for rows.Next() {
+		var st barge.JobStatus
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, s.d.dbError(err)
+		}
+		counts[st] = n
+	}
+	return counts, s.d.dbError(rows.Err())
+}

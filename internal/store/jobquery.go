@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/bargehq/barge"
+)
+
+// ListJobs returns a page of the jobs q selects, ordered by Seq (newest
+// first unless q.Oldest). A queue's listing leaves out array children unless
+// q.IncludeChildren, which needs a q.Status; name and job-definition filters
+// apply to top-level jobs only, as AWS's ListJobs filters do. Created-at
+// bounds are strict. Pages stay consistent while jobs are added: a job that
+// existed at the first page appears exactly once.
+//
+// Every query it runs is a range scan of an index. Most read just the page; with a name
+// or job-definition prefix, or for the children of an array in any status,
+// the index entries of all matching jobs are sorted by seq to find the page,
+// so a prefix that matches a large share of a queue costs more.
+func (s *Store) ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error) {
+	if err := validateJobQuery(q); err != nil {
+		return nil, err
+	}
+	r, err := s.seqRange(ctx, q)
+	if err != nil {
+		return nil, s.d.dbError(err)
+	}
+	if r.empty() {
+		return nil, nil
+	}
+	query, args := jobQuerySQL(q, r)
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, s.d.dbError(err)
+	}
+	defer rows.Close()
+	var out []*barge.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, s.d.dbError(err)
+		}
+		out = append(out, j)
+	}
+	return out, s.d.dbError(rows.Err())
+}
+
+func validateJobQuery(q barge.JobQuery) error {
+	if (q.Queue == "") == (q.ArrayParent == "") {
+		return barge.Errorf(barge.EInvalid, "List jobs of either a job queue or an array job.")
+	}
+	if q.IncludeChildren && q.Status == "" {
+		// Every status of a queue, children included, is no range of any
+		// index; the scheduler asks for one status at a time.
+		return barge.Errorf(barge.EInvalid, "Listing a queue with its array children needs a job status.")
+	}
+	if (q.ArrayParent != "" || q.IncludeChildren) && (q.NamePrefix != "" || q.JobDefName != "" || q.JobDefArn != "") {
+		// Children carry neither a lower-cased name nor their definition
+		// (both are their parent's); AWS filters top-level jobs only.
+		return barge.Errorf(barge.EInvalid, "Job name and job definition filters apply to the jobs of a queue, not to array children.")
+	}
+	return nil
+}
+
+// seqBounds is an open interval of seq: lo < seq < hi, where hi == 0 means
+// no upper bound.
+type seqBounds struct{ lo, hi int64 }
+
+func (r seqBounds) empty() bool { return r.hi != 0 && r.lo+1 >= r.hi }
+
+func (r *seqBounds) above(lo int64) { r.lo = max(r.lo, lo) }
+
+func (r *seqBounds) below(hi int64) {
+	if r.hi == 0 || hi < r.hi {
+		r.hi = hi
+	}
+}
+
+// seqRange turns q's cursor and created-at bounds into bounds on seq. A
+// created-at bound is a seq bound because created_at never decreases as seq
+// grows (InsertJobs sees to it), so no index on created_at is needed.
+func (s *Store) seqRange(ctx context.Context, q barge.JobQuery) (seqBounds, error) {
+	var r seqBounds
+	if q.Cursor > 0 {
+		if q.Oldest {
+			r.above(q.Cursor)
+		} else {
+			r.below(q.Cursor)
+		}
+	}
+	if q.CreatedAfter > 0 {
+		first, err := s.firstSeqCreatedAfter(ctx, q.CreatedAfter)
+		if err != nil {
+			return r, err
+		}
+		r.above(first - 1)
+	}
+	if q.CreatedBefore > 0 {
+		first, err := s.firstSeqCreatedAfter(ctx, q.CreatedBefore-1)
+		if err != nil {
+			return r, err
+		}
+		r.below(first)
+	}
+	return r, nil
+}
+
+// firstSeqCreatedAfter returns the smallest seq of the jobs created after t,
+// or one more than the largest seq if there is none. It binary-searches the
+// table's own seq order: about 20 lookups for a million jobs.
+func (s *Store) firstSeqCreatedAfter(ctx context.Context, t int64) (int64, error) {
+	var maxSeq int64
+	err := s.queryRow(ctx, "SELECT seq FROM jobs ORDER BY seq DESC LIMIT 1").Scan(&maxSeq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	// Invariant: every job with seq < lo was created at or before t, and
+	// every job with seq >= hi after it.
+	lo, hi := int64(1), maxSeq+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		var seq, created int64
+		err := s.queryRow(ctx, "SELECT seq, created_at FROM jobs WHERE seq >= ? ORDER BY seq LIMIT 1", mid).Scan(&seq, &created)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			hi = mid
+		case err != nil:
+			return 0, err
+		case created > t:
+			hi = mid
+		default:
+			lo = seq + 1
+		}
+	}
+	return lo, nil
+}
+
+// jobQuerySQL returns the query for q within seq bounds r. Each shape of
+// filter makes its own query text (and prepared statement); they are few.
+func jobQuerySQL(q barge.JobQuery, r seqBounds) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	switch {
+	case q.ArrayParent != "":
+		add("array_parent = ?", q.ArrayParent)
+	case q.IncludeChildren:
+		add("queue = ?", q.Queue)
+	case q.NamePrefix != "" || q.JobDefName != "" || q.JobDefArn != "":
+		// Only top-level jobs have these columns set, so a filter on
+		// them keeps top-level jobs alone, and the index of the column,
+		// which holds them alone, serves it without reading rows.
+		add("queue = ?", q.Queue)
+	default:
+		add("queue = ?", q.Queue)
+		add("array_index IS NULL")
+	}
+	if q.Status != "" {
+		add("status = ?", q.Status)
+	}
+	if q.NamePrefix != "" {
+		name := strings.ToLower(q.NamePrefix)
+		if q.NameExact {
+			add("name_lc = ?", name)
+		} else {
+			addPrefix(add, "name_lc", name)
+		}
+	}
+	if q.JobDefName != "" {
+		if q.JobDefNamePrefix {
+			addPrefix(add, "jobdef_name", q.JobDefName)
+		} else {
+			add("jobdef_name = ?", q.JobDefName)
+		}
+	}
+	if q.JobDefArn != "" {
+		if q.JobDefName == "" {
+			// The ARN's definition name lets jobs_queue_jobdef find the
+			// few candidates.
+			if name, ok := jobDefNameOfArn(q.JobDefArn); ok {
+				add("jobdef_name = ?", name)
+			}
+		}
+		add("jobdef_arn = ?", q.JobDefArn)
+	}
+	// The seq bounds derived from created-at bounds are exact for the jobs
+	// that existed when they were computed; these catch the ones added since.
+	if q.CreatedAfter > 0 {
+		add("created_at > ?", q.CreatedAfter)
+	}
+	if q.CreatedBefore > 0 {
+		add("created_at < ?", q.CreatedBefore)
+	}
+	if r.lo > 0 {
+		add("seq > ?", r.lo)
+	}
+	if r.hi > 0 {
+		add("seq < ?", r.hi)
+	}
+	order := " ORDER BY seq DESC"
+	if q.Oldest {
+		order = " ORDER BY seq"
+	}
+	args = append(args, pageSize(q.Limit))
+	cond := strings.Join(where, " AND ")
+	if indexOrdered(q) {
+		return "SELECT " + jobColumns + " FROM jobs WHERE " + cond + order + " LIMIT ?", args
+	}
+	// The index finds the jobs but not in seq order, so they must be
+	// sorted: sort their seqs alone, which the index holds, and read only
+	// the rows of the page.
+	return "SELECT " + jobColumns + " FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE " + cond + order +
+		" LIMIT ?)" + order, args
+}
+
+// indexOrdered reports whether the index that serves q yields its jobs in
+// seq order: not when q ranges over names (a prefix) or over statuses (the
+// children of an array in any status).
+func indexOrdered(q barge.JobQuery) bool {
+	prefix := (q.NamePrefix != "" && !q.NameExact) || (q.JobDefName != "" && q.JobDefNamePrefix)
+	return !prefix && (q.ArrayParent == "" || q.Status != "")
+}
+
+// addPrefix adds the condition that column starts with prefix as a range,
+// column >= prefix AND column < prefix-with-its-last-byte-incremented, which
+// an index can seek (LIKE could not, as it ignores case for ASCII).
+func addPrefix(add func(string, ...any), column, prefix string) {
+	if end, ok := prefixEnd(prefix); ok {
+		add(column+" >= ? AND "+column+" < ?", prefix, end)
+	} else {
+		add(column+" >= ?", prefix)
+	}
+}
+
+// prefixEnd returns the least string greater than every string starting
+// with prefix. ok is false if there is none (prefix is all 0xff bytes).
+func prefixEnd(prefix string) (end string, ok bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// jobDefNameOfArn returns the definition name of a job definition ARN,
+// arn:...:job-definition/name:revision.
+func jobDefNameOfArn(arn string) (string, bool) {
+	a, ok := barge.ParseARN(arn)
+	if !ok || a.Kind != barge.KindJobDefinition {
+		return "", false
+	}
+	name, _, _ := strings.Cut(a.Resource, ":")
+	return name, true
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/bargehq/barge"
+)
+
+// mustOpen opens a store at path and closes it when the test ends.
+func mustOpen(tb testing.TB, path string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		tb.Fatalf("Open(%q) = %v", path, err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// newStore opens a store in a fresh temporary directory.
+func newStore(tb testing.TB) *Store {
+	tb.Helper()
+	return mustOpen(tb, filepath.Join(tb.TempDir(), "barge.db"))
+}
+
+// wantCode fails the test unless err has the barge error code want.
+func wantCode(t *testing.T, op string, err error, want barge.ErrorCode) {
+	t.Helper()
+	if got := barge.ErrorCodeOf(err); got != want {
+		t.Errorf("%s: error code = %q (%v), want %q", op, got, err, want)
+	}
+}
+
+func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "barge.db")
+	ms, err := loadMigrations(migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		s, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatalf("Open #%d = %v", i+1, err)
+		}
+		var n, top int
+		if err := s.queryRow(ctx, "SELECT COUNT(*), MAX(version) FROM schema_migrations").Scan(&n, &top); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(ms) || top != ms[len(ms)-1].version {
+			t.Errorf("Open #%d: schema_migrations has %d rows up to %d, want %d up to %d",
+				i+1, n, top, len(ms), ms[len(ms)-1].version)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close() = %v", err)
+		}
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	ms, err := loadMigrations(migrations)
+	if err != nil {
+		t.Fatalf("loadMigrations() = %v", err)
+	}
+	for i, m := range ms {
+		if m.version != i+1 {
+			t.Errorf("migration %d is %s, want number %04d", i, m.name, i+1)
+		}
+	}
+}
+
+func TestOpenSettings(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var mode string
+	if err := s.queryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode = %q, want wal", mode)
+	}
+	// synchronous is per connection; it matters on the writer's.
+	var sync int
+	err := s.write(ctx, func(tx *wtx) error { return tx.queryRow("PRAGMA synchronous").Scan(&sync) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sync != 2 {
+		t.Errorf("writer synchronous = %d, want 2 (FULL)", sync)
+	}
+	_, err = s.rdb.ExecContext(ctx, "CREATE TABLE t (x)")
+	if err == nil {
+		t.Errorf("reader connection created a table, want it read-only")
+	}
+}
+
+func TestClose(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close() = %v, want nil", err)
+	}
+	err := s.CreateJobQueue(ctx, &barge.JobQueue{Name: "q"})
+	if err == nil {
+		t.Errorf("CreateJobQueue after Close = nil, want an error")
+	}
+}
+
+func TestPersistsAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "barge.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := []*barge.Job{newJob("j1", "q", "first"), newJob("j2", "q", "second")}
+	if err := s.InsertJobs(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateJobQueue(ctx, &barge.JobQueue{Name: "q", Priority: 3}); err != nil {
+		t.Fatal(err)
+	}
+	def := &barge.JobDefinition{Name: "d", Status: barge.JobDefinitionActive, Type: "container"}
+	if err := s.RegisterJobDefinition(ctx, def); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = mustOpen(t, path)
+	got, err := s.GetJobs(ctx, []string{"j1", "j2"})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("GetJobs after reopen = %d jobs, %v; want 2", len(got), err)
+	}
+	for i := range jobs {
+		if !jobsEqual(got[i], jobs[i]) {
+			t.Errorf("GetJobs after reopen [%d] = %+v, want %+v", i, got[i], jobs[i])
+		}
+	}
+	if q, err := s.GetJobQueue(ctx, "q"); err != nil || q.Priority != 3 {
+		t.Errorf("GetJobQueue(q) after reopen = %+v, %v; want priority 3", q, err)
+	}
+	// The revision counter survives too.
+	def2 := &barge.JobDefinition{Name: "d", Status: barge.JobDefinitionActive, Type: "container"}
+	if err := s.RegisterJobDefinition(ctx, def2); err != nil || def2.Revision != 2 {
+		t.Errorf("RegisterJobDefinition(d) after reopen: revision %d, %v; want 2", def2.Revision, err)
+	}
+}
+
+func TestDBErrorByCode(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var dup error
+	err := s.write(ctx, func(tx *wtx) error {
+		if _, err := tx.exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')"); err != nil {
+			return err
+		}
+		_, dup = tx.exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')")
+		_, notNull := tx.exec("INSERT INTO job_queues (name, data) VALUES ('b', NULL)")
+		if got := barge.ErrorCodeOf(s.d.dbError(notNull)); got != barge.EInternal {
+			t.Errorf("dbError(NOT NULL violation) code = %q, want %q", got, barge.EInternal)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := barge.ErrorCodeOf(s.d.dbError(dup)); got != barge.EConflict {
+		t.Errorf("dbError(%v) code = %q, want %q", dup, got, barge.EConflict)
+	}
+	if got := barge.ErrorCodeOf(s.d.dbError(fmt.Errorf("UNIQUE constraint failed"))); got != barge.EInternal {
+		t.Errorf("dbError(plain error with the message text) code = %q, want %q", got, barge.EInternal)
+	}
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// maxBatch bounds the number of requests committed together, so that the
+// first caller of a batch does not wait behind an unbounded queue.
+const maxBatch = 1024
+
+// errClosed is what a write gets once the store is closing.
+var errClosed = errors.New("closed")
+
+// writer is the goroutine that owns the only write connection. It commits
+// write requests in batches: the requests that arrive while it is busy with
+// one transaction go together into the next, and share its commit and so its
+// disk sync. That is what makes durable writes fast: a sync costs the same
+// for one request as for a thousand.
+type writer struct {
+	conn  *sql.Conn
+	d     dialect
+	stmts map[string]*sql.Stmt // prepared on conn; only the writer goroutine uses them
+
+	// requests is unbuffered: a request is either taken by the writer, which
+	// then answers it, or never sent, so none is stranded at Close.
+	requests chan *request
+	closing  chan struct{}
+	stopped  chan struct{}
+}
+
+// request is one caller's write, waiting for its batch to commit.
+type request struct {
+	ctx  context.Context
+	fn   func(*wtx) error
+	done chan error
+}
+
+func newWriter(conn *sql.Conn, d dialect) *writer {
+	return &writer{
+		conn:     conn,
+		d:        d,
+		stmts:    map[string]*sql.Stmt{},
+		requests: make(chan *request),
+		closing:  make(chan struct{}),
+		stopped:  make(chan struct{}),
+	}
+}
+
+// write runs fn in the writer's next transaction, inside a savepoint of its
+// own, and returns once that transaction has committed, or failed. A nil
+// error means fn's changes are durable. fn's error rolls back fn's changes
+// only; the other requests of the batch go on.
+//
+// fn runs on the writer goroutine and must not block on anything but the
+// database (so it must not call write). It runs with ctx's values but
+// without its cancellation: a request already started finishes, since
+// interrupting the shared connection could disturb the batch. A request
+// whose ctx is done before it starts is skipped with ctx's error.
+func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.w.requests <- r:
+	case <-s.w.closing:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Wait even if ctx ends now: fn may be using the caller's data.
+	return s.d.dbError(<-r.done)
+}
+
+// run is the writer goroutine. It returns when the store closes.
+func (w *writer) run() {
+	defer close(w.stopped)
+	batch := make([]*request, 0, maxBatch)
+	for {
+		select {
+		case r := <-w.requests:
+			batch = append(batch[:0], r)
+		case <-w.closing:
+			return
+		}
+		// Take whoever is already waiting; the requests that come during
+		// this batch wait for the next.
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-w.requests:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		w.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit runs batch in one transaction and answers each request.
+func (w *writer) commit(batch []*request) {
+	errs := make([]error, len(batch))
+	if err := w.runBatch(batch, errs); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+}
+
+// runBatch runs each request of batch in a savepoint, setting its result in
+// errs, and commits. It returns an error only when the transaction as a
+// whole failed, and then every request has failed.
+func (w *writer) runBatch(batch []*request, errs []error) error {
+	ctx := context.Background()
+	if _, err := w.exec(ctx, w.d.begin); err != nil {
+		return err
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, err := w.exec(ctx, "SAVEPOINT request"); err != nil {
+			return w.rollback(err)
+		}
+		errs[i] = r.fn(&wtx{ctx: context.WithoutCancel(r.ctx), w: w})
+		var err error
+		if errs[i] != nil {
+			// Some failures (a full disk, say) make SQLite roll back the
+			// whole transaction; then the savepoint is gone, ROLLBACK TO
+			// fails, and so does the batch.
+			if _, err = w.exec(ctx, "ROLLBACK TO request"); err == nil {
+				_, err = w.exec(ctx, "RELEASE request")
+			}
+		} else {
+			_, err = w.exec(ctx, "RELEASE request")
+		}
+		if err != nil {
+			return w.rollback(err)
+		}
+	}
+	if _, err := w.exec(ctx, "COMMIT"); err != nil {
+		return w.rollback(err)
+	}
+	return nil
+}
+
+// rollback ends a failed transaction and returns err, the reason it failed.
+func (w *writer) rollback(err error) error {
+	// The transaction may be gone already; a failing ROLLBACK then says
+	// nothing new.
+	w.exec(context.Background(), "ROLLBACK")
+	return err
+}
+
+// stmt returns the writer's prepared statement for query.
+func (w *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.conn.PrepareContext(ctx, w.d.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// stop makes run return after the batch in progress and closes the
+// connection.
+func (w *writer) stop() error {
+	close(w.closing)
+	<-w.stopped
+	var errs []error
+	for _, st := range w.stmts {
+		errs = append(errs, st.Close())
+	}
+	errs = append(errs, w.conn.Close())
+	return errors.Join(errs...)
+}
+
+// wtx is a write request's view of the writer's transaction.
+type wtx struct {
+	ctx context.Context
+	w   *writer
+}
+
+// exec runs a statement in the transaction.
+func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
+	return t.w.exec(t.ctx, query, args...)
+}
+
+// queryRow runs a query returning at most one row (an INSERT ... RETURNING,
+// say) in the transaction.
+func (t *wtx) queryRow(query string, args ...any) *sql.Row {
+	st, err := t.w.stmt(t.ctx, query)
+	if err != nil {
+		return t.w.conn.QueryRowContext(t.ctx, t.w.d.rebind(query), args...)
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+// affected returns the number of rows a statement changed.
+func affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/bargehq/barge"
+)
+
+// TestWriteBatchIsolation sends a duplicate-ID insert together with good
+// inserts into one batch: the duplicate fails alone.
+func TestWriteBatchIsolation(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, err := Open(ctx, filepath.Join(dir, "barge.db"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := s.InsertJobs(ctx, []*barge.Job{newJob("taken", "q", "x")}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Hold the writer in a batch of its own while the requests under
+		// test queue up behind it; it then takes them all into the next.
+		release := make(chan struct{})
+		held := make(chan error)
+		go func() { held <- s.write(ctx, func(*wtx) error { <-release; return nil }) }()
+		synctest.Wait()
+
+		ids := []string{"good1", "taken", "good2", "good3"}
+		errs := make([]error, len(ids))
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Go(func() { errs[i] = s.InsertJobs(ctx, []*barge.Job{newJob(id, "q", id)}) })
+		}
+		// All four are blocked handing their request to the busy writer.
+		synctest.Wait()
+		close(release)
+		wg.Wait()
+		if err := <-held; err != nil {
+			t.Fatalf("holding write = %v", err)
+		}
+
+		for i, id := range ids {
+			want := barge.ErrorCode("")
+			if id == "taken" {
+				want = barge.EConflict
+			}
+			wantCode(t, fmt.Sprintf("InsertJobs(%s)", id), errs[i], want)
+		}
+		got, err := s.GetJobs(ctx, []string{"good1", "good2", "good3"})
+		if err != nil || len(got) != 3 {
+			t.Errorf("GetJobs(good1, good2, good3) = %d jobs, %v; want 3", len(got), err)
+		}
+	})
+}
+
+// TestWriteErrorRollsBackRequest checks that a request's error undoes its
+// own statements, even those that succeeded.
+func TestWriteErrorRollsBackRequest(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	err := s.InsertJobs(ctx, []*barge.Job{newJob("a", "q", "a"), newJob("b", "q", "b"), newJob("a", "q", "again")})
+	wantCode(t, "InsertJobs(a, b, a)", err, barge.EConflict)
+	got, err := s.GetJobs(ctx, []string{"a", "b"})
+	if err != nil || len(got) != 0 {
+		t.Errorf("GetJobs(a, b) after a failed InsertJobs = %d jobs, %v; want none", len(got), err)
+	}
+}
+
+// TestConcurrentInsertJobs inserts from 32 goroutines and checks after a
+// reopen that every acknowledged job is there.
+func TestConcurrentInsertJobs(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "barge.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 32, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				id := fmt.Sprintf("w%02d-%02d", w, i)
+				errs <- s.InsertJobs(ctx, []*barge.Job{newJob(id, "q", id)})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("InsertJobs = %v", err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = mustOpen(t, path)
+	seen := map[int64]bool{}
+	for w := range writers {
+		ids := make([]string, each)
+		for i := range each {
+			ids[i] = fmt.Sprintf("w%02d-%02d", w, i)
+		}
+		got, err := s.GetJobs(ctx, ids)
+		if err != nil || len(got) != each {
+			t.Fatalf("GetJobs(writer %d) = %d jobs, %v; want %d", w, len(got), err, each)
+		}
+		for i, j := range got {
+			if j.ID != ids[i] {
+				t.Errorf("GetJobs(writer %d)[%d].ID = %q, want %q", w, i, j.ID, ids[i])
+			}
+			if seen[j.Seq] {
+				t.Errorf("Seq %d assigned twice", j.Seq)
+			}
+			seen[j.Seq] = true
+		}
+	}
+}
+
+func TestWriteCancelled(t *testing.T) {
+	s := newStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	err := s.write(ctx, func(*wtx) error { ran = true; return nil })
+	if err != context.Canceled || ran {
+		t.Errorf("write(cancelled ctx) = %v, ran %v; want %v, not run", err, ran, context.Canceled)
+	}
+}

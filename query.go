@@ -1,0 +1,37 @@
+package barge
+
+// JobQuery selects a page of jobs: the children of one array job, or the jobs
+// of one queue (array children excluded unless IncludeChildren) with at most
+// one filter.
+type JobQuery struct {
+	Queue            string    // queue name; exactly one of Queue and ArrayParent is set
+	IncludeChildren  bool      // with Queue: also array children (the queue's real work)
+	ArrayParent      string    // list the children of this array job
+	Status           JobStatus // "" = any status
+	NamePrefix       string    // lower-case name prefix, or the whole lower-case name with NameExact
+	NameExact        bool
+	JobDefName       string // job definition name, or a prefix of it with JobDefNamePrefix
+	JobDefNamePrefix bool
+	JobDefArn        string // job definition ARN with revision
+	CreatedBefore    int64  // epoch ms, 0 = unbounded (strict)
+	CreatedAfter     int64  // epoch ms, 0 = unbounded (strict)
+	Oldest           bool   // oldest first instead of newest first
+	Cursor           int64  // Seq of the last job of the previous page; 0 = first page
+	Limit            int
+}
+
+// JobDefinitionQuery selects a page of job definitions, newest registration
+// first.
+type JobDefinitionQuery struct {
+	Name      string // "" = all names
+	Status    string // "" = any status
+	BeforeSeq int64  // Seq of the last definition of the previous page; 0 = first page
+	Limit     int
+}
+
+// JobUpdate is one conditional job write: it applies only while the stored
+// job still has status From.
+type JobUpdate struct {
+	Job  *Job
+	From JobStatus
+}
