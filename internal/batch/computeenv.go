@@ -136,6 +136,12 @@ func (s *Service) UpdateComputeEnvironment(ctx context.Context, in *updateComput
 	if in.Context != "" {
 		ce.Context = in.Context
 	}
+	// The members without update-specific rules (unmanagedvCpus,
+	// updatePolicy) are checked on the compute environment as the update
+	// leaves it, by the rules that CreateComputeEnvironment applies.
+	if err := barge.ValidateComputeEnvironment(ce); err != nil {
+		return nil, err
+	}
 	ce.Status = barge.StatusUpdating
 	ce.StatusReason = ""
 	if err := s.store.PutComputeEnvironment(ctx, ce); err != nil {

@@ -21,8 +21,11 @@ const (
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	p := s.proto
+	known := map[string]string{} // path → operation, for requests with the wrong method
 	handle := func(name string, h http.Handler) {
-		mux.Handle("POST /v1/"+strings.ToLower(name), h)
+		path := "/v1/" + strings.ToLower(name)
+		known[path] = name
+		mux.Handle("POST "+path, h)
 	}
 	handle("CreateComputeEnvironment", awsproto.RestJSONOp(p, "CreateComputeEnvironment", maxBody, nil, s.CreateComputeEnvironment))
 	handle("UpdateComputeEnvironment", awsproto.RestJSONOp(p, "UpdateComputeEnvironment", maxBody, nil, s.UpdateComputeEnvironment))
@@ -64,7 +67,7 @@ func (s *Service) Handler() http.Handler {
 			in.TagKeys = r.URL.Query()["tagKeys"]
 		}, s.UntagResource))
 
-	mux.HandleFunc("/v1/", s.unsupported)
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.unsupported(w, r, known) })
 	return mux
 }
 
@@ -86,9 +89,13 @@ var unsupportedOperations = func() map[string]string {
 	return m
 }()
 
-func (s *Service) unsupported(w http.ResponseWriter, r *http.Request) {
+func (s *Service) unsupported(w http.ResponseWriter, r *http.Request, known map[string]string) {
 	var err error
-	if op, ok := unsupportedOperations[r.URL.Path]; ok {
+	if op, ok := known[r.URL.Path]; ok {
+		err = barge.Errorf(barge.EInvalid, "%s is called with POST, not %s. Send the request as POST %s with a JSON body.", op, r.Method, r.URL.Path)
+	} else if strings.HasPrefix(r.URL.Path, "/v1/tags/") {
+		err = barge.Errorf(barge.EInvalid, "The tag operations take GET (ListTagsForResource), POST (TagResource) or DELETE (UntagResource) on /v1/tags/{resourceArn}, not %s.", r.Method)
+	} else if op, ok := unsupportedOperations[r.URL.Path]; ok {
 		err = barge.Errorf(barge.EUnsupported, "The operation %s is not supported by barge. barge implements the AWS Batch operations used with Fargate compute environments.", op)
 	} else {
 		err = barge.Errorf(barge.EUnsupported, "Unknown operation: %s %s is not an AWS Batch API operation.", r.Method, r.URL.Path)

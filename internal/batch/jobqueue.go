@@ -42,10 +42,13 @@ func (s *Service) CreateJobQueue(ctx context.Context, in *createJobQueueInput) (
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in.SchedulingPolicyArn != "" {
-		if _, err := s.schedulingPolicy(ctx, "schedulingPolicyArn", in.SchedulingPolicyArn); err != nil {
+		p, err := s.schedulingPolicy(ctx, "schedulingPolicyArn", in.SchedulingPolicyArn)
+		if err != nil {
 			return nil, err
 		}
-		q.SchedulingPolicyArn = in.SchedulingPolicyArn
+		// Stored as the canonical ARN whatever form was given, so that
+		// DeleteSchedulingPolicy finds every queue that uses the policy.
+		q.SchedulingPolicyArn = s.scope.ARN(barge.KindSchedulingPolicy, p.Name)
 	}
 	ces, err := s.resolveOrder(ctx, q)
 	if err != nil {
@@ -155,10 +158,11 @@ func (s *Service) UpdateJobQueue(ctx context.Context, in *updateJobQueueInput) (
 		if q.SchedulingPolicyArn == "" {
 			return nil, barge.Errorf(barge.EInvalid, "Job queue %s was created without a scheduling policy (first in, first out) and cannot gain one. Create a new queue with schedulingPolicyArn instead.", q.Name)
 		}
-		if _, err := s.schedulingPolicy(ctx, "schedulingPolicyArn", in.SchedulingPolicyArn); err != nil {
+		p, err := s.schedulingPolicy(ctx, "schedulingPolicyArn", in.SchedulingPolicyArn)
+		if err != nil {
 			return nil, err
 		}
-		q.SchedulingPolicyArn = in.SchedulingPolicyArn
+		q.SchedulingPolicyArn = s.scope.ARN(barge.KindSchedulingPolicy, p.Name)
 	}
 	if in.JobStateTimeLimitActions != nil {
 		q.JobStateTimeLimitActions = in.JobStateTimeLimitActions

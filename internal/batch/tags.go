@@ -10,6 +10,9 @@ import (
 // taggable loads the resource an ARN names and returns its tags and a
 // function that stores new tags on it.
 func (s *Service) taggable(ctx context.Context, arn string) (map[string]string, func(map[string]string) error, error) {
+	if err := required("resourceArn", arn); err != nil {
+		return nil, nil, err
+	}
 	a, ok := barge.ParseARN(arn)
 	if !ok || a.Region != s.scope.Region || a.Account != s.scope.Account {
 		return nil, nil, barge.Errorf(barge.EInvalid, "resourceArn %s is not an AWS Batch ARN of this region and account (%s, %s).", arn, s.scope.Region, s.scope.Account)
@@ -101,6 +104,9 @@ func (s *Service) TagResource(ctx context.Context, in *tagResourceInput) (*empty
 func (s *Service) UntagResource(ctx context.Context, in *untagResourceInput) (*empty, error) {
 	if len(in.TagKeys) == 0 {
 		return nil, barge.Errorf(barge.EInvalid, "tagKeys is required: 1 to 50 tag keys to remove.")
+	}
+	if len(in.TagKeys) > 50 {
+		return nil, barge.Errorf(barge.EInvalid, "tagKeys has %d keys; untag-resource removes at most 50 at a time. Split the keys over several calls.", len(in.TagKeys))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
