@@ -76,11 +76,11 @@ func validateFargateResources(field, vcpu, memory string) error {
 		return invalidf("Memory is not provided. Fargate jobs need a %s entry of type MEMORY in MiB, e.g. 2048 for 1 vCPU.", field)
 	}
 	if _, ok := canonicalDecimal(vcpu); !ok {
-		return invalidf("Value %s for type VCPU in resourceRequirement is not valid. Please provide a numeric value. On Fargate %s VCPU must be one of %s.", clip(vcpu), field, all)
+		return invalidf("Value %s for type VCPU in resourceRequirement is not valid. Please provide a numeric value. On Fargate %s VCPU must be one of %s.", shorten(vcpu), field, all)
 	}
 	mem, ok := parseWholeNumber(memory)
 	if !ok {
-		return invalidf("Value %s for type MEMORY in resourceRequirement is not valid. Please provide a numeric value. %s MEMORY is a whole number of MiB, e.g. 2048.", clip(memory), field)
+		return invalidf("Value %s for type MEMORY in resourceRequirement is not valid. Please provide a numeric value. %s MEMORY is a whole number of MiB, e.g. 2048.", shorten(memory), field)
 	}
 	f, _ := strconv.ParseFloat(vcpu, 64)
 	prefix := fmt.Sprintf("Fargate resource requirements (%.2f vCPU, %d MiB) not valid.", f, mem)
@@ -102,11 +102,11 @@ func validateFargateResources(field, vcpu, memory string) error {
 // anything else is an EInvalid error.
 func ParseVCPU(s string) (float64, error) {
 	if _, ok := canonicalDecimal(s); !ok {
-		return 0, invalidf("Value %s for type VCPU in resourceRequirement is not valid. Please provide a numeric value, such as 0.25, 1 or 4.", clip(s))
+		return 0, invalidf("Value %s for type VCPU in resourceRequirement is not valid. Please provide a numeric value, such as 0.25, 1 or 4.", shorten(s))
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f <= 0 {
-		return 0, invalidf("Value %s for type VCPU in resourceRequirement is not valid. The number of vCPUs must be greater than 0.", clip(s))
+		return 0, invalidf("Value %s for type VCPU in resourceRequirement is not valid. The number of vCPUs must be greater than 0.", shorten(s))
 	}
 	return f, nil
 }

@@ -159,10 +159,10 @@ func TestValidateFargateResourcesRejected(t *testing.T) {
 		{"", "2048", "vCPU is not provided."},
 		{"1", "", "Memory is not provided."},
 		{"", "", "vCPU is not provided."},
-		{"one", "2048", "Value \"one\" for type VCPU in resourceRequirement is not valid. Please provide a numeric value."},
+		{"one", "2048", "Value one for type VCPU in resourceRequirement is not valid. Please provide a numeric value."},
 		{"1e0", "2048", "for type VCPU"},
 		{"-1", "2048", "for type VCPU"},
-		{"1", "2048.0", "Value \"2048.0\" for type MEMORY in resourceRequirement is not valid"},
+		{"1", "2048.0", "Value 2048.0 for type MEMORY in resourceRequirement is not valid"},
 		{"1", "99999999999", "for type MEMORY"},
 		{"1", "-2048", "for type MEMORY"},
 	}

@@ -111,10 +111,15 @@ type JobSpec struct {
 	RetryStrategy        *RetryStrategy       `json:"retryStrategy,omitempty"`
 	Timeout              *JobTimeout          `json:"timeout,omitempty"`
 	DependsOn            []JobDependency      `json:"dependsOn,omitempty"`
-	Tags                 map[string]string    `json:"tags,omitempty"`
+	Tags                 map[string]string    `json:"tags,omitempty"` // the job's own
 	PropagateTags        *bool                `json:"propagateTags,omitempty"`
 	PlatformCapabilities []string             `json:"platformCapabilities,omitempty"`
 	ArraySize            int                  `json:"arraySize,omitempty"`
+
+	// DefinitionTags are the job definition's tags at submission, kept
+	// only while propagateTags is in effect. They are not the job's: they
+	// go to its tasks along with Tags (TaskTags).
+	DefinitionTags map[string]string `json:"definitionTags,omitempty"`
 }
 
 // Attempt records one finished attempt of a job.

@@ -136,9 +136,10 @@ func validateContainerOverrides(o *ContainerOverrides) error {
 // add or replace variables by name; resourceRequirements overrides replace
 // the definition's entries of the same type; retryStrategy, timeout,
 // propagateTags and schedulingPriority overrides replace the definition's.
-// With propagateTags in effect the definition's tags join the job's (the
-// job's win on equal keys); more than 50 together is an error (AWS instead
-// fails the job when it starts).
+// The spec's Tags are the job's own, as DescribeJobs shows them on AWS. With
+// propagateTags in effect the definition's tags are kept in DefinitionTags,
+// for the job's tasks (see TaskTags); more than 50 tags together is an error
+// here, where AWS instead fails the job when its task is created.
 //
 // barge runs containerProperties definitions only: one with ecsProperties,
 // eksProperties or nodeProperties is rejected here, as are overrides for
@@ -194,15 +195,24 @@ func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool
 	}
 	spec.Container.Command = SubstituteParameters(spec.Container.Command, spec.Parameters)
 
-	var defTags map[string]string
+	spec.Tags = mergeMaps(nil, s.Tags)
 	if spec.PropagateTags != nil && *spec.PropagateTags {
-		defTags = def.Tags
+		spec.DefinitionTags = mergeMaps(nil, def.Tags)
 	}
-	spec.Tags = mergeMaps(defTags, s.Tags)
-	if len(spec.Tags) > maxTags {
-		return nil, invalidf("tags: the job's tags and its job definition's tags (propagateTags is on) come to %d; at most %d are allowed. Remove tags, or set propagateTags to false.", len(spec.Tags), maxTags)
+	if n := len(spec.TaskTags()); n > maxTags {
+		return nil, invalidf("tags: the job's tags and its job definition's tags (propagateTags is on) come to %d; at most %d can be propagated to the job's tasks. Remove tags, or set propagateTags to false.", n, maxTags)
 	}
 	return spec, nil
+}
+
+// TaskTags returns the tags the job's tasks get: none unless propagateTags
+// is in effect, else the definition's tags and the job's own, the job's
+// winning on equal keys, as AWS propagates them to the ECS task.
+func (s *JobSpec) TaskTags() map[string]string {
+	if s.PropagateTags == nil || !*s.PropagateTags {
+		return nil
+	}
+	return mergeMaps(s.DefinitionTags, s.Tags)
 }
 
 // checkOverrideKinds rejects overrides meant for another kind of job

@@ -145,8 +145,11 @@ func TestNewJobSpecMerge(t *testing.T) {
 	if *spec.RetryStrategy.Attempts != 2 || *spec.Timeout.AttemptDurationSeconds != 600 || *spec.SchedulingPriority != 5 {
 		t.Errorf("retry, timeout, priority = %d, %d, %d, want 2, 600, 5", *spec.RetryStrategy.Attempts, *spec.Timeout.AttemptDurationSeconds, *spec.SchedulingPriority)
 	}
-	if want := map[string]string{"team": "job", "defonly": "x"}; !reflect.DeepEqual(spec.Tags, want) {
-		t.Errorf("Tags = %v, want %v", spec.Tags, want)
+	if want := map[string]string{"team": "job"}; !reflect.DeepEqual(spec.Tags, want) {
+		t.Errorf("Tags = %v, want the job's own %v", spec.Tags, want)
+	}
+	if want := map[string]string{"team": "job", "defonly": "x"}; !reflect.DeepEqual(spec.TaskTags(), want) {
+		t.Errorf("TaskTags() = %v, want %v", spec.TaskTags(), want)
 	}
 	if spec.ArraySize != 4 || len(spec.DependsOn) != 1 || !slices.Equal(spec.PlatformCapabilities, []string{"FARGATE"}) {
 		t.Errorf("ArraySize, DependsOn, PlatformCapabilities = %d, %v, %v", spec.ArraySize, spec.DependsOn, spec.PlatformCapabilities)
@@ -181,17 +184,26 @@ func TestNewJobSpecOverrides(t *testing.T) {
 	if !slices.Equal(spec.Container.Command, []string{"true"}) {
 		t.Errorf("Command = %q, want [true]", spec.Container.Command)
 	}
-	if spec.Tags != nil {
-		t.Errorf("Tags = %v, want none (propagateTags off, no job tags)", spec.Tags)
+	if spec.Tags != nil || spec.DefinitionTags != nil || spec.TaskTags() != nil {
+		t.Errorf("Tags, DefinitionTags, TaskTags() = %v, %v, %v, want none (propagateTags off, no job tags)", spec.Tags, spec.DefinitionTags, spec.TaskTags())
 	}
-	// Propagation from the definition alone.
+	// Propagation from the definition alone: the tasks get the definition's
+	// tags, the job has none of its own.
 	def.PropagateTags = ptr(true)
 	spec, err = NewJobSpec(def, "arn", &Submission{JobName: "j"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(spec.Tags, map[string]string{"d": "1"}) {
-		t.Errorf("Tags = %v, want the definition's", spec.Tags)
+	if spec.Tags != nil {
+		t.Errorf("Tags = %v, want none: the definition's tags are not the job's", spec.Tags)
+	}
+	if !reflect.DeepEqual(spec.TaskTags(), map[string]string{"d": "1"}) {
+		t.Errorf("TaskTags() = %v, want the definition's", spec.TaskTags())
+	}
+	// Tags added to the job later (TagResource) reach its tasks too.
+	spec.Tags = map[string]string{"d": "job", "j": "2"}
+	if want := map[string]string{"d": "job", "j": "2"}; !reflect.DeepEqual(spec.TaskTags(), want) {
+		t.Errorf("TaskTags() after tagging the job = %v, want %v", spec.TaskTags(), want)
 	}
 }
 
@@ -231,7 +243,7 @@ func TestNewJobSpecRejects(t *testing.T) {
 		{"fargate memory override", fargateDef, ov(ContainerOverrides{ResourceRequirements: []ResourceRequirement{{Type: ResourceMemory, Value: "4000"}}}), false,
 			"Fargate resource requirements (0.25 vCPU, 4000 MiB) not valid."},
 		{"fargate unparsable override", fargateDef, ov(ContainerOverrides{ResourceRequirements: []ResourceRequirement{{Type: ResourceVCPU, Value: "lots"}}}), false,
-			"Value \"lots\" for type VCPU in resourceRequirement is not valid"},
+			"Value lots for type VCPU in resourceRequirement is not valid"},
 		{"fargate legacy vcpus", fargateDef, ov(ContainerOverrides{Vcpus: ptr(1)}), false, "vcpus is not applicable for Fargate. Use resource requirements instead."},
 		{"fargate legacy memory", fargateDef, ov(ContainerOverrides{Memory: ptr(2048)}), false, "memory is not applicable for Fargate. Use resource requirements instead."},
 		{"fargate instance type", fargateDef, ov(ContainerOverrides{InstanceType: "m5.large"}), false, "containerOverrides.instanceType is not applicable for Fargate"},
@@ -248,7 +260,7 @@ func TestNewJobSpecRejects(t *testing.T) {
 		{"share identifier required", fargateDef, func(*Submission) {}, true, "shareIdentifier is required: the job queue has a fair-share scheduling policy"},
 		{"share identifier forbidden", fargateDef, func(s *Submission) { s.ShareIdentifier = "a" }, false, "shareIdentifier must not be set"},
 		{"ec2 fractional override", ec2Def, ov(ContainerOverrides{ResourceRequirements: []ResourceRequirement{{Type: ResourceVCPU, Value: "0.5"}}}), false,
-			"Value \"0.5\" for type VCPU in resourceRequirement is not valid"},
+			"Value 0.5 for type VCPU in resourceRequirement is not valid"},
 		{"ec2 legacy vcpus 0", ec2Def, ov(ContainerOverrides{Vcpus: ptr(0)}), false, "containerOverrides.vcpus 0 is not valid"},
 		{"ec2 legacy memory 2", ec2Def, ov(ContainerOverrides{Memory: ptr(2)}), false, "containerOverrides.memory 2 is not valid"},
 		{"ec2 no vcpu anywhere", func() *JobDefinition {

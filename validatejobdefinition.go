@@ -489,7 +489,7 @@ func validateEC2Requirements(field string, rrs []ResourceRequirement) error {
 	for _, r := range rrs {
 		n, ok := parseWholeNumber(r.Value)
 		if !ok {
-			return invalidf("Value %s for type %s in resourceRequirement is not valid. Please provide a numeric value. On EC2 %s %s is a whole number.", clip(r.Value), r.Type, field, r.Type)
+			return invalidf("Value %s for type %s in resourceRequirement is not valid. Please provide a numeric value. On EC2 %s %s is a whole number.", shorten(r.Value), r.Type, field, r.Type)
 		}
 		switch {
 		case r.Type == ResourceVCPU && n < 1:

@@ -296,7 +296,7 @@ func TestValidateJobDefinitionEC2(t *testing.T) {
 			c.LogConfiguration = &LogConfiguration{LogDriver: "json-file"}
 		}, ""},
 
-		{"fractional vcpu", ec2Def, func(d *JobDefinition) { d.ContainerProperties.ResourceRequirements[0].Value = "1.0" }, "Value \"1.0\" for type VCPU in resourceRequirement is not valid. Please provide a numeric value."},
+		{"fractional vcpu", ec2Def, func(d *JobDefinition) { d.ContainerProperties.ResourceRequirements[0].Value = "1.0" }, "Value 1.0 for type VCPU in resourceRequirement is not valid. Please provide a numeric value."},
 		{"zero vcpu", ec2Def, func(d *JobDefinition) { d.ContainerProperties.ResourceRequirements[0].Value = "0" }, "containerProperties.resourceRequirements VCPU 0 is not valid"},
 		{"memory 3", ec2Def, func(d *JobDefinition) { d.ContainerProperties.ResourceRequirements[1].Value = "3" }, "containerProperties.resourceRequirements MEMORY 3 is not valid. Jobs need at least 4 MiB"},
 		{"gpu fraction", ec2Def, func(d *JobDefinition) {
