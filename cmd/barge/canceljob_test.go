@@ -19,7 +19,7 @@ import (
 
 func TestJobDependencies(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	seed(t, c)
 
 	a := submit(t, c, jobInput("a"))
@@ -77,7 +77,7 @@ func TestJobDependencies(t *testing.T) {
 
 func TestCancelAndTerminateJob(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 
@@ -220,7 +220,7 @@ func TestCancelAndTerminateJob(t *testing.T) {
 // parent fails with AWS's reason once the last one is done.
 func TestArrayChildFailures(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	seed(t, c)
 	in := jobInput("array")
 	in.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(3)}
@@ -245,7 +245,7 @@ func TestArrayChildFailures(t *testing.T) {
 // lacks, as signed requests.
 func TestCancelJobsBulk(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	seed(t, c)
 
 	for _, op := range []struct{ path, flag string }{{"/v1/canceljobs", "isCancelled"}, {"/v1/terminatejobs", "isTerminated"}} {

@@ -75,7 +75,7 @@ func revisionsOf(defs []types.JobDefinition) []int32 {
 
 func TestJobDefinitionRevisions(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	queue, _ := seed(t, c)
 
@@ -238,7 +238,7 @@ func TestJobDefinitionRevisions(t *testing.T) {
 
 func TestDescribeJobDefinitionsPagination(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	for range 7 {
 		registerDef(t, c, fargateDefInput("paged"))
@@ -314,7 +314,7 @@ var fargateMemoryTable = []struct {
 
 func TestFargateResourceTable(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 
 	counts := map[string]int{}
@@ -392,7 +392,7 @@ func longEnvironment(size int) []types.KeyValuePair {
 
 func TestRegisterJobDefinitionValidation(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 
 	type change func(in *batch.RegisterJobDefinitionInput)
@@ -720,7 +720,7 @@ func TestRegisterJobDefinitionValidation(t *testing.T) {
 
 func TestDescribeJobDefinitionOutput(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 
 	registerDef(t, c, fargateDefInput("plain"))
 	full := fargateDefInput("full")

@@ -113,7 +113,7 @@ func rawBatch(t *testing.T, ts *testServer, path string, body any) (status int, 
 
 func TestSubmitJobValidation(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 
@@ -323,7 +323,7 @@ func TestSubmitJobValidation(t *testing.T) {
 // fair-share scheduling policy.
 func TestSubmitJobFairShare(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 	pol, err := c.CreateSchedulingPolicy(ctx, &batch.CreateSchedulingPolicyInput{
@@ -359,7 +359,7 @@ func TestSubmitJobFairShare(t *testing.T) {
 
 func TestSubmitJobEffectiveSpec(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 
@@ -514,7 +514,7 @@ func TestSubmitJobEffectiveSpec(t *testing.T) {
 
 func TestDescribeJobs(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 

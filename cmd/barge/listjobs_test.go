@@ -18,7 +18,7 @@ import (
 
 func TestArrayJobs(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 
@@ -158,7 +158,7 @@ func TestArrayJobs(t *testing.T) {
 
 func TestListJobs(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 	registerDef(t, c, fargateDefInput("other-def"))
@@ -322,7 +322,7 @@ func TestListJobs(t *testing.T) {
 // TestListJobsPagination pages through a queue while jobs keep arriving.
 func TestListJobsPagination(t *testing.T) {
 	ts := startServer(t, "")
-	c := ts.sdkBatch()
+	c := ts.batch()
 	ctx := context.Background()
 	seed(t, c)
 

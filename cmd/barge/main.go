@@ -86,6 +86,37 @@ type Main struct {
 	http   *http.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	fresh  freshConns
+}
+
+// freshConns tracks connections that have not sent a byte yet. Shutdown
+// waits up to five seconds for such a connection's first request; a client
+// that pooled a connection it never used would hold Close up that long, so
+// Close closes them first. No request is lost: none had started.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == http.StateNew {
+		if f.conns == nil {
+			f.conns = map[net.Conn]struct{}{}
+		}
+		f.conns[c] = struct{}{}
+		return
+	}
+	delete(f.conns, c)
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		c.Close()
+	}
 }
 
 // NewMain returns a program for cfg that prints to stdout and logs to stderr.
@@ -136,7 +167,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	m.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
+	m.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+		ConnState: m.fresh.track}
+	// Shutdown runs this once its listeners are closed, so no fresh
+	// connection appears after it.
+	m.http.RegisterOnShutdown(m.fresh.closeAll)
 
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.wg.Add(2)

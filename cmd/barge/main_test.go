@@ -79,7 +79,9 @@ func (ts *testServer) awsConfig() aws.Config {
 
 // batch returns an AWS Batch client pointed at the server.
 func (ts *testServer) batch() *batch.Client {
-	return batch.NewFromConfig(ts.awsConfig(), func(o *batch.Options) { o.BaseEndpoint = aws.String(ts.URL) })
+	cfg := ts.awsConfig()
+	cfg.HTTPClient = &http.Client{Transport: hideWriterTo{http.DefaultTransport.(*http.Transport).Clone()}}
+	return batch.NewFromConfig(cfg, func(o *batch.Options) { o.BaseEndpoint = aws.String(ts.URL) })
 }
 
 // signedRequest sends a request signed for service/region with the given

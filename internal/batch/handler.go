@@ -8,12 +8,13 @@ import (
 	"github.com/bargehq/barge/internal/awsproto"
 )
 
-// Request size limits. AWS caps SubmitJob at 30 KiB and job definitions at
-// 24 KiB; other operations get a generous cap that no valid request reaches.
+// Request size limits. AWS caps SubmitJob requests at 30 KiB; other
+// operations get a generous cap that no valid request reaches (the 24 KiB
+// job definition quota is checked on the definition itself, with a message
+// that says so).
 const (
-	maxSubmitJobBody     = 30 * 1024
-	maxJobDefinitionBody = 24 * 1024
-	maxBody              = 256 * 1024
+	maxSubmitJobBody = 30 * 1024
+	maxBody          = 256 * 1024
 )
 
 // Handler returns the Batch API's routes. Every path under /v1/ answers: an
@@ -38,7 +39,7 @@ func (s *Service) Handler() http.Handler {
 	handle("DescribeJobQueues", awsproto.RestJSONOp(p, "DescribeJobQueues", maxBody, nil, s.DescribeJobQueues))
 	handle("GetJobQueueSnapshot", awsproto.RestJSONOp(p, "GetJobQueueSnapshot", maxBody, nil, s.GetJobQueueSnapshot))
 
-	handle("RegisterJobDefinition", awsproto.RestJSONOp(p, "RegisterJobDefinition", maxJobDefinitionBody, nil, s.RegisterJobDefinition))
+	handle("RegisterJobDefinition", awsproto.RestJSONOp(p, "RegisterJobDefinition", maxBody, nil, s.RegisterJobDefinition))
 	handle("DeregisterJobDefinition", awsproto.RestJSONOp(p, "DeregisterJobDefinition", maxBody, nil, s.DeregisterJobDefinition))
 	handle("DescribeJobDefinitions", awsproto.RestJSONOp(p, "DescribeJobDefinitions", maxBody, nil, s.DescribeJobDefinitions))
 

@@ -407,6 +407,8 @@ func (s *Service) applyFilters(q *barge.JobQuery, filters []keyValuesPair) error
 		} else {
 			q.CreatedAfter = ms
 		}
+	case "SHARE_IDENTIFIER":
+		return barge.Errorf(barge.EUnsupported, "The SHARE_IDENTIFIER filter is not supported yet by barge; it arrives with fair-share scheduling. List by jobStatus instead.")
 	default:
 		return barge.Errorf(barge.EInvalid, "Unknown filter name %q. ListJobs filters are JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT and AFTER_CREATED_AT.", f.Name)
 	}
