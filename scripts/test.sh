@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: what README.md calls the test
-# command and what .ci/run runs. It installs nothing that Go does not fetch
-# itself yet; later suites (Docker, PostgreSQL) add their set-up here.
+# command and what .ci/run runs. It installs what the tests need: Debian's
+# aws CLI v2 (the tests drive barge with the real CLIs as users do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/aws ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's awscli (aws CLI v2) for the CLI tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null \
+    || echo "could not install awscli: the v2 CLI test will be skipped"
+fi
 
 FUZZTIME=${FUZZTIME:-10s}
 

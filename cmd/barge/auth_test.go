@@ -415,14 +415,35 @@ func TestWireErrors(t *testing.T) {
 	})
 }
 
-// TestAWSCLI runs the aws CLI, when installed, against the server: the
-// smoke test that botocore's signing and parsing agree with barge's.
+// TestAWSCLI runs the aws CLIs installed here against the server: the one
+// on PATH (v1 with the machine's botocore) and Debian's v2 at /usr/bin/aws,
+// the smoke test that their signing and parsing agree with barge's.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws CLI not on PATH")
+	var clis []string
+	seen := map[string]bool{}
+	for _, name := range []string{"aws", "/usr/bin/aws"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(path); err == nil && !seen[real] {
+			seen[real] = true
+			clis = append(clis, path)
+		}
 	}
+	if len(clis) == 0 {
+		t.Skip("no aws CLI installed")
+	}
+	for _, cli := range clis {
+		t.Run(cli, func(t *testing.T) {
+			t.Parallel()
+			testAWSCLI(t, cli)
+		})
+	}
+}
+
+func testAWSCLI(t *testing.T, awsCLI string) {
 	ts := startServer(t, "")
 	in := fargateCEInput("cli-ce")
 	in.Tags = map[string]string{"owner": "cli"}
@@ -449,6 +470,7 @@ func TestAWSCLI(t *testing.T) {
 			"AWS_CONFIG_FILE="+filepath.Join(home, "config"),
 			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
 			"AWS_MAX_ATTEMPTS=1",
+			"AWS_PAGER=",
 		)
 		var errBuf bytes.Buffer
 		cmd.Stderr = &errBuf
