@@ -252,14 +252,12 @@ func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetai
 			StartedAt: a.StartedAt, StoppedAt: a.StoppedAt, StatusReason: a.StatusReason,
 		})
 	}
-	if spec.Container != nil && !j.IsArrayParent() {
+	if spec.Container != nil {
 		c := &containerDetail{ContainerProperties: *spec.Container}
 		if r := j.Runtime; r != nil {
 			c.ExitCode, c.Reason, c.TaskArn, c.LogStreamName, c.NetworkInterfaces = r.ExitCode, r.Reason, r.TaskArn, r.LogStreamName, r.NetworkInterfaces
 		}
 		d.Container = c
-	} else if spec.Container != nil {
-		d.Container = &containerDetail{ContainerProperties: *spec.Container}
 	}
 	switch {
 	case j.IsArrayParent():
