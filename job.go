@@ -132,11 +132,14 @@ type Attempt struct {
 
 // ContainerRuntime is what an attempt's container reported.
 type ContainerRuntime struct {
-	TaskArn           string             `json:"taskArn,omitempty"`
-	ExitCode          *int               `json:"exitCode,omitempty"`
-	Reason            string             `json:"reason,omitempty"`
-	LogStreamName     string             `json:"logStreamName,omitempty"`
-	NetworkInterfaces []NetworkInterface `json:"networkInterfaces,omitempty"`
+	// ComputeEnvironment is the name of the compute environment the attempt
+	// was placed on; barge's own, never on the wire.
+	ComputeEnvironment string             `json:"computeEnvironment,omitempty"`
+	TaskArn            string             `json:"taskArn,omitempty"`
+	ExitCode           *int               `json:"exitCode,omitempty"`
+	Reason             string             `json:"reason,omitempty"`
+	LogStreamName      string             `json:"logStreamName,omitempty"`
+	NetworkInterfaces  []NetworkInterface `json:"networkInterfaces,omitempty"`
 }
 
 // NetworkInterface is an attempt's network interface.

@@ -107,6 +107,9 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 		if err != nil {
 			return err
 		}
+		if from.Started() {
+			s.stopTask(ctx, j.ID)
+		}
 		if j.ArrayParent != "" {
 			return s.settleArrayParent(ctx, j.ArrayParent)
 		}
@@ -148,8 +151,20 @@ func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason strin
 				s.fail(c, reason, terminate)
 				updates[i] = barge.JobUpdate{Job: c, From: st}
 			}
-			if _, err := s.store.UpdateJobs(ctx, updates); err != nil {
+			conflicts, err := s.store.UpdateJobs(ctx, updates)
+			if err != nil {
 				return err
+			}
+			if st.Started() {
+				skip := make(map[string]bool, len(conflicts))
+				for _, id := range conflicts {
+					skip[id] = true
+				}
+				for _, c := range children {
+					if !skip[c.ID] {
+						s.stopTask(ctx, c.ID)
+					}
+				}
 			}
 			cursor = children[len(children)-1].Seq
 		}
@@ -183,18 +198,9 @@ func (s *Service) settleArrayParent(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if counts[barge.JobSucceeded]+counts[barge.JobFailed] < p.Spec.ArraySize {
-			return nil
-		}
 		from := p.Status
-		p.StoppedAt = s.nowMillis()
-		if counts[barge.JobFailed] == 0 {
-			p.Status = barge.JobSucceeded
-		} else {
-			p.Status = barge.JobFailed
-			if !p.IsCancelled && !p.IsTerminated {
-				p.StatusReason = "Array Child Job failed"
-			}
+		if !barge.SettleArrayParent(p, counts, s.nowMillis()) {
+			return nil
 		}
 		err = s.store.UpdateJob(ctx, p, from)
 		if barge.ErrorCodeOf(err) != barge.EConflict {

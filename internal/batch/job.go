@@ -72,6 +72,7 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	if err := s.store.InsertJobs(ctx, jobs); err != nil {
 		return nil, err
 	}
+	s.wake()
 	return &submitJobOutput{JobArn: s.scope.ARN(barge.KindJob, job.ID), JobName: job.Name, JobID: job.ID}, nil
 }
 

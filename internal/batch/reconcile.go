@@ -33,6 +33,9 @@ func (s *Service) Run(ctx context.Context) error {
 func (s *Service) reconcileOnce(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Whatever changed may let the scheduler place jobs (an enabled queue,
+	// a bigger compute environment).
+	defer s.wake()
 	ces, err := s.store.ListComputeEnvironments(ctx, "", 1000)
 	if err != nil {
 		return err

@@ -54,6 +54,12 @@ type Config struct {
 	Log   *slog.Logger
 	Now   func() time.Time
 	NewID func() string // job and resource UUIDs; defaults to random UUIDs
+	// Wake tells the scheduler that jobs, queues or compute environments
+	// changed; nil when nothing schedules.
+	Wake func()
+	// StopTask stops the running task of a job that TerminateJob failed;
+	// nil when nothing runs.
+	StopTask func(ctx context.Context, jobID string)
 }
 
 // Service implements the AWS Batch operations.
@@ -64,6 +70,9 @@ type Service struct {
 	now   func() time.Time
 	newID func() string
 	proto *awsproto.RestJSON
+
+	wake     func()
+	stopTask func(ctx context.Context, jobID string)
 
 	// mu serialises control-plane changes (compute environments, queues,
 	// policies, definitions), whose rules span several resources: a queue
@@ -84,7 +93,15 @@ func New(cfg Config) *Service {
 		log:       cfg.Log,
 		now:       cfg.Now,
 		newID:     cfg.NewID,
+		wake:      cfg.Wake,
+		stopTask:  cfg.StopTask,
 		reconcile: make(chan struct{}, 1),
+	}
+	if s.wake == nil {
+		s.wake = func() {}
+	}
+	if s.stopTask == nil {
+		s.stopTask = func(context.Context, string) {}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,441 @@
+// Package runner runs the attempts the scheduler placed: it checks what a
+// Fargate task checks before it starts (execution role, log group), starts
+// the task on the executor, streams its output into CloudWatch Logs, waits
+// for it, records the attempt and frees its capacity. After a restart it
+// finds the tasks it had started, adopts those still running, records the
+// outcome of those that ended meanwhile, and removes what is left over.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bargehq/barge"
+)
+
+// Store is what the runner needs from the store.
+type Store interface {
+	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
+	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
+	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
+	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
+	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
+}
+
+// LogSink stores task output in CloudWatch Logs.
+type LogSink interface {
+	// EnsureStream creates the stream (and, with createGroup, the group);
+	// a missing group without createGroup is a barge.ENotFound error.
+	EnsureStream(ctx context.Context, group, stream string, createGroup bool) error
+	Append(ctx context.Context, group, stream string, lines []barge.LogLine) error
+}
+
+// RoleChecker says why a task could not use an execution role, or "".
+type RoleChecker interface {
+	CheckExecutionRole(ctx context.Context, roleArn string) (reason string, err error)
+}
+
+// Config configures a Runner.
+type Config struct {
+	Store    Store
+	Executor barge.Executor
+	Logs     LogSink
+	Roles    RoleChecker // nil: execution roles are not checked
+	Scope    barge.Scope
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Released is called when an attempt stops holding capacity.
+	Released func(ce string, vcpu float64)
+	// StopGrace is how long a stopped task has between SIGTERM and SIGKILL
+	// (ECS's default stop timeout, 30 s, when 0).
+	StopGrace time.Duration
+}
+
+// Runner runs placed attempts. It is safe for concurrent use.
+type Runner struct {
+	cfg Config
+	log *slog.Logger
+
+	mu     sync.Mutex
+	active map[string]string // job ID → task ID of its running attempt
+	wg     sync.WaitGroup
+}
+
+// Statuses and reasons AWS reports for attempts.
+const (
+	reasonExited         = "Essential container in task exited"
+	reasonFailedToStart  = "Task failed to start"
+	defaultLogGroup      = "/aws/batch/job"
+	logFlushInterval     = 200 * time.Millisecond
+	logFlushLines        = 1000
+	containerReasonLimit = 255
+)
+
+// New returns a runner.
+func New(cfg Config) *Runner {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.StopGrace == 0 {
+		cfg.StopGrace = 30 * time.Second
+	}
+	if cfg.Released == nil {
+		cfg.Released = func(string, float64) {}
+	}
+	return &Runner{cfg: cfg, log: cfg.Log, active: map[string]string{}}
+}
+
+// Place starts running placed attempts; it returns at once.
+func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
+	for _, p := range placements {
+		r.track(p.Job.ID, barge.TaskID(p.Job.Runtime.TaskArn))
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.run(ctx, p, false)
+		}()
+	}
+}
+
+// Wait blocks until every attempt goroutine has returned (after ctx ended).
+func (r *Runner) Wait() { r.wg.Wait() }
+
+// StopJob stops the running task of a job, if it has one: SIGTERM, then
+// SIGKILL after the grace period. The attempt's outcome is recorded when
+// the task ends.
+func (r *Runner) StopJob(ctx context.Context, jobID string) {
+	r.mu.Lock()
+	taskID, ok := r.active[jobID]
+	r.mu.Unlock()
+	if !ok {
+		return
+	}
+	go func() {
+		if err := r.cfg.Executor.Stop(context.WithoutCancel(ctx), taskID, r.cfg.StopGrace); err != nil {
+			r.log.Warn("stopping task failed", "job_id", jobID, "task_id", taskID, "error", err)
+		}
+	}()
+}
+
+func (r *Runner) track(jobID, taskID string) {
+	r.mu.Lock()
+	r.active[jobID] = taskID
+	r.mu.Unlock()
+}
+
+func (r *Runner) untrack(jobID string) {
+	r.mu.Lock()
+	delete(r.active, jobID)
+	r.mu.Unlock()
+}
+
+// logTarget is where an attempt's output goes.
+type logTarget struct {
+	group, stream string
+	createGroup   bool
+}
+
+// logTargetOf follows the awslogs options as AWS does: group awslogs-group
+// (default /aws/batch/job, which Batch creates), stream
+// <prefix>/default/<taskId> with awslogs-stream-prefix, else
+// <jobDefinitionName>/default/<taskId>.
+func logTargetOf(spec *barge.JobSpec, taskID string) logTarget {
+	t := logTarget{group: defaultLogGroup, createGroup: true}
+	prefix := spec.JobDefinitionName
+	if len(prefix) > 200 {
+		prefix = prefix[:200]
+	}
+	if c := spec.Container; c != nil && c.LogConfiguration != nil && c.LogConfiguration.LogDriver == "awslogs" {
+		o := c.LogConfiguration.Options
+		if g := o["awslogs-group"]; g != "" {
+			t.group = g
+			t.createGroup = o["awslogs-create-group"] == "true"
+		}
+		if p := o["awslogs-stream-prefix"]; p != "" {
+			prefix = p
+		}
+	}
+	t.stream = prefix + "/default/" + taskID
+	return t
+}
+
+// run takes one attempt from STARTING (or, adopted after a restart, from
+// RUNNING) to its end.
+func (r *Runner) run(ctx context.Context, p barge.Placement, adopted bool) {
+	j, spec := p.Job, p.Spec
+	taskID := barge.TaskID(j.Runtime.TaskArn)
+	log := r.log.With("job_id", j.ID, "task_id", taskID)
+	target := logTargetOf(spec, taskID)
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			r.cfg.Released(p.ComputeEnvironment, p.VCPU)
+		}
+	}
+	defer release()
+	defer r.untrack(j.ID)
+
+	if !adopted {
+		if reason, err := r.preflight(ctx, spec, target); err != nil {
+			log.Error("task preflight failed", "error", err)
+			return // the job stays STARTING; a restart retries it
+		} else if reason != "" {
+			r.finish(ctx, j, barge.TaskResult{Reason: reason}, reasonFailedToStart, "")
+			return
+		}
+		if err := r.cfg.Executor.Start(ctx, taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, taskID)); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			r.finish(ctx, j, barge.TaskResult{Reason: err.Error()}, reasonFailedToStart, "")
+			return
+		}
+	}
+	if j.Status == barge.JobStarting {
+		if err := r.markRunning(ctx, j, target.stream); err != nil {
+			log.Warn("marking job RUNNING failed", "error", err)
+		}
+	}
+
+	logsDone := make(chan struct{})
+	go func() {
+		defer close(logsDone)
+		r.pumpLogs(ctx, log, taskID, target, time.UnixMilli(j.StartedAt))
+	}()
+	res, err := r.cfg.Executor.Wait(ctx, taskID)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("waiting for task failed", "error", err)
+		}
+		return // adopted again after a restart
+	}
+	<-logsDone
+	r.finish(ctx, j, res, reasonExited, target.stream)
+	if err := r.cfg.Executor.Remove(context.WithoutCancel(ctx), taskID); err != nil {
+		log.Warn("removing task failed", "error", err)
+	}
+}
+
+// preflight checks what Fargate checks before a task starts: that the
+// execution role can be assumed and that the log group exists (or may be
+// created). A non-empty reason fails the attempt; an error is barge's own.
+func (r *Runner) preflight(ctx context.Context, spec *barge.JobSpec, target logTarget) (reason string, err error) {
+	if r.cfg.Roles != nil && isFargate(spec) && spec.Container != nil && spec.Container.ExecutionRoleArn != "" {
+		if reason, err := r.cfg.Roles.CheckExecutionRole(ctx, spec.Container.ExecutionRoleArn); err != nil || reason != "" {
+			return reason, err
+		}
+	}
+	if err := r.cfg.Logs.EnsureStream(ctx, target.group, target.stream, target.createGroup); err != nil {
+		if barge.ErrorCodeOf(err) == barge.ENotFound {
+			return fmt.Sprintf("ResourceInitializationError: failed to validate logger args: The specified log group %s does not exist. Create it (aws logs create-log-group --log-group-name %s) or set the awslogs-create-group option to \"true\".", target.group, target.group), nil
+		}
+		return "", err
+	}
+	return "", nil
+}
+
+func isFargate(spec *barge.JobSpec) bool {
+	for _, p := range spec.PlatformCapabilities {
+		if p == barge.PlatformFargate {
+			return true
+		}
+	}
+	return false
+}
+
+// taskSpec resolves an attempt to what the executor runs, with the
+// environment Batch and ECS give a container.
+func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID string) *barge.TaskSpec {
+	c := spec.Container
+	if c == nil {
+		c = &barge.ContainerProperties{}
+	}
+	env := map[string]string{}
+	for _, kv := range c.Environment {
+		if kv.Name != nil && kv.Value != nil {
+			env[*kv.Name] = *kv.Value
+		}
+	}
+	env["AWS_BATCH_JOB_ID"] = j.ID
+	env["AWS_BATCH_JOB_ATTEMPT"] = strconv.Itoa(len(j.Attempts) + 1)
+	env["AWS_BATCH_JQ_NAME"] = j.Queue
+	env["AWS_BATCH_CE_NAME"] = ce
+	if j.ArrayParent != "" {
+		env["AWS_BATCH_JOB_ARRAY_INDEX"] = strconv.Itoa(j.ArrayIndex)
+		env["AWS_BATCH_JOB_ARRAY_SIZE"] = strconv.Itoa(spec.ArraySize)
+	}
+	env["AWS_REGION"] = scope.Region
+	env["AWS_DEFAULT_REGION"] = scope.Region
+	if isFargate(spec) {
+		env["AWS_EXECUTION_ENV"] = "AWS_ECS_FARGATE"
+	}
+	ts := &barge.TaskSpec{
+		TaskID:      taskID,
+		JobID:       j.ID,
+		Attempt:     len(j.Attempts) + 1,
+		Image:       c.Image,
+		Command:     c.Command,
+		Environment: env,
+		VCPU:        barge.JobVCPU(spec),
+		User:        c.User,
+	}
+	if v := c.Requirement(barge.ResourceMemory); v != "" {
+		ts.MemoryMiB, _ = strconv.Atoi(v)
+	} else if c.Memory != nil {
+		ts.MemoryMiB = *c.Memory
+	}
+	if c.EphemeralStorage != nil {
+		ts.StorageGiB = c.EphemeralStorage.SizeInGiB
+	}
+	if c.ReadonlyRootFilesystem != nil {
+		ts.ReadonlyRootFilesystem = *c.ReadonlyRootFilesystem
+	}
+	return ts
+}
+
+// markRunning moves a job from STARTING to RUNNING once its task runs.
+func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) error {
+	j.Status = barge.JobRunning
+	j.StartedAt = r.cfg.Now().UnixMilli()
+	j.Runtime.LogStreamName = stream
+	return r.cfg.Store.UpdateJob(ctx, j, barge.JobStarting)
+}
+
+// pumpLogs copies the task's output into its log stream in batches, until
+// the task ends.
+func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, target logTarget, since time.Time) {
+	var (
+		mu    sync.Mutex
+		batch []barge.LogLine
+	)
+	flush := func() {
+		mu.Lock()
+		lines := batch
+		batch = nil
+		mu.Unlock()
+		if len(lines) == 0 {
+			return
+		}
+		if err := r.cfg.Logs.Append(context.WithoutCancel(ctx), target.group, target.stream, lines); err != nil {
+			log.Error("storing task output failed", "error", err, "lines", len(lines))
+		}
+	}
+	stop := make(chan struct{})
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		t := time.NewTicker(logFlushInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				flush()
+				return
+			case <-t.C:
+				flush()
+			}
+		}
+	}()
+	err := r.cfg.Executor.Logs(ctx, taskID, since, func(l barge.LogLine) {
+		mu.Lock()
+		batch = append(batch, l)
+		full := len(batch) >= logFlushLines
+		mu.Unlock()
+		if full {
+			flush()
+		}
+	})
+	close(stop)
+	<-flushed
+	if err != nil && ctx.Err() == nil {
+		log.Warn("reading task output failed", "error", err)
+	}
+}
+
+// finish records a finished attempt and the job's outcome.
+func (r *Runner) finish(ctx context.Context, j *barge.Job, res barge.TaskResult, statusReason, stream string) {
+	ctx = context.WithoutCancel(ctx)
+	now := r.cfg.Now()
+	for try := 0; try < 10; try++ {
+		from := j.Status
+		rt := *j.Runtime
+		rt.ExitCode, rt.Reason, rt.LogStreamName = res.ExitCode, truncate(res.Reason), stream
+		started := j.StartedAt
+		if !res.StartedAt.IsZero() && started == 0 {
+			started = res.StartedAt.UnixMilli()
+		}
+		attempt := barge.Attempt{
+			Container:    barge.ContainerRuntime{TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: stream},
+			StartedAt:    started,
+			StoppedAt:    now.UnixMilli(),
+			StatusReason: statusReason,
+		}
+		j.Attempts = append(j.Attempts, attempt)
+		j.Runtime = &rt
+		if !j.Status.Done() { // a terminated job is FAILED already and keeps its reason
+			j.StatusReason = statusReason
+			j.StoppedAt = now.UnixMilli()
+			if res.ExitCode != nil && *res.ExitCode == 0 && statusReason == reasonExited {
+				j.Status = barge.JobSucceeded
+			} else {
+				j.Status = barge.JobFailed
+			}
+		}
+		err := r.cfg.Store.UpdateJob(ctx, j, from)
+		if err == nil {
+			break
+		}
+		if barge.ErrorCodeOf(err) != barge.EConflict {
+			r.log.Error("recording attempt failed", "job_id", j.ID, "error", err)
+			return
+		}
+		found, err := r.cfg.Store.GetJobs(ctx, []string{j.ID})
+		if err != nil || len(found) == 0 {
+			return
+		}
+		j = found[0]
+		if j.Runtime == nil || j.Runtime.TaskArn != rt.TaskArn {
+			return
+		}
+	}
+	if j.ArrayParent != "" {
+		r.settleParent(ctx, j.ArrayParent)
+	}
+}
+
+func (r *Runner) settleParent(ctx context.Context, id string) {
+	for try := 0; try < 10; try++ {
+		found, err := r.cfg.Store.GetJobs(ctx, []string{id})
+		if err != nil || len(found) == 0 {
+			return
+		}
+		p := found[0]
+		counts, err := r.cfg.Store.CountChildren(ctx, id)
+		if err != nil {
+			return
+		}
+		from := p.Status
+		if !barge.SettleArrayParent(p, counts, r.cfg.Now().UnixMilli()) {
+			return
+		}
+		if err := r.cfg.Store.UpdateJob(ctx, p, from); barge.ErrorCodeOf(err) != barge.EConflict {
+			return
+		}
+	}
+}
+
+func truncate(reason string) string {
+	if len(reason) <= containerReasonLimit {
+		return reason
+	}
+	return strings.ToValidUTF8(reason[:containerReasonLimit], "")
+}

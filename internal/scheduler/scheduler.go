@@ -1,0 +1,342 @@
+// Package scheduler places RUNNABLE jobs on compute environments with AWS
+// Batch's semantics: queues are served by priority (higher first), a queue's
+// jobs in submission order, and a job goes to the first compute environment
+// in its queue's order that is ENABLED, VALID and has room for its vCPUs
+// within maxvCpus. Capacity is counted in the vCPUs of STARTING and RUNNING
+// jobs.
+//
+// The scheduler reacts to events: a submission, a finished attempt or a
+// changed queue wakes it at once; a slow tick only guards against a missed
+// wake-up.
+package scheduler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bargehq/barge"
+)
+
+// Store is what the scheduler needs from the store.
+type Store interface {
+	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
+	ListComputeEnvironments(ctx context.Context, after string, limit int) ([]*barge.ComputeEnvironment, error)
+	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
+	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
+	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
+}
+
+// Config configures a Scheduler.
+type Config struct {
+	Store Store
+	Scope barge.Scope
+	Log   *slog.Logger
+	Now   func() time.Time
+	// Place receives the attempts the scheduler started (their jobs are
+	// STARTING, durably); it must not block for long.
+	Place func(ctx context.Context, placements []barge.Placement)
+	// Tick is the longest the scheduler sleeps without a wake-up; 1s when 0.
+	Tick time.Duration
+}
+
+// Scheduler places jobs. It is safe for concurrent use.
+type Scheduler struct {
+	cfg  Config
+	log  *slog.Logger
+	wake chan struct{}
+
+	mu   sync.Mutex
+	used map[string]float64 // compute environment name → vCPUs of its STARTING and RUNNING jobs
+}
+
+// pageSize is how many RUNNABLE jobs one query reads; placements of a pass
+// are committed together.
+const pageSize = 512
+
+// maxPassJobs bounds the RUNNABLE jobs a pass looks at in one queue, so a
+// queue of jobs too big for any compute environment cannot stall the others.
+const maxPassJobs = 4096
+
+// New returns a scheduler.
+func New(cfg Config) *Scheduler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Tick == 0 {
+		cfg.Tick = time.Second
+	}
+	return &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{}}
+}
+
+// Kick wakes the scheduler: something it may act on has changed.
+func (s *Scheduler) Kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Release gives back the vCPUs of an attempt that ended on compute
+// environment ce, and wakes the scheduler to use them.
+func (s *Scheduler) Release(ce string, vcpu float64) {
+	s.mu.Lock()
+	s.used[ce] -= vcpu
+	if s.used[ce] < 1e-9 {
+		delete(s.used, ce)
+	}
+	s.mu.Unlock()
+	s.Kick()
+}
+
+// Used returns the vCPUs in use on compute environment ce.
+func (s *Scheduler) Used(ce string) float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.used[ce]
+}
+
+// Init counts the capacity that the STARTING and RUNNING jobs of a
+// previous run still hold. Call it once, before the runner recovers those
+// jobs (whose ends give their capacity back) and before Run.
+func (s *Scheduler) Init(ctx context.Context) error {
+	return s.countUsage(ctx)
+}
+
+// Run places jobs until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) error {
+	t := time.NewTicker(s.cfg.Tick)
+	defer t.Stop()
+	for {
+		for {
+			placed, err := s.pass(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				s.log.Error("scheduling pass failed", "error", err)
+				break
+			}
+			if placed == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// countUsage rebuilds the capacity in use from the jobs that hold it.
+func (s *Scheduler) countUsage(ctx context.Context) error {
+	queues, err := s.cfg.Store.ListJobQueues(ctx, "", 1000)
+	if err != nil {
+		return err
+	}
+	used := map[string]float64{}
+	specs := newSpecCache(s.cfg.Store)
+	for _, q := range queues {
+		for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
+			var cursor int64
+			for {
+				jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: st, Oldest: true, Cursor: cursor, Limit: pageSize})
+				if err != nil {
+					return err
+				}
+				if len(jobs) == 0 {
+					break
+				}
+				for _, j := range jobs {
+					spec, err := specs.of(ctx, j)
+					if err != nil {
+						return err
+					}
+					if j.Runtime != nil && j.Runtime.ComputeEnvironment != "" {
+						used[j.Runtime.ComputeEnvironment] += barge.JobVCPU(spec)
+					}
+				}
+				cursor = jobs[len(jobs)-1].Seq
+			}
+		}
+	}
+	s.mu.Lock()
+	s.used = used
+	s.mu.Unlock()
+	return nil
+}
+
+// pass places what fits now, returning how many jobs it placed.
+func (s *Scheduler) pass(ctx context.Context) (int, error) {
+	queues, err := s.cfg.Store.ListJobQueues(ctx, "", 1000)
+	if err != nil {
+		return 0, err
+	}
+	ceList, err := s.cfg.Store.ListComputeEnvironments(ctx, "", 1000)
+	if err != nil {
+		return 0, err
+	}
+	ces := make(map[string]*barge.ComputeEnvironment, len(ceList))
+	for _, ce := range ceList {
+		ces[ce.Name] = ce
+	}
+	sort.SliceStable(queues, func(i, j int) bool {
+		if queues[i].Priority != queues[j].Priority {
+			return queues[i].Priority > queues[j].Priority
+		}
+		return queues[i].Name < queues[j].Name
+	})
+
+	s.mu.Lock()
+	free := make(map[string]float64, len(ces))
+	for name, ce := range ces {
+		if usable(ce) {
+			free[name] = float64(ce.MaxvCpus()) - s.used[name]
+		}
+	}
+	s.mu.Unlock()
+
+	specs := newSpecCache(s.cfg.Store)
+	var placements []barge.Placement
+	for _, q := range queues {
+		if q.State != barge.StateEnabled || q.Status == barge.StatusDeleting {
+			continue
+		}
+		order := append([]barge.ComputeEnvironmentOrder(nil), q.ComputeEnvironmentOrder...)
+		sort.SliceStable(order, func(i, j int) bool { return order[i].Order < order[j].Order })
+		var cursor int64
+		for scanned := 0; scanned < maxPassJobs && hasRoom(order, free); {
+			jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Cursor: cursor, Limit: pageSize})
+			if err != nil {
+				return 0, err
+			}
+			if len(jobs) == 0 {
+				break
+			}
+			scanned += len(jobs)
+			cursor = jobs[len(jobs)-1].Seq
+			for _, j := range jobs {
+				spec, err := specs.of(ctx, j)
+				if err != nil {
+					return 0, err
+				}
+				vcpu := barge.JobVCPU(spec)
+				for _, o := range order {
+					if f, ok := free[o.ComputeEnvironment]; ok && f+1e-9 >= vcpu {
+						free[o.ComputeEnvironment] = f - vcpu
+						placements = append(placements, barge.Placement{Job: j, Spec: spec, ComputeEnvironment: o.ComputeEnvironment, VCPU: vcpu})
+						break
+					}
+				}
+			}
+		}
+	}
+	if len(placements) == 0 {
+		return 0, nil
+	}
+	return s.commit(ctx, ces, placements)
+}
+
+// usable reports whether a compute environment can take jobs.
+func usable(ce *barge.ComputeEnvironment) bool {
+	return ce.State == barge.StateEnabled && (ce.Status == barge.StatusValid || ce.Status == barge.StatusUpdating)
+}
+
+func hasRoom(order []barge.ComputeEnvironmentOrder, free map[string]float64) bool {
+	for _, o := range order {
+		if free[o.ComputeEnvironment] > 1e-9 {
+			return true
+		}
+	}
+	return false
+}
+
+// commit moves the placed jobs to STARTING in one durable write, counts
+// their capacity, and hands them to Place. A job whose status changed
+// meanwhile (cancelled, say) is left out.
+func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnvironment, placements []barge.Placement) (int, error) {
+	updates := make([]barge.JobUpdate, len(placements))
+	for i, p := range placements {
+		p.Job.Status = barge.JobStarting
+		p.Job.StatusReason = ""
+		p.Job.Runtime = &barge.ContainerRuntime{
+			ComputeEnvironment: p.ComputeEnvironment,
+			TaskArn:            s.taskARN(ces[p.ComputeEnvironment]),
+		}
+		updates[i] = barge.JobUpdate{Job: p.Job, From: barge.JobRunnable}
+	}
+	conflicts, err := s.cfg.Store.UpdateJobs(ctx, updates)
+	if err != nil {
+		return 0, err
+	}
+	skip := make(map[string]bool, len(conflicts))
+	for _, id := range conflicts {
+		skip[id] = true
+	}
+	placed := placements[:0]
+	s.mu.Lock()
+	for _, p := range placements {
+		if skip[p.Job.ID] {
+			continue
+		}
+		s.used[p.ComputeEnvironment] += p.VCPU
+		placed = append(placed, p)
+	}
+	s.mu.Unlock()
+	if len(placed) > 0 && s.cfg.Place != nil {
+		s.cfg.Place(ctx, placed)
+	}
+	return len(placed), nil
+}
+
+// taskARN returns a new ECS-style task ARN in the compute environment's
+// cluster: arn:aws:ecs:<region>:<account>:task/<cluster>/<32-hex id>.
+func (s *Scheduler) taskARN(ce *barge.ComputeEnvironment) string {
+	var b [16]byte
+	rand.Read(b[:])
+	cluster := "AWSBatch-" + ce.Name
+	if i := strings.LastIndex(ce.EcsClusterArn, "/"); i >= 0 {
+		cluster = ce.EcsClusterArn[i+1:]
+	}
+	return "arn:aws:ecs:" + s.cfg.Scope.Region + ":" + s.cfg.Scope.Account + ":task/" + cluster + "/" + hex.EncodeToString(b[:])
+}
+
+// specCache loads array parents' specs once per pass.
+type specCache struct {
+	store   Store
+	parents map[string]*barge.JobSpec
+}
+
+func newSpecCache(st Store) *specCache {
+	return &specCache{store: st, parents: map[string]*barge.JobSpec{}}
+}
+
+// of returns the spec job j runs with: its own, or its array parent's.
+func (c *specCache) of(ctx context.Context, j *barge.Job) (*barge.JobSpec, error) {
+	if j.Spec != nil {
+		return j.Spec, nil
+	}
+	if spec, ok := c.parents[j.ArrayParent]; ok {
+		return spec, nil
+	}
+	found, err := c.store.GetJobs(ctx, []string{j.ArrayParent})
+	if err != nil {
+		return nil, err
+	}
+	var spec *barge.JobSpec
+	if len(found) == 1 {
+		spec = found[0].Spec
+	}
+	c.parents[j.ArrayParent] = spec
+	return spec, nil
+}

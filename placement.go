@@ -1,0 +1,39 @@
+package barge
+
+// Placement is the scheduler's decision to run a job's next attempt on a
+// compute environment: the job has been moved to STARTING with a task ARN,
+// and capacity VCPU is counted against the compute environment until the
+// attempt ends.
+type Placement struct {
+	Job                *Job
+	Spec               *JobSpec // the job's own, or its array parent's
+	ComputeEnvironment string
+	VCPU               float64
+}
+
+// TaskID returns the 32-hex task ID at the end of an ECS task ARN.
+func TaskID(taskArn string) string {
+	for i := len(taskArn) - 1; i >= 0; i-- {
+		if taskArn[i] == '/' {
+			return taskArn[i+1:]
+		}
+	}
+	return taskArn
+}
+
+// JobVCPU is the vCPUs a job occupies while it runs: its VCPU resource
+// requirement, or the legacy vcpus member, or 1.
+func JobVCPU(spec *JobSpec) float64 {
+	if spec == nil || spec.Container == nil {
+		return 1
+	}
+	if v := spec.Container.Requirement(ResourceVCPU); v != "" {
+		if f, err := ParseVCPU(v); err == nil {
+			return f
+		}
+	}
+	if spec.Container.Vcpus != nil && *spec.Container.Vcpus > 0 {
+		return float64(*spec.Container.Vcpus)
+	}
+	return 1
+}
