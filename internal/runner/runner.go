@@ -403,8 +403,8 @@ func (r *Runner) finish(ctx context.Context, j *barge.Job, res barge.TaskResult,
 			return
 		}
 		j = found[0]
-		if j.Runtime == nil || j.Runtime.TaskArn != rt.TaskArn {
-			return
+		if j.Runtime == nil || j.Runtime.TaskArn != rt.TaskArn || recorded(j, rt.TaskArn) {
+			return // another attempt began, or this one is recorded already
 		}
 	}
 	if j.ArrayParent != "" {
@@ -431,6 +431,16 @@ func (r *Runner) settleParent(ctx context.Context, id string) {
 			return
 		}
 	}
+}
+
+// recorded reports whether j's attempts include the task taskArn.
+func recorded(j *barge.Job, taskArn string) bool {
+	for _, a := range j.Attempts {
+		if a.Container.TaskArn == taskArn {
+			return true
+		}
+	}
+	return false
 }
 
 func truncate(reason string) string {

@@ -1,0 +1,322 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/runner"
+	"github.com/bargehq/barge/internal/store"
+)
+
+// fakeExecutor runs no process: each task prints its lines and exits with
+// the code its job's command asks for ("exit N"), or fails to start on
+// "nostart". It is a fake inside this package's unit test; the real
+// executors pass the shared conformance suite.
+type fakeExecutor struct {
+	mu      sync.Mutex
+	tasks   map[string]*fakeTask
+	removed []string
+	hold    chan struct{} // when set, tasks run until it is closed
+}
+
+type fakeTask struct {
+	spec *barge.TaskSpec
+	code int
+	done chan struct{}
+}
+
+func newFake() *fakeExecutor { return &fakeExecutor{tasks: map[string]*fakeTask{}} }
+
+func (f *fakeExecutor) Name() string       { return "fake" }
+func (f *fakeExecutor) Limitation() string { return "" }
+
+func (f *fakeExecutor) Start(ctx context.Context, spec *barge.TaskSpec) error {
+	cmd := strings.Join(spec.Command, " ")
+	if cmd == "nostart" {
+		return errors.New("CannotPullContainerError: pull access denied for nostart")
+	}
+	t := &fakeTask{spec: spec, done: make(chan struct{})}
+	if strings.HasPrefix(cmd, "exit ") {
+		t.code = int(cmd[5] - '0')
+	}
+	f.mu.Lock()
+	f.tasks[spec.TaskID] = t
+	hold := f.hold
+	f.mu.Unlock()
+	go func() {
+		if hold != nil {
+			<-hold
+		}
+		close(t.done)
+	}()
+	return nil
+}
+
+func (f *fakeExecutor) task(id string) *fakeTask {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tasks[id]
+}
+
+func (f *fakeExecutor) Logs(ctx context.Context, id string, since time.Time, out func(barge.LogLine)) error {
+	t := f.task(id)
+	out(barge.LogLine{Time: time.Now(), Message: "job " + t.spec.Environment["AWS_BATCH_JOB_ID"] + " attempt " + t.spec.Environment["AWS_BATCH_JOB_ATTEMPT"]})
+	<-t.done
+	out(barge.LogLine{Time: time.Now(), Stderr: true, Message: "bye"})
+	return nil
+}
+
+func (f *fakeExecutor) Wait(ctx context.Context, id string) (barge.TaskResult, error) {
+	t := f.task(id)
+	select {
+	case <-t.done:
+	case <-ctx.Done():
+		return barge.TaskResult{}, ctx.Err()
+	}
+	code := t.code
+	return barge.TaskResult{ExitCode: &code, StartedAt: time.Now(), StoppedAt: time.Now()}, nil
+}
+
+func (f *fakeExecutor) Stop(ctx context.Context, id string, grace time.Duration) error { return nil }
+
+func (f *fakeExecutor) Remove(ctx context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.tasks, id)
+	f.removed = append(f.removed, id)
+	return nil
+}
+
+func (f *fakeExecutor) List(ctx context.Context) ([]barge.TaskInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []barge.TaskInfo
+	for id, t := range f.tasks {
+		out = append(out, barge.TaskInfo{TaskID: id, JobID: t.spec.JobID, Attempt: t.spec.Attempt})
+	}
+	return out, nil
+}
+
+// memLogs stores lines per group/stream; "/missing" does not exist.
+type memLogs struct {
+	mu    sync.Mutex
+	lines map[string][]string
+}
+
+func (m *memLogs) EnsureStream(ctx context.Context, group, stream string, createGroup bool) error {
+	if group == "/missing" && !createGroup {
+		return barge.Errorf(barge.ENotFound, "The specified log group does not exist.")
+	}
+	return nil
+}
+
+func (m *memLogs) Append(ctx context.Context, group, stream string, lines []barge.LogLine) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, l := range lines {
+		m.lines[group+" "+stream] = append(m.lines[group+" "+stream], l.Message)
+	}
+	return nil
+}
+
+type roles struct{}
+
+func (roles) CheckExecutionRole(ctx context.Context, arn string) (string, error) {
+	if strings.HasSuffix(arn, "/missing") {
+		return "ResourceInitializationError: role " + arn + " does not exist", nil
+	}
+	return "", nil
+}
+
+type env struct {
+	st       *store.Store
+	exec     *fakeExecutor
+	logs     *memLogs
+	released chan string
+	r        *runner.Runner
+}
+
+func newEnv(t *testing.T, st *store.Store, exec *fakeExecutor) *env {
+	t.Helper()
+	if st == nil {
+		var err error
+		st, err = store.Open(context.Background(), filepath.Join(t.TempDir(), "barge.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if err := st.CreateJobQueue(context.Background(), &barge.JobQueue{Name: "q", State: barge.StateEnabled, Status: barge.StatusValid}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &env{st: st, exec: exec, logs: &memLogs{lines: map[string][]string{}}, released: make(chan string, 100)}
+	e.r = runner.New(runner.Config{Store: st, Executor: exec, Logs: e.logs, Roles: roles{},
+		Scope:    barge.Scope{Region: "us-east-1", Account: "123456789012"},
+		Released: func(ce string, vcpu float64) { e.released <- ce }})
+	return e
+}
+
+// place stores job as STARTING on compute environment "ce" and hands it to
+// the runner, as the scheduler does.
+func (e *env) place(t *testing.T, j *barge.Job, spec *barge.JobSpec, taskID string) {
+	t.Helper()
+	if j.ArrayParent == "" {
+		j.Spec = spec
+	}
+	j.Status = barge.JobStarting
+	j.Runtime = &barge.ContainerRuntime{ComputeEnvironment: "ce", TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce-x/" + taskID}
+	if err := e.st.InsertJobs(context.Background(), []*barge.Job{j}); err != nil {
+		t.Fatal(err)
+	}
+	e.r.Place(context.Background(), []barge.Placement{{Job: j, Spec: spec, ComputeEnvironment: "ce", VCPU: 1}})
+}
+
+func (e *env) waitDone(t *testing.T, id string) *barge.Job {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := e.st.GetJobs(context.Background(), []string{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 && got[0].Status.Done() {
+			return got[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s did not finish: %+v", id, got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func spec(command string, logOpts map[string]string, role string) *barge.JobSpec {
+	s := &barge.JobSpec{JobDefinitionName: "def", PlatformCapabilities: []string{barge.PlatformFargate},
+		Container: &barge.ContainerProperties{Image: "busybox", Command: strings.Fields(command), ExecutionRoleArn: role,
+			ResourceRequirements: []barge.ResourceRequirement{{Type: barge.ResourceVCPU, Value: "1"}, {Type: barge.ResourceMemory, Value: "2048"}}}}
+	if logOpts != nil {
+		s.Container.LogConfiguration = &barge.LogConfiguration{LogDriver: "awslogs", Options: logOpts}
+	}
+	return s
+}
+
+func TestAttemptOutcomes(t *testing.T) {
+	const role = "arn:aws:iam::123456789012:role/exec"
+	tests := []struct {
+		name          string
+		spec          *barge.JobSpec
+		wantStatus    barge.JobStatus
+		wantReason    string // attempt statusReason
+		wantContainer string // fragment of container reason
+		wantExit      int
+		wantStream    string // group + " " + stream prefix, "" = no logs
+	}{
+		{"exit 0", spec("exit 0", nil, role), barge.JobSucceeded, "Essential container in task exited", "", 0, "/aws/batch/job def/default/"},
+		{"exit 3", spec("exit 3", nil, role), barge.JobFailed, "Essential container in task exited", "", 3, "/aws/batch/job def/default/"},
+		{"stream prefix and group", spec("exit 0", map[string]string{"awslogs-group": "/mine", "awslogs-stream-prefix": "pre", "awslogs-create-group": "true"}, role), barge.JobSucceeded, "Essential container in task exited", "", 0, "/mine pre/default/"},
+		{"missing log group", spec("exit 0", map[string]string{"awslogs-group": "/missing"}, role), barge.JobFailed, "Task failed to start", "ResourceInitializationError", -1, ""},
+		{"missing role", spec("exit 0", nil, "arn:aws:iam::123456789012:role/missing"), barge.JobFailed, "Task failed to start", "does not exist", -1, ""},
+		{"pull fails", spec("nostart", nil, role), barge.JobFailed, "Task failed to start", "CannotPullContainerError", -1, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil, newFake())
+			id := "job-" + string(rune('a'+i))
+			taskID := strings.Repeat(string(rune('a'+i)), 32)
+			e.place(t, &barge.Job{ID: id, Name: id, Queue: "q", CreatedAt: 1}, tt.spec, taskID)
+			j := e.waitDone(t, id)
+			if j.Status != tt.wantStatus || j.StatusReason != tt.wantReason || len(j.Attempts) != 1 {
+				t.Fatalf("job = %s %q with %d attempts, want %s %q with 1", j.Status, j.StatusReason, len(j.Attempts), tt.wantStatus, tt.wantReason)
+			}
+			a := j.Attempts[0]
+			if a.StatusReason != tt.wantReason || !strings.Contains(a.Container.Reason, tt.wantContainer) || !strings.HasSuffix(a.Container.TaskArn, taskID) {
+				t.Errorf("attempt = %+v, want reason %q, container reason with %q, task %s", a, tt.wantReason, tt.wantContainer, taskID)
+			}
+			if tt.wantExit >= 0 && (a.Container.ExitCode == nil || *a.Container.ExitCode != tt.wantExit) {
+				t.Errorf("exit code = %v, want %d", a.Container.ExitCode, tt.wantExit)
+			}
+			if ce := <-e.released; ce != "ce" {
+				t.Errorf("released %q, want ce", ce)
+			}
+			if tt.wantStream != "" {
+				group, prefix, _ := strings.Cut(tt.wantStream, " ")
+				key := group + " " + prefix + taskID
+				e.logs.mu.Lock()
+				lines := e.logs.lines[key]
+				e.logs.mu.Unlock()
+				if len(lines) != 2 || lines[0] != "job "+id+" attempt 1" {
+					t.Errorf("log lines in %q = %q, want the task's two lines", key, lines)
+				}
+				if j.Runtime.LogStreamName != prefix+taskID || a.Container.LogStreamName != prefix+taskID {
+					t.Errorf("logStreamName = %q / %q, want %s", j.Runtime.LogStreamName, a.Container.LogStreamName, prefix+taskID)
+				}
+			}
+		})
+	}
+}
+
+func TestArrayParentSettles(t *testing.T) {
+	e := newEnv(t, nil, newFake())
+	ctx := context.Background()
+	parent := &barge.Job{ID: "arr", Name: "arr", Queue: "q", Status: barge.JobPending, CreatedAt: 1, Spec: spec("exit 0", nil, "arn:aws:iam::123456789012:role/exec")}
+	parent.Spec.ArraySize = 2
+	if err := e.st.InsertJobs(ctx, []*barge.Job{parent}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		e.place(t, &barge.Job{ID: barge.ChildID("arr", i), Name: "arr", Queue: "q", CreatedAt: 1, ArrayParent: "arr", ArrayIndex: i}, parent.Spec, strings.Repeat(string(rune('0'+i)), 32))
+	}
+	if p := e.waitDone(t, "arr"); p.Status != barge.JobSucceeded {
+		t.Errorf("array parent = %s %q, want SUCCEEDED", p.Status, p.StatusReason)
+	}
+}
+
+// TestRecover restarts the runner over running, ended and vanished tasks.
+func TestRecover(t *testing.T) {
+	ctx := context.Background()
+	exec := newFake()
+	exec.hold = make(chan struct{})
+	e := newEnv(t, nil, exec)
+	s := spec("exit 0", nil, "arn:aws:iam::123456789012:role/exec")
+	e.place(t, &barge.Job{ID: "running", Name: "running", Queue: "q", CreatedAt: 1}, s, strings.Repeat("a", 32))
+	e.place(t, &barge.Job{ID: "vanished", Name: "vanished", Queue: "q", CreatedAt: 1}, s, strings.Repeat("b", 32))
+	// Both reach RUNNING; then "barge dies": a new runner over the same
+	// store and engine, and one task vanished with the host.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, _ := e.st.GetJobs(ctx, []string{"running", "vanished"})
+		if len(got) == 2 && got[0].Status == barge.JobRunning && got[1].Status == barge.JobRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs did not reach RUNNING: %+v", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	exec.mu.Lock()
+	delete(exec.tasks, strings.Repeat("b", 32))
+	exec.tasks[strings.Repeat("c", 32)] = &fakeTask{spec: &barge.TaskSpec{JobID: "old"}, done: make(chan struct{})}
+	exec.mu.Unlock()
+
+	e2 := newEnv(t, e.st, exec)
+	if err := e2.r.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if j := e2.waitDone(t, "vanished"); j.Status != barge.JobFailed || !strings.Contains(j.Attempts[0].Container.Reason, "gone") {
+		t.Errorf("vanished job = %s %+v, want FAILED saying its container was gone", j.Status, j.Attempts)
+	}
+	close(exec.hold)
+	if j := e2.waitDone(t, "running"); j.Status != barge.JobSucceeded || len(j.Attempts) != 1 {
+		t.Errorf("adopted job = %s with %d attempts, want SUCCEEDED with 1", j.Status, len(j.Attempts))
+	}
+	exec.mu.Lock()
+	defer exec.mu.Unlock()
+	if _, left := exec.tasks[strings.Repeat("c", 32)]; left {
+		t.Errorf("leftover task not removed: %v", exec.removed)
+	}
+}
