@@ -1,14 +1,14 @@
 package awsproto
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
+	"strconv"
 
 	"github.com/bargehq/barge"
 )
@@ -56,10 +56,10 @@ func RestJSONOp[In, Out any](p *RestJSON, name string, maxBody int, bind func(*h
 // as AWS does, so that newer SDKs keep working; malformed JSON and members of
 // the wrong type are client errors that name the problem.
 func DecodeJSON(body []byte, v any) error {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
@@ -101,7 +101,7 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
 		b = []byte(`{"message":"failed to encode the response"}`)
 	}
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
 }
