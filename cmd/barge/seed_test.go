@@ -115,3 +115,39 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Errorf("revision after restart = %d, want 2", aws.ToInt32(got.Revision))
 	}
 }
+
+// TestSubmitSeesChanges checks that SubmitJob, whose queue and definition
+// lookups are cached, sees every change to them at once.
+func TestSubmitSeesChanges(t *testing.T) {
+	ts := startServer(t, "")
+	c := ts.batch()
+	ctx := context.Background()
+	queue, jobDef := seed(t, c)
+	in := func() *batch.SubmitJobInput {
+		return &batch.SubmitJobInput{JobName: aws.String("j"), JobQueue: aws.String(queue), JobDefinition: aws.String(jobDef)}
+	}
+	defOf := func(id string) string { return aws.ToString(describeJob(t, c, id).JobDefinition) }
+
+	if got := defOf(submit(t, c, in())); !strings.HasSuffix(got, ":1") {
+		t.Fatalf("first job's definition = %s, want revision 1", got)
+	}
+	registerFargateJobDef(t, c, jobDef)
+	if got := defOf(submit(t, c, in())); !strings.HasSuffix(got, ":2") {
+		t.Errorf("after registering revision 2: definition = %s, want revision 2", got)
+	}
+	if _, err := c.DeregisterJobDefinition(ctx, &batch.DeregisterJobDefinitionInput{JobDefinition: aws.String(jobDef + ":2")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := defOf(submit(t, c, in())); !strings.HasSuffix(got, ":1") {
+		t.Errorf("after deregistering revision 2: definition = %s, want revision 1", got)
+	}
+	if _, err := c.UpdateJobQueue(ctx, &batch.UpdateJobQueueInput{JobQueue: aws.String(queue), State: types.JQStateDisabled}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.SubmitJob(ctx, in())
+	wantClientError(t, err, "DISABLED")
+	if _, err := c.UpdateJobQueue(ctx, &batch.UpdateJobQueueInput{JobQueue: aws.String(queue), State: types.JQStateEnabled}); err != nil {
+		t.Fatal(err)
+	}
+	submit(t, c, in())
+}

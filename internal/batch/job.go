@@ -37,7 +37,7 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	if err := sub.Validate(); err != nil {
 		return nil, err
 	}
-	q, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
+	q, err := s.submitQueue(ctx, in.JobQueue)
 	if err != nil {
 		return nil, err
 	}

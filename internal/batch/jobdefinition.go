@@ -78,18 +78,14 @@ func (s *Service) parseJobDefinitionRef(field, ref string) (name string, rev int
 }
 
 // activeJobDefinition resolves a job definition reference for SubmitJob: a
-// bare name means its latest ACTIVE revision.
+// bare name means its latest ACTIVE revision. The result comes from the
+// submit cache: shared and read-only.
 func (s *Service) activeJobDefinition(ctx context.Context, ref string) (*barge.JobDefinition, error) {
 	name, rev, err := s.parseJobDefinitionRef("jobDefinition", ref)
 	if err != nil {
 		return nil, err
 	}
-	var d *barge.JobDefinition
-	if rev == 0 {
-		d, err = s.store.LatestActiveJobDefinition(ctx, name)
-	} else {
-		d, err = s.store.GetJobDefinition(ctx, name, rev)
-	}
+	d, err := s.cache.jobDefinition(ctx, s.store, name, rev)
 	if barge.ErrorCodeOf(err) == barge.ENotFound || err == nil && d.Status != barge.JobDefinitionActive {
 		return nil, barge.Errorf(barge.ENotFound, "JobDefinition name %s does not exist or is not in ACTIVE status. Register it with register-job-definition, or list revisions with describe-job-definitions --job-definition-name %s.", ref, name)
 	}

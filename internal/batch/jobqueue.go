@@ -117,8 +117,21 @@ func checkQueueType(given string, ces []*barge.ComputeEnvironment) error {
 	return nil
 }
 
-// jobQueue resolves a name or ARN to a stored job queue.
+// jobQueue resolves a name or ARN to a stored job queue, the caller's to
+// change.
 func (s *Service) jobQueue(ctx context.Context, field, ref string) (*barge.JobQueue, error) {
+	return s.resolveQueue(ctx, field, ref, s.store.GetJobQueue)
+}
+
+// submitQueue resolves SubmitJob's queue through the submit cache; the
+// result is shared and read-only.
+func (s *Service) submitQueue(ctx context.Context, ref string) (*barge.JobQueue, error) {
+	return s.resolveQueue(ctx, "jobQueue", ref, func(ctx context.Context, name string) (*barge.JobQueue, error) {
+		return s.cache.queue(ctx, s.store, name)
+	})
+}
+
+func (s *Service) resolveQueue(ctx context.Context, field, ref string, get func(context.Context, string) (*barge.JobQueue, error)) (*barge.JobQueue, error) {
 	if err := required(field, ref); err != nil {
 		return nil, err
 	}
@@ -126,7 +139,7 @@ func (s *Service) jobQueue(ctx context.Context, field, ref string) (*barge.JobQu
 	if !ok {
 		return nil, barge.Errorf(barge.EInvalid, "%s %s is not a job queue name or ARN of this region and account (%s, %s).", field, ref, s.scope.Region, s.scope.Account)
 	}
-	q, err := s.store.GetJobQueue(ctx, name)
+	q, err := get(ctx, name)
 	if barge.ErrorCodeOf(err) == barge.ENotFound {
 		return nil, barge.Errorf(barge.ENotFound, "JobQueue %s not found.", ref)
 	}

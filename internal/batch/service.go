@@ -73,6 +73,7 @@ type Service struct {
 
 	wake     func()
 	stopTask func(ctx context.Context, jobID string)
+	cache    *submitCache
 
 	// mu serialises control-plane changes (compute environments, queues,
 	// policies, definitions), whose rules span several resources: a queue
@@ -87,8 +88,10 @@ type Service struct {
 
 // New returns the Batch API service.
 func New(cfg Config) *Service {
+	cache := newSubmitCache()
 	s := &Service{
-		store:     cfg.Store,
+		store:     cachingStore{Store: cfg.Store, cache: cache},
+		cache:     cache,
 		scope:     cfg.Scope,
 		log:       cfg.Log,
 		now:       cfg.Now,

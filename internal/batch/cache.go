@@ -1,0 +1,107 @@
+package batch
+
+import (
+	"context"
+	"sync"
+
+	"github.com/bargehq/barge"
+)
+
+// submitCache keeps the job queues and job definitions that SubmitJob
+// reads on every call, so that the hot path does not read and decode them
+// from the store each time. Entries are shared and must not be modified.
+//
+// Every change to queues or definitions goes through cachingStore, which
+// bumps the generation and empties the cache after its write. A reader
+// keeps what it read only if the generation did not move while it read, so
+// a value read before a change can never land in the cache after it.
+type submitCache struct {
+	mu     sync.Mutex
+	gen    uint64
+	queues map[string]*barge.JobQueue
+	defs   map[defKey]*barge.JobDefinition // revision 0 = the latest ACTIVE one
+}
+
+type defKey struct {
+	name string
+	rev  int
+}
+
+func newSubmitCache() *submitCache {
+	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}}
+}
+
+func (c *submitCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.queues)
+	clear(c.defs)
+	c.mu.Unlock()
+}
+
+// lookup returns the cached value for key, or reads it with load and keeps
+// it when nothing changed meanwhile.
+func lookup[K comparable, V any](c *submitCache, m map[K]V, key K, load func() (V, error)) (V, error) {
+	c.mu.Lock()
+	v, ok := m[key]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		m[key] = v
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *submitCache) queue(ctx context.Context, st Store, name string) (*barge.JobQueue, error) {
+	return lookup(c, c.queues, name, func() (*barge.JobQueue, error) { return st.GetJobQueue(ctx, name) })
+}
+
+func (c *submitCache) jobDefinition(ctx context.Context, st Store, name string, rev int) (*barge.JobDefinition, error) {
+	return lookup(c, c.defs, defKey{name, rev}, func() (*barge.JobDefinition, error) {
+		if rev == 0 {
+			return st.LatestActiveJobDefinition(ctx, name)
+		}
+		return st.GetJobDefinition(ctx, name, rev)
+	})
+}
+
+// cachingStore is the store as the Batch API uses it: writes to queues and
+// job definitions invalidate the submit cache once they are durable.
+type cachingStore struct {
+	Store
+	cache *submitCache
+}
+
+func (s cachingStore) after(err error) error {
+	s.cache.invalidate()
+	return err
+}
+
+func (s cachingStore) CreateJobQueue(ctx context.Context, q *barge.JobQueue) error {
+	return s.after(s.Store.CreateJobQueue(ctx, q))
+}
+
+func (s cachingStore) PutJobQueue(ctx context.Context, q *barge.JobQueue) error {
+	return s.after(s.Store.PutJobQueue(ctx, q))
+}
+
+func (s cachingStore) DeleteJobQueue(ctx context.Context, name string) error {
+	return s.after(s.Store.DeleteJobQueue(ctx, name))
+}
+
+func (s cachingStore) RegisterJobDefinition(ctx context.Context, d *barge.JobDefinition) error {
+	return s.after(s.Store.RegisterJobDefinition(ctx, d))
+}
+
+func (s cachingStore) PutJobDefinition(ctx context.Context, d *barge.JobDefinition) error {
+	return s.after(s.Store.PutJobDefinition(ctx, d))
+}
