@@ -9,7 +9,8 @@ import (
 // pod on Kubernetes, or a host process. Every implementation passes the
 // same conformance suite. A task is identified by its TaskID, which the
 // runner chooses; the executor labels what it starts with it so that, after
-// a restart, List finds every task it ever started.
+// a restart, List finds every task it ever started. Logs, Wait and Stop of a
+// task that does not exist (or was removed) return an ENotFound error.
 type Executor interface {
 	// Name is the executor's name as --executor spells it.
 	Name() string
@@ -31,7 +32,8 @@ type Executor interface {
 	// Stop asks the task to stop (SIGTERM), and kills it (SIGKILL) after
 	// grace. Stopping a task that has ended is not an error.
 	Stop(ctx context.Context, taskID string, grace time.Duration) error
-	// Remove deletes what is left of an ended task.
+	// Remove deletes what is left of an ended task (killing it if it still
+	// runs). Removing a task that does not exist is not an error.
 	Remove(ctx context.Context, taskID string) error
 	// List returns every task this executor started that has not been
 	// removed, running or ended.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: what README.md calls the test
 # command and what .ci/run runs. It installs what the tests need: Debian's
-# aws CLI v2 (the tests drive barge with the real CLIs as users do).
+# aws CLI v2 (the tests drive barge with the real CLIs as users do), and a
+# Docker Engine with busybox-static for the executor tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,27 @@ if [ ! -x /usr/bin/aws ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ];
   echo "== installing Debian's awscli (aws CLI v2) for the CLI tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null \
     || echo "could not install awscli: the v2 CLI test will be skipped"
+fi
+
+# The executor tests run containers on a real Docker Engine, in an image made
+# from Debian's static busybox. When no engine answers, install Debian's
+# docker.io and start dockerd; where none can run, the Docker tests skip.
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  need=""
+  dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
+  docker info >/dev/null 2>&1 || command -v dockerd >/dev/null || need="$need docker.io"
+  if [ -n "$need" ]; then
+    echo "== installing$need for the executor tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null; } \
+      || echo "could not install$need: the Docker executor tests will be skipped"
+  fi
+  if ! docker info >/dev/null 2>&1 && command -v dockerd >/dev/null; then
+    echo "== starting dockerd (log: /tmp/barge-dockerd.log)"
+    nohup dockerd >/tmp/barge-dockerd.log 2>&1 &
+    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    docker info >/dev/null 2>&1 \
+      || echo "dockerd did not start (see /tmp/barge-dockerd.log): the Docker executor tests will be skipped"
+  fi
 fi
 
 FUZZTIME=${FUZZTIME:-10s}

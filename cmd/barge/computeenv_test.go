@@ -36,7 +36,7 @@ func TestCreateFargateComputeEnvironment(t *testing.T) {
 			}
 
 			ce := ceSettles(t, c, name, types.CEStatusCreating, types.CEStatusValid)
-			if got := aws.ToString(ce.StatusReason); got != "ComputeEnvironment Healthy" {
+			if got := aws.ToString(ce.StatusReason); !strings.HasPrefix(got, "ComputeEnvironment Healthy") {
 				t.Errorf("statusReason = %q, want ComputeEnvironment Healthy", got)
 			}
 			if got := aws.ToString(ce.ComputeEnvironmentArn); got != ceARN(name) {
@@ -297,7 +297,7 @@ func TestUpdateComputeEnvironment(t *testing.T) {
 			t.Errorf("UpdateComputeEnvironment = %s %s, want upd and its ARN", aws.ToString(out.ComputeEnvironmentName), aws.ToString(out.ComputeEnvironmentArn))
 		}
 		ce := ceSettles(t, c, "upd", types.CEStatusUpdating, types.CEStatusValid)
-		if got := aws.ToString(ce.StatusReason); got != "ComputeEnvironment Healthy" {
+		if got := aws.ToString(ce.StatusReason); !strings.HasPrefix(got, "ComputeEnvironment Healthy") {
 			t.Errorf("statusReason = %q after the update, want ComputeEnvironment Healthy", got)
 		}
 		return ce

@@ -19,6 +19,10 @@ type Config struct {
 	LogLevel        string // --log-level, BARGE_LOG_LEVEL
 	AccessKeyID     string // BARGE_ACCESS_KEY_ID (environment only: secrets stay off the command line)
 	SecretAccessKey string // BARGE_SECRET_ACCESS_KEY
+
+	// Hold keeps every job where it is: nothing is placed or run. The
+	// control-plane tests use it to look at jobs that wait; no flag sets it.
+	Hold bool
 }
 
 // DefaultConfig returns the defaults.

@@ -28,6 +28,10 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/logs"
+	"github.com/bargehq/barge/internal/runner"
+	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
@@ -83,6 +87,8 @@ type Main struct {
 	stdout io.Writer
 	log    *slog.Logger
 	store  *store.Store
+	exec   executor
+	runner *runner.Runner
 	http   *http.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -146,11 +152,25 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			m.store.Close()
+			m.Close()
 		}
 	}()
 	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
-	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log})
+	m.exec, err = openExecutor(ctx, m.Config, m.log)
+	if err != nil {
+		return err
+	}
+	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
+	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
+	var sched *scheduler.Scheduler
+	run := runner.New(runner.Config{
+		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log,
+		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
+	})
+	m.runner = run
+	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place})
+	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
+		Wake: sched.Kick, StopTask: run.StopJob, ExecutorNote: m.exec.Limitation()})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,
@@ -160,7 +180,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return s, ok
 		}, Now: time.Now}},
 		Batch: batchAPI.Handler(),
+		Logs:  logsAPI.Handler(),
+		IAM:   iamAPI.Handler(),
 	})
+
+	// Before anything is placed: count the capacity running jobs hold, then
+	// take over their tasks.
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	if err := sched.Init(bg); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	if m.Config.Hold {
+		// Nothing runs: recover nothing either.
+	} else if err := run.Recover(bg); err != nil {
+		return fmt.Errorf("recovering running jobs: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
@@ -173,19 +208,27 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 
-	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	m.wg.Add(2)
+	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run}
+	if !m.Config.Hold {
+		loops = append(loops, sched.Run)
+	}
+	for _, loop := range loops {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := loop(bg); err != nil {
+				m.log.Error("background loop stopped", "error", err)
+			}
+		}()
+	}
+	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.log.Error("http server stopped", "error", err)
 		}
 	}()
-	go func() {
-		defer m.wg.Done()
-		batchAPI.Run(ctx)
-	}()
-	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account,
+	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account, "executor", m.exec.Name(),
 		"data", m.Config.DataDir, "startup", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -222,6 +265,12 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.runner != nil {
+		m.runner.Wait() // attempts stop following their tasks; the tasks run on
+	}
+	if m.exec != nil {
+		errs = append(errs, m.exec.Close())
+	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
 	}

@@ -33,8 +33,16 @@ type testServer struct {
 	URL  string
 }
 
-// startServer runs barge on a fresh data directory, or on dir when given.
+// startServer runs barge on a fresh data directory, or on dir when given,
+// with the scheduler held: jobs wait where they are, so that tests of the
+// control plane see them waiting. startRunningServer runs them.
 func startServer(t *testing.T, dir string) *testServer {
+	t.Helper()
+	return startServerWith(t, dir, func(c *Config) { c.Hold = true })
+}
+
+// startServerWith runs barge with the test configuration changed by edit.
+func startServerWith(t *testing.T, dir string, edit func(*Config)) *testServer {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -44,6 +52,7 @@ func startServer(t *testing.T, dir string) *testServer {
 	cfg.DataDir = dir
 	cfg.AccessKeyID, cfg.SecretAccessKey = testKeyID, testSecret
 	cfg.LogLevel = "error"
+	edit(&cfg)
 	m := NewMain(cfg, io.Discard, io.Discard)
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("Run() = %v", err)

@@ -23,7 +23,7 @@ func TestSeedWorkflow(t *testing.T) {
 	if got, want := aws.ToString(ce.ComputeEnvironmentArn), "arn:aws:batch:us-east-1:123456789012:compute-environment/spot-ce"; got != want {
 		t.Errorf("computeEnvironmentArn = %s, want %s", got, want)
 	}
-	if got := aws.ToString(ce.StatusReason); got != "ComputeEnvironment Healthy" {
+	if got := aws.ToString(ce.StatusReason); !strings.HasPrefix(got, "ComputeEnvironment Healthy") {
 		t.Errorf("statusReason = %q, want ComputeEnvironment Healthy", got)
 	}
 	if ce.State != types.CEStateEnabled || ce.ComputeResources.Type != types.CRTypeFargateSpot || aws.ToInt32(ce.ComputeResources.MaxvCpus) != 16 {

@@ -43,7 +43,7 @@ func (s *Service) reconcileOnce(ctx context.Context) error {
 	for _, ce := range ces {
 		switch ce.Status {
 		case barge.StatusCreating, barge.StatusUpdating:
-			ce.Status, ce.StatusReason = barge.StatusValid, ceHealthy
+			ce.Status, ce.StatusReason = barge.StatusValid, s.healthy
 			if !ce.IsFargate() {
 				ce.Status = barge.StatusInvalid
 				ce.StatusReason = "CLIENT_ERROR - barge runs Fargate compute environments only: " + string(ce.Type) + " compute environments with EC2 or SPOT capacity cannot run jobs. Create a MANAGED compute environment with computeResources.type FARGATE or FARGATE_SPOT."

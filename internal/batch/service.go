@@ -60,6 +60,9 @@ type Config struct {
 	// StopTask stops the running task of a job that TerminateJob failed;
 	// nil when nothing runs.
 	StopTask func(ctx context.Context, jobID string)
+	// ExecutorNote is what the executor cannot honour, shown in the
+	// statusReason of every VALID compute environment; "" when nothing.
+	ExecutorNote string
 }
 
 // Service implements the AWS Batch operations.
@@ -74,6 +77,7 @@ type Service struct {
 	wake     func()
 	stopTask func(ctx context.Context, jobID string)
 	cache    *submitCache
+	healthy  string // statusReason of a VALID compute environment
 
 	// mu serialises control-plane changes (compute environments, queues,
 	// policies, definitions), whose rules span several resources: a queue
@@ -99,6 +103,10 @@ func New(cfg Config) *Service {
 		wake:      cfg.Wake,
 		stopTask:  cfg.StopTask,
 		reconcile: make(chan struct{}, 1),
+	}
+	s.healthy = ceHealthy
+	if cfg.ExecutorNote != "" {
+		s.healthy = ceHealthy + " (barge: " + cfg.ExecutorNote + ")"
 	}
 	if s.wake == nil {
 		s.wake = func() {}

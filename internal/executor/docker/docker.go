@@ -1,0 +1,208 @@
+// Package docker runs barge's tasks as containers on a Docker Engine, or on
+// anything that speaks its API (Podman's Docker-compatible socket), through
+// the engine's official Go client with API-version negotiation, so that
+// Docker 20.10 (API 1.41) and later work alike.
+//
+// A task is one container named "barge-<taskID>", labelled with its task,
+// job and attempt so that a restarted barge finds it again (List). The
+// container gets exactly what a Fargate task would: the image's ENTRYPOINT
+// with the job's command in place of the image's CMD, the environment, a CPU
+// quota, a hard memory limit without swap, the user and a read-only root
+// filesystem when asked, and a disk limit where the storage driver can
+// enforce one. Output is read back from the engine's log driver, so it
+// outlives barge; containers are removed only when the runner says so.
+package docker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/bargehq/barge"
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+)
+
+// The labels barge puts on every container it starts.
+const (
+	LabelManaged  = "barge.managed" // always "true"
+	LabelTaskID   = "barge.task-id"
+	LabelJobID    = "barge.job-id"
+	LabelAttempt  = "barge.attempt"
+	LabelInstance = "barge.instance" // Options.Instance, when set
+)
+
+// namePrefix starts the name of every container barge starts.
+const namePrefix = "barge-"
+
+// defaultStopTimeout is ECS's default stop timeout.
+const defaultStopTimeout = 30 * time.Second
+
+// pingTimeout bounds Ping when its context has no earlier deadline.
+const pingTimeout = 2 * time.Second
+
+// Options configure an Executor.
+type Options struct {
+	// Host is the engine's address, e.g. "unix:///run/podman/podman.sock";
+	// "" means DOCKER_HOST, or the default socket when that is unset.
+	Host string
+	// Log receives the executor's own messages; nil discards them.
+	Log *slog.Logger
+	// StopTimeout is the grace the engine itself gives a task's container
+	// when something other than Stop stops it (`docker stop`, the engine
+	// shutting down); 0 means 30 s, ECS's default.
+	StopTimeout time.Duration
+	// Instance keeps barge servers that share one engine apart: their
+	// containers are labelled barge.instance=<Instance>, and List sees only
+	// the containers of its own instance ("" sees those without the label).
+	Instance string
+}
+
+// Executor runs tasks as containers. Its methods are safe for concurrent use.
+type Executor struct {
+	cli         *client.Client
+	log         *slog.Logger
+	instance    string
+	stopTimeout time.Duration
+	driver      string // the engine's storage driver, e.g. "overlay2"
+	backingFS   string // the filesystem under it, e.g. "extfs"; "" when unknown
+
+	// storageLimit says whether containers can be given a disk size. It is
+	// decided from the engine's storage driver at New and turned off if
+	// the engine refuses a size anyway.
+	storageLimit atomic.Bool
+}
+
+var _ barge.Executor = (*Executor)(nil)
+
+// New connects to the engine and returns an executor for it. It fails when
+// no engine answers.
+func New(ctx context.Context, opts Options) (*Executor, error) {
+	cli, err := newClient(opts.Host)
+	if err != nil {
+		return nil, err
+	}
+	info, err := cli.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		cli.Close()
+		return nil, fmt.Errorf("docker: no engine answers at %s: %w", cli.DaemonHost(), err)
+	}
+	e := &Executor{
+		cli:         cli,
+		log:         opts.Log,
+		instance:    opts.Instance,
+		stopTimeout: opts.StopTimeout,
+		driver:      info.Info.Driver,
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.stopTimeout <= 0 {
+		e.stopTimeout = defaultStopTimeout
+	}
+	for _, kv := range info.Info.DriverStatus {
+		if kv[0] == "Backing Filesystem" {
+			e.backingFS = kv[1]
+		}
+	}
+	e.storageLimit.Store(storageLimitSupported(e.driver, e.backingFS))
+	e.log.Info("docker executor connected", "host", cli.DaemonHost(), "engine", info.Info.ServerVersion,
+		"api_version", cli.ClientVersion(), "storage_driver", e.driver, "backing_filesystem", e.backingFS,
+		"storage_limit", e.storageLimit.Load())
+	return e, nil
+}
+
+// Ping reports whether an engine answers at host ("" as in Options.Host)
+// within a couple of seconds, for choosing an executor at start-up.
+func Ping(ctx context.Context, host string) error {
+	cli, err := newClient(host)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if _, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		return fmt.Errorf("docker: no engine answers at %s: %w", cli.DaemonHost(), err)
+	}
+	return nil
+}
+
+func newClient(host string) (*client.Client, error) {
+	opts := []client.Opt{client.FromEnv}
+	if host != "" {
+		opts = append(opts, client.WithHost(host))
+	}
+	cli, err := client.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker: %w", err)
+	}
+	return cli, nil
+}
+
+// Close releases the connection to the engine; the containers run on.
+func (e *Executor) Close() error { return e.cli.Close() }
+
+// Name returns "docker".
+func (e *Executor) Name() string { return "docker" }
+
+// Limitation says what this engine cannot enforce: a task's ephemeral
+// storage size, on storage drivers that cannot limit a container's disk.
+func (e *Executor) Limitation() string {
+	if e.StorageLimitSupported() {
+		return ""
+	}
+	why := ""
+	if (e.driver == "overlay2" || e.driver == "overlay") && e.backingFS != "" {
+		why = fmt.Sprintf(" (its backing filesystem is %s, not xfs with pquota)", e.backingFS)
+	}
+	return fmt.Sprintf("ephemeralStorage is not enforced: Docker's %s storage driver on this host cannot limit a container's disk%s", e.driver, why)
+}
+
+// StorageLimitSupported reports whether a task's StorageGiB becomes a limit
+// on its container's disk. Docker's overlay2 driver supports one only on
+// xfs mounted with pquota; devicemapper, btrfs and zfs do.
+func (e *Executor) StorageLimitSupported() bool { return e.storageLimit.Load() }
+
+// storageLimitSupported decides from the engine's info whether its storage
+// driver can take a per-container size ("--storage-opt size=").
+func storageLimitSupported(driver, backingFS string) bool {
+	switch driver {
+	case "overlay2", "overlay":
+		// Only xfs with project quotas; the mount option cannot be seen
+		// through the API, so an xfs host is believed until it refuses.
+		return backingFS == "xfs"
+	case "devicemapper", "btrfs", "zfs", "windowsfilter":
+		return true
+	}
+	return false
+}
+
+// isStorageOptRefusal reports whether err is the engine refusing a
+// container's storage size (e.g. overlay2 on xfs without pquota).
+func isStorageOptRefusal(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "storage-opt") || strings.Contains(msg, "storage opt") ||
+		strings.Contains(msg, "pquota")
+}
+
+// containerName returns the name of taskID's container.
+func containerName(taskID string) string { return namePrefix + taskID }
+
+// daemonMessage returns the engine's message without the client's prefix.
+func daemonMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), "Error response from daemon: ")
+}
+
+// notFound turns the engine's not-found errors into barge's.
+func notFound(taskID string, err error) error {
+	if isNotFound(err) {
+		return barge.Errorf(barge.ENotFound, "task %s does not exist", taskID)
+	}
+	return fmt.Errorf("docker: task %s: %w", taskID, err)
+}
+
+func isNotFound(err error) bool { return cerrdefs.IsNotFound(err) }

@@ -1,0 +1,90 @@
+package docker_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/executor/conformance"
+	"github.com/bargehq/barge/internal/executor/docker"
+	"github.com/bargehq/barge/internal/executor/testimage"
+)
+
+// engine skips t when no Docker engine answers, and otherwise returns the
+// test image.
+func engine(t *testing.T) string {
+	t.Helper()
+	if err := docker.Ping(t.Context(), ""); err != nil {
+		t.Skipf("no Docker engine: %v (scripts/test.sh installs and starts one)", err)
+	}
+	return testimage.Ensure(t.Context(), t, "")
+}
+
+// newExecutor returns an executor of the test instance instance.
+func newExecutor(t *testing.T, instance string) *docker.Executor {
+	t.Helper()
+	e, err := docker.New(t.Context(), docker.Options{Instance: instance})
+	if err != nil {
+		t.Fatalf("New = %v", err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func TestConformance(t *testing.T) {
+	image := engine(t)
+	// An instance label per run keeps these containers apart from those of
+	// any barge running on the same engine.
+	instance := fmt.Sprintf("conformance-%d", time.Now().UnixNano())
+	probe := newExecutor(t, instance)
+	t.Logf("limitation: %q", probe.Limitation())
+	conformance.Run(t, func(t *testing.T) barge.Executor { return newExecutor(t, instance) }, conformance.Options{
+		Image:          image,
+		Images:         true,
+		Limits:         true,
+		Storage:        probe.StorageLimitSupported(),
+		User:           true,
+		ReadonlyRootfs: true,
+	})
+}
+
+func TestEntrypointKept(t *testing.T) {
+	engine(t)
+	e := newExecutor(t, "entrypoint-test")
+	for _, c := range []struct {
+		command []string
+		want    string
+	}{
+		{nil, "entrypoint image-cmd"},
+		{[]string{"job", "args"}, "entrypoint job args"},
+	} {
+		spec := &barge.TaskSpec{TaskID: strings.Repeat("e", 31) + fmt.Sprint(len(c.command)), JobID: "j", Attempt: 1,
+			Image: testimage.EntrypointName, Command: c.command}
+		if err := e.Start(t.Context(), spec); err != nil {
+			t.Fatalf("Start = %v", err)
+		}
+		t.Cleanup(func() { e.Remove(context.Background(), spec.TaskID) })
+		if _, err := e.Wait(t.Context(), spec.TaskID); err != nil {
+			t.Fatalf("Wait = %v", err)
+		}
+		var got []string
+		if err := e.Logs(t.Context(), spec.TaskID, time.Time{}, func(l barge.LogLine) { got = append(got, l.Message) }); err != nil {
+			t.Fatalf("Logs = %v", err)
+		}
+		if !slices.Equal(got, []string{c.want}) {
+			t.Errorf("command %q: output %q, want %q", c.command, got, c.want)
+		}
+	}
+}
+
+func TestPingNoEngine(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := docker.Ping(ctx, "unix://"+t.TempDir()+"/none.sock"); err == nil {
+		t.Error("Ping of a socket nobody listens on = nil, want an error")
+	}
+}

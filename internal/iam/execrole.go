@@ -1,0 +1,79 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bargehq/barge"
+)
+
+// The service principal of ECS tasks (Fargate included): it assumes a
+// task's execution role to pull the image and send the logs.
+const (
+	ecsTasksPrincipal = "ecs-tasks.amazonaws.com"
+	assumeRoleAction  = "sts:AssumeRole"
+)
+
+// CheckExecutionRole reports why a Fargate task using roleArn as its
+// execution role could not start, or "" if it can: the role must exist and
+// its trust policy must let ecs-tasks.amazonaws.com call sts:AssumeRole. The
+// reason reads as AWS's do (ResourceInitializationError: ...) and says what
+// to fix. A task without an execution role (roleArn "") can start. err is
+// for failures to read the role, not for a role that fails the check.
+func (s *Service) CheckExecutionRole(ctx context.Context, roleArn string) (reason string, err error) {
+	if roleArn == "" {
+		return "", nil
+	}
+	fail := func(format string, args ...any) string {
+		return fmt.Sprintf("ResourceInitializationError: ECS was unable to assume the execution role %s: ", roleArn) + fmt.Sprintf(format, args...)
+	}
+	account, path, name, ok := parseRoleARN(roleArn)
+	if !ok {
+		return fail("it is not an IAM role ARN. An execution role ARN has the form arn:aws:iam::%s:role/<name>; correct executionRoleArn in the job definition.", s.account), nil
+	}
+	createHint := fmt.Sprintf("Create it with a trust policy that lets %s call %s (aws iam create-role --role-name %s --assume-role-policy-document file://trust.json, then aws iam attach-role-policy --role-name %s --policy-arn arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy), or correct executionRoleArn in the job definition.",
+		ecsTasksPrincipal, assumeRoleAction, name, name)
+	if account != s.account {
+		return fail("the role does not exist: the ARN names account %s, and this barge server's account is %s. %s", account, s.account, createHint), nil
+	}
+	r, err := s.store.GetRole(ctx, name)
+	if barge.ErrorCodeOf(err) == barge.ENotFound {
+		return fail("the role does not exist. %s", createHint), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if r.Path != path {
+		return fail("the role does not exist: role %s has path %s, and so the ARN %s. Set executionRoleArn to that ARN.", r.Name, r.Path, r.ARN), nil
+	}
+	p, err := parsePolicy(r.AssumeRolePolicy, trustPolicy)
+	if err != nil {
+		// Stored trust policies were checked when they were set; one that no
+		// longer parses trusts no one.
+		p = &policy{}
+	}
+	if !p.allowsService(ecsTasksPrincipal, assumeRoleAction) {
+		return fail(`its trust policy does not allow %s to call %s. Add the statement {"Effect":"Allow","Principal":{"Service":"%s"},"Action":"%s"} (aws iam update-assume-role-policy --role-name %s --policy-document file://trust.json).`,
+			ecsTasksPrincipal, assumeRoleAction, ecsTasksPrincipal, assumeRoleAction, r.Name), nil
+	}
+	return "", nil
+}
+
+// parseRoleARN splits arn:aws:iam::<account>:role<path><name>.
+func parseRoleARN(arn string) (account, path, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" || parts[4] == "" {
+		return "", "", "", false
+	}
+	rest, ok := strings.CutPrefix(parts[5], "role/")
+	if !ok || rest == "" || strings.HasSuffix(rest, "/") {
+		return "", "", "", false
+	}
+	i := strings.LastIndexByte(rest, '/')
+	path, name = "/"+rest[:i+1], rest[i+1:]
+	if checkRoleName(name) != nil {
+		return "", "", "", false
+	}
+	return parts[4], path, name, true
+}

@@ -1,0 +1,45 @@
+package iam
+
+import (
+	"net/http"
+
+	"github.com/bargehq/barge/internal/awsproto"
+)
+
+// The IAM API's XML namespace and version, from the model.
+const (
+	xmlns      = "https://iam.amazonaws.com/doc/2010-05-08/"
+	apiVersion = "2010-05-08"
+)
+
+// Handler returns the IAM API: POST / (or GET /) with the operation in the
+// Action parameter. Any other Action, IAM's or not, is InvalidAction.
+func (s *Service) Handler() http.Handler {
+	p := s.proto
+	return p.Handler(map[string]awsproto.QueryAction{
+		"CreateRole":             awsproto.QueryOp(p, "CreateRole", s.CreateRole),
+		"GetRole":                awsproto.QueryOp(p, "GetRole", s.GetRole),
+		"ListRoles":              awsproto.QueryOp(p, "ListRoles", s.ListRoles),
+		"UpdateRole":             awsproto.QueryOp(p, "UpdateRole", s.UpdateRole),
+		"UpdateRoleDescription":  awsproto.QueryOp(p, "UpdateRoleDescription", s.UpdateRoleDescription),
+		"UpdateAssumeRolePolicy": awsproto.QueryOp(p, "UpdateAssumeRolePolicy", s.UpdateAssumeRolePolicy),
+		"DeleteRole":             awsproto.QueryOp(p, "DeleteRole", s.DeleteRole),
+
+		"AttachRolePolicy":         awsproto.QueryOp(p, "AttachRolePolicy", s.AttachRolePolicy),
+		"DetachRolePolicy":         awsproto.QueryOp(p, "DetachRolePolicy", s.DetachRolePolicy),
+		"ListAttachedRolePolicies": awsproto.QueryOp(p, "ListAttachedRolePolicies", s.ListAttachedRolePolicies),
+
+		"PutRolePolicy":    awsproto.QueryOp(p, "PutRolePolicy", s.PutRolePolicy),
+		"GetRolePolicy":    awsproto.QueryOp(p, "GetRolePolicy", s.GetRolePolicy),
+		"DeleteRolePolicy": awsproto.QueryOp(p, "DeleteRolePolicy", s.DeleteRolePolicy),
+		"ListRolePolicies": awsproto.QueryOp(p, "ListRolePolicies", s.ListRolePolicies),
+
+		"TagRole":      awsproto.QueryOp(p, "TagRole", s.TagRole),
+		"UntagRole":    awsproto.QueryOp(p, "UntagRole", s.UntagRole),
+		"ListRoleTags": awsproto.QueryOp(p, "ListRoleTags", s.ListRoleTags),
+
+		"CreateServiceLinkedRole":            awsproto.QueryOp(p, "CreateServiceLinkedRole", s.CreateServiceLinkedRole),
+		"DeleteServiceLinkedRole":            awsproto.QueryOp(p, "DeleteServiceLinkedRole", s.DeleteServiceLinkedRole),
+		"GetServiceLinkedRoleDeletionStatus": awsproto.QueryOp(p, "GetServiceLinkedRoleDeletionStatus", s.GetServiceLinkedRoleDeletionStatus),
+	})
+}

@@ -1,0 +1,114 @@
+package logs
+
+import (
+	"encoding/base64"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bargehq/barge"
+)
+
+// Names: a log group's is 1 to 512 characters of [.-_/#A-Za-z0-9]; a log
+// stream's is 1 to 512 characters, none of them ':' or '*'. The messages
+// are AWS's model-validation messages, which name the rule broken.
+
+func validGroupName(field, name string) error {
+	if name == "" {
+		return barge.Errorf(barge.EInvalid, "%s is required: the name of a log group.", field)
+	}
+	if len(name) > 512 {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 512", name, field)
+	}
+	for i := 0; i < len(name); i++ {
+		if !groupNameByte(name[i]) {
+			return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", name, field)
+		}
+	}
+	return nil
+}
+
+func groupNameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '.' || c == '-' || c == '_' || c == '/' || c == '#'
+}
+
+func validStreamName(field, name string) error {
+	if name == "" {
+		return barge.Errorf(barge.EInvalid, "%s is required: the name of a log stream.", field)
+	}
+	if utf8.RuneCountInString(name) > 512 {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 512", name, field)
+	}
+	if strings.ContainsAny(name, ":*") {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*", name, field)
+	}
+	return nil
+}
+
+// validTags checks tags as CreateLogGroup and TagResource take them: keys of
+// 1 to 128 and values of up to 256 letters, digits, spaces and _.:/=+-@,
+// keys not starting with the reserved "aws:".
+func validTags(tags map[string]string) error {
+	for k, v := range tags {
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > 128:
+			return barge.Errorf(barge.EInvalid, "Tag key %q must be 1 to 128 characters long.", k)
+		case !tagText(k):
+			return barge.Errorf(barge.EInvalid, "Tag key %q may contain only letters, digits, spaces and _.:/=+-@.", k)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			return barge.Errorf(barge.EInvalid, "Tag key %q uses the prefix aws:, which is reserved for AWS.", k)
+		case utf8.RuneCountInString(v) > 256:
+			return barge.Errorf(barge.EInvalid, "The value of tag %q is longer than 256 characters.", k)
+		case !tagText(v):
+			return barge.Errorf(barge.EInvalid, "The value of tag %q may contain only letters, digits, spaces and _.:/=+-@.", k)
+		}
+	}
+	return nil
+}
+
+func tagText(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.In(r, unicode.Z) && !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxTags is the most tags a log group can have.
+const maxTags = 50
+
+// limit checks a request's limit against [1, max] and returns def when it is
+// absent.
+func limit(field string, v *int, def, max int) (int, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < 1 || *v > max {
+		return 0, barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value between 1 and %d", *v, field, max)
+	}
+	return *v, nil
+}
+
+// Listing tokens are opaque to clients: a kind tag and a position, base64
+// encoded. A token of another operation or a damaged one is a client error.
+
+func encodeToken(kind, pos string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + pos))
+}
+
+func decodeToken(kind, token string) (pos string, err error) {
+	if token == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err == nil {
+		if pos, ok := strings.CutPrefix(string(b), kind+":"); ok && pos != "" {
+			return pos, nil
+		}
+	}
+	return "", errBadToken
+}
+
+var errBadToken = &barge.Error{Code: barge.EInvalid, Message: "The specified nextToken is invalid. Pass the nextToken of the previous response to the same request, or omit it to start from the beginning."}
