@@ -73,3 +73,7 @@ func (l logSink) Append(ctx context.Context, group, stream string, lines []barge
 	}
 	return l.s.Append(ctx, group, stream, events)
 }
+
+func (l logSink) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
+	return l.s.LastEventTime(ctx, group, stream)
+}

@@ -33,6 +33,9 @@ type LogSink interface {
 	// a missing group without createGroup is a barge.ENotFound error.
 	EnsureStream(ctx context.Context, group, stream string, createGroup bool) error
 	Append(ctx context.Context, group, stream string, lines []barge.LogLine) error
+	// LastEventTime is the time of the newest event in the stream; zero when
+	// it has none.
+	LastEventTime(ctx context.Context, group, stream string) (time.Time, error)
 }
 
 // RoleChecker says why a task could not use an execution role, or "".
@@ -206,10 +209,19 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, adopted bool) {
 		}
 	}
 
+	// A new task's output is read from its start; an adopted one's from
+	// the last line stored before the restart.
+	var since time.Time
+	if adopted {
+		var err error
+		if since, err = r.cfg.Logs.LastEventTime(ctx, target.group, target.stream); err != nil {
+			log.Warn("reading the log stream's last event failed; its output is read again from the start", "error", err)
+		}
+	}
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		r.pumpLogs(ctx, log, taskID, target, time.UnixMilli(j.StartedAt))
+		r.pumpLogs(ctx, log, taskID, target, since)
 	}()
 	res, err := r.cfg.Executor.Wait(ctx, taskID)
 	if err != nil {

@@ -125,6 +125,10 @@ func (m *memLogs) Append(ctx context.Context, group, stream string, lines []barg
 	return nil
 }
 
+func (m *memLogs) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
+	return time.Time{}, nil
+}
+
 type roles struct{}
 
 func (roles) CheckExecutionRole(ctx context.Context, arn string) (string, error) {

@@ -111,8 +111,13 @@ func (e *Executor) containerConfig(spec *barge.TaskSpec) (*container.Config, *co
 		cfg.Cmd = slices.Clone(spec.Command)
 	}
 	host := &container.HostConfig{ReadonlyRootfs: spec.ReadonlyRootFilesystem}
+	const cpuPeriod = 100_000 // µs, the kernel's default CFS period
 	if spec.VCPU > 0 {
-		host.NanoCPUs = int64(math.Round(spec.VCPU * 1e9))
+		// A CFS quota rather than NanoCPUs: Docker refuses NanoCPUs above
+		// the host's CPU count, while a Fargate job may ask for 16 vCPUs on
+		// a smaller machine; the quota then limits nothing the host has.
+		host.CPUPeriod = cpuPeriod
+		host.CPUQuota = int64(math.Round(spec.VCPU * cpuPeriod))
 	}
 	if spec.MemoryMiB > 0 {
 		// Memory and swap equal: the limit is hard, with no swap beyond it.
