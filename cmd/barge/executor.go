@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -44,7 +50,11 @@ func openExecutor(ctx context.Context, cfg Config, log *slog.Logger) (executor, 
 	)
 	switch choice {
 	case "docker":
-		e, err = docker.New(ctx, docker.Options{Log: log})
+		var instance string
+		if instance, err = instanceID(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		e, err = docker.New(ctx, docker.Options{Log: log, Instance: instance})
 	case "process":
 		e, err = local.New(local.Options{Dir: filepath.Join(cfg.DataDir, "tasks"), Log: log})
 	case "kubernetes":
@@ -76,4 +86,24 @@ func (l logSink) Append(ctx context.Context, group, stream string, lines []barge
 
 func (l logSink) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
 	return l.s.LastEventTime(ctx, group, stream)
+}
+
+// instanceID names this barge installation (its data directory) on a
+// container engine that other barge servers may share: each sees, adopts
+// and cleans up only its own containers. It is made once and kept in the
+// data directory.
+func instanceID(dir string) (string, error) {
+	path := filepath.Join(dir, "instance-id")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return id, nil
 }

@@ -30,7 +30,12 @@ func NewAWSJSON(targetPrefix string, errors *ErrorTable, log *slog.Logger) *AWSJ
 }
 
 // Handle routes the operation called name to h.
-func (p *AWSJSON) Handle(name string, h http.Handler) { p.ops[name] = h }
+func (p *AWSJSON) Handle(name string, h http.Handler) {
+	if p.ops == nil {
+		p.ops = map[string]http.Handler{}
+	}
+	p.ops[name] = h
+}
 
 // ServeHTTP dispatches a request by its X-Amz-Target header. A target that
 // names no operation of this API is an EUnsupported error naming it, so the

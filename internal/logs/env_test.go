@@ -75,14 +75,20 @@ func newEnv(t *testing.T, configure ...func(*Config)) *env {
 		}
 	})
 	e.URL = ts.URL
-	e.logs = cloudwatchlogs.NewFromConfig(aws.Config{
+	e.logs = e.client(testSecret)
+	return e
+}
+
+// client returns a CloudWatch Logs client of the server that signs with
+// the test's access key and secret.
+func (e *env) client(secret string) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(aws.Config{
 		Region:      testRegion,
-		Credentials: credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""),
+		Credentials: credentials.NewStaticCredentialsProvider(testKeyID, secret, ""),
 		// Tests assert the first answer; SDK retries would only hide it.
 		RetryMaxAttempts: 1,
 		HTTPClient:       &http.Client{Transport: hideWriterTo{http.DefaultTransport.(*http.Transport).Clone()}},
-	}, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(ts.URL) })
-	return e
+	}, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(e.URL) })
 }
 
 func (e *env) clock() time.Time {

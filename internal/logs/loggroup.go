@@ -107,8 +107,8 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *describeLogGroupsIn
 }
 
 // identifiedGroups returns the groups named by ids (names or ARNs) that
-// exist, in name order, after the name after, at most limit.
-func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, after string, limit int) ([]*store.LogGroup, error) {
+// exist, in name order, after the name after, at most n.
+func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, after string, n int) ([]*store.LogGroup, error) {
 	if len(ids) > 50 {
 		return nil, barge.Errorf(barge.EInvalid, "logGroupIdentifiers names %d groups; the limit is 50.", len(ids))
 	}
@@ -125,6 +125,9 @@ func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, aft
 	slices.Sort(names)
 	var out []*store.LogGroup
 	for _, name := range names {
+		if len(out) == n {
+			break
+		}
 		g, err := s.store.GetLogGroup(ctx, name)
 		if err == store.ErrNoLogGroup {
 			continue
@@ -132,7 +135,7 @@ func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, aft
 		if err != nil {
 			return nil, err
 		}
-		if (class == "" || g.Class == class) && len(out) < limit {
+		if class == "" || g.Class == class {
 			out = append(out, g)
 		}
 	}

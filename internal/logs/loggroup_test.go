@@ -229,6 +229,13 @@ func TestTags(t *testing.T) {
 	if tags := list(arn + ":*"); len(tags) != 1 || tags["b"] != "2" {
 		t.Errorf("tags = %v, want b=2", tags)
 	}
+	// The deprecated forms, by group name.
+	if _, err := c.TagLogGroup(ctx0, &cloudwatchlogs.TagLogGroupInput{LogGroupName: aws.String("g"), Tags: map[string]string{"c": "3"}}); err != nil {
+		t.Fatalf("TagLogGroup = %v", err)
+	}
+	if _, err := c.UntagLogGroup(ctx0, &cloudwatchlogs.UntagLogGroupInput{LogGroupName: aws.String("g"), Tags: []string{"c"}}); err != nil {
+		t.Fatalf("UntagLogGroup = %v", err)
+	}
 	old, err := c.ListTagsLogGroup(ctx0, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String("g")})
 	if err != nil || len(old.Tags) != 1 || old.Tags["b"] != "2" {
 		t.Errorf("ListTagsLogGroup = %v, %v; want b=2", old, err)
@@ -268,10 +275,15 @@ func TestTags(t *testing.T) {
 	}
 }
 
-func TestUnknownOperation(t *testing.T) {
+// TestProtocol checks the boundary as SDK users meet it: an operation
+// barge does not implement, and a request signed with the wrong secret.
+func TestProtocol(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.logs.StartQuery(ctx0, &cloudwatchlogs.StartQueryInput{
 		LogGroupName: aws.String("g"), QueryString: aws.String("fields @message"), StartTime: aws.Int64(0), EndTime: aws.Int64(1),
 	})
 	wantAPIError(t, "StartQuery", err, "UnknownOperationException", "Logs_20140328.StartQuery")
+
+	_, err = e.client("not-the-secret").DescribeLogGroups(ctx0, &cloudwatchlogs.DescribeLogGroupsInput{})
+	wantAPIError(t, "DescribeLogGroups with the wrong secret", err, "InvalidSignatureException", "signature")
 }

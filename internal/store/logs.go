@@ -426,12 +426,12 @@ func insertEventsSQL(n int) string {
 		row + strings.Repeat(", "+row, n-1)
 }
 
-// AppendLogEvents stores events in a stream of a group, durably;
-// ErrNoLogGroup or ErrNoLogStream if either is missing. Events
-// are stored with their Timestamp, Ingested and Message; their order in the stream is
-// by timestamp, so they may come in any order, though they usually come in
-// time order. Appends of more than 10,000 events are stored in several
-// writes, each atomic.
+// AppendLogEvents stores events (their Timestamp, Ingested and Message) in
+// a stream of a group, durably; ErrNoLogGroup or ErrNoLogStream if either is
+// missing. A stream's order is by timestamp, so events may come in any
+// order, though they usually come in time order. Appends of more than
+// 10,000 events are stored in several writes, each atomic, so that a large
+// one does not hold up other writers.
 func (s *Store) AppendLogEvents(ctx context.Context, group, stream string, events []LogEvent) error {
 	for lo := 0; lo < len(events); lo += maxEventsPerWrite {
 		chunk := events[lo:min(lo+maxEventsPerWrite, len(events))]
@@ -628,6 +628,13 @@ func (s *Store) FilterLogEvents(ctx context.Context, f LogFilter) (*LogFilterRes
 	}
 	defer rows.Close()
 
+	var streams map[string]bool
+	if f.Streams != nil {
+		streams = map[string]bool{}
+		for _, name := range f.Streams {
+			streams[name] = true
+		}
+	}
 	res := &LogFilterResult{Next: f.After}
 	size, scanned := 0, 0
 	full := false // limit reached: look for one more match to set More
@@ -643,7 +650,7 @@ func (s *Store) FilterLogEvents(ctx context.Context, f LogFilter) (*LogFilterRes
 			e.Stream = stream
 		}
 		ok := e.Stream != "" && strings.HasPrefix(e.Stream, f.StreamPrefix) &&
-			(f.Streams == nil || slices.Contains(f.Streams, e.Stream)) &&
+			(streams == nil || streams[e.Stream]) &&
 			(f.Match == nil || f.Match(e.Message))
 		if !ok {
 			if !full {

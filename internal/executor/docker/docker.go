@@ -67,6 +67,8 @@ type Executor struct {
 	log         *slog.Logger
 	instance    string
 	stopTimeout time.Duration
+	engine      string // e.g. "Docker 20.10.24"
+	podman      bool
 	driver      string // the engine's storage driver, e.g. "overlay2"
 	backingFS   string // the filesystem under it, e.g. "extfs"; "" when unknown
 
@@ -108,8 +110,16 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 			e.backingFS = kv[1]
 		}
 	}
+	e.engine = "Docker " + info.Info.ServerVersion
+	if v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{}); err == nil {
+		for _, c := range v.Components {
+			if strings.Contains(c.Name, "Podman") {
+				e.podman, e.engine = true, "Podman "+c.Version
+			}
+		}
+	}
 	e.storageLimit.Store(storageLimitSupported(e.driver, e.backingFS))
-	e.log.Info("docker executor connected", "host", cli.DaemonHost(), "engine", info.Info.ServerVersion,
+	e.log.Info("docker executor connected", "host", cli.DaemonHost(), "engine", e.engine,
 		"api_version", cli.ClientVersion(), "storage_driver", e.driver, "backing_filesystem", e.backingFS,
 		"storage_limit", e.storageLimit.Load())
 	return e, nil
@@ -149,17 +159,37 @@ func (e *Executor) Close() error { return e.cli.Close() }
 // Name returns "docker".
 func (e *Executor) Name() string { return "docker" }
 
-// Limitation says what this engine cannot enforce: a task's ephemeral
-// storage size, on storage drivers that cannot limit a container's disk.
+// Limitation says what this engine cannot enforce or report: a task's
+// ephemeral storage size, on storage drivers that cannot limit a
+// container's disk, and OOM kills, which Podman does not always record.
 func (e *Executor) Limitation() string {
-	if e.StorageLimitSupported() {
-		return ""
+	var parts []string
+	if !e.StorageLimitSupported() {
+		why := ""
+		if (e.driver == "overlay2" || e.driver == "overlay") && e.backingFS != "" {
+			why = fmt.Sprintf(" (its backing filesystem is %s, not xfs with pquota)", e.backingFS)
+		}
+		parts = append(parts, fmt.Sprintf("ephemeralStorage is not enforced: %s's %s storage driver on this host cannot limit a container's disk%s",
+			e.product(), e.driver, why))
 	}
-	why := ""
-	if (e.driver == "overlay2" || e.driver == "overlay") && e.backingFS != "" {
-		why = fmt.Sprintf(" (its backing filesystem is %s, not xfs with pquota)", e.backingFS)
+	if e.podman {
+		parts = append(parts, "Podman does not always record OOM kills: a job killed for its memory may end with exit code 137 and no OutOfMemoryError reason")
 	}
-	return fmt.Sprintf("ephemeralStorage is not enforced: Docker's %s storage driver on this host cannot limit a container's disk%s", e.driver, why)
+	return strings.Join(parts, "; ")
+}
+
+// Engine names the engine and its version, e.g. "Docker 20.10.24".
+func (e *Executor) Engine() string { return e.engine }
+
+// RecordsOOMKills reports whether the engine marks a container the kernel
+// killed for its memory (Podman, at least up to 4.3 on cgroup v1, does not).
+func (e *Executor) RecordsOOMKills() bool { return !e.podman }
+
+func (e *Executor) product() string {
+	if e.podman {
+		return "Podman"
+	}
+	return "Docker"
 }
 
 // StorageLimitSupported reports whether a task's StorageGiB becomes a limit

@@ -41,11 +41,12 @@ func TestConformance(t *testing.T) {
 	// any barge running on the same engine.
 	instance := fmt.Sprintf("conformance-%d", time.Now().UnixNano())
 	probe := newExecutor(t, instance)
-	t.Logf("limitation: %q", probe.Limitation())
+	t.Logf("engine %s; limitation: %q", probe.Engine(), probe.Limitation())
 	conformance.Run(t, func(t *testing.T) barge.Executor { return newExecutor(t, instance) }, conformance.Options{
 		Image:          image,
 		Images:         true,
 		Limits:         true,
+		OOMReason:      probe.RecordsOOMKills(),
 		Storage:        probe.StorageLimitSupported(),
 		User:           true,
 		ReadonlyRootfs: true,

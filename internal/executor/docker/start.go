@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/bargehq/barge"
 	cerrdefs "github.com/containerd/errdefs"
@@ -77,7 +78,7 @@ func (e *Executor) create(ctx context.Context, spec *barge.TaskSpec) (id string,
 			e.log.Warn("the engine cannot limit a container's disk; ephemeralStorage is not enforced",
 				"task_id", spec.TaskID, "error", daemonMessage(err))
 			host.StorageOpt = nil
-		case cerrdefs.IsConflict(err):
+		case cerrdefs.IsConflict(err) || strings.Contains(err.Error(), "already in use"): // Podman's 500
 			ins, ierr := e.cli.ContainerInspect(ctx, containerName(spec.TaskID), client.ContainerInspectOptions{})
 			if ierr == nil && ins.Container.Config != nil && ins.Container.Config.Labels[LabelTaskID] == spec.TaskID &&
 				ins.Container.State != nil && (ins.Container.State.Running || !parseTime(ins.Container.State.StartedAt).IsZero()) {

@@ -90,6 +90,9 @@ func (e *Executor) Stop(ctx context.Context, taskID string, grace time.Duration)
 // output goes with it: keeping logs is the runner's job. Removing a task
 // that does not exist is not an error.
 func (e *Executor) Remove(ctx context.Context, taskID string) error {
+	// Podman's forced removal stops a running container with its stop
+	// timeout; kill it first (an error here means it has stopped).
+	e.cli.ContainerKill(ctx, containerName(taskID), client.ContainerKillOptions{Signal: "KILL"})
 	_, err := e.cli.ContainerRemove(ctx, containerName(taskID), client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 	if err != nil && !isNotFound(err) {
 		return fmt.Errorf("docker: removing task %s: %w", taskID, err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func detectV2(mount string) (*cgroups, error) {
 	}
 	base := filepath.Join(mount, cgroupBase)
 	if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("cannot create cgroup %s: %w", base, err)
+		return nil, fmt.Errorf("cannot create cgroup %s: %w", base, cause(err))
 	}
 	if err := enableControllers(base); err != nil {
 		return nil, err
@@ -82,7 +83,7 @@ func enableControllers(dir string) error {
 	f := filepath.Join(dir, "cgroup.subtree_control")
 	have, err := os.ReadFile(f)
 	if err != nil {
-		return fmt.Errorf("cannot read %s: %w", f, err)
+		return fmt.Errorf("cannot read %s: %w", f, cause(err))
 	}
 	fields := strings.Fields(string(have))
 	for _, c := range []string{"memory", "cpu"} {
@@ -90,7 +91,7 @@ func enableControllers(dir string) error {
 			continue
 		}
 		if err := os.WriteFile(f, []byte("+"+c), 0); err != nil {
-			return fmt.Errorf("cannot enable the %s controller in %s: %w", c, f, err)
+			return fmt.Errorf("cannot enable the %s controller in %s: %w", c, f, cause(err))
 		}
 	}
 	return nil
@@ -127,7 +128,7 @@ func (cg *cgroups) create(task string, vcpu float64, memoryMiB int) ([]string, e
 	for _, d := range dirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			removeCgroups(dirs)
-			return nil, fmt.Errorf("cannot create cgroup %s: %w", d, err)
+			return nil, fmt.Errorf("cannot create cgroups under %s: %w", filepath.Dir(d), cause(err))
 		}
 	}
 	var writes [][2]string // file, value
@@ -167,7 +168,7 @@ func (cg *cgroups) create(task string, vcpu float64, memoryMiB int) ([]string, e
 				continue
 			}
 			removeCgroups(dirs)
-			return nil, fmt.Errorf("cannot set %s: %w", file, err)
+			return nil, fmt.Errorf("cannot set %s: %w", file, cause(err))
 		}
 	}
 	return dirs, nil
@@ -177,7 +178,7 @@ func (cg *cgroups) create(task string, vcpu float64, memoryMiB int) ([]string, e
 func join(dirs []string, pid int) error {
 	for _, d := range dirs {
 		if err := os.WriteFile(filepath.Join(d, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
-			return fmt.Errorf("cannot move the task into cgroup %s: %w", d, err)
+			return fmt.Errorf("cannot move the task into cgroup %s: %w", d, cause(err))
 		}
 	}
 	return nil
@@ -320,4 +321,13 @@ func ownCgroups() (map[string]string, error) {
 		}
 	}
 	return own, nil
+}
+
+// cause drops the path from a file error, for messages that name it already.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

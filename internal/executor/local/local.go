@@ -25,6 +25,12 @@
 // from the OOM killer (oom_score_adj -1000, put back to barge's own for the
 // task) so that an OOM kill ends the task and not the record of it.
 //
+// The barge that started a task learns of its end when it reaps the
+// wrapper; a later one polls /proc for the wrapper (its PID and start time).
+// When a task's main process ends, what it left running in its cgroup is
+// killed, as an engine does with a container, and so is the rest of its
+// process group when the end is seen as it happens.
+//
 // # Timestamps
 //
 // While barge runs, a watcher goroutine per task reads what the task
@@ -35,8 +41,8 @@
 // the line was written. Output written while barge was down gets the time of
 // the last write before barge came back. The times in the log never go back,
 // so "since" loses nothing. Within one poll the two streams' lines cannot be
-// interleaved exactly; each stream keeps its order, and the stream written to
-// first comes first.
+// interleaved exactly: each stream keeps its order, and the stream whose last
+// write came first goes first.
 //
 // # Files
 //
@@ -44,7 +50,8 @@
 // their start times from /proc/<pid>/stat against PID reuse, cgroups, and the
 // result once known), stdout and stderr (the task's raw output), log (the
 // stamped lines: "<unix ns> <o|e> <text>", O or E for a piece that did not
-// end a line), pid, exit, and work/, the task's working directory and HOME.
+// end a line), pid, exit, and work/, the task's working directory and HOME
+// (or / for a task whose user cannot reach Dir).
 // Only one barge may use a Dir at a time (a lock file enforces it).
 package local
 

@@ -43,8 +43,9 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { e.Close() })
 		return e
 	}, conformance.Options{
-		Limits: limits,
-		User:   os.Geteuid() == 0,
+		Limits:    limits,
+		OOMReason: limits,
+		User:      os.Geteuid() == 0,
 	})
 }
 

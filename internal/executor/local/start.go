@@ -156,10 +156,7 @@ func (e *Executor) launch(tk *task, spec *barge.TaskSpec, env map[string]string,
 	files = append(files, gateR)
 	defer gateW.Close()
 
-	adj := ""
-	if e.ownAdj != "" {
-		adj = e.ownAdj
-	}
+	adj := e.ownAdj
 	var cmd *exec.Cmd
 	_, jobHome := env["HOME"]
 	for _, dir := range []string{work, "/"} {

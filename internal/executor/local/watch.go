@@ -32,8 +32,18 @@ func (e *Executor) watch(tk *task, exited <-chan struct{}) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		if err := e.follow(tk, exited); err != nil {
-			e.log.Error("watching a task failed", "task_id", tk.state().TaskID, "error", err)
+		for {
+			err := e.follow(tk, exited)
+			if err == nil {
+				return
+			}
+			// A full disk, say: try again; what is logged stays logged.
+			e.log.Error("watching a task failed; retrying", "task_id", tk.state().TaskID, "error", err)
+			select {
+			case <-e.ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
 		}
 	}()
 }

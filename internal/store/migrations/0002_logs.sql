@@ -69,9 +69,8 @@ CREATE TABLE log_events (
 CREATE INDEX log_events_stream ON log_events (stream_id, timestamp, seq);
 
 -- FilterLogEvents across the streams of a group, in time order, and the
--- expiry of a group's events older than its retention. stream_id is last so
--- that the index alone tells a scan which stream a row is from.
-CREATE INDEX log_events_group ON log_events (group_id, timestamp, seq, stream_id);
+-- expiry of a group's events older than its retention.
+CREATE INDEX log_events_group ON log_events (group_id, timestamp, seq);
 
 -- Groups and streams deleted whose events are still to delete: id is the
 -- group's or the stream's number, is_group says which.
