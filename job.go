@@ -97,6 +97,9 @@ type Job struct {
 
 	// Seq orders jobs by submission; the store assigns it.
 	Seq int64 `json:"-"`
+	// WaitsFor lists the jobs this one must wait for, as given when it is
+	// inserted; the store keeps them as dependency edges, not in the job.
+	WaitsFor []string `json:"-"`
 }
 
 // JobSpec is what SubmitJob fixed about a job: the job definition with the
@@ -156,3 +159,7 @@ func (j *Job) IsArrayParent() bool { return j.Spec != nil && j.Spec.ArraySize > 
 func ChildID(parent string, index int) string {
 	return parent + ":" + strconv.Itoa(index)
 }
+
+// ReasonDependentFailed is the statusReason of a job that failed because a
+// job it depended on failed.
+const ReasonDependentFailed = "Dependent Job failed"

@@ -166,6 +166,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	run := runner.New(runner.Config{
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log,
 		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
+		Wake:     func() { sched.Kick() },
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place})

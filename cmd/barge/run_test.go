@@ -212,3 +212,82 @@ func TestTaskFailsToStart(t *testing.T) {
 		})
 	}
 }
+
+// TestDependenciesRun runs chains of jobs on Docker: a job waits in PENDING
+// until what it depends on SUCCEEDED, fails (transitively) when that
+// FAILED, and a SEQUENTIAL array runs its children one after another.
+func TestDependenciesRun(t *testing.T) {
+	ts, image := startDockerServer(t)
+	c := ts.batch()
+	ctx := context.Background()
+	createFargateCE(t, c, "ce", types.CRTypeFargate, 8)
+	waitCEStatus(t, c, "ce", types.CEStatusValid)
+	createQueue(t, c, "q", "ce")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := fargateContainer("0.25", "512")
+	cp.Image, cp.ExecutionRoleArn = aws.String(image), role.Role.Arn
+	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
+		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(name, script string, deps ...types.JobDependency) string {
+		return submit(t, c, &batch.SubmitJobInput{JobName: aws.String(name), JobQueue: aws.String("q"), JobDefinition: aws.String("d"), DependsOn: deps,
+			ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", script}}})
+	}
+	on := func(id string) types.JobDependency { return types.JobDependency{JobId: aws.String(id)} }
+
+	a := run("a", "sleep 1")
+	b := run("b", "true", on(a))
+	if st := describeJob(t, c, b).Status; st != types.JobStatusPending {
+		t.Errorf("b while a runs = %s, want PENDING", st)
+	}
+	bad := run("bad", "exit 1")
+	child := run("child", "true", on(bad))
+	grandchild := run("grandchild", "true", on(child))
+
+	ja, jb := waitJob(t, c, a, time.Minute), waitJob(t, c, b, time.Minute)
+	if jb.Status != types.JobStatusSucceeded || aws.ToInt64(jb.StartedAt) < aws.ToInt64(ja.StoppedAt) {
+		t.Errorf("b = %s started %d, a stopped %d: want b SUCCEEDED, started after a", jb.Status, aws.ToInt64(jb.StartedAt), aws.ToInt64(ja.StoppedAt))
+	}
+	for _, id := range []string{child, grandchild} {
+		j := waitJob(t, c, id, time.Minute)
+		if j.Status != types.JobStatusFailed || aws.ToString(j.StatusReason) != "Dependent Job failed" || len(j.Attempts) != 0 {
+			t.Errorf("%s = %s %q with %d attempts, want FAILED, Dependent Job failed, never run", aws.ToString(j.JobName), j.Status, aws.ToString(j.StatusReason), len(j.Attempts))
+		}
+	}
+
+	seq := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("seq"), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
+		ArrayProperties: &types.ArrayProperties{Size: aws.Int32(3)},
+		DependsOn:       []types.JobDependency{{Type: types.ArrayJobDependencySequential}},
+		ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", "sleep 0.3"}}})
+	if j := waitJob(t, c, seq, time.Minute); j.Status != types.JobStatusSucceeded {
+		t.Fatalf("sequential array = %s", j.Status)
+	}
+	var prevStop int64
+	for i := 0; i < 3; i++ {
+		j := describeJob(t, c, fmt.Sprintf("%s:%d", seq, i))
+		if aws.ToInt64(j.StartedAt) < prevStop {
+			t.Errorf("child %d started at %d, before child %d stopped at %d", i, aws.ToInt64(j.StartedAt), i-1, prevStop)
+		}
+		prevStop = aws.ToInt64(j.StoppedAt)
+	}
+
+	first := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("first"), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
+		ArrayProperties:    &types.ArrayProperties{Size: aws.Int32(2)},
+		ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", `[ "$AWS_BATCH_JOB_ARRAY_INDEX" = 0 ] || exit 1`}}})
+	second := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("second"), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
+		ArrayProperties: &types.ArrayProperties{Size: aws.Int32(2)},
+		DependsOn:       []types.JobDependency{{JobId: aws.String(first), Type: types.ArrayJobDependencyNToN}},
+		ContainerOverrides: &types.ContainerOverrides{Command: []string{"true"}}})
+	waitJob(t, c, second, time.Minute)
+	if j := describeJob(t, c, second+":0"); j.Status != types.JobStatusSucceeded {
+		t.Errorf("N_TO_N child 0 = %s, want SUCCEEDED after first:0 succeeded", j.Status)
+	}
+	if j := describeJob(t, c, second+":1"); j.Status != types.JobStatusFailed || aws.ToString(j.StatusReason) != "Dependent Job failed" {
+		t.Errorf("N_TO_N child 1 = %s %q, want FAILED because first:1 failed", j.Status, aws.ToString(j.StatusReason))
+	}
+}

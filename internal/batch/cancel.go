@@ -93,7 +93,11 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 			return nil
 		}
 		if j.IsArrayParent() {
-			return s.stopArray(ctx, j, reason, terminate)
+			err := s.stopArray(ctx, j, reason, terminate)
+			if barge.ErrorCodeOf(err) == barge.EConflict && try < 10 {
+				continue // the parent changed meanwhile: read it again
+			}
+			return err
 		}
 		if j.Status.Started() && !terminate {
 			return nil
@@ -110,10 +114,7 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 		if from.Started() {
 			s.stopTask(ctx, j.ID)
 		}
-		if j.ArrayParent != "" {
-			return s.settleArrayParent(ctx, j.ArrayParent)
-		}
-		return nil
+		return s.flow.Finished(ctx, j)
 	}
 }
 
@@ -132,6 +133,18 @@ func (s *Service) fail(j *barge.Job, reason string, terminate bool) {
 // stopArray cancels or terminates every unfinished child of parent, in
 // batches of conditional writes, then settles the parent.
 func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason string, terminate bool) error {
+	// The parent carries the request first, so that when its children's
+	// ends finish it, it fails with the caller's reason.
+	from := parent.Status
+	if terminate {
+		parent.IsTerminated = true
+	} else {
+		parent.IsCancelled = true
+	}
+	parent.StatusReason = reason
+	if err := s.store.UpdateJob(ctx, parent, from); err != nil {
+		return err // a conflict: the parent finished meanwhile
+	}
 	statuses := []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable}
 	if terminate {
 		statuses = append(statuses, barge.JobStarting, barge.JobRunning)
@@ -155,57 +168,27 @@ func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason strin
 			if err != nil {
 				return err
 			}
-			if st.Started() {
-				skip := make(map[string]bool, len(conflicts))
-				for _, id := range conflicts {
-					skip[id] = true
+			skip := make(map[string]bool, len(conflicts))
+			for _, id := range conflicts {
+				skip[id] = true
+			}
+			var failed []*barge.Job
+			for _, c := range children {
+				if skip[c.ID] {
+					continue
 				}
-				for _, c := range children {
-					if !skip[c.ID] {
-						s.stopTask(ctx, c.ID)
-					}
+				failed = append(failed, c)
+				if st.Started() {
+					s.stopTask(ctx, c.ID)
 				}
+			}
+			if err := s.flow.Finished(ctx, failed...); err != nil {
+				return err
 			}
 			cursor = children[len(children)-1].Seq
 		}
 	}
-	from := parent.Status
-	if terminate {
-		parent.IsTerminated = true
-	} else {
-		parent.IsCancelled = true
-	}
-	parent.StatusReason = reason
-	if err := s.store.UpdateJob(ctx, parent, from); err != nil && barge.ErrorCodeOf(err) != barge.EConflict {
-		return err
-	}
-	return s.settleArrayParent(ctx, parent.ID)
-}
-
-// settleArrayParent finishes an array parent once all its children are done:
-// SUCCEEDED when every child succeeded, else FAILED.
-func (s *Service) settleArrayParent(ctx context.Context, id string) error {
-	for try := 0; try < 10; try++ {
-		found, err := s.store.GetJobs(ctx, []string{id})
-		if err != nil || len(found) == 0 {
-			return err
-		}
-		p := found[0]
-		if p.Status.Done() {
-			return nil
-		}
-		counts, err := s.store.CountChildren(ctx, id)
-		if err != nil {
-			return err
-		}
-		from := p.Status
-		if !barge.SettleArrayParent(p, counts, s.nowMillis()) {
-			return nil
-		}
-		err = s.store.UpdateJob(ctx, p, from)
-		if barge.ErrorCodeOf(err) != barge.EConflict {
-			return err
-		}
-	}
-	return nil
+	// The children's ends settled the parent already, unless it had none
+	// left to fail.
+	return s.flow.Settle(ctx, parent.ID)
 }

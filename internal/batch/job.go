@@ -55,89 +55,174 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	if err != nil {
 		return nil, err
 	}
-	status, reason, err := s.initialStatus(ctx, spec.DependsOn)
+	deps, err := s.resolveDependencies(ctx, spec.DependsOn)
 	if err != nil {
 		return nil, err
 	}
 
 	now := s.nowMillis()
-	job := &barge.Job{ID: s.newID(), Name: in.JobName, Queue: q.Name, Status: status, StatusReason: reason, CreatedAt: now, Spec: spec}
+	job := &barge.Job{ID: s.newID(), Name: in.JobName, Queue: q.Name, Status: barge.JobRunnable, CreatedAt: now, Spec: spec}
 	jobs := []*barge.Job{job}
 	if spec.ArraySize > 0 {
-		jobs = append(jobs, arrayChildren(job)...)
+		job.Status = barge.JobPending // an array parent waits while its children run
+		jobs = append(jobs, arrayChildren(job, deps)...)
+	} else {
+		deps.apply(job, func(d *barge.Job) string { return d.ID })
 	}
-	if job.Status == barge.JobFailed {
-		job.StoppedAt = now
+	for _, j := range jobs {
+		if j.Status == barge.JobFailed {
+			j.StoppedAt = now
+		}
+	}
+	if spec.ArraySize > 0 && jobs[1].Status == barge.JobFailed {
+		job.Status, job.StatusReason, job.StoppedAt = barge.JobFailed, barge.ReasonDependentFailed, now
 	}
 	if err := s.store.InsertJobs(ctx, jobs); err != nil {
+		return nil, err
+	}
+	// A dependency that finished between the check above and the insert
+	// did not see this job's edges: go over it again.
+	if err := s.recheck(ctx, deps); err != nil {
 		return nil, err
 	}
 	s.wake()
 	return &submitJobOutput{JobArn: s.scope.ARN(barge.KindJob, job.ID), JobName: job.Name, JobID: job.ID}, nil
 }
 
-// initialStatus is the status a new job starts in, given its dependencies:
-// PENDING while any is unfinished, FAILED when one failed, else RUNNABLE.
-func (s *Service) initialStatus(ctx context.Context, deps []barge.JobDependency) (barge.JobStatus, string, error) {
+// dependencies are a new job's dependsOn, resolved.
+type dependencies struct {
+	jobs       []*barge.Job // the jobs named by dependsOn, as they were read
+	nToN       map[string]bool
+	sequential bool
+}
+
+// resolveDependencies reads the jobs dependsOn names; each must exist.
+func (s *Service) resolveDependencies(ctx context.Context, deps []barge.JobDependency) (*dependencies, error) {
+	d := &dependencies{nToN: map[string]bool{}}
 	var ids []string
-	for _, d := range deps {
-		if d.JobID != "" {
-			ids = append(ids, d.JobID)
+	for _, dep := range deps {
+		switch {
+		case dep.JobID == "" && dep.Type == barge.DependencySequential:
+			d.sequential = true
+		case dep.JobID != "":
+			ids = append(ids, dep.JobID)
+			if dep.Type == barge.DependencyNToN {
+				d.nToN[dep.JobID] = true
+			}
 		}
 	}
 	if len(ids) == 0 {
-		return barge.JobRunnable, "", nil
+		return d, nil
 	}
 	found, err := s.store.GetJobs(ctx, ids)
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
 	byID := make(map[string]*barge.Job, len(found))
 	for _, j := range found {
 		byID[j.ID] = j
 	}
-	status := barge.JobRunnable
 	for _, id := range ids {
 		j, ok := byID[id]
-		switch {
-		case !ok:
-			return "", "", barge.Errorf(barge.EInvalid, "dependsOn names job %s, which does not exist. A job can depend only on jobs already submitted.", id)
-		case j.Status == barge.JobFailed:
-			return barge.JobFailed, "Dependent Job failed", nil
-		case j.Status != barge.JobSucceeded:
-			status = barge.JobPending
+		if !ok {
+			return nil, barge.Errorf(barge.EInvalid, "dependsOn names job %s, which does not exist. A job can depend only on jobs already submitted.", id)
 		}
+		d.jobs = append(d.jobs, j)
 	}
-	return status, "", nil
+	return d, nil
 }
 
-// arrayChildren makes the children of array job parent, which waits in
-// PENDING while they run. A SEQUENTIAL array runs its children in index
-// order, so only the first is RUNNABLE.
-func arrayChildren(parent *barge.Job) []*barge.Job {
-	sequential := false
-	for _, d := range parent.Spec.DependsOn {
-		if d.Type == barge.DependencySequential && d.JobID == "" {
-			sequential = true
+// apply sets what job waits for and the status it starts in: FAILED when a
+// dependency failed, PENDING while one is unfinished, else RUNNABLE. target
+// names the job to wait for in place of a dependency (an N_TO_N array
+// child waits for the child of the same index).
+func (d *dependencies) apply(job *barge.Job, target func(dep *barge.Job) string) {
+	for _, dep := range d.jobs {
+		switch dep.Status {
+		case barge.JobSucceeded:
+		case barge.JobFailed:
+			job.Status, job.StatusReason = barge.JobFailed, barge.ReasonDependentFailed
+			return
+		default:
+			job.WaitsFor = append(job.WaitsFor, target(dep))
 		}
 	}
-	childStatus := parent.Status
-	if childStatus == barge.JobRunnable {
-		parent.Status = barge.JobPending
+	if len(job.WaitsFor) > 0 {
+		job.Status = barge.JobPending
 	}
+}
+
+// recheck propagates again the end of every dependency that has finished
+// by now, in case it finished while the new job was being stored.
+func (s *Service) recheck(ctx context.Context, d *dependencies) error {
+	if len(d.jobs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(d.jobs))
+	for i, j := range d.jobs {
+		ids[i] = j.ID
+	}
+	now, err := s.store.GetJobs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, j := range now {
+		if j.Status.Done() {
+			if err := s.flow.Finished(ctx, j); err != nil {
+				return err
+			}
+		}
+		if d.nToN[j.ID] && j.IsArrayParent() {
+			if err := s.finishedChildren(ctx, j.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// finishedChildren propagates again the ends of an array's finished
+// children (for N_TO_N dependents).
+func (s *Service) finishedChildren(ctx context.Context, parent string) error {
+	for _, st := range []barge.JobStatus{barge.JobSucceeded, barge.JobFailed} {
+		var cursor int64
+		for {
+			children, err := s.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Cursor: cursor, Limit: 1000})
+			if err != nil || len(children) == 0 {
+				return err
+			}
+			for _, c := range children {
+				if err := s.flow.Finished(ctx, c); err != nil {
+					return err
+				}
+			}
+			cursor = children[len(children)-1].Seq
+		}
+	}
+	return nil
+}
+
+// arrayChildren makes the children of array job parent. Each waits for the
+// parent's dependencies (for an N_TO_N dependency on an array, for that
+// array's child of the same index); in a SEQUENTIAL array, child i also
+// waits for child i-1.
+func arrayChildren(parent *barge.Job, deps *dependencies) []*barge.Job {
 	children := make([]*barge.Job, parent.Spec.ArraySize)
 	for i := range children {
-		st := childStatus
-		if sequential && i > 0 && st == barge.JobRunnable {
-			st = barge.JobPending
-		}
 		c := &barge.Job{
 			ID: barge.ChildID(parent.ID, i), Name: parent.Name, Queue: parent.Queue,
-			Status: st, StatusReason: parent.StatusReason, CreatedAt: parent.CreatedAt,
+			Status: barge.JobRunnable, CreatedAt: parent.CreatedAt,
 			ArrayParent: parent.ID, ArrayIndex: i,
 		}
-		if st == barge.JobFailed {
-			c.StoppedAt = parent.CreatedAt
+		deps.apply(c, func(dep *barge.Job) string {
+			if deps.nToN[dep.ID] && dep.IsArrayParent() {
+				return barge.ChildID(dep.ID, i)
+			}
+			return dep.ID
+		})
+		if deps.sequential && i > 0 && c.Status != barge.JobFailed {
+			c.WaitsFor = append(c.WaitsFor, children[i-1].ID)
+			c.Status = barge.JobPending
 		}
 		children[i] = c
 	}

@@ -110,6 +110,9 @@ func (s *Service) failQueueJobs(ctx context.Context, queue string) (left bool, e
 			if len(conflicts) > 0 {
 				return true, nil
 			}
+			if err := s.flow.Finished(ctx, jobs...); err != nil {
+				return false, err
+			}
 		}
 	}
 	return false, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/awsproto"
+	"github.com/bargehq/barge/internal/jobstate"
 )
 
 // Store is what the Batch API needs from the durable store.
@@ -45,6 +46,8 @@ type Store interface {
 	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
 	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
+	Dependents(ctx context.Context, id string) ([]string, error)
+	Prerequisites(ctx context.Context, id string) ([]string, error)
 }
 
 // Config configures the Batch API.
@@ -77,6 +80,7 @@ type Service struct {
 	wake     func()
 	stopTask func(ctx context.Context, jobID string)
 	cache    *submitCache
+	flow     *jobstate.Flow
 	healthy  string // statusReason of a VALID compute environment
 
 	// mu serialises control-plane changes (compute environments, queues,
@@ -124,6 +128,7 @@ func New(cfg Config) *Service {
 		s.newID = awsproto.NewUUID
 	}
 	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log}
+	s.flow = &jobstate.Flow{Store: s.store, Now: s.nowMillis, Wake: s.wake}
 	return s
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 )
 
 // Store is what the runner needs from the store.
@@ -24,7 +25,10 @@ type Store interface {
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
 	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
 	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
+	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
+	Dependents(ctx context.Context, id string) ([]string, error)
+	Prerequisites(ctx context.Context, id string) ([]string, error)
 }
 
 // LogSink stores task output in CloudWatch Logs.
@@ -54,6 +58,9 @@ type Config struct {
 	Now      func() time.Time
 	// Released is called when an attempt stops holding capacity.
 	Released func(ce string, vcpu float64)
+	// Wake is called when jobs that waited for a finished one became
+	// RUNNABLE.
+	Wake func()
 	// StopGrace is how long a stopped task has between SIGTERM and SIGKILL
 	// (ECS's default stop timeout, 30 s, when 0).
 	StopGrace time.Duration
@@ -63,6 +70,8 @@ type Config struct {
 type Runner struct {
 	cfg Config
 	log *slog.Logger
+
+	flow *jobstate.Flow
 
 	mu     sync.Mutex
 	active map[string]string // job ID → task ID of its running attempt
@@ -93,7 +102,9 @@ func New(cfg Config) *Runner {
 	if cfg.Released == nil {
 		cfg.Released = func(string, float64) {}
 	}
-	return &Runner{cfg: cfg, log: cfg.Log, active: map[string]string{}}
+	r := &Runner{cfg: cfg, log: cfg.Log, active: map[string]string{}}
+	r.flow = &jobstate.Flow{Store: cfg.Store, Now: func() int64 { return r.cfg.Now().UnixMilli() }, Wake: cfg.Wake}
+	return r
 }
 
 // Place starts running placed attempts; it returns at once.
@@ -358,6 +369,9 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 		}
 	}()
 	err := r.cfg.Executor.Logs(ctx, taskID, since, func(l barge.LogLine) {
+		if l.Message == "" {
+			return // CloudWatch Logs holds no empty events; awslogs skips them too
+		}
 		mu.Lock()
 		batch = append(batch, l)
 		full := len(batch) >= logFlushLines
@@ -419,28 +433,9 @@ func (r *Runner) finish(ctx context.Context, j *barge.Job, res barge.TaskResult,
 			return // another attempt began, or this one is recorded already
 		}
 	}
-	if j.ArrayParent != "" {
-		r.settleParent(ctx, j.ArrayParent)
-	}
-}
-
-func (r *Runner) settleParent(ctx context.Context, id string) {
-	for try := 0; try < 10; try++ {
-		found, err := r.cfg.Store.GetJobs(ctx, []string{id})
-		if err != nil || len(found) == 0 {
-			return
-		}
-		p := found[0]
-		counts, err := r.cfg.Store.CountChildren(ctx, id)
-		if err != nil {
-			return
-		}
-		from := p.Status
-		if !barge.SettleArrayParent(p, counts, r.cfg.Now().UnixMilli()) {
-			return
-		}
-		if err := r.cfg.Store.UpdateJob(ctx, p, from); barge.ErrorCodeOf(err) != barge.EConflict {
-			return
+	if j.Status.Done() {
+		if err := r.flow.Finished(ctx, j); err != nil {
+			r.log.Error("releasing the jobs that wait for a finished job failed", "job_id", j.ID, "error", err)
 		}
 	}
 }

@@ -55,9 +55,16 @@ type Scheduler struct {
 	used map[string]float64 // compute environment name → vCPUs of its STARTING and RUNNING jobs
 }
 
-// pageSize is how many RUNNABLE jobs one query reads; placements of a pass
+// pageSize is the most RUNNABLE jobs one query reads; placements of a pass
 // are committed together.
 const pageSize = 512
+
+// minPageSize is the fewest RUNNABLE jobs one query of a pass reads.
+const minPageSize = 32
+
+// minJobVCPU is the smallest vCPU count a job can ask for: Fargate's
+// smallest size (EC2 jobs need at least 1).
+const minJobVCPU = 0.25
 
 // maxPassJobs bounds the RUNNABLE jobs a pass looks at in one queue, so a
 // queue of jobs too big for any compute environment cannot stall the others.
@@ -215,8 +222,10 @@ func (s *Scheduler) pass(ctx context.Context) (int, error) {
 		order := append([]barge.ComputeEnvironmentOrder(nil), q.ComputeEnvironmentOrder...)
 		sort.SliceStable(order, func(i, j int) bool { return order[i].Order < order[j].Order })
 		var cursor int64
+		limit := 0
 		for scanned := 0; scanned < maxPassJobs && hasRoom(order, free); {
-			jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Cursor: cursor, Limit: pageSize})
+			limit = pageLimit(order, free, limit)
+			jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Cursor: cursor, Limit: limit})
 			if err != nil {
 				return 0, err
 			}
@@ -261,11 +270,29 @@ func hasRoom(order []barge.ComputeEnvironmentOrder, free map[string]float64) boo
 	return false
 }
 
+// pageLimit returns how many RUNNABLE jobs the next query of a queue reads,
+// given the limit of its previous query (0 for the first). Reading a job
+// costs far more than deciding where it goes (its spec is decoded), and
+// when capacity is scarce, as when a full compute environment has room for
+// the few jobs that just ended, a full page would read hundreds of jobs to
+// place a handful. So a query reads no more jobs than the room left could
+// take at the smallest job size, and at least twice its predecessor, so
+// that jobs too big to fit cost few queries.
+func pageLimit(order []barge.ComputeEnvironmentOrder, free map[string]float64, prev int) int {
+	var room float64
+	for _, o := range order {
+		room += max(0, free[o.ComputeEnvironment])
+	}
+	n := int(min(room/minJobVCPU+1, pageSize))
+	return min(pageSize, max(n, 2*prev, minPageSize))
+}
+
 // commit moves the placed jobs to STARTING in one durable write, counts
 // their capacity, and hands them to Place. A job whose status changed
 // meanwhile (cancelled, say) is left out.
 func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnvironment, placements []barge.Placement) (int, error) {
 	updates := make([]barge.JobUpdate, len(placements))
+	written := make([]barge.Job, len(placements))
 	for i, p := range placements {
 		p.Job.Status = barge.JobStarting
 		p.Job.StatusReason = ""
@@ -273,7 +300,11 @@ func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnv
 			ComputeEnvironment: p.ComputeEnvironment,
 			TaskArn:            s.taskARN(ces[p.ComputeEnvironment]),
 		}
-		updates[i] = barge.JobUpdate{Job: p.Job, From: barge.JobRunnable}
+		// Without its spec, which placing does not change: the store
+		// keeps the stored one rather than encoding it again.
+		written[i] = *p.Job
+		written[i].Spec = nil
+		updates[i] = barge.JobUpdate{Job: &written[i], From: barge.JobRunnable}
 	}
 	conflicts, err := s.cfg.Store.UpdateJobs(ctx, updates)
 	if err != nil {

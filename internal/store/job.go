@@ -103,7 +103,12 @@ func (s *Store) InsertJobs(ctx context.Context, jobs []*barge.Job) error {
 			return err
 		}
 	}
-	return s.write(ctx, func(tx *wtx) error { return insertJobs(tx, enc) })
+	return s.write(ctx, func(tx *wtx) error {
+		if err := insertJobs(tx, enc); err != nil {
+			return err
+		}
+		return insertDeps(tx, jobs)
+	})
 }
 
 // insertColumns are the columns InsertJobs writes.

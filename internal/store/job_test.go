@@ -103,7 +103,8 @@ func fullJob() *barge.Job {
 // store would silently drop: each field must be a column or in jobState.
 func TestJobFieldsStored(t *testing.T) {
 	columns := map[string]bool{"ID": true, "Name": true, "Queue": true, "Status": true, "CreatedAt": true,
-		"StartedAt": true, "StoppedAt": true, "ArrayParent": true, "ArrayIndex": true, "Spec": true, "Seq": true}
+		"StartedAt": true, "StoppedAt": true, "ArrayParent": true, "ArrayIndex": true, "Spec": true, "Seq": true,
+		"WaitsFor": true} // WaitsFor: the job_deps table
 	state := reflect.TypeFor[jobState]()
 	for f := range reflect.TypeFor[barge.Job]().Fields() {
 		if _, inState := state.FieldByName(f.Name); !columns[f.Name] && !inState {
