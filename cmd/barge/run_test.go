@@ -261,8 +261,8 @@ func TestDependenciesRun(t *testing.T) {
 	}
 
 	seq := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("seq"), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
-		ArrayProperties: &types.ArrayProperties{Size: aws.Int32(3)},
-		DependsOn:       []types.JobDependency{{Type: types.ArrayJobDependencySequential}},
+		ArrayProperties:    &types.ArrayProperties{Size: aws.Int32(3)},
+		DependsOn:          []types.JobDependency{{Type: types.ArrayJobDependencySequential}},
 		ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", "sleep 0.3"}}})
 	if j := waitJob(t, c, seq, time.Minute); j.Status != types.JobStatusSucceeded {
 		t.Fatalf("sequential array = %s", j.Status)
@@ -280,8 +280,8 @@ func TestDependenciesRun(t *testing.T) {
 		ArrayProperties:    &types.ArrayProperties{Size: aws.Int32(2)},
 		ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", `[ "$AWS_BATCH_JOB_ARRAY_INDEX" = 0 ] || exit 1`}}})
 	second := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("second"), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
-		ArrayProperties: &types.ArrayProperties{Size: aws.Int32(2)},
-		DependsOn:       []types.JobDependency{{JobId: aws.String(first), Type: types.ArrayJobDependencyNToN}},
+		ArrayProperties:    &types.ArrayProperties{Size: aws.Int32(2)},
+		DependsOn:          []types.JobDependency{{JobId: aws.String(first), Type: types.ArrayJobDependencyNToN}},
 		ContainerOverrides: &types.ContainerOverrides{Command: []string{"true"}}})
 	waitJob(t, c, second, time.Minute)
 	if j := describeJob(t, c, second+":0"); j.Status != types.JobStatusSucceeded {
