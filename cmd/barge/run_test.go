@@ -143,6 +143,29 @@ func TestSeedWorkflowRuns(t *testing.T) {
 		}
 	})
 
+	t.Run("100 GiB ephemeral storage", func(t *testing.T) {
+		big := *container
+		big.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: aws.Int32(100)}
+		if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{
+			JobDefinitionName: aws.String("storage-job"), Type: types.JobDefinitionTypeContainer,
+			PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: &big,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		in := submitIn("storage")
+		in.JobDefinition = aws.String("storage-job")
+		j := waitJob(t, c, submit(t, c, in), time.Minute)
+		if j.Status != types.JobStatusSucceeded || aws.ToInt32(j.Container.EphemeralStorage.SizeInGiB) != 100 {
+			t.Errorf("job = %s %q, storage %v: want SUCCEEDED with 100 GiB", j.Status, aws.ToString(j.Container.Reason), j.Container.EphemeralStorage)
+		}
+		// Where the engine cannot limit disk, every compute environment
+		// says so.
+		ce := waitCEStatus(t, c, "spot-ce", types.CEStatusValid)
+		if strings.Contains(ts.main.exec.Limitation(), "ephemeralStorage") && !strings.Contains(aws.ToString(ce.StatusReason), "ephemeralStorage") {
+			t.Errorf("statusReason = %q, want it to say ephemeralStorage is not enforced", aws.ToString(ce.StatusReason))
+		}
+	})
+
 	t.Run("array of 50", func(t *testing.T) {
 		in := submitIn("array")
 		in.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(50)}
