@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +16,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
+	"github.com/bargehq/barge/internal/awscli"
 )
 
 // rawResponse is a response read in full, for wire-level assertions.
@@ -420,18 +418,7 @@ func TestWireErrors(t *testing.T) {
 // the smoke test that their signing and parsing agree with barge's.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
-	var clis []string
-	seen := map[string]bool{}
-	for _, name := range []string{"aws", "/usr/bin/aws"} {
-		path, err := exec.LookPath(name)
-		if err != nil {
-			continue
-		}
-		if real, err := filepath.EvalSymlinks(path); err == nil && !seen[real] {
-			seen[real] = true
-			clis = append(clis, path)
-		}
-	}
+	clis := awscli.Installed()
 	if len(clis) == 0 {
 		t.Skip("no aws CLI installed")
 	}
@@ -455,23 +442,8 @@ func testAWSCLI(t *testing.T, awsCLI string) {
 	home := t.TempDir()
 	run := func(args ...string) (stdout, stderr []byte, err error) {
 		t.Helper()
-		cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
-		// Only the test's AWS settings: a developer's profile, session
-		// token or config file must not change what the CLI sends.
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		cmd.Env = append(cmd.Env,
-			"AWS_ACCESS_KEY_ID="+testKeyID,
-			"AWS_SECRET_ACCESS_KEY="+testSecret,
-			"AWS_DEFAULT_REGION=us-east-1",
-			"AWS_CONFIG_FILE="+filepath.Join(home, "config"),
-			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
-			"AWS_MAX_ATTEMPTS=1",
-			"AWS_PAGER=",
-		)
+		cmd := awscli.Client{CLI: awsCLI, Endpoint: ts.URL, AccessKeyID: testKeyID, SecretAccessKey: testSecret,
+			Region: "us-east-1", Home: home}.Command(context.Background(), args...)
 		var errBuf bytes.Buffer
 		cmd.Stderr = &errBuf
 		stdout, err = cmd.Output()

@@ -2,13 +2,15 @@ package iam_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/bargehq/barge/internal/awscli"
 )
 
 // TestAWSCLI drives the IAM API with the aws CLIs installed here: the one on
@@ -20,18 +22,7 @@ func TestAWSCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the aws CLI takes seconds per command")
 	}
-	var clis []string
-	seen := map[string]bool{}
-	for _, name := range []string{"aws", "/usr/bin/aws"} {
-		path, err := exec.LookPath(name)
-		if err != nil {
-			continue
-		}
-		if real, err := filepath.EvalSymlinks(path); err == nil && !seen[real] {
-			seen[real] = true
-			clis = append(clis, path)
-		}
-	}
+	clis := awscli.Installed()
 	if len(clis) == 0 {
 		t.Skip("no aws CLI installed")
 	}
@@ -52,23 +43,8 @@ func testAWSCLI(t *testing.T, awsCLI string) {
 	}
 	run := func(args ...string) (stdout, stderr []byte, err error) {
 		t.Helper()
-		cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
-		// Only the test's AWS settings: a developer's profile, session
-		// token or config file must not change what the CLI sends.
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		cmd.Env = append(cmd.Env,
-			"AWS_ACCESS_KEY_ID="+testKeyID,
-			"AWS_SECRET_ACCESS_KEY="+testSecret,
-			"AWS_DEFAULT_REGION=us-east-1",
-			"AWS_CONFIG_FILE="+filepath.Join(dir, "config"),
-			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
-			"AWS_MAX_ATTEMPTS=1",
-			"AWS_PAGER=",
-		)
+		cmd := awscli.Client{CLI: awsCLI, Endpoint: ts.URL, AccessKeyID: testKeyID, SecretAccessKey: testSecret,
+			Region: "us-east-1", Home: dir}.Command(context.Background(), args...)
 		var errBuf bytes.Buffer
 		cmd.Stderr = &errBuf
 		stdout, err = cmd.Output()

@@ -8,60 +8,24 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bargehq/barge/internal/awscli"
 )
 
-// awsCLIs returns the aws CLIs installed here: the one on PATH (v1 with the
-// machine's botocore) and Debian's v2 at /usr/bin/aws, each once.
-func awsCLIs() []string {
-	var clis []string
-	seen := map[string]bool{}
-	for _, name := range []string{"aws", "/usr/bin/aws"} {
-		path, err := exec.LookPath(name)
-		if err != nil {
-			continue
-		}
-		if real, err := filepath.EvalSymlinks(path); err == nil && !seen[real] {
-			seen[real] = true
-			clis = append(clis, path)
-		}
-	}
-	return clis
-}
-
-// cliCommand returns a command running the aws CLI against e with the
-// test's credentials only: a developer's profile, session token or config
-// file must not change what the CLI sends.
+// cliCommand returns a command running the aws CLI against e.
 func (e *env) cliCommand(ctx context.Context, cli string, args ...string) *exec.Cmd {
-	home := e.t.TempDir()
-	cmd := exec.CommandContext(ctx, cli, append([]string{"--endpoint-url", e.URL, "--output", "json"}, args...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env,
-		"AWS_ACCESS_KEY_ID="+testKeyID,
-		"AWS_SECRET_ACCESS_KEY="+testSecret,
-		"AWS_DEFAULT_REGION="+testRegion,
-		"AWS_CONFIG_FILE="+filepath.Join(home, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
-		"AWS_MAX_ATTEMPTS=1",
-		"AWS_PAGER=",
-		// Print each line as it comes, so the test sees them live.
-		"PYTHONUNBUFFERED=1",
-	)
-	return cmd
+	return awscli.Client{CLI: cli, Endpoint: e.URL, AccessKeyID: testKeyID, SecretAccessKey: testSecret,
+		Region: testRegion, Home: e.t.TempDir()}.Command(ctx, args...)
 }
 
 // TestAWSCLI reads events back with each aws CLI installed, a smoke test
 // that botocore's signing and parsing agree with barge's.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
-	clis := awsCLIs()
+	clis := awscli.Installed()
 	if len(clis) == 0 {
 		t.Skip("no aws CLI installed")
 	}
@@ -109,7 +73,7 @@ func TestAWSCLI(t *testing.T) {
 // tailCLI returns an installed aws CLI that has `logs tail` (a v2 command),
 // or "".
 func tailCLI() string {
-	for _, cli := range awsCLIs() {
+	for _, cli := range awscli.Installed() {
 		// Without a group name, v2 says the argument is required; v1 says
 		// tail is not a command.
 		out, _ := exec.Command(cli, "logs", "tail").CombinedOutput()
