@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/store"
 )
 
 // The limits of PutLogEvents and of a page of events, as on AWS.
@@ -30,11 +29,11 @@ const (
 // nothing more in its direction returns that very token, which is how
 // readers know they have reached the end.
 
-func posToken(dir byte, p store.LogPos) string {
+func posToken(dir byte, p barge.LogPos) string {
 	return string(dir) + "/" + strconv.FormatInt(p.Timestamp, 10) + "/" + strconv.FormatInt(p.Seq, 10)
 }
 
-func parsePosToken(token string) (dir byte, p store.LogPos, err error) {
+func parsePosToken(token string) (dir byte, p barge.LogPos, err error) {
 	bad := barge.Errorf(barge.EInvalid, "The specified nextToken is invalid. Pass the nextForwardToken or nextBackwardToken of a previous GetLogEvents response, or omit it.")
 	if len(token) < 2 || token[0] != 'f' && token[0] != 'b' || token[1] != '/' {
 		return 0, p, bad
@@ -54,8 +53,8 @@ func parsePosToken(token string) (dir byte, p store.LogPos, err error) {
 
 // timeRange returns the positions bounding events of startTime (inclusive)
 // to endTime (exclusive): events lie strictly between them.
-func timeRange(start, end *int64) (after, before store.LogPos, err error) {
-	after, before = store.LogPos{}, store.LogPosMax
+func timeRange(start, end *int64) (after, before barge.LogPos, err error) {
+	after, before = barge.LogPos{}, barge.LogPosMax
 	if start != nil {
 		after.Timestamp = *start
 	}
@@ -86,11 +85,11 @@ func (s *Service) GetLogEvents(ctx context.Context, in *getLogEventsInput) (*get
 	if err != nil {
 		return nil, err
 	}
-	r := store.LogEventRange{Group: group, Stream: in.LogStreamName, After: lo, Before: hi, Limit: n, MaxBytes: maxPageBytes}
+	r := barge.LogEventRange{Group: group, Stream: in.LogStreamName, After: lo, Before: hi, Limit: n, MaxBytes: maxPageBytes}
 	// A token names the gap between two events: f/P the one just after
 	// event P, b/P the one just before it. An empty page answers with both
 	// tokens at the gap it started from.
-	var fwd, bwd store.LogPos
+	var fwd, bwd barge.LogPos
 	switch {
 	case in.NextToken != "":
 		dir, p, err := parsePosToken(in.NextToken)
@@ -99,13 +98,13 @@ func (s *Service) GetLogEvents(ctx context.Context, in *getLogEventsInput) (*get
 		}
 		if dir == 'f' {
 			r.After = maxPos(lo, p)
-			fwd, bwd = p, store.LogPos{Timestamp: p.Timestamp, Seq: p.Seq + 1}
+			fwd, bwd = p, barge.LogPos{Timestamp: p.Timestamp, Seq: p.Seq + 1}
 		} else {
 			r.Before, r.Backward = minPos(hi, p), true
-			fwd, bwd = store.LogPos{Timestamp: p.Timestamp, Seq: p.Seq - 1}, p
+			fwd, bwd = barge.LogPos{Timestamp: p.Timestamp, Seq: p.Seq - 1}, p
 		}
 	case in.StartFromHead != nil && *in.StartFromHead:
-		fwd, bwd = lo, store.LogPos{Timestamp: lo.Timestamp, Seq: lo.Seq + 1}
+		fwd, bwd = lo, barge.LogPos{Timestamp: lo.Timestamp, Seq: lo.Seq + 1}
 	default:
 		// The newest page, still oldest first within it. Should the range
 		// be empty, reading forward takes every event put in it from now on.
@@ -135,14 +134,14 @@ func (s *Service) GetLogEvents(ctx context.Context, in *getLogEventsInput) (*get
 	return out, nil
 }
 
-func maxPos(a, b store.LogPos) store.LogPos {
+func maxPos(a, b barge.LogPos) barge.LogPos {
 	if a.Less(b) {
 		return b
 	}
 	return a
 }
 
-func minPos(a, b store.LogPos) store.LogPos {
+func minPos(a, b barge.LogPos) barge.LogPos {
 	if a.Less(b) {
 		return a
 	}
@@ -198,14 +197,14 @@ func (s *Service) PutLogEvents(ctx context.Context, in *putLogEventsInput) (*put
 	if info != (rejectedLogEventsInfo{}) {
 		out.RejectedLogEventsInfo = &info
 	}
-	events := make([]store.LogEvent, 0, max(hi-lo, 0))
+	events := make([]barge.LogEvent, 0, max(hi-lo, 0))
 	ingested := now.UnixMilli()
 	for _, e := range in.LogEvents[lo:max(lo, hi)] {
-		events = append(events, store.LogEvent{Timestamp: *e.Timestamp, Ingested: ingested, Message: *e.Message})
+		events = append(events, barge.LogEvent{Timestamp: *e.Timestamp, Ingested: ingested, Message: *e.Message})
 	}
 	if len(events) == 0 {
 		// Nothing to store, but the stream must exist, as on AWS.
-		_, err := s.store.GetLogEvents(ctx, store.LogEventRange{Group: g.Name, Stream: in.LogStreamName, Limit: 1})
+		_, err := s.store.GetLogEvents(ctx, barge.LogEventRange{Group: g.Name, Stream: in.LogStreamName, Limit: 1})
 		return out, err
 	}
 	if err := s.store.AppendLogEvents(ctx, g.Name, in.LogStreamName, events); err != nil {

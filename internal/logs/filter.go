@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/store"
 )
 
 // FilterLogEvents returns the events of a group's streams that match a
@@ -44,7 +43,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *filterLogEventsInput)
 	if err != nil {
 		return nil, err
 	}
-	f := store.LogFilter{
+	f := barge.LogFilter{
 		Group:        group,
 		Streams:      in.LogStreamNames,
 		StreamPrefix: in.LogStreamNamePrefix,
@@ -59,7 +58,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *filterLogEventsInput)
 		return nil, err
 	} else if pos != "" {
 		ts, seq, ok := strings.Cut(pos, "/")
-		p := store.LogPos{}
+		p := barge.LogPos{}
 		var err1, err2 error
 		p.Timestamp, err1 = strconv.ParseInt(ts, 10, 64)
 		p.Seq, err2 = strconv.ParseInt(seq, 10, 64)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/store"
 )
 
 // logGroupClasses are the classes a log group can have; barge keeps them
@@ -40,7 +39,7 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *createLogGroupInput) (
 	if err := validTags(in.Tags); err != nil {
 		return nil, err
 	}
-	return nil, s.store.CreateLogGroup(ctx, &store.LogGroup{
+	return nil, s.store.CreateLogGroup(ctx, &barge.LogGroup{
 		Name:      in.LogGroupName,
 		CreatedAt: s.nowMillis(),
 		Class:     class,
@@ -80,11 +79,11 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *describeLogGroupsIn
 	if err != nil {
 		return nil, err
 	}
-	var groups []*store.LogGroup
+	var groups []*barge.LogGroup
 	if len(in.LogGroupIdentifiers) > 0 {
 		groups, err = s.identifiedGroups(ctx, in.LogGroupIdentifiers, in.LogGroupClass, after, n+1)
 	} else {
-		groups, err = s.store.ListLogGroups(ctx, store.LogGroupQuery{
+		groups, err = s.store.ListLogGroups(ctx, barge.LogGroupQuery{
 			Prefix:   in.LogGroupNamePrefix,
 			Contains: in.LogGroupNamePattern,
 			Class:    in.LogGroupClass,
@@ -108,7 +107,7 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *describeLogGroupsIn
 
 // identifiedGroups returns the groups named by ids (names or ARNs) that
 // exist, in name order, after the name after, at most n.
-func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, after string, n int) ([]*store.LogGroup, error) {
+func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, after string, n int) ([]*barge.LogGroup, error) {
 	if len(ids) > 50 {
 		return nil, barge.Errorf(barge.EInvalid, "logGroupIdentifiers names %d groups; the limit is 50.", len(ids))
 	}
@@ -123,13 +122,13 @@ func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, aft
 		}
 	}
 	slices.Sort(names)
-	var out []*store.LogGroup
+	var out []*barge.LogGroup
 	for _, name := range names {
 		if len(out) == n {
 			break
 		}
 		g, err := s.store.GetLogGroup(ctx, name)
-		if err == store.ErrNoLogGroup {
+		if err == barge.ErrNoLogGroup {
 			continue
 		}
 		if err != nil {
@@ -144,7 +143,7 @@ func (s *Service) identifiedGroups(ctx context.Context, ids []string, class, aft
 
 // wireGroup returns g as DescribeLogGroups shows it; brief, with a name
 // pattern, is the three members AWS then returns.
-func (s *Service) wireGroup(g *store.LogGroup, brief bool) logGroup {
+func (s *Service) wireGroup(g *barge.LogGroup, brief bool) logGroup {
 	arn := s.groupARN(g.Name)
 	w := logGroup{LogGroupName: g.Name, CreationTime: g.CreatedAt, Arn: arn}
 	if brief {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/store"
 )
 
 // CreateLogStream creates a stream in a log group.
@@ -42,7 +41,7 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *describeLogStreams
 	if err != nil {
 		return nil, err
 	}
-	q := store.LogStreamQuery{Group: group, Prefix: in.LogStreamNamePrefix, Descending: in.Descending != nil && *in.Descending, Limit: n + 1}
+	q := barge.LogStreamQuery{Group: group, Prefix: in.LogStreamNamePrefix, Descending: in.Descending != nil && *in.Descending, Limit: n + 1}
 	switch in.OrderBy {
 	case "", "LogStreamName":
 	case "LastEventTime":
@@ -70,7 +69,7 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *describeLogStreams
 		if !ok || err != nil {
 			return nil, errBadToken
 		}
-		q.After = &store.LogStream{Name: name, LastEvent: last}
+		q.After = &barge.LogStream{Name: name, LastEvent: last}
 	}
 	streams, err := s.store.ListLogStreams(ctx, q)
 	if err != nil {

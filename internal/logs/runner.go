@@ -3,7 +3,7 @@ package logs
 import (
 	"context"
 
-	"github.com/bargehq/barge/internal/store"
+	"github.com/bargehq/barge"
 )
 
 // Event is one line of a job's output, as the runner captured it.
@@ -35,9 +35,9 @@ func (s *Service) Append(ctx context.Context, group, stream string, events []Eve
 		return nil
 	}
 	ingested := s.nowMillis()
-	stored := make([]store.LogEvent, len(events))
+	stored := make([]barge.LogEvent, len(events))
 	for i, e := range events {
-		stored[i] = store.LogEvent{Timestamp: e.Timestamp, Ingested: ingested, Message: e.Message}
+		stored[i] = barge.LogEvent{Timestamp: e.Timestamp, Ingested: ingested, Message: e.Message}
 	}
 	return s.store.AppendLogEvents(ctx, group, stream, stored)
 }

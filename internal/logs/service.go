@@ -15,26 +15,25 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/store"
 )
 
 // Store is what the Logs API needs from the durable store.
 type Store interface {
-	CreateLogGroup(ctx context.Context, g *store.LogGroup) error
-	GetLogGroup(ctx context.Context, name string) (*store.LogGroup, error)
-	ListLogGroups(ctx context.Context, q store.LogGroupQuery) ([]*store.LogGroup, error)
+	CreateLogGroup(ctx context.Context, g *barge.LogGroup) error
+	GetLogGroup(ctx context.Context, name string) (*barge.LogGroup, error)
+	ListLogGroups(ctx context.Context, q barge.LogGroupQuery) ([]*barge.LogGroup, error)
 	SetLogGroupRetention(ctx context.Context, name string, days int) error
 	UpdateLogGroupTags(ctx context.Context, name string, update func(tags map[string]string) error) error
 	DeleteLogGroup(ctx context.Context, name string) error
 
 	CreateLogStream(ctx context.Context, group, stream string, createdAt int64) error
 	EnsureLogStream(ctx context.Context, group, stream string, createGroup bool, createdAt int64) error
-	ListLogStreams(ctx context.Context, q store.LogStreamQuery) ([]*store.LogStream, error)
+	ListLogStreams(ctx context.Context, q barge.LogStreamQuery) ([]*barge.LogStream, error)
 	DeleteLogStream(ctx context.Context, group, stream string) error
 
-	AppendLogEvents(ctx context.Context, group, stream string, events []store.LogEvent) error
-	GetLogEvents(ctx context.Context, r store.LogEventRange) ([]store.LogEvent, error)
-	FilterLogEvents(ctx context.Context, f store.LogFilter) (*store.LogFilterResult, error)
+	AppendLogEvents(ctx context.Context, group, stream string, events []barge.LogEvent) error
+	GetLogEvents(ctx context.Context, r barge.LogEventRange) ([]barge.LogEvent, error)
+	FilterLogEvents(ctx context.Context, f barge.LogFilter) (*barge.LogFilterResult, error)
 	ExpireLogEvents(ctx context.Context, now int64, batch int) (int64, error)
 }
 

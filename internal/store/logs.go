@@ -15,71 +15,14 @@ import (
 // CloudWatch Logs: log groups, their streams, and the streams' events. The
 // schema and its reasons are in migrations/0002_logs.sql.
 
-// LogGroup is a CloudWatch Logs log group.
-type LogGroup struct {
-	Name          string
-	CreatedAt     int64 // ms since the epoch
-	RetentionDays int   // 0: events never expire
-	Class         string
-	Tags          map[string]string
-}
-
-// LogStream is a stream of a log group. FirstEvent and LastEvent are the
-// timestamps of its oldest and newest events, LastIngestion when its last
-// events were stored; all three are 0 while the stream has no events.
-type LogStream struct {
-	Name          string
-	CreatedAt     int64
-	FirstEvent    int64
-	LastEvent     int64
-	LastIngestion int64
-}
-
-// LogEvent is one event of a log stream.
-type LogEvent struct {
-	Seq       int64 // the order of ingestion across all streams, given by the store
-	Timestamp int64 // ms since the epoch, as the writer gave it
-	Ingested  int64 // ms since the epoch, when the store received it
-	Message   string
-	Stream    string // the stream's name, in FilterLogEvents results
-}
-
-// Pos returns the event's position in the order of its stream and group.
-func (e *LogEvent) Pos() LogPos { return LogPos{e.Timestamp, e.Seq} }
-
-// LogPos is a position in the events of a stream or group, which are ordered
-// by timestamp and, within a timestamp, by ingestion. Stored events have a
-// Seq of 1 or more, so {t, 0} is just before the first event of time t.
-type LogPos struct {
-	Timestamp int64
-	Seq       int64
-}
-
-// LogPosMax is after every event.
-var LogPosMax = LogPos{math.MaxInt64, 0}
-
-// Less reports whether p comes before q.
-func (p LogPos) Less(q LogPos) bool {
-	return p.Timestamp < q.Timestamp || p.Timestamp == q.Timestamp && p.Seq < q.Seq
-}
-
-// The errors of the Logs store, in CloudWatch Logs' own words, which the
-// API passes on unchanged.
-var (
-	ErrNoLogGroup      = &barge.Error{Code: barge.ENotFound, Message: "The specified log group does not exist."}
-	ErrNoLogStream     = &barge.Error{Code: barge.ENotFound, Message: "The specified log stream does not exist."}
-	ErrLogGroupExists  = &barge.Error{Code: barge.EConflict, Message: "The specified log group already exists"}
-	ErrLogStreamExists = &barge.Error{Code: barge.EConflict, Message: "The specified log stream already exists"}
-)
-
 // logEventOverhead is what CloudWatch Logs counts for an event besides its
 // message's bytes, in its 1 MiB limits on requests and response pages.
 const logEventOverhead = 26
 
 const logGroupColumns = "name, created_at, retention_days, class, tags"
 
-func scanLogGroup(row interface{ Scan(...any) error }) (*LogGroup, error) {
-	g := new(LogGroup)
+func scanLogGroup(row interface{ Scan(...any) error }) (*barge.LogGroup, error) {
+	g := new(barge.LogGroup)
 	var retention sql.NullInt64
 	var tags []byte
 	if err := row.Scan(&g.Name, &g.CreatedAt, &retention, &g.Class, &tags); err != nil {
@@ -122,7 +65,7 @@ func logGroupID(tx *wtx, name string) (int64, error) {
 	var id int64
 	err := tx.queryRow("SELECT id FROM log_groups WHERE name = ?", name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNoLogGroup
+		return 0, barge.ErrNoLogGroup
 	}
 	return id, err
 }
@@ -134,12 +77,12 @@ func logStreamIDs(tx *wtx, group, stream string) (groupID, streamID int64, err e
 	}
 	err = tx.queryRow("SELECT id FROM log_streams WHERE group_id = ? AND name = ?", groupID, stream).Scan(&streamID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, ErrNoLogStream
+		return 0, 0, barge.ErrNoLogStream
 	}
 	return groupID, streamID, err
 }
 
-func insertLogGroup(tx *wtx, g *LogGroup, tags []byte) (int64, error) {
+func insertLogGroup(tx *wtx, g *barge.LogGroup, tags []byte) (int64, error) {
 	id, err := nextLogID(tx)
 	if err != nil {
 		return 0, err
@@ -147,7 +90,7 @@ func insertLogGroup(tx *wtx, g *LogGroup, tags []byte) (int64, error) {
 	_, err = tx.exec("INSERT INTO log_groups (name, id, created_at, retention_days, class, tags) VALUES (?, ?, ?, ?, ?, ?)",
 		g.Name, id, g.CreatedAt, nullDays(g.RetentionDays), g.Class, tags)
 	if tx.w.d.isUniqueViolation(err) {
-		return 0, ErrLogGroupExists
+		return 0, barge.ErrLogGroupExists
 	}
 	return id, err
 }
@@ -159,14 +102,14 @@ func insertLogStream(tx *wtx, groupID int64, name string, createdAt int64) error
 	}
 	_, err = tx.exec("INSERT INTO log_streams (id, group_id, name, created_at) VALUES (?, ?, ?, ?)", id, groupID, name, createdAt)
 	if tx.w.d.isUniqueViolation(err) {
-		return ErrLogStreamExists
+		return barge.ErrLogStreamExists
 	}
 	return err
 }
 
-// CreateLogGroup stores a new log group; ErrLogGroupExists if one of its
+// CreateLogGroup stores a new log group; barge.ErrLogGroupExists if one of its
 // name exists.
-func (s *Store) CreateLogGroup(ctx context.Context, g *LogGroup) error {
+func (s *Store) CreateLogGroup(ctx context.Context, g *barge.LogGroup) error {
 	tags, err := encodeTags(g.Tags)
 	if err != nil {
 		return err
@@ -177,27 +120,18 @@ func (s *Store) CreateLogGroup(ctx context.Context, g *LogGroup) error {
 	})
 }
 
-// GetLogGroup returns the log group called name; ErrNoLogGroup if there is
+// GetLogGroup returns the log group called name; barge.ErrNoLogGroup if there is
 // none.
-func (s *Store) GetLogGroup(ctx context.Context, name string) (*LogGroup, error) {
+func (s *Store) GetLogGroup(ctx context.Context, name string) (*barge.LogGroup, error) {
 	g, err := scanLogGroup(s.queryRow(ctx, "SELECT "+logGroupColumns+" FROM log_groups WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNoLogGroup
+		return nil, barge.ErrNoLogGroup
 	}
 	return g, s.d.dbError(err)
 }
 
-// LogGroupQuery selects log groups for ListLogGroups.
-type LogGroupQuery struct {
-	Prefix   string // names that start with it
-	Contains string // names that contain it
-	Class    string // groups of this class; "" for all
-	After    string // names after it, in byte order; "" starts at the first
-	Limit    int    // at most this many; 0 or less means 100
-}
-
 // ListLogGroups returns the log groups q selects, in name order.
-func (s *Store) ListLogGroups(ctx context.Context, q LogGroupQuery) ([]*LogGroup, error) {
+func (s *Store) ListLogGroups(ctx context.Context, q barge.LogGroupQuery) ([]*barge.LogGroup, error) {
 	query := "SELECT " + logGroupColumns + " FROM log_groups WHERE name > ?"
 	args := []any{q.After}
 	if q.Prefix != "" {
@@ -218,7 +152,7 @@ func (s *Store) ListLogGroups(ctx context.Context, q LogGroupQuery) ([]*LogGroup
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
-	var out []*LogGroup
+	var out []*barge.LogGroup
 	for len(out) < pageSize(q.Limit) && rows.Next() {
 		g, err := scanLogGroup(rows)
 		if err != nil {
@@ -232,19 +166,19 @@ func (s *Store) ListLogGroups(ctx context.Context, q LogGroupQuery) ([]*LogGroup
 }
 
 // SetLogGroupRetention sets how many days the group's events are kept, 0
-// for ever; ErrNoLogGroup if there is no such group.
+// for ever; barge.ErrNoLogGroup if there is no such group.
 func (s *Store) SetLogGroupRetention(ctx context.Context, name string, days int) error {
 	return s.write(ctx, func(tx *wtx) error {
 		n, err := affected(tx.exec("UPDATE log_groups SET retention_days = ? WHERE name = ?", nullDays(days), name))
 		if err == nil && n == 0 {
-			return ErrNoLogGroup
+			return barge.ErrNoLogGroup
 		}
 		return err
 	})
 }
 
 // UpdateLogGroupTags replaces the tags of the group called name with what
-// update makes of them, atomically; ErrNoLogGroup if there is no such group.
+// update makes of them, atomically; barge.ErrNoLogGroup if there is no such group.
 // update runs on the store's writer, so it must only compute; its error
 // leaves the tags as they were and is returned.
 func (s *Store) UpdateLogGroupTags(ctx context.Context, name string, update func(tags map[string]string) error) error {
@@ -252,7 +186,7 @@ func (s *Store) UpdateLogGroupTags(ctx context.Context, name string, update func
 		var data []byte
 		err := tx.queryRow("SELECT tags FROM log_groups WHERE name = ?", name).Scan(&data)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNoLogGroup
+			return barge.ErrNoLogGroup
 		}
 		if err != nil {
 			return err
@@ -275,7 +209,7 @@ func (s *Store) UpdateLogGroupTags(ctx context.Context, name string, update func
 }
 
 // DeleteLogGroup deletes the group called name and its streams;
-// ErrNoLogGroup if there is no such group. Their events are deleted later,
+// barge.ErrNoLogGroup if there is no such group. Their events are deleted later,
 // by ExpireLogEvents, and no reader sees them in the meantime.
 func (s *Store) DeleteLogGroup(ctx context.Context, name string) error {
 	return s.write(ctx, func(tx *wtx) error {
@@ -294,8 +228,8 @@ func (s *Store) DeleteLogGroup(ctx context.Context, name string) error {
 	})
 }
 
-// CreateLogStream stores a new stream in a group; ErrNoLogGroup if there is
-// no such group, ErrLogStreamExists if the stream exists.
+// CreateLogStream stores a new stream in a group; barge.ErrNoLogGroup if there is
+// no such group, barge.ErrLogStreamExists if the stream exists.
 func (s *Store) CreateLogStream(ctx context.Context, group, stream string, createdAt int64) error {
 	return s.write(ctx, func(tx *wtx) error {
 		id, err := logGroupID(tx, group)
@@ -308,25 +242,25 @@ func (s *Store) CreateLogStream(ctx context.Context, group, stream string, creat
 
 // EnsureLogStream creates the stream of a group unless it exists, and the
 // group too when createGroup is set (as a STANDARD group created at
-// createdAt); otherwise a missing group is ErrNoLogGroup.
+// createdAt); otherwise a missing group is barge.ErrNoLogGroup.
 func (s *Store) EnsureLogStream(ctx context.Context, group, stream string, createGroup bool, createdAt int64) error {
 	return s.write(ctx, func(tx *wtx) error {
 		id, err := logGroupID(tx, group)
-		if err == ErrNoLogGroup && createGroup {
-			id, err = insertLogGroup(tx, &LogGroup{Name: group, CreatedAt: createdAt, Class: "STANDARD"}, nil)
+		if err == barge.ErrNoLogGroup && createGroup {
+			id, err = insertLogGroup(tx, &barge.LogGroup{Name: group, CreatedAt: createdAt, Class: "STANDARD"}, nil)
 		}
 		if err != nil {
 			return err
 		}
-		if err := insertLogStream(tx, id, stream, createdAt); err != ErrLogStreamExists {
+		if err := insertLogStream(tx, id, stream, createdAt); err != barge.ErrLogStreamExists {
 			return err
 		}
 		return nil
 	})
 }
 
-// DeleteLogStream deletes a stream of a group; ErrNoLogGroup or
-// ErrNoLogStream if either is missing. Its events are deleted later, by
+// DeleteLogStream deletes a stream of a group; barge.ErrNoLogGroup or
+// barge.ErrNoLogStream if either is missing. Its events are deleted later, by
 // ExpireLogEvents, and no reader sees them in the meantime.
 func (s *Store) DeleteLogStream(ctx context.Context, group, stream string) error {
 	return s.write(ctx, func(tx *wtx) error {
@@ -342,23 +276,13 @@ func (s *Store) DeleteLogStream(ctx context.Context, group, stream string) error
 	})
 }
 
-// LogStreamQuery selects the streams of a group for ListLogStreams.
-type LogStreamQuery struct {
-	Group       string
-	Prefix      string // names that start with it (not with ByLastEvent)
-	ByLastEvent bool   // order by the newest event's timestamp, then name, rather than by name
-	Descending  bool
-	After       *LogStream // continue after this stream (its Name, and LastEvent with ByLastEvent)
-	Limit       int        // at most this many; 0 or less means 100
-}
-
-// ListLogStreams returns the streams q selects; ErrNoLogGroup if the group
+// ListLogStreams returns the streams q selects; barge.ErrNoLogGroup if the group
 // does not exist.
-func (s *Store) ListLogStreams(ctx context.Context, q LogStreamQuery) ([]*LogStream, error) {
+func (s *Store) ListLogStreams(ctx context.Context, q barge.LogStreamQuery) ([]*barge.LogStream, error) {
 	var groupID int64
 	err := s.queryRow(ctx, "SELECT id FROM log_groups WHERE name = ?", q.Group).Scan(&groupID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNoLogGroup
+		return nil, barge.ErrNoLogGroup
 	}
 	if err != nil {
 		return nil, s.d.dbError(err)
@@ -397,9 +321,9 @@ func (s *Store) ListLogStreams(ctx context.Context, q LogStreamQuery) ([]*LogStr
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
-	var out []*LogStream
+	var out []*barge.LogStream
 	for rows.Next() {
-		st := new(LogStream)
+		st := new(barge.LogStream)
 		if err := rows.Scan(&st.Name, &st.CreatedAt, &st.FirstEvent, &st.LastEvent, &st.LastIngestion); err != nil {
 			return nil, s.d.dbError(err)
 		}
@@ -427,12 +351,12 @@ func insertEventsSQL(n int) string {
 }
 
 // AppendLogEvents stores events (their Timestamp, Ingested and Message) in
-// a stream of a group, durably; ErrNoLogGroup or ErrNoLogStream if either is
+// a stream of a group, durably; barge.ErrNoLogGroup or barge.ErrNoLogStream if either is
 // missing. A stream's order is by timestamp, so events may come in any
 // order, though they usually come in time order. Appends of more than
 // 10,000 events are stored in several writes, each atomic, so that a large
 // one does not hold up other writers.
-func (s *Store) AppendLogEvents(ctx context.Context, group, stream string, events []LogEvent) error {
+func (s *Store) AppendLogEvents(ctx context.Context, group, stream string, events []barge.LogEvent) error {
 	for lo := 0; lo < len(events); lo += maxEventsPerWrite {
 		chunk := events[lo:min(lo+maxEventsPerWrite, len(events))]
 		if err := s.write(ctx, func(tx *wtx) error { return appendLogEvents(tx, group, stream, chunk) }); err != nil {
@@ -442,7 +366,7 @@ func (s *Store) AppendLogEvents(ctx context.Context, group, stream string, event
 	return nil
 }
 
-func appendLogEvents(tx *wtx, group, stream string, events []LogEvent) error {
+func appendLogEvents(tx *wtx, group, stream string, events []barge.LogEvent) error {
 	groupID, streamID, err := logStreamIDs(tx, group, stream)
 	if err != nil {
 		return err
@@ -474,20 +398,6 @@ func appendLogEvents(tx *wtx, group, stream string, events []LogEvent) error {
 	return err
 }
 
-// LogEventRange selects events of one stream for GetLogEvents: those after
-// After and before Before (both exclusive), the ones nearest After, or with
-// Backward the ones nearest Before.
-type LogEventRange struct {
-	Group, Stream string
-	After, Before LogPos
-	Backward      bool
-	Limit         int // at most this many; 0 or less means 10,000
-	// MaxBytes bounds the events' size, counted as CloudWatch Logs does
-	// (the message's bytes plus 26): the events returned are as many as
-	// fit, and at least one. 0 means no bound.
-	MaxBytes int
-}
-
 // resolveLogStream returns the number of a stream of a group.
 func (s *Store) resolveLogStream(ctx context.Context, group, stream string) (int64, error) {
 	var streamID sql.NullInt64
@@ -496,18 +406,18 @@ func (s *Store) resolveLogStream(ctx context.Context, group, stream string) (int
 		WHERE g.name = ?`, stream, group).Scan(&streamID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, ErrNoLogGroup
+		return 0, barge.ErrNoLogGroup
 	case err != nil:
 		return 0, s.d.dbError(err)
 	case !streamID.Valid:
-		return 0, ErrNoLogStream
+		return 0, barge.ErrNoLogStream
 	}
 	return streamID.Int64, nil
 }
 
 // GetLogEvents returns the events of one stream that r selects, in order;
-// ErrNoLogGroup or ErrNoLogStream if either is missing.
-func (s *Store) GetLogEvents(ctx context.Context, r LogEventRange) ([]LogEvent, error) {
+// barge.ErrNoLogGroup or barge.ErrNoLogStream if either is missing.
+func (s *Store) GetLogEvents(ctx context.Context, r barge.LogEventRange) ([]barge.LogEvent, error) {
 	streamID, err := s.resolveLogStream(ctx, r.Group, r.Stream)
 	if err != nil {
 		return nil, err
@@ -527,10 +437,10 @@ func (s *Store) GetLogEvents(ctx context.Context, r LogEventRange) ([]LogEvent, 
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
-	var out []LogEvent
+	var out []barge.LogEvent
 	size := 0
 	for rows.Next() {
-		var e LogEvent
+		var e barge.LogEvent
 		if err := rows.Scan(&e.Seq, &e.Timestamp, &e.Ingested, &e.Message); err != nil {
 			return nil, s.d.dbError(err)
 		}
@@ -549,37 +459,13 @@ func (s *Store) GetLogEvents(ctx context.Context, r LogEventRange) ([]LogEvent, 
 	return out, nil
 }
 
-// LogFilter selects events of a group for FilterLogEvents: those after
-// After and before Before (both exclusive), of the streams chosen, whose
-// messages Match accepts, in order.
-type LogFilter struct {
-	Group         string
-	Streams       []string // only the streams of these names; nil for all
-	StreamPrefix  string   // only the streams whose names start with it
-	After, Before LogPos
-	Match         func(message string) bool // nil accepts every message
-	Limit         int                       // at most this many events; 0 or less means 10,000
-	MaxBytes      int                       // as in LogEventRange
-	// MaxScan bounds the events examined by one call, matching or not, so
-	// that a search of a large group returns in bounded time, with More
-	// set if it stopped early. 0 means no bound.
-	MaxScan int
-}
-
-// LogFilterResult is one page of FilterLogEvents.
-type LogFilterResult struct {
-	Events []LogEvent
-	More   bool   // there may be more events: continue after Next
-	Next   LogPos // where the search stopped
-}
-
-// FilterLogEvents returns the events f selects; ErrNoLogGroup if the group
+// FilterLogEvents returns the events f selects; barge.ErrNoLogGroup if the group
 // is missing. Names of missing streams select no events.
 //
 // Events of one stream are read by the stream's index; events of several
 // streams are read in the group's time order, each one examined (and
 // counted against MaxScan) whatever its stream.
-func (s *Store) FilterLogEvents(ctx context.Context, f LogFilter) (*LogFilterResult, error) {
+func (s *Store) FilterLogEvents(ctx context.Context, f barge.LogFilter) (*barge.LogFilterResult, error) {
 	var rows *sql.Rows
 	var stream string
 	limit := f.Limit
@@ -595,11 +481,11 @@ func (s *Store) FilterLogEvents(ctx context.Context, f LogFilter) (*LogFilterRes
 	if len(f.Streams) == 1 {
 		stream = f.Streams[0]
 		if !strings.HasPrefix(stream, f.StreamPrefix) {
-			return &LogFilterResult{}, nil
+			return &barge.LogFilterResult{}, nil
 		}
 		streamID, err := s.resolveLogStream(ctx, f.Group, stream)
-		if err == ErrNoLogStream {
-			return &LogFilterResult{}, nil
+		if err == barge.ErrNoLogStream {
+			return &barge.LogFilterResult{}, nil
 		}
 		if err != nil {
 			return nil, err
@@ -613,7 +499,7 @@ func (s *Store) FilterLogEvents(ctx context.Context, f LogFilter) (*LogFilterRes
 		var groupID int64
 		err := s.queryRow(ctx, "SELECT id FROM log_groups WHERE name = ?", f.Group).Scan(&groupID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNoLogGroup
+			return nil, barge.ErrNoLogGroup
 		}
 		if err != nil {
 			return nil, s.d.dbError(err)
@@ -635,11 +521,11 @@ func (s *Store) FilterLogEvents(ctx context.Context, f LogFilter) (*LogFilterRes
 			streams[name] = true
 		}
 	}
-	res := &LogFilterResult{Next: f.After}
+	res := &barge.LogFilterResult{Next: f.After}
 	size, scanned := 0, 0
 	full := false // limit reached: look for one more match to set More
 	for rows.Next() {
-		var e LogEvent
+		var e barge.LogEvent
 		var name sql.NullString
 		if err := rows.Scan(&e.Seq, &e.Timestamp, &e.Ingested, &e.Message, &name); err != nil {
 			return nil, s.d.dbError(err)

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bargehq/barge"
 )
 
 func mustCreateGroup(t *testing.T, s *Store, name string) {
 	t.Helper()
-	if err := s.CreateLogGroup(ctx0, &LogGroup{Name: name, CreatedAt: 1, Class: "STANDARD"}); err != nil {
+	if err := s.CreateLogGroup(ctx0, &barge.LogGroup{Name: name, CreatedAt: 1, Class: "STANDARD"}); err != nil {
 		t.Fatalf("CreateLogGroup(%s) = %v", name, err)
 	}
 }
@@ -26,16 +28,16 @@ func mustCreateStream(t *testing.T, s *Store, group, stream string) {
 // and messages "<prefix><i>".
 func appendN(t testing.TB, s *Store, group, stream string, n int, start, step int64, prefix string) {
 	t.Helper()
-	events := make([]LogEvent, n)
+	events := make([]barge.LogEvent, n)
 	for i := range events {
-		events[i] = LogEvent{Timestamp: start + int64(i)*step, Ingested: 100, Message: prefix + fmt.Sprint(i)}
+		events[i] = barge.LogEvent{Timestamp: start + int64(i)*step, Ingested: 100, Message: prefix + fmt.Sprint(i)}
 	}
 	if err := s.AppendLogEvents(ctx0, group, stream, events); err != nil {
 		t.Fatalf("AppendLogEvents(%s, %s, %d events) = %v", group, stream, n, err)
 	}
 }
 
-func messages(events []LogEvent) []string {
+func messages(events []barge.LogEvent) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
 		out[i] = e.Message
@@ -48,33 +50,33 @@ func TestLogGroups(t *testing.T) {
 	for _, name := range []string{"/aws/batch/job", "app-b", "app-a", "other"} {
 		mustCreateGroup(t, s, name)
 	}
-	if err := s.CreateLogGroup(ctx0, &LogGroup{Name: "app-a", Class: "STANDARD"}); err != ErrLogGroupExists {
-		t.Errorf("CreateLogGroup(app-a) again = %v, want ErrLogGroupExists", err)
+	if err := s.CreateLogGroup(ctx0, &barge.LogGroup{Name: "app-a", Class: "STANDARD"}); err != barge.ErrLogGroupExists {
+		t.Errorf("CreateLogGroup(app-a) again = %v, want barge.ErrLogGroupExists", err)
 	}
-	if err := s.CreateLogGroup(ctx0, &LogGroup{Name: "tagged", Class: "INFREQUENT_ACCESS", RetentionDays: 7, Tags: map[string]string{"k": "v"}}); err != nil {
+	if err := s.CreateLogGroup(ctx0, &barge.LogGroup{Name: "tagged", Class: "INFREQUENT_ACCESS", RetentionDays: 7, Tags: map[string]string{"k": "v"}}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := s.GetLogGroup(ctx0, "tagged")
 	if err != nil || g.Class != "INFREQUENT_ACCESS" || g.RetentionDays != 7 || g.Tags["k"] != "v" {
 		t.Errorf("GetLogGroup(tagged) = %+v, %v; want the class, retention and tags stored", g, err)
 	}
-	if _, err := s.GetLogGroup(ctx0, "missing"); err != ErrNoLogGroup {
-		t.Errorf("GetLogGroup(missing) = %v, want ErrNoLogGroup", err)
+	if _, err := s.GetLogGroup(ctx0, "missing"); err != barge.ErrNoLogGroup {
+		t.Errorf("GetLogGroup(missing) = %v, want barge.ErrNoLogGroup", err)
 	}
 
 	list := []struct {
 		name string
-		q    LogGroupQuery
+		q    barge.LogGroupQuery
 		want []string
 	}{
-		{"all", LogGroupQuery{}, []string{"/aws/batch/job", "app-a", "app-b", "other", "tagged"}},
-		{"prefix", LogGroupQuery{Prefix: "app-"}, []string{"app-a", "app-b"}},
-		{"contains", LogGroupQuery{Contains: "e"}, []string{"other", "tagged"}},
-		{"contains is case-sensitive", LogGroupQuery{Contains: "E"}, nil},
-		{"class", LogGroupQuery{Class: "INFREQUENT_ACCESS"}, []string{"tagged"}},
-		{"after", LogGroupQuery{After: "app-a"}, []string{"app-b", "other", "tagged"}},
-		{"limit", LogGroupQuery{Limit: 2}, []string{"/aws/batch/job", "app-a"}},
-		{"contains with limit", LogGroupQuery{Contains: "a", Limit: 2}, []string{"/aws/batch/job", "app-a"}},
+		{"all", barge.LogGroupQuery{}, []string{"/aws/batch/job", "app-a", "app-b", "other", "tagged"}},
+		{"prefix", barge.LogGroupQuery{Prefix: "app-"}, []string{"app-a", "app-b"}},
+		{"contains", barge.LogGroupQuery{Contains: "e"}, []string{"other", "tagged"}},
+		{"contains is case-sensitive", barge.LogGroupQuery{Contains: "E"}, nil},
+		{"class", barge.LogGroupQuery{Class: "INFREQUENT_ACCESS"}, []string{"tagged"}},
+		{"after", barge.LogGroupQuery{After: "app-a"}, []string{"app-b", "other", "tagged"}},
+		{"limit", barge.LogGroupQuery{Limit: 2}, []string{"/aws/batch/job", "app-a"}},
+		{"contains with limit", barge.LogGroupQuery{Contains: "a", Limit: 2}, []string{"/aws/batch/job", "app-a"}},
 	}
 	for _, tt := range list {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,8 +97,8 @@ func TestLogGroups(t *testing.T) {
 	if err := s.SetLogGroupRetention(ctx0, "tagged", 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetLogGroupRetention(ctx0, "missing", 1); err != ErrNoLogGroup {
-		t.Errorf("SetLogGroupRetention(missing) = %v, want ErrNoLogGroup", err)
+	if err := s.SetLogGroupRetention(ctx0, "missing", 1); err != barge.ErrNoLogGroup {
+		t.Errorf("SetLogGroupRetention(missing) = %v, want barge.ErrNoLogGroup", err)
 	}
 	a, _ := s.GetLogGroup(ctx0, "app-a")
 	tg, _ := s.GetLogGroup(ctx0, "tagged")
@@ -120,35 +122,35 @@ func TestLogGroups(t *testing.T) {
 	if tg, _ = s.GetLogGroup(ctx0, "tagged"); tg.Tags != nil {
 		t.Errorf("tags after removing all = %v, want none", tg.Tags)
 	}
-	if err := s.UpdateLogGroupTags(ctx0, "missing", func(map[string]string) error { return nil }); err != ErrNoLogGroup {
-		t.Errorf("UpdateLogGroupTags(missing) = %v, want ErrNoLogGroup", err)
+	if err := s.UpdateLogGroupTags(ctx0, "missing", func(map[string]string) error { return nil }); err != barge.ErrNoLogGroup {
+		t.Errorf("UpdateLogGroupTags(missing) = %v, want barge.ErrNoLogGroup", err)
 	}
 
 	if err := s.DeleteLogGroup(ctx0, "app-a"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteLogGroup(ctx0, "app-a"); err != ErrNoLogGroup {
-		t.Errorf("DeleteLogGroup(app-a) again = %v, want ErrNoLogGroup", err)
+	if err := s.DeleteLogGroup(ctx0, "app-a"); err != barge.ErrNoLogGroup {
+		t.Errorf("DeleteLogGroup(app-a) again = %v, want barge.ErrNoLogGroup", err)
 	}
 }
 
 func TestLogStreams(t *testing.T) {
 	s := newStore(t)
 	mustCreateGroup(t, s, "g")
-	if err := s.CreateLogStream(ctx0, "missing", "s", 1); err != ErrNoLogGroup {
-		t.Errorf("CreateLogStream in a missing group = %v, want ErrNoLogGroup", err)
+	if err := s.CreateLogStream(ctx0, "missing", "s", 1); err != barge.ErrNoLogGroup {
+		t.Errorf("CreateLogStream in a missing group = %v, want barge.ErrNoLogGroup", err)
 	}
 	for _, name := range []string{"b", "a", "c/1", "c/2"} {
 		mustCreateStream(t, s, "g", name)
 	}
-	if err := s.CreateLogStream(ctx0, "g", "a", 1); err != ErrLogStreamExists {
-		t.Errorf("CreateLogStream(g, a) again = %v, want ErrLogStreamExists", err)
+	if err := s.CreateLogStream(ctx0, "g", "a", 1); err != barge.ErrLogStreamExists {
+		t.Errorf("CreateLogStream(g, a) again = %v, want barge.ErrLogStreamExists", err)
 	}
 	appendN(t, s, "g", "b", 2, 500, 10, "b")   // last event 510
 	appendN(t, s, "g", "c/1", 1, 300, 0, "c1") // last event 300
 	appendN(t, s, "g", "c/1", 1, 200, 0, "c1") // out of order: first event 200, last still 300
 
-	names := func(q LogStreamQuery) []string {
+	names := func(q barge.LogStreamQuery) []string {
 		t.Helper()
 		q.Group = "g"
 		ss, err := s.ListLogStreams(ctx0, q)
@@ -163,17 +165,17 @@ func TestLogStreams(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		q    LogStreamQuery
+		q    barge.LogStreamQuery
 		want []string
 	}{
-		{"by name", LogStreamQuery{}, []string{"a", "b", "c/1", "c/2"}},
-		{"descending", LogStreamQuery{Descending: true}, []string{"c/2", "c/1", "b", "a"}},
-		{"prefix", LogStreamQuery{Prefix: "c/"}, []string{"c/1", "c/2"}},
-		{"after", LogStreamQuery{After: &LogStream{Name: "b"}, Limit: 1}, []string{"c/1"}},
-		{"after descending", LogStreamQuery{After: &LogStream{Name: "b"}, Descending: true}, []string{"a"}},
-		{"by last event", LogStreamQuery{ByLastEvent: true}, []string{"a", "c/2", "c/1", "b"}},
-		{"by last event descending", LogStreamQuery{ByLastEvent: true, Descending: true}, []string{"b", "c/1", "c/2", "a"}},
-		{"by last event after", LogStreamQuery{ByLastEvent: true, After: &LogStream{Name: "c/2", LastEvent: 0}}, []string{"c/1", "b"}},
+		{"by name", barge.LogStreamQuery{}, []string{"a", "b", "c/1", "c/2"}},
+		{"descending", barge.LogStreamQuery{Descending: true}, []string{"c/2", "c/1", "b", "a"}},
+		{"prefix", barge.LogStreamQuery{Prefix: "c/"}, []string{"c/1", "c/2"}},
+		{"after", barge.LogStreamQuery{After: &barge.LogStream{Name: "b"}, Limit: 1}, []string{"c/1"}},
+		{"after descending", barge.LogStreamQuery{After: &barge.LogStream{Name: "b"}, Descending: true}, []string{"a"}},
+		{"by last event", barge.LogStreamQuery{ByLastEvent: true}, []string{"a", "c/2", "c/1", "b"}},
+		{"by last event descending", barge.LogStreamQuery{ByLastEvent: true, Descending: true}, []string{"b", "c/1", "c/2", "a"}},
+		{"by last event after", barge.LogStreamQuery{ByLastEvent: true, After: &barge.LogStream{Name: "c/2", LastEvent: 0}}, []string{"c/1", "b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,16 +185,16 @@ func TestLogStreams(t *testing.T) {
 		})
 	}
 
-	ss, _ := s.ListLogStreams(ctx0, LogStreamQuery{Group: "g", Prefix: "c/1"})
+	ss, _ := s.ListLogStreams(ctx0, barge.LogStreamQuery{Group: "g", Prefix: "c/1"})
 	if len(ss) != 1 || ss[0].FirstEvent != 200 || ss[0].LastEvent != 300 || ss[0].LastIngestion != 100 || ss[0].CreatedAt != 2 {
 		t.Errorf("stream c/1 = %+v, want first event 200, last 300, ingested 100, created 2", ss[0])
 	}
-	ss, _ = s.ListLogStreams(ctx0, LogStreamQuery{Group: "g", Prefix: "a"})
+	ss, _ = s.ListLogStreams(ctx0, barge.LogStreamQuery{Group: "g", Prefix: "a"})
 	if len(ss) != 1 || ss[0].FirstEvent != 0 || ss[0].LastEvent != 0 || ss[0].LastIngestion != 0 {
 		t.Errorf("stream a without events = %+v, want zero event times", ss[0])
 	}
-	if _, err := s.ListLogStreams(ctx0, LogStreamQuery{Group: "missing"}); err != ErrNoLogGroup {
-		t.Errorf("ListLogStreams(missing) = %v, want ErrNoLogGroup", err)
+	if _, err := s.ListLogStreams(ctx0, barge.LogStreamQuery{Group: "missing"}); err != barge.ErrNoLogGroup {
+		t.Errorf("ListLogStreams(missing) = %v, want barge.ErrNoLogGroup", err)
 	}
 
 	if err := s.DeleteLogStream(ctx0, "g", "b"); err != nil {
@@ -201,28 +203,28 @@ func TestLogStreams(t *testing.T) {
 	for _, tt := range []struct {
 		group, stream string
 		want          error
-	}{{"g", "b", ErrNoLogStream}, {"missing", "b", ErrNoLogGroup}} {
+	}{{"g", "b", barge.ErrNoLogStream}, {"missing", "b", barge.ErrNoLogGroup}} {
 		if err := s.DeleteLogStream(ctx0, tt.group, tt.stream); err != tt.want {
 			t.Errorf("DeleteLogStream(%s, %s) = %v, want %v", tt.group, tt.stream, err, tt.want)
 		}
-		if err := s.AppendLogEvents(ctx0, tt.group, tt.stream, []LogEvent{{Message: "x"}}); err != tt.want {
+		if err := s.AppendLogEvents(ctx0, tt.group, tt.stream, []barge.LogEvent{{Message: "x"}}); err != tt.want {
 			t.Errorf("AppendLogEvents(%s, %s) = %v, want %v", tt.group, tt.stream, err, tt.want)
 		}
-		if _, err := s.GetLogEvents(ctx0, LogEventRange{Group: tt.group, Stream: tt.stream}); err != tt.want {
+		if _, err := s.GetLogEvents(ctx0, barge.LogEventRange{Group: tt.group, Stream: tt.stream}); err != tt.want {
 			t.Errorf("GetLogEvents(%s, %s) = %v, want %v", tt.group, tt.stream, err, tt.want)
 		}
 	}
 	// A stream created again under the name of a deleted one starts empty.
 	mustCreateStream(t, s, "g", "b")
-	if evs, err := s.GetLogEvents(ctx0, LogEventRange{Group: "g", Stream: "b", Before: LogPosMax}); err != nil || len(evs) != 0 {
+	if evs, err := s.GetLogEvents(ctx0, barge.LogEventRange{Group: "g", Stream: "b", Before: barge.LogPosMax}); err != nil || len(evs) != 0 {
 		t.Errorf("GetLogEvents of a re-created stream = %q, %v; want none", messages(evs), err)
 	}
 }
 
 func TestEnsureLogStream(t *testing.T) {
 	s := newStore(t)
-	if err := s.EnsureLogStream(ctx0, "/aws/batch/job", "def/default/1", false, 5); err != ErrNoLogGroup {
-		t.Errorf("EnsureLogStream without the group and createGroup = %v, want ErrNoLogGroup", err)
+	if err := s.EnsureLogStream(ctx0, "/aws/batch/job", "def/default/1", false, 5); err != barge.ErrNoLogGroup {
+		t.Errorf("EnsureLogStream without the group and createGroup = %v, want barge.ErrNoLogGroup", err)
 	}
 	for i := range 2 { // the second time, both exist
 		if err := s.EnsureLogStream(ctx0, "/aws/batch/job", "def/default/1", true, 5); err != nil {
@@ -236,7 +238,7 @@ func TestEnsureLogStream(t *testing.T) {
 	if err != nil || g.CreatedAt != 5 || g.Class != "STANDARD" {
 		t.Errorf("group made by EnsureLogStream = %+v, %v; want a STANDARD group created at 5", g, err)
 	}
-	ss, _ := s.ListLogStreams(ctx0, LogStreamQuery{Group: "/aws/batch/job"})
+	ss, _ := s.ListLogStreams(ctx0, barge.LogStreamQuery{Group: "/aws/batch/job"})
 	if len(ss) != 2 {
 		t.Errorf("streams = %d, want 2", len(ss))
 	}
@@ -253,8 +255,8 @@ func TestGetLogEvents(t *testing.T) {
 	// Two more at time 1000, after the first: same time, later ingestion.
 	appendN(t, s, "g", "s", 2, 1000, 0, "tie")
 
-	all := LogEventRange{Group: "g", Stream: "s", Before: LogPosMax}
-	first, err := s.GetLogEvents(ctx0, LogEventRange{Group: "g", Stream: "s", Before: LogPosMax, Limit: 4})
+	all := barge.LogEventRange{Group: "g", Stream: "s", Before: barge.LogPosMax}
+	first, err := s.GetLogEvents(ctx0, barge.LogEventRange{Group: "g", Stream: "s", Before: barge.LogPosMax, Limit: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,24 +265,24 @@ func TestGetLogEvents(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		r    LogEventRange
+		r    barge.LogEventRange
 		want []string
 	}{
-		{"after a tie", LogEventRange{After: first[1].Pos(), Limit: 2}, []string{"tie1", "e1"}},
-		{"backward from the end", LogEventRange{Backward: true, Limit: 2}, []string{"e24998", "e24999"}},
-		{"backward before a position", LogEventRange{Before: first[2].Pos(), Backward: true}, []string{"e0", "tie0"}},
-		{"time range", LogEventRange{After: LogPos{1020, 0}, Before: LogPos{1050, 0}}, []string{"e2", "e3", "e4"}},
-		{"time range backward", LogEventRange{After: LogPos{1020, 0}, Before: LogPos{1050, 0}, Backward: true, Limit: 2}, []string{"e3", "e4"}},
-		{"bytes", LogEventRange{MaxBytes: 2 * (26 + 2)}, []string{"e0"}}, // tie0 is 4 bytes: over
-		{"bytes take one at least", LogEventRange{MaxBytes: 1}, []string{"e0"}},
-		{"empty range", LogEventRange{After: LogPos{5000, 0}, Before: LogPos{5000, 0}}, nil},
+		{"after a tie", barge.LogEventRange{After: first[1].Pos(), Limit: 2}, []string{"tie1", "e1"}},
+		{"backward from the end", barge.LogEventRange{Backward: true, Limit: 2}, []string{"e24998", "e24999"}},
+		{"backward before a position", barge.LogEventRange{Before: first[2].Pos(), Backward: true}, []string{"e0", "tie0"}},
+		{"time range", barge.LogEventRange{After: barge.LogPos{Timestamp: 1020, Seq: 0}, Before: barge.LogPos{Timestamp: 1050, Seq: 0}}, []string{"e2", "e3", "e4"}},
+		{"time range backward", barge.LogEventRange{After: barge.LogPos{Timestamp: 1020, Seq: 0}, Before: barge.LogPos{Timestamp: 1050, Seq: 0}, Backward: true, Limit: 2}, []string{"e3", "e4"}},
+		{"bytes", barge.LogEventRange{MaxBytes: 2 * (26 + 2)}, []string{"e0"}}, // tie0 is 4 bytes: over
+		{"bytes take one at least", barge.LogEventRange{MaxBytes: 1}, []string{"e0"}},
+		{"empty range", barge.LogEventRange{After: barge.LogPos{Timestamp: 5000, Seq: 0}, Before: barge.LogPos{Timestamp: 5000, Seq: 0}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
 			r.Group, r.Stream = "g", "s"
-			if r.Before == (LogPos{}) {
-				r.Before = LogPosMax
+			if r.Before == (barge.LogPos{}) {
+				r.Before = barge.LogPosMax
 			}
 			evs, err := s.GetLogEvents(ctx0, r)
 			if got := messages(evs); err != nil || !slices.Equal(got, tt.want) {
@@ -294,9 +296,9 @@ func TestGetLogEvents(t *testing.T) {
 	}
 	// Reading the whole stream forward a page at a time visits every event once.
 	var n int
-	pos := LogPos{}
+	pos := barge.LogPos{}
 	for {
-		evs, err := s.GetLogEvents(ctx0, LogEventRange{Group: "g", Stream: "s", After: pos, Before: LogPosMax, Limit: 7000})
+		evs, err := s.GetLogEvents(ctx0, barge.LogEventRange{Group: "g", Stream: "s", After: pos, Before: barge.LogPosMax, Limit: 7000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,13 +321,13 @@ func TestFilterLogEvents(t *testing.T) {
 	}
 	// Interleaved in time: a/1 at 10, 40, 70, ...; a/2 at 20, 50, ...; b at 30, 60, ...
 	for i, st := range []string{"a/1", "a/2", "b"} {
-		events := make([]LogEvent, 5)
+		events := make([]barge.LogEvent, 5)
 		for j := range events {
 			msg := fmt.Sprintf("%s-%d", st, j)
 			if j%2 == 0 {
 				msg += " even"
 			}
-			events[j] = LogEvent{Timestamp: int64(10 + 30*j + 10*i), Ingested: 1, Message: msg}
+			events[j] = barge.LogEvent{Timestamp: int64(10 + 30*j + 10*i), Ingested: 1, Message: msg}
 		}
 		if err := s.AppendLogEvents(ctx0, "g", st, events); err != nil {
 			t.Fatal(err)
@@ -334,30 +336,30 @@ func TestFilterLogEvents(t *testing.T) {
 	even := func(m string) bool { return strings.HasSuffix(m, " even") }
 	tests := []struct {
 		name     string
-		f        LogFilter
+		f        barge.LogFilter
 		want     []string
 		wantMore bool
 	}{
-		{"all", LogFilter{Limit: 4}, []string{"a/1-0 even", "a/2-0 even", "b-0 even", "a/1-1"}, true},
-		{"time range", LogFilter{After: LogPos{40, 0}, Before: LogPos{70, 0}}, []string{"a/1-1", "a/2-1", "b-1"}, false},
-		{"one stream", LogFilter{Streams: []string{"b"}}, []string{"b-0 even", "b-1", "b-2 even", "b-3", "b-4 even"}, false},
-		{"two streams", LogFilter{Streams: []string{"b", "a/2"}, Before: LogPos{60, 0}}, []string{"a/2-0 even", "b-0 even", "a/2-1"}, false},
-		{"missing stream", LogFilter{Streams: []string{"nope"}}, nil, false},
-		{"prefix", LogFilter{StreamPrefix: "a/", Before: LogPos{60, 0}}, []string{"a/1-0 even", "a/2-0 even", "a/1-1", "a/2-1"}, false},
-		{"match", LogFilter{Streams: []string{"a/1"}, Match: even}, []string{"a/1-0 even", "a/1-2 even", "a/1-4 even"}, false},
+		{"all", barge.LogFilter{Limit: 4}, []string{"a/1-0 even", "a/2-0 even", "b-0 even", "a/1-1"}, true},
+		{"time range", barge.LogFilter{After: barge.LogPos{Timestamp: 40, Seq: 0}, Before: barge.LogPos{Timestamp: 70, Seq: 0}}, []string{"a/1-1", "a/2-1", "b-1"}, false},
+		{"one stream", barge.LogFilter{Streams: []string{"b"}}, []string{"b-0 even", "b-1", "b-2 even", "b-3", "b-4 even"}, false},
+		{"two streams", barge.LogFilter{Streams: []string{"b", "a/2"}, Before: barge.LogPos{Timestamp: 60, Seq: 0}}, []string{"a/2-0 even", "b-0 even", "a/2-1"}, false},
+		{"missing stream", barge.LogFilter{Streams: []string{"nope"}}, nil, false},
+		{"prefix", barge.LogFilter{StreamPrefix: "a/", Before: barge.LogPos{Timestamp: 60, Seq: 0}}, []string{"a/1-0 even", "a/2-0 even", "a/1-1", "a/2-1"}, false},
+		{"match", barge.LogFilter{Streams: []string{"a/1"}, Match: even}, []string{"a/1-0 even", "a/1-2 even", "a/1-4 even"}, false},
 		// The limit is reached with a match left: more.
-		{"limit with more", LogFilter{Streams: []string{"a/1"}, Match: even, Limit: 2}, []string{"a/1-0 even", "a/1-2 even"}, true},
+		{"limit with more", barge.LogFilter{Streams: []string{"a/1"}, Match: even, Limit: 2}, []string{"a/1-0 even", "a/1-2 even"}, true},
 		// The limit is reached on the last match: no more, though events remain.
-		{"limit on the last match", LogFilter{Streams: []string{"a/1"}, Match: even, Limit: 3}, []string{"a/1-0 even", "a/1-2 even", "a/1-4 even"}, false},
-		{"scan bound", LogFilter{MaxScan: 4, Match: even}, []string{"a/1-0 even", "a/2-0 even", "b-0 even"}, true},
-		{"bytes", LogFilter{MaxBytes: 30 + 26}, []string{"a/1-0 even"}, true},
+		{"limit on the last match", barge.LogFilter{Streams: []string{"a/1"}, Match: even, Limit: 3}, []string{"a/1-0 even", "a/1-2 even", "a/1-4 even"}, false},
+		{"scan bound", barge.LogFilter{MaxScan: 4, Match: even}, []string{"a/1-0 even", "a/2-0 even", "b-0 even"}, true},
+		{"bytes", barge.LogFilter{MaxBytes: 30 + 26}, []string{"a/1-0 even"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := tt.f
 			f.Group = "g"
-			if f.Before == (LogPos{}) {
-				f.Before = LogPosMax
+			if f.Before == (barge.LogPos{}) {
+				f.Before = barge.LogPosMax
 			}
 			res, err := s.FilterLogEvents(ctx0, f)
 			if err != nil {
@@ -376,7 +378,7 @@ func TestFilterLogEvents(t *testing.T) {
 
 	// Paging with the scan bound and a match visits every match once.
 	var got []string
-	f := LogFilter{Group: "g", Before: LogPosMax, Match: even, MaxScan: 2, Limit: 1}
+	f := barge.LogFilter{Group: "g", Before: barge.LogPosMax, Match: even, MaxScan: 2, Limit: 1}
 	for range 100 {
 		res, err := s.FilterLogEvents(ctx0, f)
 		if err != nil {
@@ -397,12 +399,12 @@ func TestFilterLogEvents(t *testing.T) {
 	if err := s.DeleteLogStream(ctx0, "g", "b"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.FilterLogEvents(ctx0, LogFilter{Group: "g", Before: LogPosMax})
+	res, err := s.FilterLogEvents(ctx0, barge.LogFilter{Group: "g", Before: barge.LogPosMax})
 	if err != nil || len(res.Events) != 10 {
 		t.Errorf("FilterLogEvents after deleting b = %q, %v; want the 10 events of a/1 and a/2", messages(res.Events), err)
 	}
-	if _, err := s.FilterLogEvents(ctx0, LogFilter{Group: "missing"}); err != ErrNoLogGroup {
-		t.Errorf("FilterLogEvents(missing) = %v, want ErrNoLogGroup", err)
+	if _, err := s.FilterLogEvents(ctx0, barge.LogFilter{Group: "missing"}); err != barge.ErrNoLogGroup {
+		t.Errorf("FilterLogEvents(missing) = %v, want barge.ErrNoLogGroup", err)
 	}
 }
 
@@ -443,7 +445,7 @@ func TestExpireLogEvents(t *testing.T) {
 	if left != 20+2*8 || purges != 0 {
 		t.Errorf("after expiry: %d events and %d purges left, want %d and 0", left, purges, 20+2*8)
 	}
-	evs, _ := s.GetLogEvents(ctx0, LogEventRange{Group: "week", Stream: "s", Before: LogPosMax})
+	evs, _ := s.GetLogEvents(ctx0, barge.LogEventRange{Group: "week", Stream: "s", Before: barge.LogPosMax})
 	if len(evs) != 8 || evs[0].Timestamp != now-7*day {
 		t.Errorf("week/s keeps %d events from %d, want 8 from %d", len(evs), evs[0].Timestamp, now-7*day)
 	}
