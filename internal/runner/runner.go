@@ -171,7 +171,9 @@ func logTargetOf(spec *barge.JobSpec, taskID string) logTarget {
 		o := c.LogConfiguration.Options
 		if g := o["awslogs-group"]; g != "" {
 			t.group = g
-			t.createGroup = o["awslogs-create-group"] == "true"
+			// Batch's own group exists in every account that ran a job;
+			// any other group must exist unless the job may create it.
+			t.createGroup = g == defaultLogGroup || o["awslogs-create-group"] == "true"
 		}
 		if p := o["awslogs-stream-prefix"]; p != "" {
 			prefix = p

@@ -110,7 +110,7 @@ type memLogs struct {
 }
 
 func (m *memLogs) EnsureStream(ctx context.Context, group, stream string, createGroup bool) error {
-	if group == "/missing" && !createGroup {
+	if (group == "/missing" || group == "/aws/batch/job") && !createGroup {
 		return barge.Errorf(barge.ENotFound, "The specified log group does not exist.")
 	}
 	return nil
@@ -224,6 +224,7 @@ func TestAttemptOutcomes(t *testing.T) {
 		{"exit 3", spec("exit 3", nil, role), barge.JobFailed, "Essential container in task exited", "", 3, "/aws/batch/job def/default/"},
 		{"stream prefix and group", spec("exit 0", map[string]string{"awslogs-group": "/mine", "awslogs-stream-prefix": "pre", "awslogs-create-group": "true"}, role), barge.JobSucceeded, "Essential container in task exited", "", 0, "/mine pre/default/"},
 		{"missing log group", spec("exit 0", map[string]string{"awslogs-group": "/missing"}, role), barge.JobFailed, "Task failed to start", "ResourceInitializationError", -1, ""},
+		{"Batch's group named", spec("exit 0", map[string]string{"awslogs-group": "/aws/batch/job", "awslogs-stream-prefix": "p"}, role), barge.JobSucceeded, "Essential container in task exited", "", 0, "/aws/batch/job p/default/"},
 		{"missing role", spec("exit 0", nil, "arn:aws:iam::123456789012:role/missing"), barge.JobFailed, "Task failed to start", "does not exist", -1, ""},
 		{"pull fails", spec("nostart", nil, role), barge.JobFailed, "Task failed to start", "CannotPullContainerError", -1, ""},
 	}
