@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -178,6 +179,40 @@ func TestArrayChildrenAndBigJobs(t *testing.T) {
 	want := []string{"arr:0@ce", "arr:1@ce", "arr:2@ce"}
 	if got := rec.ids(); !equal(got, want) {
 		t.Errorf("placements = %v, want %v", got, want)
+	}
+}
+
+// TestPlacementBehindBigJobs: with room for few jobs, a pass reads short
+// pages; jobs too big for any compute environment at the head of the queue
+// still do not keep the ones behind them from the room.
+func TestPlacementBehindBigJobs(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	if err := st.CreateComputeEnvironment(ctx, ce("ce", 8, barge.StateEnabled)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateJobQueue(ctx, queue("q", 1, "ce")); err != nil {
+		t.Fatal(err)
+	}
+	var jobs []*barge.Job
+	for i := 0; i < 100; i++ {
+		jobs = append(jobs, job(fmt.Sprintf("big%03d", i), "q", "16"))
+	}
+	var want []string
+	for i := 0; i < 100; i++ {
+		id := fmt.Sprintf("small%03d", i)
+		jobs = append(jobs, job(id, "q", "0.25"))
+		if i < 32 { // 8 vCPUs hold 32 quarter-vCPU jobs
+			want = append(want, id+"@ce")
+		}
+	}
+	if err := st.InsertJobs(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	runPass(t, st, rec)
+	if got := rec.ids(); !equal(got, want) {
+		t.Errorf("placements = %v, want the 32 oldest small jobs", got)
 	}
 }
 
