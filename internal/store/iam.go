@@ -235,25 +235,31 @@ func (s *Store) DetachRolePolicy(ctx context.Context, name, policyARN string) er
 // to the role called name, in attachment order; ENotFound if there is no
 // such role.
 func (s *Store) ListAttachedRolePolicies(ctx context.Context, name string) ([]string, error) {
-	// One query answers both whether the role exists (a row at all) and
-	// what is attached (the non-NULL ARNs), so the two agree.
-	rows, err := s.query(ctx, `SELECT a.policy_arn FROM roles r
+	return s.roleStrings(ctx, `SELECT a.policy_arn FROM roles r
 		LEFT JOIN role_attached_policies a ON a.role_key = r.name_key
-		WHERE r.name_key = ? ORDER BY a.seq`, roleKey(name))
+		WHERE r.name_key = ? ORDER BY a.seq`, name)
+}
+
+// roleStrings runs a query that left-joins the role called name with one
+// of its lists: one query answers both whether the role exists (a row at
+// all) and what the list holds (the non-NULL values), so the two agree.
+// ENotFound if there is no such role.
+func (s *Store) roleStrings(ctx context.Context, query, name string) ([]string, error) {
+	rows, err := s.query(ctx, query, roleKey(name))
 	if err != nil {
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
 	found := false
-	arns := []string{}
+	values := []string{}
 	for rows.Next() {
 		found = true
-		var arn sql.NullString
-		if err := rows.Scan(&arn); err != nil {
+		var v sql.NullString
+		if err := rows.Scan(&v); err != nil {
 			return nil, s.d.dbError(err)
 		}
-		if arn.Valid {
-			arns = append(arns, arn.String)
+		if v.Valid {
+			values = append(values, v.String)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -262,7 +268,7 @@ func (s *Store) ListAttachedRolePolicies(ctx context.Context, name string) ([]st
 	if !found {
 		return nil, errNoRole(name)
 	}
-	return arns, nil
+	return values, nil
 }
 
 // PutRolePolicy adds the inline policy p to the role called p.RoleName, or
@@ -340,30 +346,7 @@ func (s *Store) DeleteRolePolicy(ctx context.Context, name, policy string) error
 // ListRolePolicies returns the names of the inline policies of the role
 // called name, in order; ENotFound if there is no such role.
 func (s *Store) ListRolePolicies(ctx context.Context, name string) ([]string, error) {
-	rows, err := s.query(ctx, `SELECT p.name FROM roles r
+	return s.roleStrings(ctx, `SELECT p.name FROM roles r
 		LEFT JOIN role_inline_policies p ON p.role_key = r.name_key
-		WHERE r.name_key = ? ORDER BY p.name`, roleKey(name))
-	if err != nil {
-		return nil, s.d.dbError(err)
-	}
-	defer rows.Close()
-	found := false
-	names := []string{}
-	for rows.Next() {
-		found = true
-		var n sql.NullString
-		if err := rows.Scan(&n); err != nil {
-			return nil, s.d.dbError(err)
-		}
-		if n.Valid {
-			names = append(names, n.String)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.d.dbError(err)
-	}
-	if !found {
-		return nil, errNoRole(name)
-	}
-	return names, nil
+		WHERE r.name_key = ? ORDER BY p.name`, name)
 }
