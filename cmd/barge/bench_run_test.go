@@ -167,10 +167,6 @@ func seedRun(b *testing.B, c *batch.Client, addr string, maxvCpus int32, image s
 //   - docker: the baseline, ContainerCreate and ContainerStart of the same
 //     image and command through the Docker client library, which is what
 //     `docker run -d` asks of the engine;
-//   - docker-limits: the same with what barge's executor adds: an image
-//     inspection first, and a container with a name, labels, the job's
-//     environment, a CPU quota and a memory limit, so that barge minus
-//     docker-limits is barge's own share;
 //   - cli: `docker run -d` itself, the CLI process included.
 func BenchmarkSubmitToRunning(b *testing.B) {
 	cli, image := dockerBench(b)
@@ -179,14 +175,13 @@ func BenchmarkSubmitToRunning(b *testing.B) {
 	c := benchClient(m.Addr)
 	queue, jobDef := seedRun(b, c, m.Addr, 16, image)
 
-	var started, seen, submitted, api, limited, dockerCLI latencies
+	var started, seen, submitted, api, dockerCLI latencies
 	ways := []func(){
 		func() {
 			st, se, su := bargeStart(b, c, cli, queue, jobDef)
 			started, seen, submitted = append(started, st), append(seen, se), append(submitted, su)
 		},
-		func() { api = append(api, dockerStart(b, cli, image, false)) },
-		func() { limited = append(limited, dockerStart(b, cli, image, true)) },
+		func() { api = append(api, dockerStart(b, cli, image)) },
 		func() {
 			if cliErr == nil {
 				dockerCLI = append(dockerCLI, dockerRunStart(b, cli, image))
@@ -196,7 +191,7 @@ func BenchmarkSubmitToRunning(b *testing.B) {
 	for _, way := range ways { // warm up: image, connections, prepared statements
 		way()
 	}
-	started, seen, submitted, api, limited, dockerCLI = nil, nil, nil, nil, nil, nil
+	started, seen, submitted, api, dockerCLI = nil, nil, nil, nil, nil
 	for i := 0; b.Loop(); i++ {
 		for k := range ways {
 			ways[(i+k)%len(ways)]()
@@ -206,7 +201,6 @@ func BenchmarkSubmitToRunning(b *testing.B) {
 	seen.reportAs(b, "barge-seen")
 	submitted.reportAs(b, "submit")
 	api.reportAs(b, "docker")
-	limited.reportAs(b, "docker-limits")
 	dockerCLI.reportAs(b, "cli")
 }
 
@@ -288,32 +282,13 @@ func describeBench(b *testing.B, c *batch.Client, id string) types.JobDetail {
 // dockerStart creates and starts a container of image running `true`
 // through the Docker client library, as `docker run -d` does, and returns
 // how long that took; then it waits for the container to end and removes
-// it. With limits, it first inspects the image and gives the container
-// what barge's executor gives a quarter-vCPU, 512 MiB Fargate job.
-func dockerStart(b *testing.B, cli *client.Client, image string, limits bool) time.Duration {
+// it.
+func dockerStart(b *testing.B, cli *client.Client, image string) time.Duration {
 	ctx := context.Background()
-	opts := client.ContainerCreateOptions{
-		Config: &container.Config{Image: image, Cmd: []string{"true"}, Labels: map[string]string{benchLabel: "true"}},
-	}
-	if limits {
-		stop := 30
-		opts.Name = fmt.Sprintf("barge-bench-%d", time.Now().UnixNano())
-		opts.Config.StopTimeout = &stop
-		opts.Config.Labels = map[string]string{benchLabel: "true", "barge.task-id": "0123456789abcdef0123456789abcdef",
-			"barge.job-id": "00000000-0000-4000-a000-000000000000", "barge.attempt": "1"}
-		opts.Config.Env = []string{"AWS_BATCH_CE_NAME=run-ce", "AWS_BATCH_JOB_ATTEMPT=1",
-			"AWS_BATCH_JOB_ID=00000000-0000-4000-a000-000000000000", "AWS_BATCH_JQ_NAME=run-queue",
-			"AWS_DEFAULT_REGION=us-east-1", "AWS_EXECUTION_ENV=AWS_ECS_FARGATE", "AWS_REGION=us-east-1"}
-		opts.HostConfig = &container.HostConfig{Resources: container.Resources{
-			CPUPeriod: 100_000, CPUQuota: 25_000, Memory: 512 << 20, MemorySwap: 512 << 20}}
-	}
 	t0 := time.Now()
-	if limits {
-		if _, err := cli.ImageInspect(ctx, image); err != nil {
-			b.Fatalf("ImageInspect = %v", err)
-		}
-	}
-	res, err := cli.ContainerCreate(ctx, opts)
+	res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{Image: image, Cmd: []string{"true"}, Labels: map[string]string{benchLabel: "true"}},
+	})
 	if err != nil {
 		b.Fatalf("ContainerCreate = %v", err)
 	}
@@ -386,12 +361,9 @@ func runJobCount(b *testing.B) int {
 //     and its SDK clients) per job.
 //   - docker-run/parallel=N: the baseline: `docker run --rm` of the same
 //     image and command in a loop, in N loops at once.
-//   - docker-api/parallel=N: the same through the Docker client library
-//     (create, start, wait, remove), as barge's executor does, without the
-//     CLI's process per container.
 func BenchmarkTrivialJobs(b *testing.B) {
 	n := runJobCount(b)
-	cli, image := dockerBench(b)
+	_, image := dockerBench(b)
 	for _, slots := range []int{16, 64, 1000} {
 		b.Run(fmt.Sprintf("barge/slots=%d", slots), func(b *testing.B) {
 			m := runDockerMain(b)
@@ -427,16 +399,6 @@ func BenchmarkTrivialJobs(b *testing.B) {
 				reportBatch(b, n, wall, hostCPU(b)-host0)
 			})
 		}
-	}
-	for _, par := range []int{16, 64} {
-		b.Run(fmt.Sprintf("docker-api/parallel=%d", par), func(b *testing.B) {
-			var wall time.Duration
-			host0 := hostCPU(b)
-			for b.Loop() {
-				wall += runParallel(b, n, par, func() error { return dockerRunRm(cli, image) })
-			}
-			reportBatch(b, n, wall, hostCPU(b)-host0)
-		})
 	}
 }
 
@@ -552,27 +514,4 @@ func runParallel(b *testing.B, n, par int, run func() error) time.Duration {
 	}
 	wg.Wait()
 	return time.Since(start)
-}
-
-// dockerRunRm does what `docker run --rm image true` does, through the
-// client library: create, start, wait for the end, remove.
-func dockerRunRm(cli *client.Client, image string) error {
-	ctx := context.Background()
-	res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{Image: image, Cmd: []string{"true"}, Labels: map[string]string{benchLabel: "true"}},
-	})
-	if err != nil {
-		return err
-	}
-	w := cli.ContainerWait(ctx, res.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	if _, err := cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
-		return err
-	}
-	select {
-	case <-w.Result:
-	case err := <-w.Error:
-		return err
-	}
-	_, err = cli.ContainerRemove(ctx, res.ID, client.ContainerRemoveOptions{Force: true})
-	return err
 }
