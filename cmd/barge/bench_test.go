@@ -62,6 +62,9 @@ func runBenchMain(tb testing.TB, dir string) *Main {
 	cfg.DataDir = dir
 	cfg.AccessKeyID, cfg.SecretAccessKey = benchKeyID, benchSecret
 	cfg.LogLevel = "error"
+	// The API benchmarks measure the control plane: the filled RUNNABLE jobs
+	// must wait, not run.
+	cfg.Hold = true
 	m := NewMain(cfg, io.Discard, io.Discard)
 	if err := m.Run(context.Background()); err != nil {
 		tb.Fatalf("Run() = %v", err)
