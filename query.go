@@ -13,11 +13,20 @@ type JobQuery struct {
 	JobDefName       string // job definition name, or a prefix of it with JobDefNamePrefix
 	JobDefNamePrefix bool
 	JobDefArn        string // job definition ARN with revision
+	ShareID          string // with Queue: the jobs of this share identifier; combines with Status alone
 	CreatedBefore    int64  // epoch ms, 0 = unbounded (strict)
 	CreatedAfter     int64  // epoch ms, 0 = unbounded (strict)
 	Oldest           bool   // oldest first instead of newest first
 	Cursor           int64  // Seq of the last job of the previous page; 0 = first page
 	Limit            int
+}
+
+// ShareCursor is a place in the line of a fair-share queue's share, whose
+// jobs come highest schedulingPriority first and then in submission order:
+// the Priority and Seq of the last job read. The zero value is the front.
+type ShareCursor struct {
+	Priority int
+	Seq      int64
 }
 
 // JobDefinitionQuery selects a page of job definitions, newest registration

@@ -112,7 +112,7 @@ func (s *Store) InsertJobs(ctx context.Context, jobs []*barge.Job) error {
 }
 
 // insertColumns are the columns InsertJobs writes.
-const insertColumns = "seq, id, queue, status, name, name_lc, jobdef_name, jobdef_arn, share_id, " +
+const insertColumns = "seq, id, queue, status, name, name_lc, jobdef_name, jobdef_arn, share_id, priority, " +
 	"array_parent, array_index, created_at, started_at, stopped_at, state, spec"
 
 // rowsPerInsert is how many jobs one INSERT statement writes. Many rows per
@@ -136,6 +136,7 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 		return err
 	}
 	args := make([]any, 0, min(len(enc), rowsPerInsert)*(strings.Count(insertColumns, ",")+1))
+	shares := shareLines{}
 	for lo := 0; lo < len(enc); lo += rowsPerInsert {
 		chunk := enc[lo:min(lo+rowsPerInsert, len(enc))]
 		args = args[:0]
@@ -145,7 +146,8 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 			j.Seq = seq
 			j.CreatedAt = max(j.CreatedAt, created)
 			created = j.CreatedAt
-			var nameLC, defName, defArn, share, parent, index any
+			var nameLC, defName, defArn, parent, index any
+			share, priority := shares.of(j)
 			if j.ArrayParent != "" {
 				parent, index = j.ArrayParent, j.ArrayIndex
 			} else {
@@ -153,11 +155,8 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 			}
 			if j.Spec != nil {
 				defName, defArn = j.Spec.JobDefinitionName, j.Spec.JobDefinitionArn
-				if j.Spec.ShareIdentifier != "" {
-					share = j.Spec.ShareIdentifier
-				}
 			}
-			args = append(args, j.Seq, j.ID, j.Queue, j.Status, j.Name, nameLC, defName, defArn, share,
+			args = append(args, j.Seq, j.ID, j.Queue, j.Status, j.Name, nameLC, defName, defArn, share, priority,
 				parent, index, j.CreatedAt, j.StartedAt, j.StoppedAt, e.state, e.spec)
 		}
 		if _, err := tx.exec(insertJobsSQL(len(chunk)), args...); err != nil {

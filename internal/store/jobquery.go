@@ -21,6 +21,9 @@ import (
 // the index entries of all matching jobs are sorted by seq to find the page,
 // so a prefix that matches a large share of a queue costs more.
 func (s *Store) ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error) {
+	if q.ShareID != "" {
+		return s.listShareJobs(ctx, q) // fairshare.go
+	}
 	if err := validateJobQuery(q); err != nil {
 		return nil, err
 	}
