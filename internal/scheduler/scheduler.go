@@ -1,9 +1,19 @@
 // Package scheduler places RUNNABLE jobs on compute environments with AWS
-// Batch's semantics: queues are served by priority (higher first), a queue's
-// jobs in submission order, and a job goes to the first compute environment
-// in its queue's order that is ENABLED, VALID and has room for its vCPUs
-// within maxvCpus. Capacity is counted in the vCPUs of STARTING and RUNNING
-// jobs.
+// Batch's semantics: queues are served by priority (higher first), and a
+// job goes to the first compute environment in its queue's order that is
+// ENABLED, VALID and has room for its vCPUs within maxvCpus. Capacity is
+// counted in the vCPUs of STARTING and RUNNING jobs.
+//
+// A queue without a scheduling policy is first in, first out: its jobs in
+// submission order. A queue with a fair-share policy keeps one line per
+// share identifier (highest schedulingPriority first, then submission
+// order) and serves next the share whose recent usage, weighed by its
+// weightFactor, is lowest (fairshare.go).
+//
+// The scheduler also says why a RUNNABLE job waits (waiting.go), cancels
+// jobs blocked at the head of a queue for longer than its
+// jobStateTimeLimitActions allow, and shows the front of a queue
+// (snapshot.go).
 //
 // The scheduler reacts to events: a submission, a finished attempt or a
 // changed queue wakes it at once; a slow tick only guards against a missed
@@ -18,18 +28,26 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 )
 
-// Store is what the scheduler needs from the store.
+// Store is what the scheduler needs from the store. It finishes the jobs
+// that time-limit actions cancel, hence jobstate's needs.
 type Store interface {
+	jobstate.Store
 	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
 	ListComputeEnvironments(ctx context.Context, after string, limit int) ([]*barge.ComputeEnvironment, error)
+	GetSchedulingPolicy(ctx context.Context, name string) (*barge.SchedulingPolicy, error)
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
-	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
-	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
+
+	// The lines of fair-share queues.
+	RunnableShares(ctx context.Context, queue string) ([]string, error)
+	StartedShares(ctx context.Context, queue string) ([]string, error)
+	ShareJobs(ctx context.Context, queue, share string, after barge.ShareCursor, limit int) ([]*barge.Job, error)
 }
 
 // Config configures a Scheduler.
@@ -41,7 +59,8 @@ type Config struct {
 	// Place receives the attempts the scheduler started (their jobs are
 	// STARTING, durably); it must not block for long.
 	Place func(ctx context.Context, placements []barge.Placement)
-	// Tick is the longest the scheduler sleeps without a wake-up; 1s when 0.
+	// Tick is the longest the scheduler sleeps without a wake-up, and how
+	// often it looks for jobs blocked at the head of their queue; 1s when 0.
 	Tick time.Duration
 }
 
@@ -51,8 +70,15 @@ type Scheduler struct {
 	log  *slog.Logger
 	wake chan struct{}
 
-	mu   sync.Mutex
-	used map[string]float64 // compute environment name → vCPUs of its STARTING and RUNNING jobs
+	flow *jobstate.Flow
+
+	mu     sync.Mutex
+	used   map[string]float64    // compute environment name → vCPUs of its STARTING and RUNNING jobs
+	usage  map[string]*shareBook // fair-share queue → its shares' recent usage
+	moved  map[string]int64      // queue → when a job last left the front of its line, epoch ms
+	view   atomic.Pointer[view]  // what the last pass saw of queues and compute environments
+	heads  map[string]*head      // time-limit actions: the heads of lines, by line
+	lastTL time.Time             // when heads were last looked at (wall clock)
 }
 
 // pageSize is the most RUNNABLE jobs one query reads; placements of a pass
@@ -81,7 +107,10 @@ func New(cfg Config) *Scheduler {
 	if cfg.Tick == 0 {
 		cfg.Tick = time.Second
 	}
-	return &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{}}
+	s := &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{},
+		usage: map[string]*shareBook{}, moved: map[string]int64{}, heads: map[string]*head{}}
+	s.flow = &jobstate.Flow{Store: cfg.Store, Now: func() int64 { return s.cfg.Now().UnixMilli() }, Wake: s.Kick}
+	return s
 }
 
 // Kick wakes the scheduler: something it may act on has changed.
@@ -125,6 +154,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		for {
 			placed, err := s.pass(ctx)
+			if err == nil && time.Since(s.lastTL) >= s.cfg.Tick {
+				s.lastTL = time.Now()
+				err = s.enforceTimeLimits(ctx)
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -152,6 +185,7 @@ func (s *Scheduler) countUsage(ctx context.Context) error {
 		return err
 	}
 	used := map[string]float64{}
+	now := s.cfg.Now()
 	specs := newSpecCache(s.cfg.Store)
 	for _, q := range queues {
 		for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
@@ -172,6 +206,8 @@ func (s *Scheduler) countUsage(ctx context.Context) error {
 					if j.Runtime != nil && j.Runtime.ComputeEnvironment != "" {
 						used[j.Runtime.ComputeEnvironment] += barge.JobVCPU(spec)
 					}
+					// What a share runs now is its most recent usage.
+					s.charge(q.Name, spec, barge.JobVCPU(spec), now)
 				}
 				cursor = jobs[len(jobs)-1].Seq
 			}
@@ -213,47 +249,84 @@ func (s *Scheduler) pass(ctx context.Context) (int, error) {
 	}
 	s.mu.Unlock()
 
-	specs := newSpecCache(s.cfg.Store)
-	var placements []barge.Placement
+	p := &passState{free: free, specs: newSpecCache(s.cfg.Store), policies: map[string]*barge.FairsharePolicy{}}
+	v := &view{queues: make(map[string]*queueView, len(queues))}
 	for _, q := range queues {
+		qv := newQueueView(q, ces)
+		v.queues[q.Name] = qv
 		if q.State != barge.StateEnabled || q.Status == barge.StatusDeleting {
 			continue
 		}
-		order := append([]barge.ComputeEnvironmentOrder(nil), q.ComputeEnvironmentOrder...)
-		sort.SliceStable(order, func(i, j int) bool { return order[i].Order < order[j].Order })
-		var cursor int64
-		limit := 0
-		for scanned := 0; scanned < maxPassJobs && hasRoom(order, free); {
-			limit = pageLimit(order, free, limit)
-			jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Cursor: cursor, Limit: limit})
+		if q.SchedulingPolicyArn != "" {
+			err = s.placeFairShare(ctx, p, qv)
+		} else {
+			err = s.placeFIFO(ctx, p, qv)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	s.view.Store(v)
+	if len(p.placements) == 0 {
+		return 0, nil
+	}
+	return s.commit(ctx, ces, p.placements)
+}
+
+// passState is what a pass has decided so far.
+type passState struct {
+	free       map[string]float64 // usable compute environment → vCPUs still free
+	specs      *specCache
+	policies   map[string]*barge.FairsharePolicy // scheduling policy ARN → its fair-share policy
+	placements []barge.Placement
+}
+
+// place records the decision to run j on compute environment ce.
+func (p *passState) place(j *barge.Job, spec *barge.JobSpec, ce string, vcpu float64) {
+	p.free[ce] -= vcpu
+	p.placements = append(p.placements, barge.Placement{Job: j, Spec: spec, ComputeEnvironment: ce, VCPU: vcpu})
+}
+
+// fit returns the first compute environment of the queue's order that can
+// take a job of spec now, or "".
+func (p *passState) fit(qv *queueView, spec *barge.JobSpec, vcpu float64) string {
+	for _, ce := range qv.ces {
+		if f, ok := p.free[ce.Name]; ok && f+1e-9 >= vcpu && admits(ce, spec) {
+			return ce.Name
+		}
+	}
+	return ""
+}
+
+// placeFIFO places the jobs of a first-in, first-out queue: oldest first,
+// each on the first compute environment with room. A job with no room is
+// passed over, so small jobs behind a big one still start.
+func (s *Scheduler) placeFIFO(ctx context.Context, p *passState, qv *queueView) error {
+	var cursor int64
+	limit := 0
+	for scanned := 0; scanned < maxPassJobs && qv.hasRoom(p.free); {
+		limit = pageLimit(qv, p.free, limit)
+		jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: qv.queue.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Cursor: cursor, Limit: limit})
+		if err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			break
+		}
+		scanned += len(jobs)
+		cursor = jobs[len(jobs)-1].Seq
+		for _, j := range jobs {
+			spec, err := p.specs.of(ctx, j)
 			if err != nil {
-				return 0, err
+				return err
 			}
-			if len(jobs) == 0 {
-				break
-			}
-			scanned += len(jobs)
-			cursor = jobs[len(jobs)-1].Seq
-			for _, j := range jobs {
-				spec, err := specs.of(ctx, j)
-				if err != nil {
-					return 0, err
-				}
-				vcpu := barge.JobVCPU(spec)
-				for _, o := range order {
-					if f, ok := free[o.ComputeEnvironment]; ok && f+1e-9 >= vcpu {
-						free[o.ComputeEnvironment] = f - vcpu
-						placements = append(placements, barge.Placement{Job: j, Spec: spec, ComputeEnvironment: o.ComputeEnvironment, VCPU: vcpu})
-						break
-					}
-				}
+			vcpu := barge.JobVCPU(spec)
+			if ce := p.fit(qv, spec, vcpu); ce != "" {
+				p.place(j, spec, ce, vcpu)
 			}
 		}
 	}
-	if len(placements) == 0 {
-		return 0, nil
-	}
-	return s.commit(ctx, ces, placements)
+	return nil
 }
 
 // usable reports whether a compute environment can take jobs.
@@ -261,13 +334,15 @@ func usable(ce *barge.ComputeEnvironment) bool {
 	return ce.State == barge.StateEnabled && (ce.Status == barge.StatusValid || ce.Status == barge.StatusUpdating)
 }
 
-func hasRoom(order []barge.ComputeEnvironmentOrder, free map[string]float64) bool {
-	for _, o := range order {
-		if free[o.ComputeEnvironment] > 1e-9 {
-			return true
-		}
+// admits reports whether compute environment ce can run a job of spec at
+// all: Fargate Spot runs neither ARM64 nor Windows containers.
+func admits(ce *barge.ComputeEnvironment, spec *barge.JobSpec) bool {
+	if ce.ComputeResources == nil || ce.ComputeResources.Type != barge.CRFargateSpot || spec == nil || spec.Container == nil {
+		return true
 	}
-	return false
+	rp := spec.Container.RuntimePlatform
+	return rp == nil || (rp.CPUArchitecture == "" || rp.CPUArchitecture == "X86_64") &&
+		(rp.OperatingSystemFamily == "" || rp.OperatingSystemFamily == "LINUX")
 }
 
 // pageLimit returns how many RUNNABLE jobs the next query of a queue reads,
@@ -278,12 +353,8 @@ func hasRoom(order []barge.ComputeEnvironmentOrder, free map[string]float64) boo
 // place a handful. So a query reads no more jobs than the room left could
 // take at the smallest job size, and at least twice its predecessor, so
 // that jobs too big to fit cost few queries.
-func pageLimit(order []barge.ComputeEnvironmentOrder, free map[string]float64, prev int) int {
-	var room float64
-	for _, o := range order {
-		room += max(0, free[o.ComputeEnvironment])
-	}
-	n := int(min(room/minJobVCPU+1, pageSize))
+func pageLimit(qv *queueView, free map[string]float64, prev int) int {
+	n := int(min(qv.room(free)/minJobVCPU+1, pageSize))
 	return min(pageSize, max(n, 2*prev, minPageSize))
 }
 
@@ -315,15 +386,18 @@ func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnv
 		skip[id] = true
 	}
 	placed := placements[:0]
-	s.mu.Lock()
+	now := s.cfg.Now()
 	for _, p := range placements {
 		if skip[p.Job.ID] {
 			continue
 		}
+		s.mu.Lock()
 		s.used[p.ComputeEnvironment] += p.VCPU
+		s.moved[p.Job.Queue] = now.UnixMilli()
+		s.mu.Unlock()
+		s.charge(p.Job.Queue, p.Spec, p.VCPU, now)
 		placed = append(placed, p)
 	}
-	s.mu.Unlock()
 	if len(placed) > 0 && s.cfg.Place != nil {
 		s.cfg.Place(ctx, placed)
 	}

@@ -1,0 +1,331 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bargehq/barge"
+)
+
+// Why a job waits. AWS Batch sets the statusReason of a RUNNABLE job that
+// blocks the head of its queue to one of a few reasons, and its queue's
+// jobStateTimeLimitActions cancel such a job after a while. barge says why
+// every RUNNABLE job waits, computed when the job is read from what the
+// last pass saw of its queue, so that a million waiting jobs cost no
+// writes: AWS's reasons where AWS has one, barge's own sentences where AWS
+// says nothing (a disabled queue, a full compute environment).
+
+// AWS's reasons for a job that blocks its queue (the codes are what
+// jobStateTimeLimitActions name), from the AWS Batch User Guide, "Jobs
+// stuck in a RUNNABLE status".
+const (
+	codeJobResource = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
+	codeMaxResource = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+	codeInvalidCEs  = "ACTION_REQUIRED"
+
+	reasonJobResource = codeJobResource + " - The job resource requirement (vCPU/memory/GPU) is higher than that can be met by the CE(s) attached to the job queue."
+	reasonMaxResource = codeMaxResource + " - CE(s) associated with the job queue cannot meet the CPU requirement of the job."
+	reasonInvalidCEs  = codeInvalidCEs + " - CE(s) associated with the job queue are invalid."
+
+	// reasonTimeLimit prefixes the statusReason of a job a time-limit
+	// action cancelled; the action's reason follows.
+	reasonTimeLimit = "Canceled by JobStateTimeLimit action due to reason: "
+)
+
+// view is what a pass saw of the queues and compute environments: the
+// ground of the reasons given until the next pass.
+type view struct {
+	queues map[string]*queueView
+}
+
+// queueView is one queue as a pass saw it.
+type queueView struct {
+	queue *barge.JobQueue
+	ces   []*barge.ComputeEnvironment // the queue's compute environments, in its order
+
+	// Fair-share queues only.
+	fairshare *barge.FairsharePolicy
+	reserved  float64         // vCPUs held back for shares not active (computeReservation)
+	active    map[string]bool // the active shares, when some capacity is reserved
+}
+
+func newQueueView(q *barge.JobQueue, ces map[string]*barge.ComputeEnvironment) *queueView {
+	order := append([]barge.ComputeEnvironmentOrder(nil), q.ComputeEnvironmentOrder...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Order < order[j].Order })
+	qv := &queueView{queue: q}
+	for _, o := range order {
+		if ce, ok := ces[o.ComputeEnvironment]; ok {
+			qv.ces = append(qv.ces, ce)
+		}
+	}
+	return qv
+}
+
+// hasRoom reports whether any compute environment of the queue has free
+// vCPUs.
+func (qv *queueView) hasRoom(free map[string]float64) bool {
+	for _, ce := range qv.ces {
+		if free[ce.Name] > 1e-9 {
+			return true
+		}
+	}
+	return false
+}
+
+// room returns the free vCPUs of the queue's compute environments.
+func (qv *queueView) room(free map[string]float64) float64 {
+	var room float64
+	for _, ce := range qv.ces {
+		room += max(0, free[ce.Name])
+	}
+	return room
+}
+
+// canEverRun reports whether a usable compute environment of the queue
+// could run a job of spec, once it has room.
+func (qv *queueView) canEverRun(spec *barge.JobSpec, vcpu float64) bool {
+	for _, ce := range qv.ces {
+		if usable(ce) && admits(ce, spec) && float64(ce.MaxvCpus())+1e-9 >= vcpu {
+			return true
+		}
+	}
+	return false
+}
+
+// wait is why a RUNNABLE job is not placed: text is its statusReason, code
+// AWS's reason code for a job that blocks its queue ("" for the others).
+type wait struct{ code, text string }
+
+// WaitReason returns why a RUNNABLE job of spec in queue waits, "" when it
+// waits only for its turn or nothing is known yet (no pass has run).
+func (s *Scheduler) WaitReason(queue string, spec *barge.JobSpec) string {
+	v := s.view.Load()
+	if v == nil || v.queues[queue] == nil {
+		return ""
+	}
+	return s.why(v.queues[queue], spec).text
+}
+
+// why says why a RUNNABLE job of spec in the queue qv waits: the first of
+// its queue disabled, no compute environment able to run jobs, none able
+// to run this job (AWS's MISCONFIGURATION reasons), none with room now,
+// the room held back for other shares.
+func (s *Scheduler) why(qv *queueView, spec *barge.JobSpec) wait {
+	q := qv.queue
+	if q.State != barge.StateEnabled {
+		return wait{text: fmt.Sprintf("Job queue %s is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue %s --state ENABLED).", q.Name, q.Name)}
+	}
+	var usableCEs, admitting, big []*barge.ComputeEnvironment
+	for _, ce := range qv.ces {
+		if !usable(ce) {
+			continue
+		}
+		usableCEs = append(usableCEs, ce)
+		if admits(ce, spec) {
+			admitting = append(admitting, ce)
+		}
+	}
+	vcpu := barge.JobVCPU(spec)
+	for _, ce := range admitting {
+		if float64(ce.MaxvCpus())+1e-9 >= vcpu {
+			big = append(big, ce)
+		}
+	}
+	switch {
+	case len(usableCEs) == 0:
+		return noComputeEnvironment(qv)
+	case len(admitting) == 0:
+		return wait{codeJobResource, reasonJobResource}
+	case len(big) == 0:
+		return wait{codeMaxResource, reasonMaxResource}
+	}
+
+	var full []string
+	var free float64
+	s.mu.Lock()
+	for _, ce := range big {
+		used, most := s.used[ce.Name], float64(ce.MaxvCpus())
+		if most-used+1e-9 >= vcpu {
+			free += most - used
+			continue
+		}
+		full = append(full, fmt.Sprintf("compute environment %s has %s of %s vCPUs in use", ce.Name, vcpus(used), vcpus(most)))
+	}
+	s.mu.Unlock()
+	if len(full) == len(big) {
+		return wait{text: fmt.Sprintf("Waiting for capacity: the job needs %s vCPU; %s.", vcpus(vcpu), strings.Join(full, "; "))}
+	}
+	if spec != nil && qv.reserved > 0 && qv.active[spec.ShareIdentifier] && free-qv.reserved < vcpu-1e-9 {
+		return wait{text: fmt.Sprintf("Waiting for capacity: share %s has jobs running, and %s vCPUs are held back for shares that have none (the scheduling policy's computeReservation).",
+			spec.ShareIdentifier, vcpus(qv.reserved))}
+	}
+	return wait{}
+}
+
+// noComputeEnvironment is the reason of a queue none of whose compute
+// environments can run jobs.
+func noComputeEnvironment(qv *queueView) wait {
+	var states []string
+	invalid := 0
+	for _, ce := range qv.ces {
+		switch {
+		case ce.Status == barge.StatusInvalid:
+			invalid++
+			states = append(states, ce.Name+" is INVALID")
+		case ce.State != barge.StateEnabled:
+			states = append(states, ce.Name+" is DISABLED")
+		default:
+			states = append(states, ce.Name+" is "+string(ce.Status))
+		}
+	}
+	if invalid > 0 && invalid == len(qv.ces) {
+		return wait{codeInvalidCEs, reasonInvalidCEs}
+	}
+	if len(states) == 0 {
+		return wait{text: fmt.Sprintf("Job queue %s has no compute environment: give it one with update-job-queue --compute-environment-order.", qv.queue.Name)}
+	}
+	return wait{text: fmt.Sprintf("No compute environment of job queue %s can run jobs now: %s. Enable one with update-compute-environment --state ENABLED.",
+		qv.queue.Name, strings.Join(states, ", "))}
+}
+
+// vcpus formats a number of vCPUs: 16, 0.25.
+func vcpus(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// head is the job at the head of a line, for time-limit actions.
+type head struct {
+	jobID string
+	code  string    // why it waits
+	since time.Time // since when it has been at the head for that reason
+}
+
+// enforceTimeLimits cancels the jobs that have been at the head of their
+// line (a queue's, or a share's in a fair-share queue) blocked for a reason
+// one of their queue's jobStateTimeLimitActions names, for that action's
+// maxTimeSeconds. The clock of a head starts when the scheduler first sees
+// it there for that reason: a new head, or a new reason, starts it again.
+func (s *Scheduler) enforceTimeLimits(ctx context.Context) error {
+	v := s.view.Load()
+	if v == nil {
+		return nil
+	}
+	now := s.cfg.Now()
+	seen := map[string]bool{}
+	specs := newSpecCache(s.cfg.Store)
+	for _, qv := range v.queues {
+		if len(cancelActions(qv.queue)) == 0 || qv.queue.Status == barge.StatusDeleting {
+			continue
+		}
+		heads, err := s.lineHeads(ctx, qv)
+		if err != nil {
+			return err
+		}
+		for key, j := range heads {
+			seen[key] = true
+			spec, err := specs.of(ctx, j)
+			if err != nil {
+				return err
+			}
+			w := s.why(qv, spec)
+			h := s.headOf(key)
+			if h == nil || h.jobID != j.ID || h.code != w.code {
+				h = &head{jobID: j.ID, code: w.code, since: now}
+				s.setHead(key, h)
+			}
+			for _, a := range cancelActions(qv.queue) {
+				if w.code != "" && a.Reason == w.code && now.Sub(h.since) >= time.Duration(a.MaxTimeSeconds)*time.Second {
+					if err := s.cancelBlocked(ctx, j, a.Reason, now); err != nil {
+						return err
+					}
+					break
+				}
+			}
+		}
+	}
+	s.mu.Lock()
+	for key := range s.heads {
+		if !seen[key] {
+			delete(s.heads, key)
+		}
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Scheduler) headOf(key string) *head {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heads[key]
+}
+
+func (s *Scheduler) setHead(key string, h *head) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.heads[key] = h
+}
+
+// cancelActions returns the queue's actions that cancel RUNNABLE jobs.
+func cancelActions(q *barge.JobQueue) []barge.JobStateTimeLimitAction {
+	var out []barge.JobStateTimeLimitAction
+	for _, a := range q.JobStateTimeLimitActions {
+		if a.State == string(barge.JobRunnable) && a.Action == "CANCEL" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// lineHeads returns the first RUNNABLE job of each line of the queue, by line:
+// the queue's one line, or each share's.
+func (s *Scheduler) lineHeads(ctx context.Context, qv *queueView) (map[string]*barge.Job, error) {
+	q := qv.queue
+	out := map[string]*barge.Job{}
+	if q.SchedulingPolicyArn == "" {
+		jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Limit: 1})
+		if err != nil || len(jobs) == 0 {
+			return out, err
+		}
+		out[q.Name] = jobs[0]
+		return out, nil
+	}
+	shares, err := s.cfg.Store.RunnableShares(ctx, q.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, share := range shares {
+		jobs, err := s.cfg.Store.ShareJobs(ctx, q.Name, share, barge.ShareCursor{}, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(jobs) == 1 {
+			out[q.Name+"\x00"+share] = jobs[0]
+		}
+	}
+	return out, nil
+}
+
+// cancelBlocked fails a RUNNABLE job a time-limit action cancels, as
+// CancelJob would, with AWS's statusReason, and carries its end on to the
+// jobs that depend on it. A job that changed meanwhile is left alone.
+func (s *Scheduler) cancelBlocked(ctx context.Context, j *barge.Job, reason string, now time.Time) error {
+	j.Status, j.StatusReason, j.IsCancelled, j.StoppedAt = barge.JobFailed, reasonTimeLimit+reason, true, now.UnixMilli()
+	w := *j
+	w.Spec = nil // unchanged: the store keeps it
+	err := s.cfg.Store.UpdateJob(ctx, &w, barge.JobRunnable)
+	if barge.ErrorCodeOf(err) == barge.EConflict {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.moved[j.Queue] = now.UnixMilli()
+	s.mu.Unlock()
+	s.log.Info("job cancelled by its queue's time-limit action", "job_id", j.ID, "queue", j.Queue, "reason", reason)
+	return s.flow.Finished(ctx, j)
+}
