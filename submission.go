@@ -155,7 +155,8 @@ func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool
 		return nil, err
 	}
 	if fairShare && s.ShareIdentifier == "" {
-		return nil, invalidf("shareIdentifier is required: the job queue has a fair-share scheduling policy. Give the share identifier the job is charged to.")
+		// AWS's message, then what to do.
+		return nil, invalidf("shareIdentifier must be specified. The job queue has a fair-share scheduling policy: give the share identifier the job is charged to.")
 	}
 	if !fairShare && s.ShareIdentifier != "" {
 		return nil, invalidf("shareIdentifier must not be set: the job queue has no fair-share scheduling policy. Remove it.")

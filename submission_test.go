@@ -257,7 +257,7 @@ func TestNewJobSpecRejects(t *testing.T) {
 		{"multinode def", multinode, func(*Submission) {}, false, "has no containerProperties: barge runs only container job definitions"},
 		{"eks def", eks, func(s *Submission) { s.HasEksPropertiesOverride = true }, false, "barge runs only container job definitions"},
 		{"ecs def", ecs, func(s *Submission) { s.HasEcsPropertiesOverride = true }, false, "barge runs only container job definitions"},
-		{"share identifier required", fargateDef, func(*Submission) {}, true, "shareIdentifier is required: the job queue has a fair-share scheduling policy"},
+		{"share identifier required", fargateDef, func(*Submission) {}, true, "shareIdentifier must be specified. The job queue has a fair-share scheduling policy"},
 		{"share identifier forbidden", fargateDef, func(s *Submission) { s.ShareIdentifier = "a" }, false, "shareIdentifier must not be set"},
 		{"ec2 fractional override", ec2Def, ov(ContainerOverrides{ResourceRequirements: []ResourceRequirement{{Type: ResourceVCPU, Value: "0.5"}}}), false,
 			"Value 0.5 for type VCPU in resourceRequirement is not valid"},

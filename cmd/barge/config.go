@@ -6,6 +6,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Config is the server's configuration: defaults, then BARGE_* environment
@@ -23,6 +24,10 @@ type Config struct {
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
 	Hold bool
+	// Clock is the scheduler's clock (time-limit actions, fair-share
+	// decay); nil is time.Now. Tests set it to step through minutes; no
+	// flag sets it.
+	Clock func() time.Time
 }
 
 // DefaultConfig returns the defaults.

@@ -344,7 +344,7 @@ func TestSubmitJobFairShare(t *testing.T) {
 	in := jobInput("fair")
 	in.JobQueue = aws.String("fair-queue")
 	_, err = c.SubmitJob(ctx, in)
-	wantClientError(t, err, "shareIdentifier is required", "fair-share")
+	wantClientError(t, err, "shareIdentifier must be specified.", "fair-share")
 
 	in.ShareIdentifier = aws.String("bad id")
 	_, err = c.SubmitJob(ctx, in)

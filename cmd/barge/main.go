@@ -169,9 +169,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Wake:     func() { sched.Kick() },
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: m.Config.Clock})
 	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
-		Wake: sched.Kick, StopTask: run.StopJob, ExecutorNote: m.exec.Limitation()})
+		Wake: sched.Kick, StopTask: run.StopJob, ExecutorNote: m.exec.Limitation(), Waits: sched})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,

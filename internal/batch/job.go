@@ -315,6 +315,7 @@ func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetai
 		IsCancelled:          j.IsCancelled,
 		IsTerminated:         j.IsTerminated,
 	}
+	d.StatusReason = s.statusReason(j, spec)
 	if j.ArrayParent != "" {
 		d.DependsOn = nil
 		d.Tags = nil
@@ -460,6 +461,7 @@ func (s *Service) applyFilters(q *barge.JobQuery, filters []keyValuesPair) error
 		return barge.Errorf(barge.EInvalid, "Filter %s takes exactly one non-empty value; got %d values.", f.Name, len(f.Values))
 	}
 	v := f.Values[0]
+	status := q.Status
 	q.Status = ""
 	switch f.Name {
 	case "JOB_NAME":
@@ -492,9 +494,9 @@ func (s *Service) applyFilters(q *barge.JobQuery, filters []keyValuesPair) error
 			q.CreatedAfter = ms
 		}
 	case "SHARE_IDENTIFIER":
-		return barge.Errorf(barge.EUnsupported, "The SHARE_IDENTIFIER filter is not supported yet by barge; it arrives with fair-share scheduling. List by jobStatus instead.")
+		q.ShareID, q.Status = v, status // the one filter that jobStatus narrows
 	default:
-		return barge.Errorf(barge.EInvalid, "Unknown filter name %q. ListJobs filters are JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT and AFTER_CREATED_AT.", f.Name)
+		return barge.Errorf(barge.EInvalid, "Unknown filter name %q. ListJobs filters are JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, AFTER_CREATED_AT and SHARE_IDENTIFIER.", f.Name)
 	}
 	return nil
 }
@@ -513,6 +515,7 @@ func (s *Service) jobSummary(j, parent *barge.Job) jobSummary {
 		sum.JobDefinition = spec.JobDefinitionArn
 		sum.ShareIdentifier = spec.ShareIdentifier
 	}
+	sum.StatusReason = s.statusReason(j, spec)
 	if r := j.Runtime; r != nil && (r.ExitCode != nil || r.Reason != "") {
 		sum.Container = &containerSummary{ExitCode: r.ExitCode, Reason: r.Reason}
 	}

@@ -312,20 +312,50 @@ func (s *Service) jqDetail(ctx context.Context, q *barge.JobQueue) (jobQueueDeta
 	}, nil
 }
 
-// GetJobQueueSnapshot shows the jobs at the front of a queue: its RUNNABLE
-// jobs in the order they will be placed.
+// GetJobQueueSnapshot shows the front of a queue, its first 100 RUNNABLE
+// jobs in the order they are to be placed, and the vCPUs its jobs hold (by
+// share, in a fair-share queue).
 func (s *Service) GetJobQueueSnapshot(ctx context.Context, in *getJobQueueSnapshotInput) (*getJobQueueSnapshotOutput, error) {
 	q, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := s.store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Limit: 100})
-	if err != nil {
-		return nil, err
+	var snap *barge.QueueSnapshot
+	if s.waits != nil {
+		if snap, err = s.waits.Snapshot(ctx, q); err != nil {
+			return nil, err
+		}
+	} else {
+		// Nothing schedules: the queue's line is its submission order.
+		jobs, err := s.store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		snap = &barge.QueueSnapshot{At: s.nowMillis()}
+		for _, j := range jobs {
+			snap.Front = append(snap.Front, barge.FrontJob{JobID: j.ID, Since: j.CreatedAt})
+		}
 	}
-	out := &getJobQueueSnapshotOutput{FrontOfQueue: frontOfQueueDetail{Jobs: []frontOfQueueJob{}, LastUpdatedAt: s.nowMillis()}}
-	for _, j := range jobs {
-		out.FrontOfQueue.Jobs = append(out.FrontOfQueue.Jobs, frontOfQueueJob{JobArn: s.scope.ARN(barge.KindJob, j.ID), EarliestTimeAtPosition: j.CreatedAt})
+	out := &getJobQueueSnapshotOutput{
+		FrontOfQueue: frontOfQueueDetail{Jobs: make([]frontOfQueueJob, 0, len(snap.Front)), LastUpdatedAt: snap.At},
+		QueueUtilization: &queueUtilizationDetail{
+			TotalCapacityUsage: []capacityUsage{{CapacityUnit: vcpuUnit, Quantity: snap.VCPU}},
+			LastUpdatedAt:      snap.At,
+		},
+	}
+	for _, f := range snap.Front {
+		out.FrontOfQueue.Jobs = append(out.FrontOfQueue.Jobs, frontOfQueueJob{JobArn: s.scope.ARN(barge.KindJob, f.JobID), EarliestTimeAtPosition: f.Since})
+	}
+	if fs := snap.FairShare; fs != nil {
+		u := &fairshareUtilizationDetail{ActiveShareCount: fs.ActiveShares, TopCapacityUtilization: make([]shareUtilization, 0, len(fs.Top))}
+		for _, t := range fs.Top {
+			u.TopCapacityUtilization = append(u.TopCapacityUtilization, shareUtilization{ShareIdentifier: t.ShareID,
+				CapacityUsage: []capacityUsage{{CapacityUnit: vcpuUnit, Quantity: t.VCPU}}})
+		}
+		out.QueueUtilization.FairshareUtilization = u
 	}
 	return out, nil
 }
+
+// vcpuUnit is the capacityUnit of compute jobs' usage on ECS and Fargate.
+const vcpuUnit = "VCPU"

@@ -66,6 +66,9 @@ type Config struct {
 	// ExecutorNote is what the executor cannot honour, shown in the
 	// statusReason of every VALID compute environment; "" when nothing.
 	ExecutorNote string
+	// Waits says why RUNNABLE jobs wait and shows queues' fronts; nil when
+	// nothing schedules.
+	Waits Waits
 }
 
 // Service implements the AWS Batch operations.
@@ -79,6 +82,7 @@ type Service struct {
 
 	wake     func()
 	stopTask func(ctx context.Context, jobID string)
+	waits    Waits
 	cache    *submitCache
 	flow     *jobstate.Flow
 	healthy  string // statusReason of a VALID compute environment
@@ -106,6 +110,7 @@ func New(cfg Config) *Service {
 		newID:     cfg.NewID,
 		wake:      cfg.Wake,
 		stopTask:  cfg.StopTask,
+		waits:     cfg.Waits,
 		reconcile: make(chan struct{}, 1),
 	}
 	s.healthy = ceHealthy

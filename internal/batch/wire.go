@@ -424,7 +424,29 @@ type getJobQueueSnapshotInput struct {
 }
 
 type getJobQueueSnapshotOutput struct {
-	FrontOfQueue frontOfQueueDetail `json:"frontOfQueue"`
+	FrontOfQueue     frontOfQueueDetail      `json:"frontOfQueue"`
+	QueueUtilization *queueUtilizationDetail `json:"queueUtilization,omitempty"`
+}
+
+type queueUtilizationDetail struct {
+	TotalCapacityUsage   []capacityUsage             `json:"totalCapacityUsage"`
+	FairshareUtilization *fairshareUtilizationDetail `json:"fairshareUtilization,omitempty"`
+	LastUpdatedAt        int64                       `json:"lastUpdatedAt"`
+}
+
+type capacityUsage struct {
+	CapacityUnit string  `json:"capacityUnit"`
+	Quantity     float64 `json:"quantity"`
+}
+
+type fairshareUtilizationDetail struct {
+	ActiveShareCount       int                `json:"activeShareCount"`
+	TopCapacityUtilization []shareUtilization `json:"topCapacityUtilization"`
+}
+
+type shareUtilization struct {
+	ShareIdentifier string          `json:"shareIdentifier"`
+	CapacityUsage   []capacityUsage `json:"capacityUsage"`
 }
 
 type frontOfQueueDetail struct {
