@@ -289,7 +289,7 @@ func TestListJobs(t *testing.T) {
 		{"two filters", &batch.ListJobsInput{JobQueue: queue, Filters: append(filter("JOB_NAME", "a*"), filter("JOB_DEFINITION", "seed-job")...)},
 			[]string{"Only one filter can be used"}},
 		{"unknown filter", &batch.ListJobsInput{JobQueue: queue, Filters: filter("JOB_STATUS", "RUNNABLE")},
-			[]string{"Unknown filter name \"JOB_STATUS\"", "JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT and AFTER_CREATED_AT"}},
+			[]string{"Unknown filter name \"JOB_STATUS\"", "JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, AFTER_CREATED_AT and SHARE_IDENTIFIER"}},
 		{"filter with two values", &batch.ListJobsInput{JobQueue: queue, Filters: filter("JOB_NAME", "a", "b")}, []string{"exactly one non-empty value"}},
 		{"filter without a value", &batch.ListJobsInput{JobQueue: queue, Filters: filter("JOB_NAME")}, []string{"exactly one non-empty value"}},
 		{"created at not a number", &batch.ListJobsInput{JobQueue: queue, Filters: filter("AFTER_CREATED_AT", "2024-01-01")}, []string{"epoch milliseconds"}},

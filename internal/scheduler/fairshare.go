@@ -36,8 +36,6 @@ import (
 // 0: AWS's default window.
 const defaultDecaySeconds = 600
 
-// minLineRead is the fewest jobs one read of a share's line takes.
-const minLineRead = 4
 
 // usage is a share's recent use of a queue's capacity.
 type usage struct {
@@ -204,7 +202,12 @@ func (s *Scheduler) openLines(ctx context.Context, queue string, fp *barge.Fairs
 	if err != nil || len(names) == 0 {
 		return &lines{}, err
 	}
-	limit := max(minLineRead, min(pageSize, int(room/minJobVCPU)/len(names)+1))
+	// Reading a job costs far more than deciding on it (its spec is
+	// decoded): a line's first read takes its even part of what a pass
+	// could place (what the room holds at the smallest job size, at most
+	// maxPassJobs), and each further read twice the last.
+	budget := min(room/minJobVCPU, maxPassJobs)
+	limit := max(1, min(pageSize, int(math.Ceil(budget/float64(len(names))))))
 	hl := halfLife(fp)
 	h := make(lines, len(names))
 	s.mu.Lock()

@@ -215,3 +215,106 @@ func (noopExecutor) Wait(context.Context, string) (barge.TaskResult, error) {
 	code := 0
 	return barge.TaskResult{ExitCode: &code}, nil
 }
+
+// benchShares is the number of share identifiers of the fair-share
+// benchmark.
+const benchShares = 100
+
+// fillFairShareStore creates a compute environment, a fair-share policy
+// (weights 0.5, 1 and 2 in turn over the shares), a queue with that policy
+// and n RUNNABLE jobs spread over benchShares shares in turn, each with a
+// schedulingPriority of 0 to 9, written as fillPlacementStore writes them.
+func fillFairShareStore(b *testing.B, st *store.Store, n int) {
+	ctx := context.Background()
+	if err := st.CreateComputeEnvironment(ctx, ce("bench-ce", 1, barge.StateEnabled)); err != nil {
+		b.Fatal(err)
+	}
+	fp := &barge.FairsharePolicy{}
+	for i := range benchShares {
+		w := []float64{0.5, 1, 2}[i%3]
+		fp.ShareDistribution = append(fp.ShareDistribution, barge.ShareAttributes{ShareIdentifier: benchShare(i), WeightFactor: &w})
+	}
+	if err := st.CreateSchedulingPolicy(ctx, &barge.SchedulingPolicy{Name: "bench-fair", FairsharePolicy: fp}); err != nil {
+		b.Fatal(err)
+	}
+	q := queue("bench-queue", 1, "bench-ce")
+	q.SchedulingPolicyArn = scope.ARN(barge.KindSchedulingPolicy, "bench-fair")
+	if err := st.CreateJobQueue(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	specs := make([]*barge.JobSpec, benchShares*10)
+	for i := range specs {
+		specs[i] = new(barge.JobSpec)
+		if err := json.Unmarshal([]byte(benchSpec), specs[i]); err != nil {
+			b.Fatal(err)
+		}
+		priority := i / benchShares
+		specs[i].ShareIdentifier, specs[i].SchedulingPriority = benchShare(i%benchShares), &priority
+	}
+	const batchSize = 25_000
+	start := time.Now()
+	for lo := 0; lo < n; lo += batchSize {
+		jobs := make([]*barge.Job, 0, batchSize)
+		for i := lo; i < min(lo+batchSize, n); i++ {
+			jobs = append(jobs, &barge.Job{
+				ID: benchJobID(i), Name: "job-" + strconv.Itoa(i%1000), Queue: "bench-queue",
+				Status: barge.JobRunnable, CreatedAt: 1_700_000_000_000 + int64(i),
+				Spec: specs[(i*7)%len(specs)], // share i%100 (7 is prime to 100), priority spread
+			})
+		}
+		if err := st.InsertJobs(ctx, jobs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("filled %d RUNNABLE jobs in %d shares in %v", n, benchShares, time.Since(start).Round(time.Millisecond))
+}
+
+func benchShare(i int) string { return fmt.Sprintf("share%03d", i) }
+
+// BenchmarkFairSharePlacement is BenchmarkPlacement on a queue with a
+// fair-share policy: the filled jobs are spread over 100 shares of three
+// weights, with schedulingPriorities 0 to 9, and the scheduler serves the
+// share most owed, one job at a time. An op is one placement.
+func BenchmarkFairSharePlacement(b *testing.B) {
+	n := benchJobCount(b)
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "barge.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	fillFairShareStore(b, st, n)
+	for _, vcpus := range []int{10_000, 16} {
+		b.Run(fmt.Sprintf("runnable=%d/shares=%d/ce=%dvcpu", n, benchShares, vcpus), func(b *testing.B) {
+			if err := st.PutComputeEnvironment(context.Background(), ce("bench-ce", vcpus, barge.StateEnabled)); err != nil {
+				b.Fatal(err)
+			}
+			var (
+				placed  int
+				elapsed time.Duration
+				shares  = map[string]int{}
+			)
+			b.ResetTimer()
+			for placed < b.N {
+				ps, d := placeRound(b, st, min(b.N-placed, n))
+				placed += len(ps)
+				elapsed += d
+				b.StopTimer()
+				for _, p := range ps {
+					shares[p.Spec.ShareIdentifier]++
+				}
+				unplace(b, st, ps)
+				b.StartTimer()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(placed)/elapsed.Seconds(), "placements/s")
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(placed), "ns/op")
+			// The weights show in the placements: weight 0.5 against 2 is
+			// four times the compute.
+			byWeight := [3]int{}
+			for i := range benchShares {
+				byWeight[i%3] += shares[benchShare(i)]
+			}
+			b.ReportMetric(float64(byWeight[0])/float64(max(1, byWeight[2])), "w0.5/w2")
+		})
+	}
+}

@@ -125,9 +125,8 @@ func shareQuerySQL(q barge.JobQuery) (string, []any) {
 	args := []any{q.Queue, q.ShareID}
 	if q.Status != "" {
 		// As an expression, the status is no index term, so SQLite takes
-		// jobs_queue_share, whose trailing status answers it, rather than
-		// jobs_queue_status, where a small share among many jobs of that
-		// status would be a long scan.
+		// jobs_queue_share rather than jobs_queue_status, where a small
+		// share among many jobs of that status would be a long scan.
 		query += " AND status || '' = ?"
 		args = append(args, q.Status)
 	}
