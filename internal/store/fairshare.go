@@ -2,8 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
+	"strconv"
 
 	"github.com/bargehq/barge"
 )
@@ -41,46 +40,54 @@ func (l shareLines) of(j *barge.Job) (share any, priority int) {
 // return: AWS allows 500 active ones per queue.
 const maxShares = 10000
 
-// The queries of the shares of a queue: each returns the first share after
-// a given one, in jobs_share_runnable and jobs_share_started.
-const (
-	runnableSharesSQL = `SELECT share_id FROM jobs
-		WHERE queue = ? AND status = 'RUNNABLE' AND share_id > ? ORDER BY share_id LIMIT 1`
-	startedSharesSQL = `SELECT share_id FROM jobs
-		WHERE queue = ? AND status IN ('STARTING', 'RUNNING') AND share_id > ? ORDER BY share_id LIMIT 1`
+// skipSharesSQL returns the query of the distinct share identifiers of a
+// queue's jobs that match cond (whose partial index, keyed by queue and
+// share_id, it uses). It seeks from one share to the next (a recursive
+// query, so that the seeks cost no round trip each): one seek per share,
+// however many jobs each has. The queue is its one parameter, given twice.
+func skipSharesSQL(cond string) string {
+	next := "SELECT MIN(share_id) FROM jobs WHERE queue = ? AND " + cond + " AND share_id > "
+	return "WITH RECURSIVE shares(share) AS (" + next + "''" +
+		" UNION ALL SELECT (" + next + "shares.share) FROM shares WHERE shares.share IS NOT NULL LIMIT " + strconv.Itoa(maxShares) +
+		") SELECT share FROM shares WHERE share IS NOT NULL"
+}
+
+// The queries of the shares of a queue with RUNNABLE jobs (the lines, in
+// jobs_share_runnable) and of those with jobs STARTING or RUNNING (in
+// jobs_share_started).
+var (
+	runnableSharesSQL = skipSharesSQL("status = 'RUNNABLE'")
+	startedSharesSQL  = skipSharesSQL("status IN ('STARTING', 'RUNNING')")
 )
 
 // RunnableShares returns the share identifiers that have RUNNABLE jobs in
-// queue, in byte order. It seeks from one share to the next: one short
-// query per share, however long the lines.
+// queue, in byte order.
 func (s *Store) RunnableShares(ctx context.Context, queue string) ([]string, error) {
-	return s.skipShares(ctx, runnableSharesSQL, queue)
+	return s.shares(ctx, runnableSharesSQL, queue)
 }
 
 // StartedShares returns the share identifiers that have jobs STARTING or
 // RUNNING in queue (the active shares), in byte order.
 func (s *Store) StartedShares(ctx context.Context, queue string) ([]string, error) {
-	return s.skipShares(ctx, startedSharesSQL, queue)
+	return s.shares(ctx, startedSharesSQL, queue)
 }
 
-// skipShares runs query, which returns the first share after a given one,
-// from the start until there is none.
-func (s *Store) skipShares(ctx context.Context, query, queue string) ([]string, error) {
+// shares runs a query of skipSharesSQL.
+func (s *Store) shares(ctx context.Context, query, queue string) ([]string, error) {
+	rows, err := s.query(ctx, query, queue, queue)
+	if err != nil {
+		return nil, s.d.dbError(err)
+	}
+	defer rows.Close()
 	var shares []string
-	after := ""
-	for len(shares) < maxShares {
+	for rows.Next() {
 		var share string
-		err := s.queryRow(ctx, query, queue, after).Scan(&share)
-		if errors.Is(err, sql.ErrNoRows) {
-			break
-		}
-		if err != nil {
+		if err := rows.Scan(&share); err != nil {
 			return nil, s.d.dbError(err)
 		}
 		shares = append(shares, share)
-		after = share
 	}
-	return shares, nil
+	return shares, s.d.dbError(rows.Err())
 }
 
 // shareLineSQL reads the front of a share's line in jobs_share_runnable;
