@@ -36,7 +36,6 @@ import (
 // 0: AWS's default window.
 const defaultDecaySeconds = 600
 
-
 // usage is a share's recent use of a queue's capacity.
 type usage struct {
 	vcpu float64 // as of at

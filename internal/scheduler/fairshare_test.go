@@ -311,3 +311,32 @@ func TestSnapshotFrontAndUsage(t *testing.T) {
 		t.Fatalf("snapshot usage = %v vCPU, %+v; want 2 vCPUs held by 2 shares", snap.VCPU, snap.FairShare)
 	}
 }
+
+// TestFairShareLongLine: a share that takes more jobs in a pass than its
+// first read held reads on from where it stopped, in priority order.
+func TestFairShareLongLine(t *testing.T) {
+	st := openStore(t)
+	fairQueue(t, st, 4, 0, map[string]float64{"a": 0.1})
+	a := shareJobs("a", 20, "0.25")
+	for i, j := range a {
+		p := []int{1, 3, 2}[i%3] // a0 1, a1 3, a2 2, a3 1, ...
+		j.Spec.SchedulingPriority = &p
+	}
+	if err := st.InsertJobs(context.Background(), append(a, shareJobs("b", 20, "0.25")...)); err != nil {
+		t.Fatal(err)
+	}
+	q := startSequencer(t, st, newClock().Now)
+	// 4 vCPUs hold 16 jobs: a, weighing a tenth, takes 14 of them. (a
+	// first, the tie at nothing going by name; then b; then a until its
+	// usage is ten times b's quarter vCPU, and so on.)
+	var got []string
+	for range 16 {
+		if p := q.next(); p.Spec.ShareIdentifier == "a" {
+			got = append(got, p.Job.ID)
+		}
+	}
+	want := "a1 a4 a7 a10 a13 a16 a19 a2 a5 a8 a11 a14 a17 a0"
+	if strings.Join(got, " ") != want {
+		t.Errorf("a's placements = %s, want %s (priority 3, then 2, then 1, each oldest first)", strings.Join(got, " "), want)
+	}
+}
