@@ -18,6 +18,10 @@ type JobQuery struct {
 	Oldest           bool   // oldest first instead of newest first
 	Cursor           int64  // Seq of the last job of the previous page; 0 = first page
 	Limit            int
+	// Summary asks for only what a ListJobs summary shows: each job's Spec
+	// then holds JobDefinitionArn, ShareIdentifier and ArraySize alone, its
+	// Runtime only ExitCode and Reason, and Attempts are left out.
+	Summary bool
 }
 
 // JobDefinitionQuery selects a page of job definitions, newest registration

@@ -390,7 +390,7 @@ func (s *Service) ListJobs(ctx context.Context, in *listJobsInput) (*listJobsOut
 	if in.JobStatus != "" && !in.JobStatus.Valid() {
 		return nil, barge.Errorf(barge.EInvalid, "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED; got %q.", in.JobStatus)
 	}
-	q := barge.JobQuery{Status: in.JobStatus}
+	q := barge.JobQuery{Status: in.JobStatus, Summary: true}
 	if q.Status == "" && len(in.Filters) == 0 {
 		q.Status = barge.JobRunning
 	}
