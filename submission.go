@@ -1,7 +1,6 @@
 package barge
 
 import (
-	"encoding/json"
 	"maps"
 	"strconv"
 	"strings"
@@ -412,24 +411,10 @@ func mergeMaps(base, over map[string]string) map[string]string {
 	return out
 }
 
-// cloneContainer deep-copies c through JSON, which every member survives
-// unchanged, so that the job's spec shares nothing with the definition. Should
-// encoding fail (only a value built in code, not decoded from a request, could
-// make it), it falls back to a copy that still owns the members NewJobSpec
-// changes.
+// cloneContainer deep-copies c, so that the job's spec shares nothing with
+// the definition.
 func cloneContainer(c *ContainerProperties) *ContainerProperties {
-	var out ContainerProperties
-	b, err := json.Marshal(c)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	if err != nil {
-		out = *c
-		out.Command = append([]string(nil), c.Command...)
-		out.Environment = append([]KeyValuePair(nil), c.Environment...)
-		out.ResourceRequirements = append([]ResourceRequirement(nil), c.ResourceRequirements...)
-	}
-	return &out
+	return deepCopy(c)
 }
 
 func cloneRetryStrategy(rs *RetryStrategy) *RetryStrategy {
