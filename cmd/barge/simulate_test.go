@@ -83,7 +83,9 @@ func simSubmit(t *testing.T, c *batch.Client, ce, name string, env ...string) st
 func waitJobStatus(t *testing.T, c *batch.Client, id string, status types.JobStatus) types.JobDetail {
 	t.Helper()
 	var j types.JobDetail
-	pollUntil(t, func() string { return fmt.Sprintf("job %s is %s (%s), want %s", id, j.Status, aws.ToString(j.StatusReason), status) },
+	pollUntil(t, func() string {
+		return fmt.Sprintf("job %s is %s (%s), want %s", id, j.Status, aws.ToString(j.StatusReason), status)
+	},
 		func() bool {
 			j = describeJob(t, c, id)
 			return j.Status == status
@@ -173,7 +175,9 @@ func TestSimulateJob(t *testing.T) {
 			t.Fatal(err)
 		}
 		var j types.JobDetail
-		pollUntil(t, func() string { return fmt.Sprintf("job %s %q with attempts %+v", j.Status, aws.ToString(j.StatusReason), j.Attempts) }, func() bool {
+		pollUntil(t, func() string {
+			return fmt.Sprintf("job %s %q with attempts %+v", j.Status, aws.ToString(j.StatusReason), j.Attempts)
+		}, func() bool {
 			j = describeJob(t, c, id)
 			return len(j.Attempts) == 1
 		})
