@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -338,4 +339,52 @@ func TestSimulateTaggedComputeEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("real, untagged", run("real"), 99, "ran on the host")
+}
+
+// BenchmarkSimulatedJobs runs BenchmarkTrivialJobs's batches of 1,000
+// jobs (BARGE_BENCH_RUN_JOBS) with simulated jobs that end at once: what
+// barge itself costs per job when no container runs. simulate is a server
+// started with --executor simulate; tagged a process-executor server whose
+// compute environment is tagged barge:executor=simulate, through the
+// router, which reads the tag at each start.
+func BenchmarkSimulatedJobs(b *testing.B) {
+	n := runJobCount(b)
+	for _, executor := range []string{"simulate", "tagged"} {
+		for _, slots := range []int{16, 1000} {
+			b.Run(fmt.Sprintf("%s/slots=%d", executor, slots), func(b *testing.B) {
+				cfg := DefaultConfig()
+				cfg.Listen = "127.0.0.1:0"
+				cfg.DataDir = b.TempDir()
+				cfg.AccessKeyID, cfg.SecretAccessKey = benchKeyID, benchSecret
+				cfg.LogLevel = "error"
+				cfg.Executor = map[string]string{"simulate": "simulate", "tagged": "process"}[executor]
+				m := NewMain(cfg, io.Discard, io.Discard)
+				if err := m.Run(context.Background()); err != nil {
+					b.Fatalf("Run() = %v", err)
+				}
+				b.Cleanup(func() { m.Close() })
+				c := benchClient(m.Addr)
+				queue, jobDef := seedRun(b, c, m.Addr, int32((slots+3)/4), "busybox")
+				if executor == "tagged" {
+					arn := "arn:aws:batch:us-east-1:123456789012:compute-environment/run-ce"
+					if _, err := c.TagResource(context.Background(), &batch.TagResourceInput{ResourceArn: aws.String(arn),
+						Tags: map[string]string{"barge:executor": "simulate"}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				var wall time.Duration
+				peak := 0
+				cpu0 := cpuTime()
+				for b.Loop() {
+					d, p := runBargeBatch(b, c, queue, jobDef, n)
+					wall += d
+					peak = max(peak, p)
+				}
+				b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N*n), "cpu-ms/job")
+				b.ReportMetric(float64(peak), "peak-running")
+				b.ReportMetric(wall.Seconds()/float64(b.N), "wall-s")
+				b.ReportMetric(float64(b.N*n)/wall.Seconds(), "jobs/s")
+			})
+		}
+	}
 }
