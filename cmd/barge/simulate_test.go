@@ -169,6 +169,22 @@ func TestSimulateJob(t *testing.T) {
 		}
 	})
 
+	t.Run("array", func(t *testing.T) {
+		id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("array"), JobQueue: aws.String("sim-queue"), JobDefinition: aws.String("sim-def"),
+			ArrayProperties: &types.ArrayProperties{Size: aws.Int32(3)},
+			ContainerOverrides: &types.ContainerOverrides{Environment: []types.KeyValuePair{
+				{Name: aws.String("BARGE_SIMULATE_DURATION"), Value: aws.String("0")},
+				{Name: aws.String("BARGE_SIMULATE_LOG"), Value: aws.String("child ${AWS_BATCH_JOB_ARRAY_INDEX} of ${AWS_BATCH_JOB_ARRAY_SIZE}")},
+			}}})
+		if j := waitJobStatus(t, c, id, types.JobStatusSucceeded); j.ArrayProperties.StatusSummary["SUCCEEDED"] != 3 {
+			t.Errorf("array = %v, want 3 children SUCCEEDED", j.ArrayProperties.StatusSummary)
+		}
+		child := describeJob(t, c, id+":2")
+		if got, want := logLines(t, ts, "/aws/batch/job", aws.ToString(child.Container.LogStreamName)), []string{"child 2 of 3"}; !slices.Equal(got, want) {
+			t.Errorf("child 2 logged %q, want %q", got, want)
+		}
+	})
+
 	t.Run("terminate", func(t *testing.T) {
 		id := simSubmit(t, c, "sim", "terminated", "BARGE_SIMULATE_SIGTERM_LOG", "shutting down")
 		waitJobStatus(t, c, id, types.JobStatusRunning)

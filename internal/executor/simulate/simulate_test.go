@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -41,14 +42,14 @@ func newExecutor(t *testing.T, opts simulate.Options) *simulate.Executor {
 	return e
 }
 
-var taskSeq int
+var taskSeq atomic.Int64
 
 // spec returns a task with the given settings (names without
 // BARGE_SIMULATE_) and other environment variables (names with an =).
 func spec(attempt int, settings ...string) *barge.TaskSpec {
-	taskSeq++
-	id := fmt.Sprintf("%032x", taskSeq)
-	s := &barge.TaskSpec{TaskID: id, JobID: fmt.Sprint("job-", taskSeq), Attempt: attempt, Command: []string{"must-not-run"}, Environment: map[string]string{}}
+	seq := taskSeq.Add(1)
+	id := fmt.Sprintf("%032x", seq)
+	s := &barge.TaskSpec{TaskID: id, JobID: fmt.Sprint("job-", seq), Attempt: attempt, Command: []string{"must-not-run"}, Environment: map[string]string{}}
 	for i := 0; i+1 < len(settings); i += 2 {
 		name := settings[i]
 		if !strings.HasPrefix(name, "=") {
