@@ -6,6 +6,8 @@ import (
 	"net"
 	"regexp"
 	"strings"
+
+	"github.com/bargehq/barge/internal/executor/simulate"
 )
 
 // Config is the server's configuration: defaults, then BARGE_* environment
@@ -23,6 +25,10 @@ type Config struct {
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
 	Hold bool
+	// SimulateClock, when set, is the time simulated tasks run by, and
+	// the time the runner stamps attempts with; tests advance it. No flag
+	// sets it.
+	SimulateClock simulate.Clock
 }
 
 // DefaultConfig returns the defaults.
@@ -57,7 +63,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
-	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or kubernetes (BARGE_EXECUTOR)")
+	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -88,9 +94,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--account-id %q: want 12 digits, such as 123456789012", c.AccountID)
 	}
 	switch c.Executor {
-	case "auto", "docker", "process", "kubernetes":
+	case "auto", "docker", "process", "kubernetes", "simulate":
 	default:
-		return fmt.Errorf("--executor %q: want auto, docker, process or kubernetes", c.Executor)
+		return fmt.Errorf("--executor %q: want auto, docker, process, kubernetes or simulate", c.Executor)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

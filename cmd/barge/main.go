@@ -5,7 +5,7 @@
 // Usage:
 //
 //	barge server [--listen 127.0.0.1:8420] [--data DIR] [--region us-east-1]
-//	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes]
+//	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes|simulate]
 //	barge version
 package main
 
@@ -156,15 +156,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
-	m.exec, err = openExecutor(ctx, m.Config, m.log)
+	m.exec, err = openExecutor(ctx, m.Config, m.log, m.store)
 	if err != nil {
 		return err
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
 	var sched *scheduler.Scheduler
+	var now func() time.Time // the runner's clock: the time package's, unless a test simulates time
+	if m.Config.SimulateClock != nil {
+		now = m.Config.SimulateClock.Now
+	}
 	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log,
+		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Wake:     func() { sched.Kick() },
 	})
