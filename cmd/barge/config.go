@@ -6,6 +6,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Config is the server's configuration: defaults, then BARGE_* environment
@@ -23,6 +24,12 @@ type Config struct {
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
 	Hold bool
+	// JobSecond is how long a second lasts in job timeouts
+	// (attemptDurationSeconds), stop grace periods and the Spot
+	// interruption tags: a real second when 0. The end-to-end tests shorten
+	// it so that AWS's 60-second minimum timeout passes in a moment; no
+	// flag sets it.
+	JobSecond time.Duration
 }
 
 // DefaultConfig returns the defaults.
