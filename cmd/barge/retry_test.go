@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/bargehq/barge/internal/awscli"
 )
 
 // lifecycleServer runs barge with the given executor and a second of
@@ -208,4 +213,52 @@ func TestRetryStrategy(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRetryStrategyDocExample runs the retry example of docs/JOBS.md with
+// the aws CLI: its job definition, taken from the document, registered
+// with --cli-input-json, and its job succeeding on the third attempt.
+func TestRetryStrategyDocExample(t *testing.T) {
+	clis := awscli.Installed()
+	if len(clis) == 0 {
+		t.Skip("no aws CLI installed")
+	}
+	doc, err := os.ReadFile("../../docs/JOBS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, def, _ := strings.Cut(string(doc), "cat > flaky.json <<'JSON'\n")
+	def, _, found := strings.Cut(def, "\nJSON\n")
+	if !found {
+		t.Fatal("docs/JOBS.md has no flaky.json example")
+	}
+	ts, c, role := lifecycleServer(t, "process", 0, map[types.CRType]map[string]string{types.CRTypeFargateSpot: nil})
+	def = strings.ReplaceAll(def, "arn:aws:iam::123456789012:role/ecsTaskExecutionRole", role)
+	path := filepath.Join(t.TempDir(), "flaky.json")
+	if err := os.WriteFile(path, []byte(def), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) []byte {
+		t.Helper()
+		cmd := awscli.Client{CLI: clis[0], Endpoint: ts.URL, AccessKeyID: testKeyID, SecretAccessKey: testSecret,
+			Region: "us-east-1", Home: t.TempDir()}.Command(context.Background(), args...)
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	cli("batch", "register-job-definition", "--cli-input-json", "file://"+path)
+	id := strings.TrimSpace(string(cli("batch", "submit-job", "--job-name", "flaky", "--job-queue", "fargate_spot", "--job-definition", "flaky",
+		"--query", "jobId", "--output", "text")))
+	waitAttempts(t, c, id, 3)
+	out := cli("batch", "describe-jobs", "--jobs", id, "--query", "jobs[0].[status, attempts[].[container.exitCode, statusReason]]", "--output", "text")
+	want := "SUCCEEDED\n3\tEssential container in task exited\n3\tEssential container in task exited\n0\tEssential container in task exited\n"
+	if string(out) != want {
+		t.Errorf("describe-jobs printed\n%s\nwant\n%s", out, want)
+	}
 }
