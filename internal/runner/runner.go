@@ -1,9 +1,13 @@
 // Package runner runs the attempts the scheduler placed: it checks what a
 // Fargate task checks before it starts (execution role, log group), starts
 // the task on the executor, streams its output into CloudWatch Logs, waits
-// for it, records the attempt and frees its capacity. After a restart it
-// finds the tasks it had started, adopts those still running, records the
-// outcome of those that ended meanwhile, and removes what is left over.
+// for it, records the attempt and frees its capacity. A failed attempt
+// sends its job back to RUNNABLE while its retry strategy allows. It stops
+// tasks whose attemptDurationSeconds passed, whose job TerminateJob failed,
+// or that a Fargate Spot interruption (barge's own, off unless asked for)
+// takes. After a restart it finds the tasks it had started, adopts those
+// still running, records the outcome of those that ended meanwhile, and
+// removes what is left over.
 package runner
 
 import (
@@ -260,9 +264,9 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 		}
 		return // adopted again after a restart
 	}
-	<-logsDone
+	o := outcome{res: res, statusReason: reasonExited, stream: target.stream, startedAt: j.StartedAt, stop: a.end()}
 	disarm()
-	o := outcome{res: res, statusReason: reasonExited, stream: target.stream, startedAt: j.StartedAt, stop: a.stopped()}
+	<-logsDone
 	switch o.stop {
 	case stopTimeout:
 		o.statusReason = reasonTimeout

@@ -25,23 +25,28 @@ type attempt struct {
 
 	mu      sync.Mutex
 	started bool          // the executor runs its task
+	ended   bool          // its task has ended: too late to stop it
 	stop    stopKind      // the first reason barge stopped it for
 	grace   time.Duration // between the stop's SIGTERM and SIGKILL
 }
 
-// stopped returns why barge stopped the attempt's task, if it did.
-func (a *attempt) stopped() stopKind {
+// end notes that a's task has ended and returns why barge stopped it, if
+// it did. A stop asked for afterwards (a timer that fired just then) no
+// longer counts.
+func (a *attempt) end() stopKind {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.ended = true
 	return a.stop
 }
 
 // requestStop stops the attempt's task for why: SIGTERM, then SIGKILL
 // after grace. A task that has not started yet is stopped once it has.
-// The first request decides why the attempt ended; later ones report false.
+// The first request decides why the attempt ended; later ones, and those
+// after the task ended, report false.
 func (r *Runner) requestStop(ctx context.Context, a *attempt, why stopKind, grace time.Duration) bool {
 	a.mu.Lock()
-	if a.stop != stopNone {
+	if a.stop != stopNone || a.ended {
 		a.mu.Unlock()
 		return false
 	}
@@ -106,7 +111,7 @@ func (r *Runner) InterruptSpot(ctx context.Context, jobID string) error {
 		return barge.Errorf(barge.EInvalid, "Job %s runs on compute environment %s, which is not FARGATE_SPOT. Only Fargate Spot tasks are interrupted.", jobID, a.ce)
 	}
 	if !r.requestStop(ctx, a, stopSpot, r.seconds(m.grace)) {
-		return barge.Errorf(barge.EConflict, "The task of job %s is stopping already.", jobID)
+		return barge.Errorf(barge.EConflict, "The task of job %s is stopping or has stopped already.", jobID)
 	}
 	r.log.Info("interrupting Spot task", "job_id", jobID, "task_id", a.taskID, "grace_seconds", m.grace)
 	return nil
