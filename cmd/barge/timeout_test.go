@@ -69,8 +69,9 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 
 	t.Run("done in time", func(t *testing.T) {
+		// 3000 s last a minute here: time enough however loaded the host.
 		id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("quick"), JobQueue: aws.String("fargate"), JobDefinition: aws.String("slow"),
-			Timeout:            &types.JobTimeout{AttemptDurationSeconds: aws.Int32(60)},
+			Timeout:            &types.JobTimeout{AttemptDurationSeconds: aws.Int32(3000)},
 			ContainerOverrides: &types.ContainerOverrides{Command: []string{"true"}}})
 		if j := waitJob(t, c, id, time.Minute); j.Status != types.JobStatusSucceeded {
 			t.Errorf("job = %s %q, want SUCCEEDED", j.Status, aws.ToString(j.StatusReason))
