@@ -6,6 +6,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/bargehq/barge/internal/executor/simulate"
 )
@@ -29,6 +30,12 @@ type Config struct {
 	// the time the runner stamps attempts with; tests advance it. No flag
 	// sets it.
 	SimulateClock simulate.Clock
+	// JobSecond is how long a second lasts in job timeouts
+	// (attemptDurationSeconds), stop grace periods and the Spot
+	// interruption tags: a real second when 0. The end-to-end tests shorten
+	// it so that AWS's 60-second minimum timeout passes in a moment; no
+	// flag sets it.
+	JobSecond time.Duration
 }
 
 // DefaultConfig returns the defaults.

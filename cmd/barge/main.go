@@ -171,11 +171,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Wake:     func() { sched.Kick() },
+		Second:   m.Config.JobSecond,
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place})
 	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
-		Wake: sched.Kick, StopTask: run.StopJob, ExecutorNote: m.exec.Limitation()})
+		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation()})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,
