@@ -153,8 +153,8 @@ func (l logSink) Append(ctx context.Context, group, stream string, lines []barge
 	return l.s.Append(ctx, group, stream, events)
 }
 
-func (l logSink) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
-	return l.s.LastEventTime(ctx, group, stream)
+func (l logSink) LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error) {
+	return l.s.LastEvents(ctx, group, stream)
 }
 
 // instanceID names this barge installation (its data directory) on a

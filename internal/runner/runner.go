@@ -43,9 +43,10 @@ type LogSink interface {
 	// a missing group without createGroup is a barge.ENotFound error.
 	EnsureStream(ctx context.Context, group, stream string, createGroup bool) error
 	Append(ctx context.Context, group, stream string, lines []barge.LogLine) error
-	// LastEventTime is the time of the newest event in the stream; zero when
-	// it has none.
-	LastEventTime(ctx context.Context, group, stream string) (time.Time, error)
+	// LastEvents is the time of the newest event in the stream (zero when it
+	// has none) and the messages of the events stored at that millisecond,
+	// in order.
+	LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error)
 }
 
 // RoleChecker says why a task could not use an execution role, or "".
@@ -244,18 +245,22 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	defer disarm()
 
 	// A new task's output is read from its start; an adopted one's from
-	// the last line stored before the restart.
-	var since time.Time
+	// the millisecond of the last line stored before the restart, less the
+	// lines of that millisecond already stored.
+	var (
+		since  time.Time
+		stored []string
+	)
 	if adopted {
 		var err error
-		if since, err = r.cfg.Logs.LastEventTime(ctx, target.group, target.stream); err != nil {
-			log.Warn("reading the log stream's last event failed; its output is read again from the start", "error", err)
+		if since, stored, err = r.cfg.Logs.LastEvents(ctx, target.group, target.stream); err != nil {
+			log.Warn("reading the log stream's last events failed; its output is read again from the start", "error", err)
 		}
 	}
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		r.pumpLogs(ctx, log, a.taskID, target, since)
+		r.pumpLogs(ctx, log, a.taskID, target, since, stored)
 	}()
 	res, err := r.cfg.Executor.Wait(ctx, a.taskID)
 	if err != nil {
@@ -366,7 +371,8 @@ func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) e
 
 // pumpLogs copies the task's output into its log stream in batches, until
 // the task ends.
-func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, target logTarget, since time.Time) {
+func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, target logTarget, since time.Time, stored []string) {
+	resume := &resumed{since: since, stored: stored}
 	var (
 		mu    sync.Mutex
 		batch []barge.LogLine
@@ -403,6 +409,9 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 		if l.Message == "" {
 			return // CloudWatch Logs holds no empty events; awslogs skips them too
 		}
+		if !resume.keep(l) {
+			return
+		}
 		mu.Lock()
 		batch = append(batch, l)
 		full := len(batch) >= logFlushLines
@@ -415,6 +424,32 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 	<-flushed
 	if err != nil && ctx.Err() == nil {
 		log.Warn("reading task output failed", "error", err)
+	}
+}
+
+// resumed passes on the output of a task read again from since, the time of
+// the last line stored before a restart, which the engine gives back with
+// the lines stored at that millisecond: those are passed over.
+type resumed struct {
+	since  time.Time // zero: the output is read from its start
+	stored []string  // the messages stored at since's millisecond, in order
+}
+
+// keep reports whether l is to be stored. The lines of one task come in
+// order.
+func (r *resumed) keep(l barge.LogLine) bool {
+	if r.since.IsZero() {
+		return true
+	}
+	switch ms := l.Time.UnixMilli(); {
+	case ms < r.since.UnixMilli():
+		return false
+	case ms == r.since.UnixMilli() && len(r.stored) > 0 && r.stored[0] == l.Message:
+		r.stored = r.stored[1:]
+		return false
+	default:
+		r.stored = nil // the first line not stored yet: the rest is new
+		return true
 	}
 }
 

@@ -188,8 +188,8 @@ func (m *memLogs) Append(ctx context.Context, group, stream string, lines []barg
 	return nil
 }
 
-func (m *memLogs) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
-	return time.Time{}, nil
+func (m *memLogs) LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error) {
+	return time.Time{}, nil, nil
 }
 
 type roles struct{}
