@@ -250,3 +250,36 @@ func TestCancelLargeSequentialArray(t *testing.T) {
 		wantStopped(t, j, "all of it", false)
 	}
 }
+
+// TestBulkStopFollowsTheSameRules: CancelJobs and TerminateJobs stop each
+// job as CancelJob and TerminateJob do: an array's children too, and a
+// PENDING job once its dependencies end.
+func TestBulkStopFollowsTheSameRules(t *testing.T) {
+	ts := startServer(t, "")
+	c := ts.batch()
+	seed(t, c)
+	for _, op := range []struct{ path, flag string }{{"/v1/canceljobs", "isCancelled"}, {"/v1/terminatejobs", "isTerminated"}} {
+		t.Run(op.path, func(t *testing.T) {
+			in := jobInput("array")
+			in.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(3)}
+			array := submit(t, c, in)
+			dep := submit(t, c, jobInput("dep"))
+			in = jobInput("pending")
+			in.DependsOn = dependsOn(dep)
+			pending := submit(t, c, in)
+			status, _, out := rawBatch(t, ts, op.path, map[string]any{"jobs": []string{array, pending}, "reason": "bulk"})
+			if status != 200 || len(out["successful"].([]any)) != 2 {
+				t.Fatalf("POST %s = %d %v, want both successful", op.path, status, out)
+			}
+			terminated := op.flag == "isTerminated"
+			for _, id := range []string{array, array + ":0", array + ":2"} {
+				wantStopped(t, describeJob(t, c, id), "bulk", terminated)
+			}
+			if j := describeJob(t, c, pending); j.Status != types.JobStatusPending || aws.ToString(j.StatusReason) != "bulk" {
+				t.Errorf("PENDING job = %s %q, want PENDING until its dependency ends", j.Status, aws.ToString(j.StatusReason))
+			}
+			cancelJob(t, c, dep, "dep")
+			wantStopped(t, describeJob(t, c, pending), "bulk", terminated)
+		})
+	}
+}

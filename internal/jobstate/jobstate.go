@@ -2,7 +2,8 @@
 // part of barge that finishes jobs (the runner, cancel and terminate): jobs
 // that waited for it become RUNNABLE once all they wait for has SUCCEEDED,
 // or fail with "Dependent Job failed" (and so on down the chain) when it
-// FAILED; and an array child's end may finish its parent.
+// FAILED; a job cancelled while PENDING fails once all it waits for has
+// ended; and an array child's end may finish its parent.
 package jobstate
 
 import (
@@ -14,6 +15,7 @@ import (
 // Store is what jobstate needs from the store.
 type Store interface {
 	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
+	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
 	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
 	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
@@ -248,6 +250,22 @@ func (f *Flow) prerequisites(ctx context.Context, id string) (ended, error) {
 	return e, nil
 }
 
+// unfinishedStatuses are the statuses of jobs that have not ended, those an
+// array's children are most often in first.
+var unfinishedStatuses = []barge.JobStatus{barge.JobRunnable, barge.JobRunning, barge.JobStarting, barge.JobPending, barge.JobSubmitted}
+
+// unfinishedChild reports whether array job parent has a child that has not
+// ended.
+func (f *Flow) unfinishedChild(ctx context.Context, parent string) (bool, error) {
+	for _, st := range unfinishedStatuses {
+		jobs, err := f.Store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Limit: 1})
+		if err != nil || len(jobs) > 0 {
+			return len(jobs) > 0, err
+		}
+	}
+	return false, nil
+}
+
 // settleParent finishes array parent id once all its children are done,
 // returning it when it did.
 func (f *Flow) settleParent(ctx context.Context, id string) (*barge.Job, error) {
@@ -257,6 +275,14 @@ func (f *Flow) settleParent(ctx context.Context, id string) (*barge.Job, error) 
 			return nil, err
 		}
 		p := found[0]
+		if p.Status.Done() {
+			return nil, nil
+		}
+		// Most children's ends leave others unfinished: finding one costs a
+		// seek or a few, where counting costs a read of every child.
+		if open, err := f.unfinishedChild(ctx, id); err != nil || open {
+			return nil, err
+		}
 		counts, err := f.Store.CountChildren(ctx, id)
 		if err != nil {
 			return nil, err
