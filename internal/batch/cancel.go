@@ -10,7 +10,8 @@ import (
 const maxBulkJobs = 50
 
 // CancelJob fails a job that has not started (SUBMITTED, PENDING, RUNNABLE)
-// with the caller's reason; a started job is left alone, as on AWS.
+// with the caller's reason, a PENDING one once its dependencies have ended;
+// a started job is left alone, as on AWS (see stopJob).
 func (s *Service) CancelJob(ctx context.Context, in *jobActionInput) (*empty, error) {
 	if err := checkStopInput(in.JobID, in.Reason); err != nil {
 		return nil, err
@@ -18,8 +19,8 @@ func (s *Service) CancelJob(ctx context.Context, in *jobActionInput) (*empty, er
 	return &empty{}, s.stopJob(ctx, in.JobID, in.Reason, false, true)
 }
 
-// TerminateJob fails any unfinished job with the caller's reason, stopping
-// it if it runs.
+// TerminateJob fails a STARTING or RUNNING job with the caller's reason and
+// stops its task; a job that has not started is cancelled as by CancelJob.
 func (s *Service) TerminateJob(ctx context.Context, in *jobActionInput) (*empty, error) {
 	if err := checkStopInput(in.JobID, in.Reason); err != nil {
 		return nil, err

@@ -264,9 +264,8 @@ func (s *Service) recheck(ctx context.Context, d *dependencies) error {
 func arrayChildren(parent *barge.Job, deps *dependencies) []*barge.Job {
 	own := &dependencies{jobs: deps.jobs}
 	own.apply(parent, -1)
-	parent.Status = barge.JobPending
-	if parent.StatusReason != "" {
-		parent.Status = barge.JobFailed
+	if parent.Status != barge.JobFailed {
+		parent.Status = barge.JobPending // an array parent waits while its children run
 	}
 	children := make([]*barge.Job, parent.Spec.ArraySize)
 	counts := map[barge.JobStatus]int{}
