@@ -188,11 +188,18 @@ func TestCancelArrayWithRunningChildren(t *testing.T) {
 
 // TestStopArrays: terminating an array stops every child, running ones
 // included; cancelling an array that waits for a dependency fails it and
-// its children, unrun, once the dependency has ended.
+// its children, unrun, once the dependency has ended; a cancelled array
+// fails even when every child of it ran and succeeded.
 func TestStopArrays(t *testing.T) {
 	p := startProcServer(t)
 	gate := p.gate("go")
 	blocker := submit(t, p.c, p.job("blocker", waitFor(gate)))
+	all := p.job("all-run", waitFor(gate))
+	all.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(2)}
+	allRun := submit(t, p.c, all)
+	p.waitStatus(t, allRun+":0", types.JobStatusRunning)
+	p.waitStatus(t, allRun+":1", types.JobStatusRunning)
+	cancelJob(t, p.c, allRun, "too late")
 	seq := p.job("seq", "sleep 600")
 	seq.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(4)}
 	seq.DependsOn = []types.JobDependency{{Type: types.ArrayJobDependencySequential}}
@@ -220,6 +227,12 @@ func TestStopArrays(t *testing.T) {
 	if j := waitJob(t, p.c, blocker, time.Minute); j.Status != types.JobStatusSucceeded {
 		t.Fatalf("blocker = %s, want SUCCEEDED", j.Status)
 	}
+	for _, id := range []string{allRun + ":0", allRun + ":1"} {
+		if j := waitJob(t, p.c, id, time.Minute); j.Status != types.JobStatusSucceeded {
+			t.Errorf("%s = %s, want SUCCEEDED: CancelJob does not stop it", id, j.Status)
+		}
+	}
+	wantStopped(t, waitJob(t, p.c, allRun, time.Minute), "too late", false)
 	for _, id := range []string{waiting, waiting + ":0", waiting + ":1"} {
 		j := waitJob(t, p.c, id, time.Minute)
 		wantStopped(t, j, "cancel the waiting array", false)
