@@ -346,6 +346,7 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 		Environment: env,
 		VCPU:        barge.JobVCPU(spec),
 		User:        c.User,
+		Tags:        spec.TaskTags(),
 	}
 	if v := c.Requirement(barge.ResourceMemory); v != "" {
 		ts.MemoryMiB, _ = strconv.Atoi(v)

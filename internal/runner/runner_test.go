@@ -3,6 +3,8 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,6 +29,7 @@ type fakeExecutor struct {
 	mu      sync.Mutex
 	tasks   map[string]*fakeTask
 	removed []string
+	started map[string]*barge.TaskSpec // every task started, removed or not
 	stops   []fakeStop
 	hold    chan struct{} // when set, tasks run until it is closed (or they are stopped)
 	gate    chan struct{} // when set, Start returns once it is closed
@@ -75,6 +78,10 @@ func (f *fakeExecutor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	}
 	f.mu.Lock()
 	f.tasks[spec.TaskID] = t
+	if f.started == nil {
+		f.started = map[string]*barge.TaskSpec{}
+	}
+	f.started[spec.TaskID] = spec
 	hold := f.hold
 	f.mu.Unlock()
 	go func() {
@@ -402,5 +409,30 @@ func TestRecover(t *testing.T) {
 	defer exec.mu.Unlock()
 	if _, left := exec.tasks[strings.Repeat("c", 32)]; left {
 		t.Errorf("leftover task not removed: %v", exec.removed)
+	}
+}
+
+// TestTaskTags hands the task the job's tags and its definition's when the
+// job propagates tags, and none when it does not.
+func TestTaskTags(t *testing.T) {
+	exec := newFake()
+	e := newEnv(t, nil, exec)
+	yes := true
+	for i, propagate := range []*bool{&yes, nil} {
+		s := spec("exit 0", nil, "arn:aws:iam::123456789012:role/exec")
+		s.Tags, s.DefinitionTags, s.PropagateTags = map[string]string{"team": "data"}, map[string]string{"def": "etl", "team": "x"}, propagate
+		id, taskID := fmt.Sprintf("tags-%d", i), strings.Repeat(strconv.Itoa(i+1), 32)
+		e.place(t, &barge.Job{ID: id, Name: id, Queue: "q", CreatedAt: 1}, s, taskID)
+		e.waitDone(t, id)
+		var want map[string]string
+		if propagate != nil {
+			want = map[string]string{"team": "data", "def": "etl"}
+		}
+		exec.mu.Lock()
+		got := exec.started[taskID]
+		exec.mu.Unlock()
+		if got == nil || !maps.Equal(got.Tags, want) {
+			t.Errorf("propagateTags %v: task = %+v, want tags %v", propagate != nil, got, want)
+		}
 	}
 }
