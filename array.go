@@ -1,21 +1,27 @@
 package barge
 
+// ReasonArrayChildFailed is the statusReason of an array parent that failed
+// because one of its children failed.
+const ReasonArrayChildFailed = "Array Child Job failed"
+
 // SettleArrayParent finishes array job parent once all its children are
-// done, given their status counts: SUCCEEDED when every child succeeded,
-// else FAILED ("Array Child Job failed", unless the parent was cancelled or
-// terminated with a reason of its own). It reports whether parent changed.
+// done, given their status counts, and reports whether parent changed. The
+// parent SUCCEEDED when every child succeeded, else FAILED with "Array
+// Child Job failed". A parent that was cancelled or terminated FAILED with
+// the caller's reason, whatever its children did: AWS cancels an array
+// parent "when all child jobs are completed".
 func SettleArrayParent(parent *Job, counts map[JobStatus]int, now int64) bool {
 	if parent.Status.Done() || parent.Spec == nil || counts[JobSucceeded]+counts[JobFailed] < parent.Spec.ArraySize {
 		return false
 	}
 	parent.StoppedAt = now
-	if counts[JobFailed] == 0 {
+	switch {
+	case parent.IsCancelled || parent.IsTerminated:
+		parent.Status = JobFailed
+	case counts[JobFailed] == 0:
 		parent.Status = JobSucceeded
-		return true
-	}
-	parent.Status = JobFailed
-	if !parent.IsCancelled && !parent.IsTerminated {
-		parent.StatusReason = "Array Child Job failed"
+	default:
+		parent.Status, parent.StatusReason = JobFailed, ReasonArrayChildFailed
 	}
 	return true
 }

@@ -53,6 +53,10 @@ type TaskSpec struct {
 	StorageGiB             int               // ephemeral storage; 0 = the executor's default
 	User                   string
 	ReadonlyRootFilesystem bool
+	// Tags are the task's tags: with propagateTags, the job's and its
+	// definition's (JobSpec.TaskTags). Executors that can label what they
+	// run label it with them.
+	Tags map[string]string
 }
 
 // LogLine is one line a task wrote.

@@ -19,6 +19,12 @@ type JobQuery struct {
 	Oldest           bool   // oldest first instead of newest first
 	Cursor           int64  // Seq of the last job of the previous page; 0 = first page
 	Limit            int
+	// Summary asks for only what a ListJobs summary shows: each job's Spec
+	// then holds JobDefinitionArn, ShareIdentifier, ArraySize and, of its
+	// Container, the Vcpus, ResourceRequirements and RuntimePlatform that
+	// say why a RUNNABLE job waits, alone; its Runtime only ExitCode and
+	// Reason, and Attempts are left out.
+	Summary bool
 }
 
 // ShareCursor is a place in the line of a fair-share queue's share, whose

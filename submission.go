@@ -1,7 +1,7 @@
 package barge
 
 import (
-	"encoding/json"
+	"fmt"
 	"maps"
 	"strconv"
 	"strings"
@@ -138,8 +138,8 @@ func validateContainerOverrides(o *ContainerOverrides) error {
 // propagateTags and schedulingPriority overrides replace the definition's.
 // The spec's Tags are the job's own, as DescribeJobs shows them on AWS. With
 // propagateTags in effect the definition's tags are kept in DefinitionTags,
-// for the job's tasks (see TaskTags); more than 50 tags together is an error
-// here, where AWS instead fails the job when its task is created.
+// for the job's tasks (see TaskTags); more than 50 of them together do not
+// make an error here but fail the job, as on AWS (see StartFailure).
 //
 // barge runs containerProperties definitions only: one with ecsProperties,
 // eksProperties or nodeProperties is rejected here, as are overrides for
@@ -200,10 +200,18 @@ func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool
 	if spec.PropagateTags != nil && *spec.PropagateTags {
 		spec.DefinitionTags = mergeMaps(nil, def.Tags)
 	}
-	if n := len(spec.TaskTags()); n > maxTags {
-		return nil, invalidf("tags: the job's tags and its job definition's tags (propagateTags is on) come to %d; at most %d can be propagated to the job's tasks. Remove tags, or set propagateTags to false.", n, maxTags)
-	}
 	return spec, nil
+}
+
+// StartFailure returns why a job of spec fails without running, or "" when
+// it can run. AWS accepts such a job and moves it to FAILED: with more than
+// 50 tags to propagate (the job's own and, with propagateTags, its job
+// definition's), its task cannot be tagged.
+func (s *JobSpec) StartFailure() string {
+	if n := len(s.TaskTags()); n > maxTags {
+		return fmt.Sprintf("Too many tags to propagate: the job's tags and its job definition's tags come to %d, and at most %d can be propagated to the job's task. Remove tags, or set propagateTags to false.", n, maxTags)
+	}
+	return ""
 }
 
 // TaskTags returns the tags the job's tasks get: none unless propagateTags
@@ -413,24 +421,10 @@ func mergeMaps(base, over map[string]string) map[string]string {
 	return out
 }
 
-// cloneContainer deep-copies c through JSON, which every member survives
-// unchanged, so that the job's spec shares nothing with the definition. Should
-// encoding fail (only a value built in code, not decoded from a request, could
-// make it), it falls back to a copy that still owns the members NewJobSpec
-// changes.
+// cloneContainer deep-copies c, so that the job's spec shares nothing with
+// the definition.
 func cloneContainer(c *ContainerProperties) *ContainerProperties {
-	var out ContainerProperties
-	b, err := json.Marshal(c)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	if err != nil {
-		out = *c
-		out.Command = append([]string(nil), c.Command...)
-		out.Environment = append([]KeyValuePair(nil), c.Environment...)
-		out.ResourceRequirements = append([]ResourceRequirement(nil), c.ResourceRequirements...)
-	}
-	return &out
+	return deepCopy(c)
 }
 
 func cloneRetryStrategy(rs *RetryStrategy) *RetryStrategy {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -273,16 +274,6 @@ func TestNewJobSpecRejects(t *testing.T) {
 			d.ContainerProperties.ResourceRequirements = d.ContainerProperties.ResourceRequirements[:1]
 			return d
 		}, func(*Submission) {}, false, "Memory is not provided."},
-		{"combined tags", func() *JobDefinition {
-			d := fargateDef()
-			d.Tags, d.PropagateTags = manyTags(30), ptr(true)
-			return d
-		}, func(s *Submission) {
-			s.Tags = map[string]string{}
-			for i := range 21 {
-				s.Tags["job"+string(rune('a'+i))] = "v"
-			}
-		}, false, "tags: the job's tags and its job definition's tags (propagateTags is on) come to 51"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,6 +283,43 @@ func TestNewJobSpecRejects(t *testing.T) {
 			checkErr(t, err, tt.want)
 			if err == nil && spec == nil {
 				t.Fatal("NewJobSpec returned nil spec and nil error")
+			}
+		})
+	}
+}
+
+// TestStartFailure: more than 50 tags to propagate do not reject the
+// submission (AWS accepts it) but fail the job.
+func TestStartFailure(t *testing.T) {
+	def := fargateDef()
+	def.Tags, def.PropagateTags = manyTags(30), ptr(true) // k0 ... k29
+	jobTags := func(n int) map[string]string {
+		tags := map[string]string{}
+		for i := range n {
+			tags["job"+strconv.Itoa(i)] = "v"
+		}
+		return tags
+	}
+	tests := []struct {
+		name      string
+		tags      map[string]string
+		propagate *bool
+		want      string
+	}{
+		{"51 tags together", jobTags(21), nil, "the job's tags and its job definition's tags come to 51, and at most 50"},
+		{"50 tags together", jobTags(20), nil, ""},
+		{"equal keys count once", manyTags(25), nil, ""},
+		{"no propagation", jobTags(40), ptr(false), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec, err := NewJobSpec(def, "arn", &Submission{JobName: "job", PropagateTags: tt.propagate, Tags: tt.tags}, false)
+			if err != nil {
+				t.Fatalf("NewJobSpec() = %v, want it accepted", err)
+			}
+			got := spec.StartFailure()
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("StartFailure() = %q, want %q", got, tt.want)
 			}
 		})
 	}

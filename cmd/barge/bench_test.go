@@ -380,7 +380,7 @@ func procCPU(pid int) (time.Duration, error) {
 // benchFillVersion names the shape of the filled data; change it when
 // fillDir or benchFilledJob changes, so that directories kept from earlier
 // runs are not reused.
-const benchFillVersion = 1
+const benchFillVersion = 2
 
 // benchJobCount is the number of jobs of the filled data directory.
 func benchJobCount() (int, error) {
@@ -466,7 +466,8 @@ func filledDir(b *testing.B) (dir string, n int) {
 // SubmitJob calls would have written, followed by a run. One job in ten is
 // still RUNNABLE; the others ran once and SUCCEEDED, or FAILED (one in ten),
 // with the attempt and runtime a runner records. Job i is created i ms after
-// the template and named as benchNames says.
+// the template and named as benchNames says. The compute environment is
+// DISABLED.
 func fillDir(b *testing.B, dir string, n int) error {
 	ctx := context.Background()
 	var tmpl *barge.Job
@@ -480,6 +481,15 @@ func fillDir(b *testing.B, dir string, n int) error {
 		}
 		c := benchClient(m.Addr)
 		queue, jobDef := benchSeed(b, c)
+		// The compute environment is left DISABLED, so that a server
+		// started on the directory (the startup and memory benchmarks run
+		// the real binary) holds the RUNNABLE jobs instead of running them.
+		if _, err := c.UpdateComputeEnvironment(ctx, &batch.UpdateComputeEnvironmentInput{
+			ComputeEnvironment: aws.String("bench-ce"), State: types.CEStateDisabled,
+		}); err != nil {
+			m.Close()
+			return err
+		}
 		out, err := c.SubmitJob(ctx, benchSubmitInput(queue, jobDef, "template"))
 		if err != nil {
 			m.Close()

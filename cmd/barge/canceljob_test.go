@@ -119,15 +119,8 @@ func TestCancelAndTerminateJob(t *testing.T) {
 		}
 	})
 
-	t.Run("cancel a PENDING job", func(t *testing.T) {
-		in := jobInput("waiting")
-		in.DependsOn = []types.JobDependency{{JobId: aws.String(submit(t, c, jobInput("first")))}}
-		id := submit(t, c, in)
-		cancelJob(t, c, id, "stop waiting")
-		if j := describeJob(t, c, id); j.Status != types.JobStatusFailed || !aws.ToBool(j.IsCancelled) {
-			t.Errorf("cancelled PENDING job = %s isCancelled %v, want FAILED, cancelled", j.Status, aws.ToBool(j.IsCancelled))
-		}
-	})
+	// A PENDING job waits for its dependencies to end: see
+	// TestCancelPendingJob.
 
 	t.Run("errors", func(t *testing.T) {
 		id := submit(t, c, jobInput("kept"))

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/bargehq/barge/internal/executor/simulate"
 )
 
 // Config is the server's configuration: defaults, then BARGE_* environment
@@ -24,10 +26,17 @@ type Config struct {
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
 	Hold bool
-	// Clock is the scheduler's clock (time-limit actions, fair-share
-	// decay); nil is time.Now. Tests set it to step through minutes; no
+	// SimulateClock, when set, is the time simulated tasks run by, the
+	// time the runner stamps attempts with, and the scheduler's clock
+	// (time-limit actions, fair-share decay); tests advance it. No flag
+	// sets it.
+	SimulateClock simulate.Clock
+	// JobSecond is how long a second lasts in job timeouts
+	// (attemptDurationSeconds), stop grace periods and the Spot
+	// interruption tags: a real second when 0. The end-to-end tests shorten
+	// it so that AWS's 60-second minimum timeout passes in a moment; no
 	// flag sets it.
-	Clock func() time.Time
+	JobSecond time.Duration
 }
 
 // DefaultConfig returns the defaults.
@@ -62,7 +71,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
-	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or kubernetes (BARGE_EXECUTOR)")
+	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -93,9 +102,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--account-id %q: want 12 digits, such as 123456789012", c.AccountID)
 	}
 	switch c.Executor {
-	case "auto", "docker", "process", "kubernetes":
+	case "auto", "docker", "process", "kubernetes", "simulate":
 	default:
-		return fmt.Errorf("--executor %q: want auto, docker, process or kubernetes", c.Executor)
+		return fmt.Errorf("--executor %q: want auto, docker, process, kubernetes or simulate", c.Executor)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

@@ -32,6 +32,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "flags beat environment", env: env, args: []string{"--region", "ap-south-1"}, want: func(c Config) bool { return c.Region == "ap-south-1" }},
 		{name: "bad account", args: []string{"--account-id", "12"}, wantErr: "--account-id"},
 		{name: "bad region", args: []string{"--region", "moon"}, wantErr: "--region"},
+		{name: "simulate executor", env: map[string]string{"BARGE_EXECUTOR": "simulate"}, want: func(c Config) bool { return c.Executor == "simulate" }},
 		{name: "bad executor", args: []string{"--executor", "slurm"}, wantErr: "--executor"},
 		{name: "bad listen", args: []string{"--listen", "8420"}, wantErr: "--listen"},
 		{name: "half credentials", env: map[string]string{"BARGE_ACCESS_KEY_ID": "AKID"}, wantErr: "BARGE_SECRET_ACCESS_KEY"},

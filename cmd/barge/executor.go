@@ -17,6 +17,8 @@ import (
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/executor/docker"
 	"github.com/bargehq/barge/internal/executor/local"
+	"github.com/bargehq/barge/internal/executor/router"
+	"github.com/bargehq/barge/internal/executor/simulate"
 	"github.com/bargehq/barge/internal/logs"
 )
 
@@ -26,11 +28,23 @@ type executor interface {
 	io.Closer
 }
 
+// executorTag is the compute environment tag that sends its jobs to
+// another executor than the server's: barge:executor=simulate simulates
+// them (docs/SIMULATE.md).
+const executorTag = "barge:executor"
+
+// computeEnvironments finds a compute environment by name.
+type computeEnvironments interface {
+	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
+}
+
 // openExecutor returns the executor --executor asks for. auto takes Docker
 // (or Podman's Docker-compatible socket, through DOCKER_HOST) when an engine
 // answers within two seconds, and the process executor otherwise, and says
-// which it took and why.
-func openExecutor(ctx context.Context, cfg Config, log *slog.Logger) (executor, error) {
+// which it took and why. simulate simulates every job. A real executor
+// comes with the simulate executor behind a router, which runs the jobs of
+// compute environments tagged barge:executor=simulate on it.
+func openExecutor(ctx context.Context, cfg Config, log *slog.Logger, ces computeEnvironments) (executor, error) {
 	choice := cfg.Executor
 	if choice == "auto" {
 		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -59,6 +73,8 @@ func openExecutor(ctx context.Context, cfg Config, log *slog.Logger) (executor, 
 		e, err = local.New(local.Options{Dir: filepath.Join(cfg.DataDir, "tasks"), Log: log})
 	case "kubernetes":
 		return nil, fmt.Errorf("--executor kubernetes: Kubernetes compute environments are not available in this version of barge; use docker or process")
+	case "simulate":
+		e, err = openSimulate(cfg, log)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("--executor %s: %w", choice, err)
@@ -66,7 +82,60 @@ func openExecutor(ctx context.Context, cfg Config, log *slog.Logger) (executor, 
 	if l := e.Limitation(); l != "" {
 		log.Warn("executor limitation: "+l, "executor", e.Name())
 	}
+	if choice == "simulate" {
+		return e, nil
+	}
+	sim, err := openSimulate(cfg, log)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	r, err := router.New(router.Options{Executors: []barge.Executor{e, sim}, Choose: chooseByTag(ces, e.Name())})
+	if err != nil {
+		e.Close()
+		sim.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// openSimulate opens the simulate executor, which keeps its tasks in the
+// data directory's simulate/.
+func openSimulate(cfg Config, log *slog.Logger) (executor, error) {
+	e, err := simulate.New(simulate.Options{Dir: filepath.Join(cfg.DataDir, "simulate"), Clock: cfg.SimulateClock, Log: log})
+	if err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+// chooseByTag routes a task by its compute environment's barge:executor
+// tag: "simulate" to the simulate executor; none, or the server's own
+// executor's name, to that executor. Any other value fails the task, so
+// that a misspelt tag never runs real containers where simulated ones were
+// meant.
+func chooseByTag(ces computeEnvironments, own string) func(ctx context.Context, spec *barge.TaskSpec) (string, error) {
+	return func(ctx context.Context, spec *barge.TaskSpec) (string, error) {
+		name := spec.Environment["AWS_BATCH_CE_NAME"]
+		if name == "" {
+			return "", nil
+		}
+		ce, err := ces.GetComputeEnvironment(ctx, name)
+		if barge.ErrorCodeOf(err) == barge.ENotFound {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("CannotStartContainerError: reading compute environment %s: %w", name, err)
+		}
+		switch v := ce.Tags[executorTag]; v {
+		case "", own:
+			return "", nil
+		case "simulate":
+			return "simulate", nil
+		default:
+			return "", fmt.Errorf("CannotStartContainerError: compute environment %s has the tag %s=%q, but this barge runs jobs on %s or simulate", name, executorTag, v, own)
+		}
+	}
 }
 
 // logSink adapts the CloudWatch Logs service to what the runner writes.
@@ -84,8 +153,8 @@ func (l logSink) Append(ctx context.Context, group, stream string, lines []barge
 	return l.s.Append(ctx, group, stream, events)
 }
 
-func (l logSink) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
-	return l.s.LastEventTime(ctx, group, stream)
+func (l logSink) LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error) {
+	return l.s.LastEvents(ctx, group, stream)
 }
 
 // instanceID names this barge installation (its data directory) on a

@@ -494,8 +494,19 @@ func TestSubmitJobEffectiveSpec(t *testing.T) {
 		for i := range 21 {
 			in.Tags[fmt.Sprint("job", i)] = "v"
 		}
-		_, err := c.SubmitJob(ctx, in)
-		wantClientError(t, err, "come to 51", "at most 50", "propagateTags")
+		// AWS accepts the job and fails it: its task cannot be tagged.
+		j := describeJob(t, c, submit(t, c, in))
+		if j.Status != types.JobStatusFailed || !strings.Contains(aws.ToString(j.StatusReason), "come to 51") || j.StoppedAt == nil {
+			t.Errorf("job with 51 tags to propagate = %s %q, want FAILED saying the tags come to 51", j.Status, aws.ToString(j.StatusReason))
+		}
+		in.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(3)}
+		array := submit(t, c, in)
+		for _, j := range describeJobs(t, c, array, array+":2") {
+			if j.Status != types.JobStatusFailed || !strings.Contains(aws.ToString(j.StatusReason), "come to 51") {
+				t.Errorf("%s of an array with 51 tags to propagate = %s %q, want FAILED", aws.ToString(j.JobId), j.Status, aws.ToString(j.StatusReason))
+			}
+		}
+		in.ArrayProperties = nil
 
 		// Equal keys count once; without propagation there is no limit
 		// beyond the job's own 50.

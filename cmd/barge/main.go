@@ -5,7 +5,7 @@
 // Usage:
 //
 //	barge server [--listen 127.0.0.1:8420] [--data DIR] [--region us-east-1]
-//	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes]
+//	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes|simulate]
 //	barge version
 package main
 
@@ -156,22 +156,28 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
-	m.exec, err = openExecutor(ctx, m.Config, m.log)
+	m.exec, err = openExecutor(ctx, m.Config, m.log, m.store)
 	if err != nil {
 		return err
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
 	var sched *scheduler.Scheduler
+	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
+	if m.Config.SimulateClock != nil {
+		now = m.Config.SimulateClock.Now
+	}
 	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log,
+		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Wake:     func() { sched.Kick() },
+		Second:   m.Config.JobSecond,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: m.Config.Clock})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
 	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
-		Wake: sched.Kick, StopTask: run.StopJob, ExecutorNote: m.exec.Limitation(), Waits: sched})
+		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
+		Waits: sched})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,

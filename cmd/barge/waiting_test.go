@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
+
+	"github.com/bargehq/barge/internal/executor/simulate"
 )
 
 // waitReason polls until job id's statusReason, as DescribeJobs and
@@ -102,31 +103,13 @@ func TestWhyJobsWait(t *testing.T) {
 	}
 }
 
-// clock is a settable clock for the server's scheduler.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // TestJobStateTimeLimitAction: a job blocking the head of its queue for the
 // reason of one of the queue's jobStateTimeLimitActions is cancelled after
 // maxTimeSeconds, with AWS's statusReason, and the jobs depending on it fail.
 func TestJobStateTimeLimitAction(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	ts := startProcessServer(t, func(c *Config) { c.Clock = clk.Now })
+	clk := simulate.NewManualClock(time.Now())
+	ts := startProcessServer(t, func(c *Config) { c.SimulateClock = clk })
 	c := ts.batch()
 	ctx := context.Background()
 	createFargateCE(t, c, "small", types.CRTypeFargate, 2)
@@ -156,7 +139,7 @@ func TestJobStateTimeLimitAction(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("big still RUNNABLE (%s) %v after it blocked its queue", aws.ToString(j.StatusReason), clk.Now().Sub(start))
 		}
-		clk.advance(5 * time.Minute)
+		clk.Advance(5 * time.Minute)
 		pollFor(1200*time.Millisecond, func() bool { return describeJob(t, c, big).Status != types.JobStatusRunnable })
 	}
 	want := "Canceled by JobStateTimeLimit action due to reason: MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"

@@ -10,7 +10,8 @@ import (
 const maxBulkJobs = 50
 
 // CancelJob fails a job that has not started (SUBMITTED, PENDING, RUNNABLE)
-// with the caller's reason; a started job is left alone, as on AWS.
+// with the caller's reason, a PENDING one once its dependencies have ended;
+// a started job is left alone, as on AWS (see stopJob).
 func (s *Service) CancelJob(ctx context.Context, in *jobActionInput) (*empty, error) {
 	if err := checkStopInput(in.JobID, in.Reason); err != nil {
 		return nil, err
@@ -18,8 +19,8 @@ func (s *Service) CancelJob(ctx context.Context, in *jobActionInput) (*empty, er
 	return &empty{}, s.stopJob(ctx, in.JobID, in.Reason, false, true)
 }
 
-// TerminateJob fails any unfinished job with the caller's reason, stopping
-// it if it runs.
+// TerminateJob fails a STARTING or RUNNING job with the caller's reason and
+// stops its task; a job that has not started is cancelled as by CancelJob.
 func (s *Service) TerminateJob(ctx context.Context, in *jobActionInput) (*empty, error) {
 	if err := checkStopInput(in.JobID, in.Reason); err != nil {
 		return nil, err
@@ -72,8 +73,17 @@ func checkStopInput(id, reason string) error {
 	return nil
 }
 
-// stopJob cancels (terminate=false) or terminates one job. An array parent
-// passes the request on to its children and fails once they are all done.
+// stopJob cancels (terminate=false) or terminates one job, as AWS does:
+//
+//   - a SUBMITTED or RUNNABLE job fails at once with the caller's reason;
+//   - a PENDING job is cancelled only once every job it waits for has
+//     ended (so it may stay PENDING a while): the request is recorded now,
+//     as isCancelled (isTerminated) and statusReason, and jobstate fails
+//     it when the last of its dependencies ends, or at once if one fails;
+//   - a STARTING or RUNNING job is left alone by CancelJob, and failed by
+//     TerminateJob, which stops its task;
+//   - an array parent passes the request on to its children (stopArray).
+//
 // Each write is conditional on the status read; on a conflict the job is
 // read again.
 func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mustExist bool) error {
@@ -92,37 +102,79 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 		if j.Status.Done() {
 			return nil
 		}
-		if j.IsArrayParent() {
-			err := s.stopArray(ctx, j, reason, terminate)
-			if barge.ErrorCodeOf(err) == barge.EConflict && try < 10 {
-				continue // the parent changed meanwhile: read it again
-			}
-			return err
+		if try == 10 {
+			return barge.Errorf(barge.EConflict, "Job %s kept changing while it was being stopped; try again.", id)
 		}
-		if j.Status.Started() && !terminate {
+		var again bool
+		switch {
+		case j.IsArrayParent():
+			err = s.stopArray(ctx, j, reason, terminate)
+			again = barge.ErrorCodeOf(err) == barge.EConflict // the parent changed meanwhile
+		case j.Status.Started() && !terminate:
 			return nil
+		case j.Status == barge.JobPending:
+			again, err = s.stopPending(ctx, j, reason, terminate)
+		default:
+			again, err = s.stopNow(ctx, j, reason, terminate)
 		}
-		from := j.Status
-		s.fail(j, reason, terminate)
-		err = s.store.UpdateJob(ctx, j, from)
-		if barge.ErrorCodeOf(err) == barge.EConflict && try < 10 {
-			continue
-		}
-		if err != nil {
+		if !again {
 			return err
 		}
-		if from.Started() {
-			s.stopTask(ctx, j.ID)
-		}
-		return s.flow.Finished(ctx, j)
 	}
 }
 
-// fail marks j FAILED by a cancel or terminate request.
-func (s *Service) fail(j *barge.Job, reason string, terminate bool) {
-	j.Status = barge.JobFailed
+// stopNow fails job j, which has not started or (terminate) runs. again
+// reports that j changed since it was read.
+func (s *Service) stopNow(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
+	from := j.Status
+	s.fail(j, reason, terminate)
+	err = s.store.UpdateJob(ctx, j, from)
+	if barge.ErrorCodeOf(err) == barge.EConflict {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if from.Started() {
+		s.stopTask(ctx, j.ID)
+	}
+	return false, s.flow.Finished(ctx, j)
+}
+
+// stopPending records a cancel or terminate request on PENDING job j,
+// which ends it once what it waits for has ended. A job asked before keeps
+// the first request. again reports that j changed since it was read.
+func (s *Service) stopPending(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
+	if stopping(j) {
+		return false, nil
+	}
+	mark(j, reason, terminate)
+	err = s.store.UpdateJob(ctx, j, barge.JobPending)
+	if barge.ErrorCodeOf(err) == barge.EConflict {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// What j waits for may have ended before the request was recorded.
+	if err := s.flow.Recheck(ctx, j.ID); err != nil {
+		return false, err
+	}
+	// A dependency's end that read j before the request and wrote after
+	// it made j RUNNABLE and lost the request: make it again.
+	now, err := s.store.GetJobs(ctx, []string{j.ID})
+	if err != nil || len(now) == 0 {
+		return false, err
+	}
+	return now[0].Status == barge.JobRunnable && !stopping(now[0]), nil
+}
+
+// stopping reports whether j carries a cancel or terminate request.
+func stopping(j *barge.Job) bool { return j.IsCancelled || j.IsTerminated }
+
+// mark records a cancel or terminate request on j.
+func mark(j *barge.Job, reason string, terminate bool) {
 	j.StatusReason = reason
-	j.StoppedAt = s.nowMillis()
 	if terminate {
 		j.IsTerminated = true
 	} else {
@@ -130,65 +182,175 @@ func (s *Service) fail(j *barge.Job, reason string, terminate bool) {
 	}
 }
 
-// stopArray cancels or terminates every unfinished child of parent, in
-// batches of conditional writes, then settles the parent.
+// fail marks j FAILED by a cancel or terminate request.
+func (s *Service) fail(j *barge.Job, reason string, terminate bool) {
+	j.Status = barge.JobFailed
+	j.StoppedAt = s.nowMillis()
+	mark(j, reason, terminate)
+}
+
+// stopArray cancels or terminates an array job: each unfinished child is
+// stopped as stopJob stops a job, and the parent fails with the caller's
+// reason once every child has ended, as AWS cancels an array parent "when
+// all child jobs are completed".
+//
+// A PENDING child waits for the parent's dependencies (for an N_TO_N one,
+// for the child of its index) and, in a SEQUENTIAL array, for the child
+// before it. When those have all ended, or are children failed by this very
+// request, the child fails now with them; else it carries the request until
+// they end. So cancelling a SEQUENTIAL array of 10,000 children that has
+// not started fails them all in one go, not one after another.
 func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason string, terminate bool) error {
-	// The parent carries the request first, so that when its children's
-	// ends finish it, it fails with the caller's reason.
-	from := parent.Status
-	if terminate {
-		parent.IsTerminated = true
-	} else {
-		parent.IsCancelled = true
+	if !stopping(parent) {
+		// The parent carries the request first, so that when its
+		// children's ends finish it, it fails with the caller's reason.
+		mark(parent, reason, terminate)
+		if err := s.store.UpdateJob(ctx, parent, parent.Status); err != nil {
+			return err // a conflict: the parent changed meanwhile
+		}
 	}
-	parent.StatusReason = reason
-	if err := s.store.UpdateJob(ctx, parent, from); err != nil {
-		return err // a conflict: the parent finished meanwhile
+	children, err := s.unfinishedChildren(ctx, parent)
+	if err != nil {
+		return err
 	}
-	statuses := []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable}
-	if terminate {
-		statuses = append(statuses, barge.JobStarting, barge.JobRunning)
+	waits, err := s.arrayWaits(ctx, parent)
+	if err != nil {
+		return err
 	}
-	for _, st := range statuses {
-		var cursor int64
-		for {
-			children, err := s.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent.ID, Status: st, Oldest: true, Cursor: cursor, Limit: 1000})
-			if err != nil {
-				return err
+	var now, later []barge.JobUpdate
+	ends := make([]bool, parent.Spec.ArraySize) // child i has ended or ends now
+	for i := range ends {
+		c := children[i]
+		switch {
+		case c == nil:
+			ends[i] = true
+		case c.Status.Started() && !terminate:
+		case c.Status == barge.JobPending && (waits.open(i) || waits.sequential && i > 0 && !ends[i-1]):
+			if !stopping(c) {
+				mark(c, reason, terminate)
+				later = append(later, barge.JobUpdate{Job: c, From: barge.JobPending})
 			}
-			if len(children) == 0 {
-				break
-			}
-			updates := make([]barge.JobUpdate, len(children))
-			for i, c := range children {
-				s.fail(c, reason, terminate)
-				updates[i] = barge.JobUpdate{Job: c, From: st}
-			}
-			conflicts, err := s.store.UpdateJobs(ctx, updates)
-			if err != nil {
-				return err
-			}
-			skip := make(map[string]bool, len(conflicts))
-			for _, id := range conflicts {
-				skip[id] = true
-			}
-			var failed []*barge.Job
-			for _, c := range children {
-				if skip[c.ID] {
-					continue
-				}
-				failed = append(failed, c)
-				if st.Started() {
-					s.stopTask(ctx, c.ID)
-				}
-			}
-			if err := s.flow.Finished(ctx, failed...); err != nil {
-				return err
-			}
-			cursor = children[len(children)-1].Seq
+		default:
+			from := c.Status
+			s.fail(c, reason, terminate)
+			now = append(now, barge.JobUpdate{Job: c, From: from})
+			ends[i] = true
+		}
+	}
+	retry, err := s.stopChildren(ctx, now, later)
+	if err != nil {
+		return err
+	}
+	// A child that changed meanwhile is stopped on its own; a PENDING one
+	// that a dependency's end made RUNNABLE before the request reached it
+	// is cancelled as RUNNABLE.
+	for _, id := range retry {
+		if err := s.stopJob(ctx, id, reason, terminate, false); err != nil {
+			return err
+		}
+	}
+	runnable, err := s.childrenIn(ctx, parent.ID, barge.JobRunnable)
+	if err != nil {
+		return err
+	}
+	for _, c := range runnable {
+		if err := s.stopJob(ctx, c.ID, reason, terminate, false); err != nil {
+			return err
 		}
 	}
 	// The children's ends settled the parent already, unless it had none
 	// left to fail.
 	return s.flow.Settle(ctx, parent.ID)
+}
+
+// stopChildren writes the children failed now and those that carry the
+// request until what they wait for ends, 1,000 at a time, stops the tasks of
+// started ones and then propagates the ends: only once every child is
+// written, so that none of them fails for a sibling's failure ("Dependent Job
+// failed") rather than for the request. It returns the children that changed
+// since they were read.
+func (s *Service) stopChildren(ctx context.Context, now, later []barge.JobUpdate) (retry []string, err error) {
+	var failed []*barge.Job
+	for _, group := range [][]barge.JobUpdate{now, later} {
+		for lo := 0; lo < len(group); lo += 1000 {
+			batch := group[lo:min(lo+1000, len(group))]
+			conflicts, err := s.store.UpdateJobs(ctx, batch)
+			if err != nil {
+				return nil, err
+			}
+			retry = append(retry, conflicts...)
+			skip := make(map[string]bool, len(conflicts))
+			for _, id := range conflicts {
+				skip[id] = true
+			}
+			for _, u := range batch {
+				if skip[u.Job.ID] || u.Job.Status != barge.JobFailed {
+					continue
+				}
+				failed = append(failed, u.Job)
+				if u.From.Started() {
+					s.stopTask(ctx, u.Job.ID)
+				}
+			}
+		}
+	}
+	return retry, s.flow.Finished(ctx, failed...)
+}
+
+// unfinishedChildren returns array job parent's unfinished children by
+// index (nil where a child has ended).
+func (s *Service) unfinishedChildren(ctx context.Context, parent *barge.Job) ([]*barge.Job, error) {
+	children := make([]*barge.Job, parent.Spec.ArraySize)
+	for _, st := range []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable, barge.JobStarting, barge.JobRunning} {
+		err := s.eachChild(ctx, parent.ID, st, func(c *barge.Job) {
+			if c.ArrayIndex >= 0 && c.ArrayIndex < len(children) {
+				children[c.ArrayIndex] = c
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return children, nil
+}
+
+// childrenIn returns the children of array job parent in status st.
+func (s *Service) childrenIn(ctx context.Context, parent string, st barge.JobStatus) ([]*barge.Job, error) {
+	var out []*barge.Job
+	err := s.eachChild(ctx, parent, st, func(c *barge.Job) { out = append(out, c) })
+	return out, err
+}
+
+// arrayWaits is what an array's children wait for, besides each other.
+type arrayWaits struct {
+	plainOpen  bool         // a dependency of the whole array has not ended
+	pairOpen   map[int]bool // indexes whose N_TO_N partner has not ended
+	sequential bool
+}
+
+func (w *arrayWaits) open(i int) bool { return w.plainOpen || w.pairOpen[i] }
+
+// arrayWaits reads how far what array job parent's children wait for has
+// got, from the parent's dependsOn as SubmitJob resolved it.
+func (s *Service) arrayWaits(ctx context.Context, parent *barge.Job) (*arrayWaits, error) {
+	deps, err := s.resolveDependencies(ctx, parent.Spec)
+	if barge.ErrorCodeOf(err) == barge.EInvalid {
+		// A dependency is gone: its children wait for nothing they can see.
+		return &arrayWaits{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	w := &arrayWaits{pairOpen: map[int]bool{}, sequential: deps.sequential}
+	for _, j := range deps.jobs {
+		w.plainOpen = w.plainOpen || !j.Status.Done()
+	}
+	for _, ended := range deps.pairs {
+		for i := range parent.Spec.ArraySize {
+			if _, ok := ended[i]; !ok {
+				w.pairOpen[i] = true
+			}
+		}
+	}
+	return w, nil
 }

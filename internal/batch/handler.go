@@ -68,6 +68,8 @@ func (s *Service) Handler() http.Handler {
 			in.TagKeys = r.URL.Query()["tagKeys"]
 		}, s.UntagResource))
 
+	s.handleSpot(mux, known)
+
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.unsupported(w, r, known) })
 	return mux
 }

@@ -55,7 +55,7 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	if err != nil {
 		return nil, err
 	}
-	deps, err := s.resolveDependencies(ctx, spec.DependsOn)
+	deps, err := s.resolveDependencies(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -64,18 +64,19 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	job := &barge.Job{ID: s.newID(), Name: in.JobName, Queue: q.Name, Status: barge.JobRunnable, CreatedAt: now, Spec: spec}
 	jobs := []*barge.Job{job}
 	if spec.ArraySize > 0 {
-		job.Status = barge.JobPending // an array parent waits while its children run
 		jobs = append(jobs, arrayChildren(job, deps)...)
 	} else {
-		deps.apply(job, func(d *barge.Job) string { return d.ID })
+		deps.apply(job, -1)
+	}
+	if reason := spec.StartFailure(); reason != "" {
+		for _, j := range jobs {
+			j.Status, j.StatusReason, j.WaitsFor = barge.JobFailed, reason, nil
+		}
 	}
 	for _, j := range jobs {
 		if j.Status == barge.JobFailed {
-			j.StoppedAt = now
+			j.StoppedAt, j.WaitsFor = now, nil
 		}
-	}
-	if spec.ArraySize > 0 && jobs[1].Status == barge.JobFailed {
-		job.Status, job.StatusReason, job.StoppedAt = barge.JobFailed, barge.ReasonDependentFailed, now
 	}
 	if err := s.store.InsertJobs(ctx, jobs); err != nil {
 		return nil, err
@@ -92,22 +93,32 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 // dependencies are a new job's dependsOn, resolved.
 type dependencies struct {
 	jobs       []*barge.Job // the jobs named by dependsOn, as they were read
-	nToN       map[string]bool
-	sequential bool
+	sequential bool         // SEQUENTIAL: each child of the new array waits for the one before
+	// pairs holds the N_TO_N dependencies on arrays (child i of the new
+	// array waits for child i of each): by array ID, the statuses of the
+	// children that had ended when read, by index.
+	pairs map[string]map[int]barge.JobStatus
+	// waited lists the children of those arrays that the new array's
+	// children wait for.
+	waited []string
 }
 
-// resolveDependencies reads the jobs dependsOn names; each must exist.
-func (s *Service) resolveDependencies(ctx context.Context, deps []barge.JobDependency) (*dependencies, error) {
-	d := &dependencies{nToN: map[string]bool{}}
+// resolveDependencies reads the jobs spec's dependsOn names; each must
+// exist. An N_TO_N dependency of an array job on another array job pairs
+// their children, which requires arrays of one size; on any other job, or
+// from a job that is no array, N_TO_N is a plain dependency.
+func (s *Service) resolveDependencies(ctx context.Context, spec *barge.JobSpec) (*dependencies, error) {
+	d := &dependencies{pairs: map[string]map[int]barge.JobStatus{}}
 	var ids []string
-	for _, dep := range deps {
+	nToN := map[string]bool{}
+	for _, dep := range spec.DependsOn {
 		switch {
 		case dep.JobID == "" && dep.Type == barge.DependencySequential:
 			d.sequential = true
 		case dep.JobID != "":
 			ids = append(ids, dep.JobID)
-			if dep.Type == barge.DependencyNToN {
-				d.nToN[dep.JobID] = true
+			if dep.Type == barge.DependencyNToN && spec.ArraySize > 0 {
+				nToN[dep.JobID] = true
 			}
 		}
 	}
@@ -127,105 +138,160 @@ func (s *Service) resolveDependencies(ctx context.Context, deps []barge.JobDepen
 		if !ok {
 			return nil, barge.Errorf(barge.EInvalid, "dependsOn names job %s, which does not exist. A job can depend only on jobs already submitted.", id)
 		}
-		d.jobs = append(d.jobs, j)
+		if !nToN[id] || !j.IsArrayParent() {
+			d.jobs = append(d.jobs, j)
+			continue
+		}
+		if j.Spec.ArraySize != spec.ArraySize {
+			return nil, barge.Errorf(barge.EInvalid, "dependsOn: an N_TO_N dependency pairs each child with the child of the same index, so both arrays must have one size; job %s has %d children and this job %d. Give arrayProperties.size %d, or depend on the whole array without a type.",
+				id, j.Spec.ArraySize, spec.ArraySize, j.Spec.ArraySize)
+		}
+		if d.pairs[id], err = s.endedChildren(ctx, j); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
 
+// endedChildren returns the statuses of array's children that have ended,
+// by index. A SUCCEEDED array has only SUCCEEDED children, and a FAILED one
+// only FAILED and SUCCEEDED children: those need one status read.
+func (s *Service) endedChildren(ctx context.Context, array *barge.Job) (map[int]barge.JobStatus, error) {
+	ended := map[int]barge.JobStatus{}
+	switch array.Status {
+	case barge.JobSucceeded:
+		for i := range array.Spec.ArraySize {
+			ended[i] = barge.JobSucceeded
+		}
+		return ended, nil
+	case barge.JobFailed:
+		for i := range array.Spec.ArraySize {
+			ended[i] = barge.JobSucceeded
+		}
+		return ended, s.eachChild(ctx, array.ID, barge.JobFailed, func(c *barge.Job) { ended[c.ArrayIndex] = barge.JobFailed })
+	}
+	for _, st := range []barge.JobStatus{barge.JobSucceeded, barge.JobFailed} {
+		if err := s.eachChild(ctx, array.ID, st, func(c *barge.Job) { ended[c.ArrayIndex] = st }); err != nil {
+			return nil, err
+		}
+	}
+	return ended, nil
+}
+
+// eachChild calls fn with each child of array parent in status st.
+func (s *Service) eachChild(ctx context.Context, parent string, st barge.JobStatus, fn func(*barge.Job)) error {
+	var cursor int64
+	for {
+		children, err := s.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Cursor: cursor, Limit: 1000})
+		if err != nil || len(children) == 0 {
+			return err
+		}
+		for _, c := range children {
+			fn(c)
+		}
+		cursor = children[len(children)-1].Seq
+	}
+}
+
 // apply sets what job waits for and the status it starts in: FAILED when a
-// dependency failed, PENDING while one is unfinished, else RUNNABLE. target
-// names the job to wait for in place of a dependency (an N_TO_N array
-// child waits for the child of the same index).
-func (d *dependencies) apply(job *barge.Job, target func(dep *barge.Job) string) {
-	for _, dep := range d.jobs {
-		switch dep.Status {
+// dependency failed, PENDING while one is unfinished, else RUNNABLE. index
+// is the job's index in its array, or -1 for a job that is no array child:
+// a child waits for the child of the same index of each N_TO_N array.
+func (d *dependencies) apply(job *barge.Job, index int) {
+	wait := func(id string, st barge.JobStatus) {
+		switch st {
 		case barge.JobSucceeded:
 		case barge.JobFailed:
 			job.Status, job.StatusReason = barge.JobFailed, barge.ReasonDependentFailed
-			return
 		default:
-			job.WaitsFor = append(job.WaitsFor, target(dep))
+			job.WaitsFor = append(job.WaitsFor, id)
 		}
 	}
-	if len(job.WaitsFor) > 0 {
+	for _, dep := range d.jobs {
+		wait(dep.ID, dep.Status)
+	}
+	if index >= 0 {
+		for id, ended := range d.pairs {
+			child := barge.ChildID(id, index)
+			if _, ok := ended[index]; !ok {
+				d.waited = append(d.waited, child)
+			}
+			wait(child, ended[index])
+		}
+	}
+	switch {
+	case job.Status == barge.JobFailed:
+		job.WaitsFor = nil
+	case len(job.WaitsFor) > 0:
 		job.Status = barge.JobPending
 	}
 }
 
-// recheck propagates again the end of every dependency that has finished
-// by now, in case it finished while the new job was being stored.
+// recheck propagates again the end of every job the new job waits for that
+// has ended by now, in case it ended while the new job was being stored.
 func (s *Service) recheck(ctx context.Context, d *dependencies) error {
-	if len(d.jobs) == 0 {
-		return nil
-	}
-	ids := make([]string, len(d.jobs))
-	for i, j := range d.jobs {
-		ids[i] = j.ID
-	}
-	now, err := s.store.GetJobs(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for _, j := range now {
-		if j.Status.Done() {
-			if err := s.flow.Finished(ctx, j); err != nil {
-				return err
-			}
-		}
-		if d.nToN[j.ID] && j.IsArrayParent() {
-			if err := s.finishedChildren(ctx, j.ID); err != nil {
-				return err
-			}
+	ids := make([]string, 0, len(d.jobs)+len(d.waited))
+	for _, j := range d.jobs {
+		if !j.Status.Done() {
+			ids = append(ids, j.ID)
 		}
 	}
-	return nil
-}
-
-// finishedChildren propagates again the ends of an array's finished
-// children (for N_TO_N dependents).
-func (s *Service) finishedChildren(ctx context.Context, parent string) error {
-	for _, st := range []barge.JobStatus{barge.JobSucceeded, barge.JobFailed} {
-		var cursor int64
-		for {
-			children, err := s.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Cursor: cursor, Limit: 1000})
-			if err != nil || len(children) == 0 {
-				return err
+	ids = append(ids, d.waited...)
+	for lo := 0; lo < len(ids); lo += 1000 {
+		now, err := s.store.GetJobs(ctx, ids[lo:min(lo+1000, len(ids))])
+		if err != nil {
+			return err
+		}
+		var ended []*barge.Job
+		for _, j := range now {
+			if j.Status.Done() {
+				ended = append(ended, j)
 			}
-			for _, c := range children {
-				if err := s.flow.Finished(ctx, c); err != nil {
-					return err
-				}
-			}
-			cursor = children[len(children)-1].Seq
+		}
+		if err := s.flow.Finished(ctx, ended...); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// arrayChildren makes the children of array job parent. Each waits for the
-// parent's dependencies (for an N_TO_N dependency on an array, for that
-// array's child of the same index); in a SEQUENTIAL array, child i also
-// waits for child i-1.
+// arrayChildren makes the children of array job parent, and sets what the
+// parent waits for. Each child waits for the parent's dependencies (for an
+// N_TO_N dependency on an array, for that array's child of the same index);
+// in a SEQUENTIAL array, child i also waits for child i-1. The parent waits
+// for its own dependencies, not the N_TO_N ones, to fail with them; it is
+// PENDING while its children are unfinished, and ends when they all have.
 func arrayChildren(parent *barge.Job, deps *dependencies) []*barge.Job {
+	own := &dependencies{jobs: deps.jobs}
+	own.apply(parent, -1)
+	if parent.Status != barge.JobFailed {
+		parent.Status = barge.JobPending // an array parent waits while its children run
+	}
 	children := make([]*barge.Job, parent.Spec.ArraySize)
+	counts := map[barge.JobStatus]int{}
 	for i := range children {
 		c := &barge.Job{
 			ID: barge.ChildID(parent.ID, i), Name: parent.Name, Queue: parent.Queue,
 			Status: barge.JobRunnable, CreatedAt: parent.CreatedAt,
 			ArrayParent: parent.ID, ArrayIndex: i,
 		}
-		deps.apply(c, func(dep *barge.Job) string {
-			if deps.nToN[dep.ID] && dep.IsArrayParent() {
-				return barge.ChildID(dep.ID, i)
+		deps.apply(c, i)
+		if deps.sequential && i > 0 {
+			switch prev := children[i-1]; {
+			case c.Status == barge.JobFailed:
+			case prev.Status == barge.JobFailed:
+				c.Status, c.StatusReason, c.WaitsFor = barge.JobFailed, barge.ReasonDependentFailed, nil
+			default:
+				c.WaitsFor = append(c.WaitsFor, prev.ID)
+				c.Status = barge.JobPending
 			}
-			return dep.ID
-		})
-		if deps.sequential && i > 0 && c.Status != barge.JobFailed {
-			c.WaitsFor = append(c.WaitsFor, children[i-1].ID)
-			c.Status = barge.JobPending
 		}
+		counts[c.Status]++
 		children[i] = c
 	}
+	// Children that all failed at once (their partners had failed) finish
+	// the parent now: no child's end will.
+	barge.SettleArrayParent(parent, counts, parent.CreatedAt)
 	return children
 }
 
@@ -391,7 +457,7 @@ func (s *Service) ListJobs(ctx context.Context, in *listJobsInput) (*listJobsOut
 	if in.JobStatus != "" && !in.JobStatus.Valid() {
 		return nil, barge.Errorf(barge.EInvalid, "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED; got %q.", in.JobStatus)
 	}
-	q := barge.JobQuery{Status: in.JobStatus}
+	q := barge.JobQuery{Status: in.JobStatus, Summary: true}
 	if q.Status == "" && len(in.Filters) == 0 {
 		q.Status = barge.JobRunning
 	}

@@ -63,6 +63,9 @@ type Config struct {
 	// StopTask stops the running task of a job that TerminateJob failed;
 	// nil when nothing runs.
 	StopTask func(ctx context.Context, jobID string)
+	// InterruptSpot interrupts the Fargate Spot task of a running job
+	// (barge's InterruptSpotTask); nil when nothing runs.
+	InterruptSpot func(ctx context.Context, jobID string) error
 	// ExecutorNote is what the executor cannot honour, shown in the
 	// statusReason of every VALID compute environment; "" when nothing.
 	ExecutorNote string
@@ -93,6 +96,9 @@ type Service struct {
 	// SubmitJob and job changes do not take it.
 	mu sync.Mutex
 
+	// interruptSpot is Config.InterruptSpot (nil when nothing runs).
+	interruptSpot func(ctx context.Context, jobID string) error
+
 	// reconcile wakes the loop that moves compute environments and queues
 	// out of CREATING, UPDATING and DELETING.
 	reconcile chan struct{}
@@ -113,6 +119,7 @@ func New(cfg Config) *Service {
 		waits:     cfg.Waits,
 		reconcile: make(chan struct{}, 1),
 	}
+	s.interruptSpot = cfg.InterruptSpot
 	s.healthy = ceHealthy
 	if cfg.ExecutorNote != "" {
 		s.healthy = ceHealthy + " (barge: " + cfg.ExecutorNote + ")"

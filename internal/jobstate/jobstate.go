@@ -2,7 +2,8 @@
 // part of barge that finishes jobs (the runner, cancel and terminate): jobs
 // that waited for it become RUNNABLE once all they wait for has SUCCEEDED,
 // or fail with "Dependent Job failed" (and so on down the chain) when it
-// FAILED; and an array child's end may finish its parent.
+// FAILED; a job cancelled while PENDING fails once all it waits for has
+// ended; and an array child's end may finish its parent.
 package jobstate
 
 import (
@@ -14,6 +15,7 @@ import (
 // Store is what jobstate needs from the store.
 type Store interface {
 	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
+	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
 	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
 	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
@@ -69,9 +71,8 @@ func (f *Flow) Finished(ctx context.Context, jobs ...*barge.Job) error {
 	return nil
 }
 
-// release moves the PENDING jobs that wait for x: to RUNNABLE when all
-// they wait for has succeeded, to FAILED when x failed. It returns the
-// jobs it failed, whose ends propagate in turn.
+// release moves the PENDING jobs that wait for x on (see advance). It
+// returns the jobs it failed, whose ends propagate in turn.
 func (f *Flow) release(ctx context.Context, x *barge.Job) (failed []*barge.Job, released bool, err error) {
 	ids, err := f.Store.Dependents(ctx, x.ID)
 	if err != nil {
@@ -84,42 +85,122 @@ func (f *Flow) release(ctx context.Context, x *barge.Job) (failed []*barge.Job, 
 		}
 		var updates []barge.JobUpdate
 		for _, d := range deps {
-			if d.Status != barge.JobPending || d.IsArrayParent() {
-				continue
-			}
-			if x.Status == barge.JobFailed {
-				d.Status, d.StatusReason, d.StoppedAt = barge.JobFailed, barge.ReasonDependentFailed, f.Now()
-			} else if ready, err := f.ready(ctx, d.ID); err != nil {
+			moved, err := f.advance(ctx, d, x.Status == barge.JobFailed)
+			if err != nil {
 				return nil, false, err
-			} else if !ready {
-				continue
-			} else {
-				d.Status = barge.JobRunnable
 			}
-			updates = append(updates, barge.JobUpdate{Job: d, From: barge.JobPending})
+			if moved {
+				updates = append(updates, barge.JobUpdate{Job: d, From: barge.JobPending})
+			}
 		}
-		if len(updates) == 0 {
-			continue
-		}
-		conflicts, err := f.Store.UpdateJobs(ctx, updates)
+		moved, woke, err := f.write(ctx, updates)
 		if err != nil {
 			return nil, false, err
 		}
-		skip := make(map[string]bool, len(conflicts))
-		for _, id := range conflicts {
-			skip[id] = true
-		}
-		for _, u := range updates {
-			switch {
-			case skip[u.Job.ID]:
-			case u.Job.Status == barge.JobFailed:
-				failed = append(failed, u.Job)
-			default:
-				released = true
-			}
+		failed, released = append(failed, moved...), released || woke
+	}
+	return failed, released, nil
+}
+
+// advance decides, in d, what PENDING job d becomes now that something it
+// waits for has ended (depFailed: and FAILED), and reports whether d moved:
+//
+//   - a job whose dependency failed fails with "Dependent Job failed" (and
+//     so does an array parent, for the dependencies it has of its own);
+//   - a job cancelled or terminated while PENDING keeps waiting until all it
+//     waits for has ended, as AWS cancels a PENDING job only then; it fails
+//     with the caller's reason;
+//   - a job all of whose dependencies SUCCEEDED becomes RUNNABLE (never an
+//     array parent: its children run).
+func (f *Flow) advance(ctx context.Context, d *barge.Job, depFailed bool) (bool, error) {
+	if d.Status != barge.JobPending {
+		return false, nil
+	}
+	if depFailed {
+		f.failDependent(d)
+		return true, nil
+	}
+	if d.IsArrayParent() {
+		return false, nil
+	}
+	ended, err := f.prerequisites(ctx, d.ID)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case ended.failed:
+		f.failDependent(d)
+	case ended.all && stopping(d):
+		d.Status, d.StoppedAt = barge.JobFailed, f.Now()
+	case ended.all && ended.succeeded:
+		d.Status = barge.JobRunnable
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// stopping reports whether PENDING job j was cancelled or terminated and
+// waits only to end.
+func stopping(j *barge.Job) bool { return j.IsCancelled || j.IsTerminated }
+
+// failDependent fails d because a job it waits for failed. A job cancelled
+// or terminated meanwhile keeps the caller's reason.
+func (f *Flow) failDependent(d *barge.Job) {
+	d.Status, d.StoppedAt = barge.JobFailed, f.Now()
+	if !stopping(d) {
+		d.StatusReason = barge.ReasonDependentFailed
+	}
+}
+
+// write applies updates of PENDING jobs and returns those it failed, and
+// whether it made any RUNNABLE. A job that changed meanwhile is left as it
+// is now.
+func (f *Flow) write(ctx context.Context, updates []barge.JobUpdate) (failed []*barge.Job, released bool, err error) {
+	if len(updates) == 0 {
+		return nil, false, nil
+	}
+	conflicts, err := f.Store.UpdateJobs(ctx, updates)
+	if err != nil {
+		return nil, false, err
+	}
+	skip := make(map[string]bool, len(conflicts))
+	for _, id := range conflicts {
+		skip[id] = true
+	}
+	for _, u := range updates {
+		switch {
+		case skip[u.Job.ID]:
+		case u.Job.Status == barge.JobFailed:
+			failed = append(failed, u.Job)
+		default:
+			released = true
 		}
 	}
 	return failed, released, nil
+}
+
+// Recheck moves PENDING job id on if what it waits for allows it now. A
+// cancel or terminate request on a PENDING job calls it after recording
+// itself, in case the last of the job's dependencies ended meanwhile.
+func (f *Flow) Recheck(ctx context.Context, id string) error {
+	found, err := f.Store.GetJobs(ctx, []string{id})
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	d := found[0]
+	moved, err := f.advance(ctx, d, false)
+	if err != nil || !moved {
+		return err
+	}
+	failed, released, err := f.write(ctx, []barge.JobUpdate{{Job: d, From: barge.JobPending}})
+	if err != nil {
+		return err
+	}
+	if released && f.Wake != nil {
+		f.Wake()
+	}
+	return f.Finished(ctx, failed...)
 }
 
 // Settle finishes array parent id if all its children are done, and
@@ -132,27 +213,57 @@ func (f *Flow) Settle(ctx context.Context, id string) error {
 	return f.Finished(ctx, p)
 }
 
-// ready reports whether everything job id waits for has SUCCEEDED.
-func (f *Flow) ready(ctx context.Context, id string) (bool, error) {
+// ended is how far the jobs a job waits for have got.
+type ended struct {
+	all       bool // every one has ended (SUCCEEDED or FAILED)
+	succeeded bool // none has FAILED
+	failed    bool // at least one has FAILED
+}
+
+// prerequisites reports how far the jobs that job id waits for have got. A
+// prerequisite that does not exist (yet) has not ended.
+func (f *Flow) prerequisites(ctx context.Context, id string) (ended, error) {
+	e := ended{all: true, succeeded: true}
 	prereqs, err := f.Store.Prerequisites(ctx, id)
 	if err != nil {
-		return false, err
+		return e, err
 	}
 	for lo := 0; lo < len(prereqs); lo += batchSize {
-		jobs, err := f.Store.GetJobs(ctx, prereqs[lo:min(lo+batchSize, len(prereqs))])
+		batch := prereqs[lo:min(lo+batchSize, len(prereqs))]
+		jobs, err := f.Store.GetJobs(ctx, batch)
 		if err != nil {
-			return false, err
+			return e, err
 		}
-		if len(jobs) < len(prereqs[lo:min(lo+batchSize, len(prereqs))]) {
-			return false, nil
+		if len(jobs) < len(batch) {
+			e.all = false
 		}
 		for _, p := range jobs {
-			if p.Status != barge.JobSucceeded {
-				return false, nil
+			switch p.Status {
+			case barge.JobSucceeded:
+			case barge.JobFailed:
+				e.failed, e.succeeded = true, false
+			default:
+				e.all = false
 			}
 		}
 	}
-	return true, nil
+	return e, nil
+}
+
+// unfinishedStatuses are the statuses of jobs that have not ended, those an
+// array's children are most often in first.
+var unfinishedStatuses = []barge.JobStatus{barge.JobRunnable, barge.JobRunning, barge.JobStarting, barge.JobPending, barge.JobSubmitted}
+
+// unfinishedChild reports whether array job parent has a child that has not
+// ended.
+func (f *Flow) unfinishedChild(ctx context.Context, parent string) (bool, error) {
+	for _, st := range unfinishedStatuses {
+		jobs, err := f.Store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Limit: 1})
+		if err != nil || len(jobs) > 0 {
+			return len(jobs) > 0, err
+		}
+	}
+	return false, nil
 }
 
 // settleParent finishes array parent id once all its children are done,
@@ -164,6 +275,14 @@ func (f *Flow) settleParent(ctx context.Context, id string) (*barge.Job, error) 
 			return nil, err
 		}
 		p := found[0]
+		if p.Status.Done() {
+			return nil, nil
+		}
+		// Most children's ends leave others unfinished: finding one costs a
+		// seek or a few, where counting costs a read of every child.
+		if open, err := f.unfinishedChild(ctx, id); err != nil || open {
+			return nil, err
+		}
 		counts, err := f.Store.CountChildren(ctx, id)
 		if err != nil {
 			return nil, err

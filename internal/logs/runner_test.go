@@ -2,6 +2,7 @@ package logs
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,5 +87,31 @@ func TestRunnerAPI(t *testing.T) {
 		aws.ToInt64(s.FirstEventTimestamp) != start || aws.ToInt64(s.LastEventTimestamp) != start+n-1 {
 		t.Errorf("newest stream = %s from %d to %d, want %s from %d to %d", aws.ToString(s.LogStreamName),
 			aws.ToInt64(s.FirstEventTimestamp), aws.ToInt64(s.LastEventTimestamp), stream, start, start+n-1)
+	}
+}
+
+// TestLastEvents gives a runner that restarted where to go on reading a
+// task's output: the newest event's time and every message stored at that
+// millisecond, in order; nothing for an empty or missing stream.
+func TestLastEvents(t *testing.T) {
+	e := newEnv(t)
+	const group, stream = "/aws/batch/job", "def/default/0123456789abcdef"
+	if err := e.svc.EnsureStream(ctx0, group, stream, true); err != nil {
+		t.Fatal(err)
+	}
+	if at, msgs, err := e.svc.LastEvents(ctx0, group, stream); err != nil || !at.IsZero() || len(msgs) != 0 {
+		t.Errorf("LastEvents(empty stream) = %v, %q, %v; want nothing", at, msgs, err)
+	}
+	ms := e.clock().Add(-time.Minute).UnixMilli()
+	events := []Event{{ms - 1, "before"}, {ms, "first"}, {ms, "second"}, {ms, "first"}}
+	if err := e.svc.Append(ctx0, group, stream, events); err != nil {
+		t.Fatal(err)
+	}
+	at, msgs, err := e.svc.LastEvents(ctx0, group, stream)
+	if want := []string{"first", "second", "first"}; err != nil || at.UnixMilli() != ms || !slices.Equal(msgs, want) {
+		t.Errorf("LastEvents = %v, %q, %v; want %v, %q", at.UnixMilli(), msgs, err, ms, want)
+	}
+	if at, msgs, err := e.svc.LastEvents(ctx0, group, "missing"); err != nil || !at.IsZero() || len(msgs) != 0 {
+		t.Errorf("LastEvents(missing stream) = %v, %q, %v; want nothing", at, msgs, err)
 	}
 }

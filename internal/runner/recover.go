@@ -74,15 +74,16 @@ func (r *Runner) Recover(ctx context.Context) error {
 					switch {
 					case found || j.Status == barge.JobStarting:
 						adopted[taskID] = true
-						r.track(j.ID, taskID)
+						a := r.track(p)
 						r.wg.Add(1)
 						go func() {
 							defer r.wg.Done()
-							r.run(ctx, p, found)
+							r.run(ctx, p, a, found)
 						}()
 					default:
 						r.log.Warn("task of a running job is gone", "job_id", j.ID, "task_id", taskID)
-						r.finish(ctx, j, barge.TaskResult{Reason: reasonLost}, reasonExited, j.Runtime.LogStreamName)
+						r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: reasonLost}, statusReason: reasonExited,
+							stream: j.Runtime.LogStreamName, startedAt: j.StartedAt})
 						r.cfg.Released(p.ComputeEnvironment, p.VCPU)
 					}
 				}

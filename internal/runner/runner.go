@@ -1,15 +1,20 @@
 // Package runner runs the attempts the scheduler placed: it checks what a
 // Fargate task checks before it starts (execution role, log group), starts
 // the task on the executor, streams its output into CloudWatch Logs, waits
-// for it, records the attempt and frees its capacity. After a restart it
-// finds the tasks it had started, adopts those still running, records the
-// outcome of those that ended meanwhile, and removes what is left over.
+// for it, records the attempt and frees its capacity. A failed attempt
+// sends its job back to RUNNABLE while its retry strategy allows. It stops
+// tasks whose attemptDurationSeconds passed, whose job TerminateJob failed,
+// or that a Fargate Spot interruption (barge's own, off unless asked for)
+// takes. After a restart it finds the tasks it had started, adopts those
+// still running, records the outcome of those that ended meanwhile, and
+// removes what is left over.
 package runner
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +29,7 @@ type Store interface {
 	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
 	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
+	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
 	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
 	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
@@ -37,9 +43,10 @@ type LogSink interface {
 	// a missing group without createGroup is a barge.ENotFound error.
 	EnsureStream(ctx context.Context, group, stream string, createGroup bool) error
 	Append(ctx context.Context, group, stream string, lines []barge.LogLine) error
-	// LastEventTime is the time of the newest event in the stream; zero when
-	// it has none.
-	LastEventTime(ctx context.Context, group, stream string) (time.Time, error)
+	// LastEvents is the time of the newest event in the stream (zero when it
+	// has none) and the messages of the events stored at that millisecond,
+	// in order.
+	LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error)
 }
 
 // RoleChecker says why a task could not use an execution role, or "".
@@ -61,9 +68,18 @@ type Config struct {
 	// Wake is called when jobs that waited for a finished one became
 	// RUNNABLE.
 	Wake func()
-	// StopGrace is how long a stopped task has between SIGTERM and SIGKILL
-	// (ECS's default stop timeout, 30 s, when 0).
+	// StopGrace is how long a task that TerminateJob or a timeout stops has
+	// between SIGTERM and SIGKILL (ECS's default stop timeout, 30 seconds,
+	// when 0).
 	StopGrace time.Duration
+	// Second is how long a second lasts in attemptDurationSeconds, the
+	// default StopGrace and the Spot interruption tags: time.Second when 0.
+	// Tests shorten it so that AWS's 60-second minimum timeout passes
+	// quickly; nothing else should set it.
+	Second time.Duration
+	// Rand returns random numbers in [0, 1) for Spot interruptions; a
+	// fresh math/rand/v2 source when nil. Tests make it deterministic.
+	Rand func() float64
 }
 
 // Runner runs placed attempts. It is safe for concurrent use.
@@ -74,14 +90,18 @@ type Runner struct {
 	flow *jobstate.Flow
 
 	mu     sync.Mutex
-	active map[string]string // job ID → task ID of its running attempt
+	active map[string]*attempt // job ID → its running attempt
 	wg     sync.WaitGroup
+
+	ces ceCache
 }
 
 // Statuses and reasons AWS reports for attempts.
 const (
 	reasonExited         = "Essential container in task exited"
 	reasonFailedToStart  = "Task failed to start"
+	reasonTimeout        = "Job attempt duration exceeded timeout"
+	reasonSpot           = "Your Spot Task was interrupted."
 	defaultLogGroup      = "/aws/batch/job"
 	logFlushInterval     = 200 * time.Millisecond
 	logFlushLines        = 1000
@@ -96,13 +116,19 @@ func New(cfg Config) *Runner {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Second == 0 {
+		cfg.Second = time.Second
+	}
 	if cfg.StopGrace == 0 {
-		cfg.StopGrace = 30 * time.Second
+		cfg.StopGrace = 30 * cfg.Second
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
 	}
 	if cfg.Released == nil {
 		cfg.Released = func(string, float64) {}
 	}
-	r := &Runner{cfg: cfg, log: cfg.Log, active: map[string]string{}}
+	r := &Runner{cfg: cfg, log: cfg.Log, active: map[string]*attempt{}}
 	r.flow = &jobstate.Flow{Store: cfg.Store, Now: func() int64 { return r.cfg.Now().UnixMilli() }, Wake: cfg.Wake}
 	return r
 }
@@ -110,11 +136,11 @@ func New(cfg Config) *Runner {
 // Place starts running placed attempts; it returns at once.
 func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
 	for _, p := range placements {
-		r.track(p.Job.ID, barge.TaskID(p.Job.Runtime.TaskArn))
+		a := r.track(p)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.run(ctx, p, false)
+			r.run(ctx, p, a, false)
 		}()
 	}
 }
@@ -122,33 +148,27 @@ func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
 // Wait blocks until every attempt goroutine has returned (after ctx ended).
 func (r *Runner) Wait() { r.wg.Wait() }
 
-// StopJob stops the running task of a job, if it has one: SIGTERM, then
-// SIGKILL after the grace period. The attempt's outcome is recorded when
-// the task ends.
-func (r *Runner) StopJob(ctx context.Context, jobID string) {
+func (r *Runner) track(p barge.Placement) *attempt {
+	a := &attempt{jobID: p.Job.ID, taskID: barge.TaskID(p.Job.Runtime.TaskArn), ce: p.ComputeEnvironment}
 	r.mu.Lock()
-	taskID, ok := r.active[jobID]
+	r.active[a.jobID] = a
 	r.mu.Unlock()
-	if !ok {
-		return
+	return a
+}
+
+// untrack forgets a, unless the job's next attempt has replaced it.
+func (r *Runner) untrack(a *attempt) {
+	r.mu.Lock()
+	if r.active[a.jobID] == a {
+		delete(r.active, a.jobID)
 	}
-	go func() {
-		if err := r.cfg.Executor.Stop(context.WithoutCancel(ctx), taskID, r.cfg.StopGrace); err != nil {
-			r.log.Warn("stopping task failed", "job_id", jobID, "task_id", taskID, "error", err)
-		}
-	}()
-}
-
-func (r *Runner) track(jobID, taskID string) {
-	r.mu.Lock()
-	r.active[jobID] = taskID
 	r.mu.Unlock()
 }
 
-func (r *Runner) untrack(jobID string) {
+func (r *Runner) attemptOf(jobID string) *attempt {
 	r.mu.Lock()
-	delete(r.active, jobID)
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	return r.active[jobID]
 }
 
 // logTarget is where an attempt's output goes.
@@ -185,11 +205,10 @@ func logTargetOf(spec *barge.JobSpec, taskID string) logTarget {
 
 // run takes one attempt from STARTING (or, adopted after a restart, from
 // RUNNING) to its end.
-func (r *Runner) run(ctx context.Context, p barge.Placement, adopted bool) {
+func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted bool) {
 	j, spec := p.Job, p.Spec
-	taskID := barge.TaskID(j.Runtime.TaskArn)
-	log := r.log.With("job_id", j.ID, "task_id", taskID)
-	target := logTargetOf(spec, taskID)
+	log := r.log.With("job_id", j.ID, "task_id", a.taskID)
+	target := logTargetOf(spec, a.taskID)
 	released := false
 	release := func() {
 		if !released {
@@ -198,54 +217,69 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, adopted bool) {
 		}
 	}
 	defer release()
-	defer r.untrack(j.ID)
+	defer r.untrack(a)
 
 	if !adopted {
 		if reason, err := r.preflight(ctx, spec, target); err != nil {
 			log.Error("task preflight failed", "error", err)
 			return // the job stays STARTING; a restart retries it
 		} else if reason != "" {
-			r.finish(ctx, j, barge.TaskResult{Reason: reason}, reasonFailedToStart, "")
+			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: reason}, statusReason: reasonFailedToStart})
 			return
 		}
-		if err := r.cfg.Executor.Start(ctx, taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, taskID)); err != nil {
+		if err := r.cfg.Executor.Start(ctx, taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, a.taskID)); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			r.finish(ctx, j, barge.TaskResult{Reason: err.Error()}, reasonFailedToStart, "")
+			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: err.Error()}, statusReason: reasonFailedToStart})
 			return
 		}
 	}
+	r.taskStarted(ctx, a)
 	if j.Status == barge.JobStarting {
 		if err := r.markRunning(ctx, j, target.stream); err != nil {
 			log.Warn("marking job RUNNING failed", "error", err)
 		}
 	}
+	disarm := r.arm(ctx, a, j, spec, adopted)
+	defer disarm()
 
 	// A new task's output is read from its start; an adopted one's from
-	// the last line stored before the restart.
-	var since time.Time
+	// the millisecond of the last line stored before the restart, less the
+	// lines of that millisecond already stored.
+	var (
+		since  time.Time
+		stored []string
+	)
 	if adopted {
 		var err error
-		if since, err = r.cfg.Logs.LastEventTime(ctx, target.group, target.stream); err != nil {
-			log.Warn("reading the log stream's last event failed; its output is read again from the start", "error", err)
+		if since, stored, err = r.cfg.Logs.LastEvents(ctx, target.group, target.stream); err != nil {
+			log.Warn("reading the log stream's last events failed; its output is read again from the start", "error", err)
 		}
 	}
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		r.pumpLogs(ctx, log, taskID, target, since)
+		r.pumpLogs(ctx, log, a.taskID, target, since, stored)
 	}()
-	res, err := r.cfg.Executor.Wait(ctx, taskID)
+	res, err := r.cfg.Executor.Wait(ctx, a.taskID)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("waiting for task failed", "error", err)
 		}
 		return // adopted again after a restart
 	}
+	o := outcome{res: res, statusReason: reasonExited, stream: target.stream, startedAt: j.StartedAt, stop: a.end()}
+	disarm()
 	<-logsDone
-	r.finish(ctx, j, res, reasonExited, target.stream)
-	if err := r.cfg.Executor.Remove(context.WithoutCancel(ctx), taskID); err != nil {
+	switch o.stop {
+	case stopTimeout:
+		o.statusReason = reasonTimeout
+	case stopSpot:
+		o.statusReason = reasonSpot
+	}
+	r.finish(ctx, j, spec, o)
+	if err := r.cfg.Executor.Remove(context.WithoutCancel(ctx), a.taskID); err != nil {
 		log.Warn("removing task failed", "error", err)
 	}
 }
@@ -312,6 +346,7 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 		Environment: env,
 		VCPU:        barge.JobVCPU(spec),
 		User:        c.User,
+		Tags:        spec.TaskTags(),
 	}
 	if v := c.Requirement(barge.ResourceMemory); v != "" {
 		ts.MemoryMiB, _ = strconv.Atoi(v)
@@ -337,7 +372,8 @@ func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) e
 
 // pumpLogs copies the task's output into its log stream in batches, until
 // the task ends.
-func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, target logTarget, since time.Time) {
+func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, target logTarget, since time.Time, stored []string) {
+	resume := &resumed{since: since, stored: stored}
 	var (
 		mu    sync.Mutex
 		batch []barge.LogLine
@@ -374,6 +410,9 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 		if l.Message == "" {
 			return // CloudWatch Logs holds no empty events; awslogs skips them too
 		}
+		if !resume.keep(l) {
+			return
+		}
 		mu.Lock()
 		batch = append(batch, l)
 		full := len(batch) >= logFlushLines
@@ -389,33 +428,90 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 	}
 }
 
-// finish records a finished attempt and the job's outcome.
-func (r *Runner) finish(ctx context.Context, j *barge.Job, res barge.TaskResult, statusReason, stream string) {
+// resumed passes on the output of a task read again from since, the time of
+// the last line stored before a restart, which the engine gives back with
+// the lines stored at that millisecond: those are passed over.
+type resumed struct {
+	since  time.Time // zero: the output is read from its start
+	stored []string  // the messages stored at since's millisecond, in order
+}
+
+// keep reports whether l is to be stored. The lines of one task come in
+// order.
+func (r *resumed) keep(l barge.LogLine) bool {
+	if r.since.IsZero() {
+		return true
+	}
+	switch ms := l.Time.UnixMilli(); {
+	case ms < r.since.UnixMilli():
+		return false
+	case ms == r.since.UnixMilli() && len(r.stored) > 0 && r.stored[0] == l.Message:
+		r.stored = r.stored[1:]
+		return false
+	default:
+		r.stored = nil // the first line not stored yet: the rest is new
+		return true
+	}
+}
+
+// outcome is how an attempt ended.
+type outcome struct {
+	res          barge.TaskResult
+	statusReason string // the attempt's; TerminateJob's reason replaces it
+	stream       string
+	startedAt    int64 // epoch ms the job went RUNNING in this attempt; 0 if it never did
+	stop         stopKind
+}
+
+// succeeded reports whether the attempt succeeded: its container exited 0
+// on its own, or when a Spot interruption asked it to stop (as on AWS, a
+// container that exits 0 on SIGTERM succeeds).
+func (o outcome) succeeded() bool {
+	return o.res.ExitCode != nil && *o.res.ExitCode == 0 && o.statusReason != reasonFailedToStart &&
+		(o.stop == stopNone || o.stop == stopSpot)
+}
+
+// retriable reports whether the job may be retried after this attempt, if
+// its retry strategy says so: AWS never retries a job stopped for its
+// timeout or terminated.
+func (o outcome) retriable() bool { return o.stop != stopTimeout && o.stop != stopTerminate }
+
+// finish records a finished attempt and what follows for its job: it
+// succeeds, goes back to RUNNABLE for another attempt, or fails.
+func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, o outcome) {
 	ctx = context.WithoutCancel(ctx)
-	now := r.cfg.Now()
+	now := r.cfg.Now().UnixMilli()
 	for try := 0; try < 10; try++ {
 		from := j.Status
 		rt := *j.Runtime
-		rt.ExitCode, rt.Reason, rt.LogStreamName = res.ExitCode, truncate(res.Reason), stream
-		started := j.StartedAt
-		if !res.StartedAt.IsZero() && started == 0 {
-			started = res.StartedAt.UnixMilli()
+		rt.ExitCode, rt.Reason, rt.LogStreamName = o.res.ExitCode, truncate(o.res.Reason), o.stream
+		reason := o.statusReason
+		if o.stop == stopTerminate && j.Status.Done() {
+			reason = j.StatusReason // the task stopped for the caller's reason
+		}
+		started := o.startedAt
+		if started == 0 && !o.res.StartedAt.IsZero() {
+			started = o.res.StartedAt.UnixMilli()
 		}
 		attempt := barge.Attempt{
-			Container:    barge.ContainerRuntime{TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: stream},
+			Container:    barge.ContainerRuntime{TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: o.stream},
 			StartedAt:    started,
-			StoppedAt:    now.UnixMilli(),
-			StatusReason: statusReason,
+			StoppedAt:    now,
+			StatusReason: reason,
 		}
 		j.Attempts = append(j.Attempts, attempt)
 		j.Runtime = &rt
 		if !j.Status.Done() { // a terminated job is FAILED already and keeps its reason
-			j.StatusReason = statusReason
-			j.StoppedAt = now.UnixMilli()
-			if res.ExitCode != nil && *res.ExitCode == 0 && statusReason == reasonExited {
-				j.Status = barge.JobSucceeded
-			} else {
-				j.Status = barge.JobFailed
+			j.StatusReason = reason
+			switch {
+			case o.succeeded():
+				j.Status, j.StoppedAt = barge.JobSucceeded, now
+			case o.retriable() && spec.RetryStrategy.Retries(len(j.Attempts), attempt):
+				// Back in the queue, showing why the attempt failed,
+				// until the scheduler places the next one.
+				j.Status = barge.JobRunnable
+			default:
+				j.Status, j.StoppedAt = barge.JobFailed, now
 			}
 		}
 		err := r.cfg.Store.UpdateJob(ctx, j, from)
@@ -435,10 +531,13 @@ func (r *Runner) finish(ctx context.Context, j *barge.Job, res barge.TaskResult,
 			return // another attempt began, or this one is recorded already
 		}
 	}
-	if j.Status.Done() {
+	switch {
+	case j.Status.Done():
 		if err := r.flow.Finished(ctx, j); err != nil {
 			r.log.Error("releasing the jobs that wait for a finished job failed", "job_id", j.ID, "error", err)
 		}
+	case j.Status == barge.JobRunnable && r.cfg.Wake != nil:
+		r.cfg.Wake()
 	}
 }
 

@@ -3,7 +3,11 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,20 +19,40 @@ import (
 )
 
 // fakeExecutor runs no process: each task prints its lines and exits with
-// the code its job's command asks for ("exit N"), or fails to start on
-// "nostart". It is a fake inside this package's unit test; the real
-// executors pass the shared conformance suite.
+// the code its job's command asks for ("exit N", or "exits A B ..." for the
+// code of each attempt), or fails to start on "nostart". Stopped, it ends
+// with 143 at once when its command has "trap" (it handles SIGTERM), and
+// with 137 after the grace period otherwise. It is a fake inside this
+// package's unit test; the real executors pass the shared conformance
+// suite.
 type fakeExecutor struct {
 	mu      sync.Mutex
 	tasks   map[string]*fakeTask
 	removed []string
-	hold    chan struct{} // when set, tasks run until it is closed
+	started map[string]*barge.TaskSpec // every task started, removed or not
+	stops   []fakeStop
+	hold    chan struct{} // when set, tasks run until it is closed (or they are stopped)
+	gate    chan struct{} // when set, Start returns once it is closed
+}
+
+type fakeStop struct {
+	taskID string
+	grace  time.Duration
 }
 
 type fakeTask struct {
 	spec *barge.TaskSpec
 	code int
+	once sync.Once
 	done chan struct{}
+}
+
+// end ends the task with code, unless it has ended.
+func (t *fakeTask) end(code int) {
+	t.once.Do(func() {
+		t.code = code
+		close(t.done)
+	})
 }
 
 func newFake() *fakeExecutor { return &fakeExecutor{tasks: map[string]*fakeTask{}} }
@@ -41,19 +65,34 @@ func (f *fakeExecutor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if cmd == "nostart" {
 		return errors.New("CannotPullContainerError: pull access denied for nostart")
 	}
+	if f.gate != nil {
+		<-f.gate
+	}
 	t := &fakeTask{spec: spec, done: make(chan struct{})}
-	if strings.HasPrefix(cmd, "exit ") {
-		t.code = int(cmd[5] - '0')
+	code := 0
+	if rest, ok := strings.CutPrefix(cmd, "exit "); ok {
+		code, _ = strconv.Atoi(strings.Fields(rest)[0])
+	} else if rest, ok := strings.CutPrefix(cmd, "exits "); ok {
+		codes := strings.Fields(rest)
+		code, _ = strconv.Atoi(codes[min(spec.Attempt, len(codes))-1])
 	}
 	f.mu.Lock()
 	f.tasks[spec.TaskID] = t
+	if f.started == nil {
+		f.started = map[string]*barge.TaskSpec{}
+	}
+	f.started[spec.TaskID] = spec
 	hold := f.hold
 	f.mu.Unlock()
 	go func() {
 		if hold != nil {
-			<-hold
+			select {
+			case <-hold:
+			case <-t.done:
+				return
+			}
 		}
-		close(t.done)
+		t.end(code)
 	}()
 	return nil
 }
@@ -66,6 +105,9 @@ func (f *fakeExecutor) task(id string) *fakeTask {
 
 func (f *fakeExecutor) Logs(ctx context.Context, id string, since time.Time, out func(barge.LogLine)) error {
 	t := f.task(id)
+	if t == nil {
+		return barge.Errorf(barge.ENotFound, "no task %s", id)
+	}
 	out(barge.LogLine{Time: time.Now(), Message: "job " + t.spec.Environment["AWS_BATCH_JOB_ID"] + " attempt " + t.spec.Environment["AWS_BATCH_JOB_ATTEMPT"]})
 	<-t.done
 	out(barge.LogLine{Time: time.Now(), Stderr: true, Message: "bye"})
@@ -74,6 +116,9 @@ func (f *fakeExecutor) Logs(ctx context.Context, id string, since time.Time, out
 
 func (f *fakeExecutor) Wait(ctx context.Context, id string) (barge.TaskResult, error) {
 	t := f.task(id)
+	if t == nil {
+		return barge.TaskResult{}, barge.Errorf(barge.ENotFound, "no task %s", id)
+	}
 	select {
 	case <-t.done:
 	case <-ctx.Done():
@@ -83,7 +128,32 @@ func (f *fakeExecutor) Wait(ctx context.Context, id string) (barge.TaskResult, e
 	return barge.TaskResult{ExitCode: &code, StartedAt: time.Now(), StoppedAt: time.Now()}, nil
 }
 
-func (f *fakeExecutor) Stop(ctx context.Context, id string, grace time.Duration) error { return nil }
+func (f *fakeExecutor) Stop(ctx context.Context, id string, grace time.Duration) error {
+	t := f.task(id)
+	if t == nil {
+		return barge.Errorf(barge.ENotFound, "no task %s", id)
+	}
+	f.mu.Lock()
+	f.stops = append(f.stops, fakeStop{id, grace})
+	f.mu.Unlock()
+	if slices.Contains(t.spec.Command, "trap") {
+		t.end(143)
+		return nil
+	}
+	select {
+	case <-t.done:
+	case <-time.After(grace):
+		t.end(137)
+	}
+	return nil
+}
+
+// stopCalls returns the Stop calls so far.
+func (f *fakeExecutor) stopCalls() []fakeStop {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]fakeStop(nil), f.stops...)
+}
 
 func (f *fakeExecutor) Remove(ctx context.Context, id string) error {
 	f.mu.Lock()
@@ -125,8 +195,8 @@ func (m *memLogs) Append(ctx context.Context, group, stream string, lines []barg
 	return nil
 }
 
-func (m *memLogs) LastEventTime(ctx context.Context, group, stream string) (time.Time, error) {
-	return time.Time{}, nil
+func (m *memLogs) LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error) {
+	return time.Time{}, nil, nil
 }
 
 type roles struct{}
@@ -144,9 +214,18 @@ type env struct {
 	logs     *memLogs
 	released chan string
 	r        *runner.Runner
+	// ctx is the runner's; cancelling it is barge stopping.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func newEnv(t *testing.T, st *store.Store, exec *fakeExecutor) *env {
+	t.Helper()
+	return newEnvWith(t, st, exec, nil)
+}
+
+// newEnvWith is newEnv with the runner's configuration changed by edit.
+func newEnvWith(t *testing.T, st *store.Store, exec *fakeExecutor, edit func(*runner.Config)) *env {
 	t.Helper()
 	if st == nil {
 		var err error
@@ -160,9 +239,15 @@ func newEnv(t *testing.T, st *store.Store, exec *fakeExecutor) *env {
 		}
 	}
 	e := &env{st: st, exec: exec, logs: &memLogs{lines: map[string][]string{}}, released: make(chan string, 100)}
-	e.r = runner.New(runner.Config{Store: st, Executor: exec, Logs: e.logs, Roles: roles{},
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	t.Cleanup(e.cancel)
+	cfg := runner.Config{Store: st, Executor: exec, Logs: e.logs, Roles: roles{},
 		Scope:    barge.Scope{Region: "us-east-1", Account: "123456789012"},
-		Released: func(ce string, vcpu float64) { e.released <- ce }})
+		Released: func(ce string, vcpu float64) { e.released <- ce }}
+	if edit != nil {
+		edit(&cfg)
+	}
+	e.r = runner.New(cfg)
 	return e
 }
 
@@ -178,7 +263,7 @@ func (e *env) place(t *testing.T, j *barge.Job, spec *barge.JobSpec, taskID stri
 	if err := e.st.InsertJobs(context.Background(), []*barge.Job{j}); err != nil {
 		t.Fatal(err)
 	}
-	e.r.Place(context.Background(), []barge.Placement{{Job: j, Spec: spec, ComputeEnvironment: "ce", VCPU: 1}})
+	e.r.Place(e.ctx, []barge.Placement{{Job: j, Spec: spec, ComputeEnvironment: "ce", VCPU: 1}})
 }
 
 func (e *env) waitDone(t *testing.T, id string) *barge.Job {
@@ -303,6 +388,7 @@ func TestRecover(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	e.cancel()
 	exec.mu.Lock()
 	delete(exec.tasks, strings.Repeat("b", 32))
 	exec.tasks[strings.Repeat("c", 32)] = &fakeTask{spec: &barge.TaskSpec{JobID: "old"}, done: make(chan struct{})}
@@ -323,5 +409,30 @@ func TestRecover(t *testing.T) {
 	defer exec.mu.Unlock()
 	if _, left := exec.tasks[strings.Repeat("c", 32)]; left {
 		t.Errorf("leftover task not removed: %v", exec.removed)
+	}
+}
+
+// TestTaskTags hands the task the job's tags and its definition's when the
+// job propagates tags, and none when it does not.
+func TestTaskTags(t *testing.T) {
+	exec := newFake()
+	e := newEnv(t, nil, exec)
+	yes := true
+	for i, propagate := range []*bool{&yes, nil} {
+		s := spec("exit 0", nil, "arn:aws:iam::123456789012:role/exec")
+		s.Tags, s.DefinitionTags, s.PropagateTags = map[string]string{"team": "data"}, map[string]string{"def": "etl", "team": "x"}, propagate
+		id, taskID := fmt.Sprintf("tags-%d", i), strings.Repeat(strconv.Itoa(i+1), 32)
+		e.place(t, &barge.Job{ID: id, Name: id, Queue: "q", CreatedAt: 1}, s, taskID)
+		e.waitDone(t, id)
+		var want map[string]string
+		if propagate != nil {
+			want = map[string]string{"team": "data", "def": "etl"}
+		}
+		exec.mu.Lock()
+		got := exec.started[taskID]
+		exec.mu.Unlock()
+		if got == nil || !maps.Equal(got.Tags, want) {
+			t.Errorf("propagateTags %v: task = %+v, want tags %v", propagate != nil, got, want)
+		}
 	}
 }

@@ -100,16 +100,16 @@ const shareLineSQL = "SELECT " + jobColumns + " FROM jobs WHERE queue = ? AND st
 func (s *Store) ShareJobs(ctx context.Context, queue, share string, after barge.ShareCursor, limit int) ([]*barge.Job, error) {
 	limit = pageSize(limit)
 	if after.Seq == 0 {
-		return s.scanJobs(ctx, shareLineSQL+" ORDER BY priority DESC, seq LIMIT ?", queue, share, limit)
+		return s.scanJobs(ctx, false, shareLineSQL+" ORDER BY priority DESC, seq LIMIT ?", queue, share, limit)
 	}
 	// The rest of the cursor's priority, then the lower priorities: two
 	// ranges of the index, where one condition with OR would be a scan.
-	jobs, err := s.scanJobs(ctx, shareLineSQL+" AND priority = ? AND seq > ? ORDER BY seq LIMIT ?",
+	jobs, err := s.scanJobs(ctx, false, shareLineSQL+" AND priority = ? AND seq > ? ORDER BY seq LIMIT ?",
 		queue, share, after.Priority, after.Seq, limit)
 	if err != nil || len(jobs) == limit {
 		return jobs, err
 	}
-	more, err := s.scanJobs(ctx, shareLineSQL+" AND priority < ? ORDER BY priority DESC, seq LIMIT ?",
+	more, err := s.scanJobs(ctx, false, shareLineSQL+" AND priority < ? ORDER BY priority DESC, seq LIMIT ?",
 		queue, share, after.Priority, limit-len(jobs))
 	return append(jobs, more...), err
 }
@@ -123,7 +123,7 @@ func (s *Store) listShareJobs(ctx context.Context, q barge.JobQuery) ([]*barge.J
 		return nil, barge.Errorf(barge.EInvalid, "The share identifier filter lists the top-level jobs of a job queue, with a job status at most.")
 	}
 	query, args := shareQuerySQL(q)
-	return s.scanJobs(ctx, query, args...)
+	return s.scanJobs(ctx, q.Summary, query, args...)
 }
 
 // shareQuerySQL returns listShareJobs' query, a range of jobs_queue_share.
@@ -152,20 +152,26 @@ func shareQuerySQL(q barge.JobQuery) (string, []any) {
 	return query + order, append(args, pageSize(q.Limit))
 }
 
-// scanJobs runs a query of jobColumns and reads its jobs.
-func (s *Store) scanJobs(ctx context.Context, query string, args ...any) ([]*barge.Job, error) {
+// scanJobs runs a query of jobColumns and reads its jobs, in full or, with
+// summary, as barge.JobQuery.Summary says.
+func (s *Store) scanJobs(ctx context.Context, summary bool, query string, args ...any) ([]*barge.Job, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
-	var out []*barge.Job
+	var raws []rawJob
 	for rows.Next() {
-		j, err := scanJob(rows)
+		r, err := scanRawJob(rows)
 		if err != nil {
 			return nil, s.d.dbError(err)
 		}
-		out = append(out, j)
+		raws = append(raws, r)
 	}
-	return out, s.d.dbError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.d.dbError(err)
+	}
+	rows.Close() // give the reader back before decoding
+	out, err := decodeJobs(raws, summary)
+	return out, s.d.dbError(err)
 }

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/bargehq/barge"
 )
@@ -58,33 +61,136 @@ func encodeJob(j *barge.Job) (encodedJob, error) {
 	return e, nil
 }
 
-// scanJob reads a row of jobColumns.
-func scanJob(rows *sql.Rows) (*barge.Job, error) {
-	j := new(barge.Job)
+// rawJob is a job read from a row of jobColumns whose documents are not
+// decoded yet.
+type rawJob struct {
+	j           *barge.Job
+	state, spec []byte
+}
+
+// scanRawJob reads a row of jobColumns.
+func scanRawJob(rows *sql.Rows) (rawJob, error) {
+	r := rawJob{j: new(barge.Job)}
+	j := r.j
 	var parent sql.NullString
 	var index sql.NullInt64
-	var state, spec []byte
 	err := rows.Scan(&j.Seq, &j.ID, &j.Queue, &j.Status, &j.Name, &parent, &index,
-		&j.CreatedAt, &j.StartedAt, &j.StoppedAt, &state, &spec)
+		&j.CreatedAt, &j.StartedAt, &j.StoppedAt, &r.state, &r.spec)
+	j.ArrayParent, j.ArrayIndex = parent.String, int(index.Int64)
+	return r, err
+}
+
+// scanJob reads a row of jobColumns.
+func scanJob(rows *sql.Rows) (*barge.Job, error) {
+	r, err := scanRawJob(rows)
 	if err != nil {
 		return nil, err
 	}
-	j.ArrayParent, j.ArrayIndex = parent.String, int(index.Int64)
-	if state != nil {
+	return r.j, r.decode(false)
+}
+
+// summaryState is the part of the state document a job summary shows.
+type summaryState struct {
+	StatusReason string `json:"statusReason,omitempty"`
+	IsCancelled  bool   `json:"isCancelled,omitempty"`
+	IsTerminated bool   `json:"isTerminated,omitempty"`
+	Runtime      *struct {
+		ExitCode *int   `json:"exitCode,omitempty"`
+		Reason   string `json:"reason,omitempty"`
+	} `json:"runtime,omitempty"`
+}
+
+// summarySpec is the part of the spec document a job summary shows, with
+// the job's size and platform, which say why a RUNNABLE job waits.
+type summarySpec struct {
+	JobDefinitionArn string `json:"jobDefinitionArn"`
+	ShareIdentifier  string `json:"shareIdentifier,omitempty"`
+	ArraySize        int    `json:"arraySize,omitempty"`
+	Container        *struct {
+		Vcpus                *int                        `json:"vcpus,omitempty"`
+		ResourceRequirements []barge.ResourceRequirement `json:"resourceRequirements,omitempty"`
+		RuntimePlatform      *barge.RuntimePlatform      `json:"runtimePlatform,omitempty"`
+	} `json:"container,omitempty"`
+}
+
+// decode fills r.j from its documents: all of them, or with summary only
+// what barge.JobQuery.Summary promises.
+func (r rawJob) decode(summary bool) error {
+	j := r.j
+	switch {
+	case r.state == nil:
+	case summary:
+		var st summaryState
+		if err := json.Unmarshal(r.state, &st); err != nil {
+			return err
+		}
+		j.StatusReason, j.IsCancelled, j.IsTerminated = st.StatusReason, st.IsCancelled, st.IsTerminated
+		if st.Runtime != nil {
+			j.Runtime = &barge.ContainerRuntime{ExitCode: st.Runtime.ExitCode, Reason: st.Runtime.Reason}
+		}
+	default:
 		var st jobState
-		if err := json.Unmarshal(state, &st); err != nil {
-			return nil, err
+		if err := json.Unmarshal(r.state, &st); err != nil {
+			return err
 		}
 		j.StatusReason, j.IsCancelled, j.IsTerminated = st.StatusReason, st.IsCancelled, st.IsTerminated
 		j.Attempts, j.Runtime = st.Attempts, st.Runtime
 	}
-	if spec != nil {
+	switch {
+	case r.spec == nil:
+	case summary:
+		var sp summarySpec
+		if err := json.Unmarshal(r.spec, &sp); err != nil {
+			return err
+		}
+		j.Spec = &barge.JobSpec{JobDefinitionArn: sp.JobDefinitionArn, ShareIdentifier: sp.ShareIdentifier, ArraySize: sp.ArraySize}
+		if c := sp.Container; c != nil {
+			j.Spec.Container = &barge.ContainerProperties{Vcpus: c.Vcpus, ResourceRequirements: c.ResourceRequirements, RuntimePlatform: c.RuntimePlatform}
+		}
+	default:
 		j.Spec = new(barge.JobSpec)
-		if err := json.Unmarshal(spec, j.Spec); err != nil {
-			return nil, err
+		if err := json.Unmarshal(r.spec, j.Spec); err != nil {
+			return err
 		}
 	}
-	return j, nil
+	return nil
+}
+
+// minJobsPerDecoder is the fewest jobs worth a goroutine of their own to
+// decode.
+const minJobsPerDecoder = 32
+
+// decodeJobs decodes raws, spread over the CPUs when they are many: decoding
+// costs more than reading the rows, and one caller would otherwise leave the
+// other CPUs idle.
+func decodeJobs(raws []rawJob, summary bool) ([]*barge.Job, error) {
+	parts := min(runtime.GOMAXPROCS(0), len(raws)/minJobsPerDecoder)
+	errs := make([]error, max(parts, 1))
+	decodePart := func(p int) {
+		for _, r := range raws[p*len(raws)/len(errs) : (p+1)*len(raws)/len(errs)] {
+			if err := r.decode(summary); err != nil {
+				errs[p] = err
+				return
+			}
+		}
+	}
+	if parts <= 1 {
+		decodePart(0)
+	} else {
+		var wg sync.WaitGroup
+		for p := range parts {
+			wg.Go(func() { decodePart(p) })
+		}
+		wg.Wait()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make([]*barge.Job, len(raws))
+	for i, r := range raws {
+		out[i] = r.j
+	}
+	return out, nil
 }
 
 // InsertJobs stores new jobs in one durable write, setting each job's Seq
@@ -173,9 +279,19 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 // count up to it is a statement of its own.
 const getJobsPerQuery = 100
 
+// minIDsPerReader is the fewest IDs worth a reader connection of their own:
+// GetJobs splits a larger lookup across as many readers as there are CPUs,
+// since decoding the rows costs more than the lookups and one caller would
+// otherwise leave the other CPUs idle.
+const minIDsPerReader = 25
+
 // GetJobs returns the jobs with the given IDs, in the order of ids. Unknown
 // IDs are left out, and an ID given twice yields its job once.
 func (s *Store) GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error) {
+	parts := min(runtime.GOMAXPROCS(0), (len(ids)+minIDsPerReader-1)/minIDsPerReader)
+	if parts > 1 && len(ids) <= getJobsPerQuery*parts {
+		return s.getJobsParallel(ctx, ids, parts)
+	}
 	byID := make(map[string]*barge.Job, len(ids))
 	args := make([]any, 0, min(len(ids), getJobsPerQuery))
 	for lo := 0; lo < len(ids); lo += getJobsPerQuery {
@@ -187,14 +303,45 @@ func (s *Store) GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
 			return nil, s.d.dbError(err)
 		}
 	}
-	var out []*barge.Job
+	return inOrder(ids, byID), nil
+}
+
+// getJobsParallel looks ids up in parts queries of about equal size, each on
+// a reader of its own, at once.
+func (s *Store) getJobsParallel(ctx context.Context, ids []string, parts int) ([]*barge.Job, error) {
+	found := make([]map[string]*barge.Job, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(ids)/parts, (p+1)*len(ids)/parts
+		args := make([]any, hi-lo)
+		for i, id := range ids[lo:hi] {
+			args[i] = id
+		}
+		found[p] = make(map[string]*barge.Job, hi-lo)
+		wg.Go(func() { errs[p] = s.getJobs(ctx, args, found[p]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, s.d.dbError(err)
+	}
+	for _, m := range found[1:] {
+		maps.Copy(found[0], m)
+	}
+	return inOrder(ids, found[0]), nil
+}
+
+// inOrder returns the jobs of byID in the order of ids, each once; byID is
+// emptied of them.
+func inOrder(ids []string, byID map[string]*barge.Job) []*barge.Job {
+	out := make([]*barge.Job, 0, len(byID))
 	for _, id := range ids {
 		if j, ok := byID[id]; ok {
 			out = append(out, j)
 			delete(byID, id)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // getJobs adds the jobs whose IDs are args to byID.

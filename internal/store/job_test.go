@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -321,5 +322,83 @@ func TestGetJobsMany(t *testing.T) {
 	got, err := s.GetJobs(ctx, want)
 	if err != nil || !slices.Equal(ids(got), want) {
 		t.Errorf("GetJobs(%d ids, reversed) = %v, %v; want %v", len(want), ids(got), err, want)
+	}
+}
+
+// TestGetJobsSplit asks for as many IDs as DescribeJobs takes, which GetJobs
+// splits across readers when there is more than one CPU: the order of the
+// IDs is kept, an ID given twice (once in each half) yields one job, and
+// unknown IDs are left out.
+func TestGetJobsSplit(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var jobs []*barge.Job
+	var ask, want []string
+	for i := range 100 {
+		id := fmt.Sprintf("j%03d", i)
+		jobs = append(jobs, newJob(id, "q", id))
+	}
+	if err := s.InsertJobs(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	for i := 99; i >= 2; i -= 2 {
+		id := fmt.Sprintf("j%03d", i)
+		ask = append(ask, id, fmt.Sprintf("unknown-%d", i))
+		want = append(want, id)
+	}
+	ask = append(ask, "j099", "j001") // j099 again, in the other half
+	want = append(want, "j001")
+	for _, procs := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			got, err := s.GetJobs(ctx, ask)
+			if err != nil || !slices.Equal(ids(got), want) {
+				t.Errorf("GetJobs(%d ids) = %v, %v; want %v", len(ask), ids(got), err, want)
+			}
+		})
+	}
+}
+
+// TestListJobsSummary lists jobs for a ListJobs summary: each carries what a
+// summary shows (with the job's size and platform, for the reason a RUNNABLE
+// job waits) and nothing more, however many jobs the page holds (a long
+// page is decoded on several CPUs); without Summary every field comes back.
+func TestListJobsSummary(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	full := fullJob()
+	full.Spec.ArraySize = 3
+	jobs := []*barge.Job{full}
+	for i := range 2 * minJobsPerDecoder {
+		j := fullJob()
+		j.ID = fmt.Sprintf("full-%02d", i)
+		jobs = append(jobs, j)
+	}
+	if err := s.InsertJobs(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, len(jobs)} {
+		q := barge.JobQuery{Queue: "q", Status: barge.JobRunning, Oldest: true, Limit: limit}
+		all, err := s.ListJobs(ctx, q)
+		if err != nil || len(all) != limit || !jobsEqual(all[0], full) {
+			t.Fatalf("ListJobs(limit %d)[0] = %+v, %v; want %+v", limit, all[0], err, full)
+		}
+		q.Summary = true
+		got, err := s.ListJobs(ctx, q)
+		if err != nil || len(got) != limit {
+			t.Fatalf("ListJobs(summary, limit %d) = %d jobs, %v", limit, len(got), err)
+		}
+		want := *full
+		want.Attempts = nil
+		want.Runtime = &barge.ContainerRuntime{ExitCode: full.Runtime.ExitCode, Reason: full.Runtime.Reason}
+		c := full.Spec.Container
+		want.Spec = &barge.JobSpec{JobDefinitionArn: full.Spec.JobDefinitionArn, ShareIdentifier: "teamA", ArraySize: 3,
+			Container: &barge.ContainerProperties{Vcpus: c.Vcpus, ResourceRequirements: c.ResourceRequirements, RuntimePlatform: c.RuntimePlatform}}
+		if !jobsEqual(got[0], &want) {
+			t.Errorf("ListJobs(summary, limit %d)[0] = %+v, want %+v", limit, got[0], &want)
+		}
+		if limit > 1 && (got[limit-1].ID != jobs[limit-1].ID || got[limit-1].StatusReason != full.StatusReason) {
+			t.Errorf("ListJobs(summary)[%d] = %+v, want job %s", limit-1, got[limit-1], jobs[limit-1].ID)
+		}
 	}
 }

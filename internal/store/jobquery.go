@@ -40,15 +40,20 @@ func (s *Store) ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, e
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
-	var out []*barge.Job
+	var raws []rawJob
 	for rows.Next() {
-		j, err := scanJob(rows)
+		r, err := scanRawJob(rows)
 		if err != nil {
 			return nil, s.d.dbError(err)
 		}
-		out = append(out, j)
+		raws = append(raws, r)
 	}
-	return out, s.d.dbError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.d.dbError(err)
+	}
+	rows.Close() // give the reader back before decoding
+	out, err := decodeJobs(raws, q.Summary)
+	return out, s.d.dbError(err)
 }
 
 func validateJobQuery(q barge.JobQuery) error {

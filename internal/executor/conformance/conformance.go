@@ -2,7 +2,9 @@
 // executor's tests call Run with a way to make an instance of it and say
 // which of Fargate's promises it keeps. Tasks are POSIX shell scripts (sh
 // with echo, sleep, head, tr, id, touch and cat), so the same suite runs in
-// a busybox image and on a host.
+// a busybox image and on a host. Each task also carries the
+// BARGE_SIMULATE_* settings that make the simulate executor play the same
+// script (docs/SIMULATE.md), given to executors that are Simulated.
 package conformance
 
 import (
@@ -46,6 +48,11 @@ type Options struct {
 	User bool
 	// ReadonlyRootfs: ReadonlyRootFilesystem makes the task's / read-only.
 	ReadonlyRootfs bool
+	// Simulated: the executor runs no script but plays its
+	// BARGE_SIMULATE_* settings, which the suite then puts in the task's
+	// environment. Only the tests of what a setting can play run (OOM
+	// included); those of images, limits, users and filesystems skip.
+	Simulated bool
 }
 
 // Run runs the suite. newExecutor returns an executor for the test t; when
@@ -65,7 +72,7 @@ func Run(t *testing.T, newExecutor func(t *testing.T) barge.Executor, opts Optio
 		{"CommandReplacesCMD", s.testCommandReplacesCMD, opts.Images},
 		{"MissingImage", s.testMissingImage, opts.Images},
 		{"Limits", s.testLimits, opts.Limits},
-		{"OutOfMemory", s.testOutOfMemory, opts.Limits},
+		{"OutOfMemory", s.testOutOfMemory, opts.Limits || opts.Simulated},
 		{"Storage", s.testStorage, opts.Storage},
 		{"User", s.testUser, opts.User},
 		{"ReadonlyRootfs", s.testReadonlyRootfs, opts.ReadonlyRootfs},
@@ -77,6 +84,9 @@ func Run(t *testing.T, newExecutor func(t *testing.T) barge.Executor, opts Optio
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if !tc.when && opts.Simulated {
+				t.Skip("a simulated task runs no container: it has no image, limits, user or filesystem to test")
+			}
 			if !tc.when {
 				t.Skip("the executor does not promise this")
 			}
@@ -91,10 +101,11 @@ type suite struct {
 	newExecutor func(t *testing.T) barge.Executor
 }
 
-// spec returns a task running script with sh.
-func (s *suite) spec(script string) *barge.TaskSpec {
+// spec returns a task running script with sh, which a simulated task
+// plays with the settings in sim (names without BARGE_SIMULATE_).
+func (s *suite) spec(script string, sim map[string]string) *barge.TaskSpec {
 	id := newTaskID()
-	return &barge.TaskSpec{
+	spec := &barge.TaskSpec{
 		TaskID:      id,
 		JobID:       "job-" + id[:8],
 		Attempt:     1,
@@ -103,6 +114,19 @@ func (s *suite) spec(script string) *barge.TaskSpec {
 		Environment: map[string]string{},
 		VCPU:        0.25,
 		MemoryMiB:   512,
+	}
+	s.simulate(spec, sim)
+	return spec
+}
+
+// simulate adds the settings in sim to spec's environment when the
+// executor is Simulated.
+func (s *suite) simulate(spec *barge.TaskSpec, sim map[string]string) {
+	if !s.opts.Simulated {
+		return
+	}
+	for name, v := range sim {
+		spec.Environment["BARGE_SIMULATE_"+name] = v
 	}
 }
 
@@ -198,7 +222,8 @@ func exitCode(t *testing.T, res barge.TaskResult) int {
 
 func (s *suite) testOutput(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec("echo out1; echo err1 >&2; sleep 0.5; echo out2; echo err2 >&2; printf 'no newline'")
+	spec := s.spec("echo out1; echo err1 >&2; sleep 0.5; echo out2; echo err2 >&2; printf 'no newline'",
+		map[string]string{"LOG": "out1\nout2\nno newline", "STDERR": "err1\nerr2", "DURATION": "0.6"})
 	start(t, e, spec)
 	followed := logs(t, e, spec.TaskID, time.Time{}) // while it runs
 	res := wait(t, e, spec.TaskID)
@@ -238,7 +263,7 @@ func (s *suite) testOutput(t *testing.T) {
 
 func (s *suite) testExitCode(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec("echo once; exit 3")
+	spec := s.spec("echo once; exit 3", map[string]string{"LOG": "once", "EXIT_CODE": "3"})
 	res, _ := run(t, e, spec)
 	if got := exitCode(t, res); got != 3 || res.Reason != "" {
 		t.Errorf("Wait = exit %d reason %q, want exit 3 and no reason", got, res.Reason)
@@ -258,10 +283,11 @@ func (s *suite) testExitCode(t *testing.T) {
 
 func (s *suite) testEnvironment(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(`echo "$AWS_BATCH_JOB_ID|$GREETING|$EMPTY|$SPACED"`)
+	spec := s.spec(`echo "$AWS_BATCH_JOB_ID|$GREETING|$EMPTY|$SPACED"`, nil)
 	spec.Environment = map[string]string{
 		"AWS_BATCH_JOB_ID": spec.JobID, "GREETING": "hello", "EMPTY": "", "SPACED": "a  b=c",
 	}
+	s.simulate(spec, map[string]string{"LOG": "${AWS_BATCH_JOB_ID}|${GREETING}|${EMPTY}|${SPACED}"})
 	_, lines := run(t, e, spec)
 	if got, want := messages(lines), []string{spec.JobID + "|hello||a  b=c"}; !slices.Equal(got, want) {
 		t.Errorf("output = %q, want %q", got, want)
@@ -270,13 +296,13 @@ func (s *suite) testEnvironment(t *testing.T) {
 
 func (s *suite) testCommandReplacesCMD(t *testing.T) {
 	e := s.newExecutor(t)
-	imageCmd := s.spec("")
+	imageCmd := s.spec("", nil)
 	imageCmd.Command = nil
 	_, lines := run(t, e, imageCmd)
 	if got, want := messages(lines), []string{"image-cmd"}; !slices.Equal(got, want) {
 		t.Errorf("without a command: output = %q, want the image's CMD's %q", got, want)
 	}
-	jobCmd := s.spec("")
+	jobCmd := s.spec("", nil)
 	jobCmd.Command = []string{"echo", "job-cmd"}
 	_, lines = run(t, e, jobCmd)
 	if got, want := messages(lines), []string{"job-cmd"}; !slices.Equal(got, want) {
@@ -286,7 +312,7 @@ func (s *suite) testCommandReplacesCMD(t *testing.T) {
 
 func (s *suite) testMissingImage(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec("true")
+	spec := s.spec("true", nil)
 	spec.Image = "127.0.0.1:1/barge-test/missing:1" // refused at once, with no network
 	err := e.Start(testContext(t), spec)
 	if err == nil {
@@ -321,7 +347,7 @@ fi
 
 func (s *suite) testLimits(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(cgroupScript)
+	spec := s.spec(cgroupScript, nil)
 	spec.VCPU, spec.MemoryMiB = 0.5, 256
 	res, lines := run(t, e, spec)
 	if got := exitCode(t, res); got != 0 {
@@ -334,7 +360,7 @@ func (s *suite) testLimits(t *testing.T) {
 
 func (s *suite) testOutOfMemory(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(`x=$(head -c 300000000 /dev/zero | tr '\0' x); echo survived`)
+	spec := s.spec(`x=$(head -c 300000000 /dev/zero | tr '\0' x); echo survived`, map[string]string{"OUT_OF_MEMORY": "true"})
 	spec.MemoryMiB = 64
 	res, lines := run(t, e, spec)
 	code := exitCode(t, res)
@@ -348,7 +374,7 @@ func (s *suite) testOutOfMemory(t *testing.T) {
 
 func (s *suite) testStorage(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(`if head -c 1500000000 /dev/zero >/big; then echo fits; else echo full; fi`)
+	spec := s.spec(`if head -c 1500000000 /dev/zero >/big; then echo fits; else echo full; fi`, nil)
 	spec.StorageGiB = 1
 	_, lines := run(t, e, spec)
 	if got := messages(lines); !slices.Contains(got, "full") {
@@ -358,7 +384,7 @@ func (s *suite) testStorage(t *testing.T) {
 
 func (s *suite) testUser(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec("id -u")
+	spec := s.spec("id -u", nil)
 	spec.User = "65534"
 	res, lines := run(t, e, spec)
 	if got, want := messages(lines), []string{"65534"}; exitCode(t, res) != 0 || !slices.Equal(got, want) {
@@ -370,7 +396,7 @@ func (s *suite) testReadonlyRootfs(t *testing.T) {
 	e := s.newExecutor(t)
 	script := `if touch /probe 2>/dev/null; then echo writable; else echo read-only; fi`
 	for _, ro := range []bool{true, false} {
-		spec := s.spec(script)
+		spec := s.spec(script, nil)
 		spec.ReadonlyRootFilesystem = ro
 		_, lines := run(t, e, spec)
 		want := map[bool]string{true: "read-only", false: "writable"}[ro]
@@ -382,7 +408,8 @@ func (s *suite) testReadonlyRootfs(t *testing.T) {
 
 func (s *suite) testStopTrapped(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(`trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 1; done`)
+	spec := s.spec(`trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 1; done`,
+		map[string]string{"LOG": "ready", "DURATION": "1h", "SIGTERM_EXIT_CODE": "7", "SIGTERM_LOG": "got TERM"})
 	start(t, e, spec)
 	waitFor(t, e, spec.TaskID, "ready")
 	if err := e.Stop(testContext(t), spec.TaskID, 20*time.Second); err != nil {
@@ -402,7 +429,8 @@ func (s *suite) testStopTrapped(t *testing.T) {
 
 func (s *suite) testStopIgnored(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(`trap '' TERM; echo ready; while :; do sleep 1; done`)
+	spec := s.spec(`trap '' TERM; echo ready; while :; do sleep 1; done`,
+		map[string]string{"LOG": "ready", "DURATION": "1h", "SIGTERM": "ignore"})
 	start(t, e, spec)
 	waitFor(t, e, spec.TaskID, "ready")
 	if err := e.Stop(testContext(t), spec.TaskID, time.Second); err != nil {
@@ -416,7 +444,8 @@ func (s *suite) testStopIgnored(t *testing.T) {
 
 func (s *suite) testLogsSince(t *testing.T) {
 	e := s.newExecutor(t)
-	spec := s.spec(`i=1; while [ $i -le 6 ]; do echo line$i; i=$((i+1)); sleep 0.3; done`)
+	spec := s.spec(`i=1; while [ $i -le 6 ]; do echo line$i; i=$((i+1)); sleep 0.3; done`,
+		map[string]string{"LOG": "line1\nline2\nline3\nline4\nline5\nline6", "DURATION": "1.8s"})
 	start(t, e, spec)
 	first := waitFor(t, e, spec.TaskID, "line3")
 	if got, want := messages(first), []string{"line1", "line2", "line3"}; !slices.Equal(got, want) {
@@ -449,9 +478,9 @@ func listed(t *testing.T, e barge.Executor, id string) *barge.TaskInfo {
 
 func (s *suite) testListAndRemove(t *testing.T) {
 	e := s.newExecutor(t)
-	running := s.spec("echo ready; sleep 60")
+	running := s.spec("echo ready; sleep 60", map[string]string{"LOG": "ready", "DURATION": "60"})
 	running.Attempt = 2
-	ended := s.spec("exit 0")
+	ended := s.spec("exit 0", nil)
 	start(t, e, running)
 	start(t, e, ended)
 	wait(t, e, ended.TaskID)
@@ -494,9 +523,10 @@ func (s *suite) testListAndRemove(t *testing.T) {
 // instance was there.
 func (s *suite) testRestart(t *testing.T) {
 	e1 := s.newExecutor(t)
-	long := s.spec("trap 'echo after; exit 5' TERM; echo before; while :; do sleep 1; done")
+	long := s.spec("trap 'echo after; exit 5' TERM; echo before; while :; do sleep 1; done",
+		map[string]string{"LOG": "before", "DURATION": "1h", "SIGTERM_EXIT_CODE": "5", "SIGTERM_LOG": "after"})
 	long.Attempt = 3
-	quick := s.spec("echo quick >&2; exit 4")
+	quick := s.spec("echo quick >&2; exit 4", map[string]string{"STDERR": "quick", "EXIT_CODE": "4"})
 	var e2 barge.Executor
 	for _, spec := range []*barge.TaskSpec{long, quick} {
 		if err := e1.Start(testContext(t), spec); err != nil {

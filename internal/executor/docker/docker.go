@@ -33,6 +33,9 @@ const (
 	LabelJobID    = "barge.job-id"
 	LabelAttempt  = "barge.attempt"
 	LabelInstance = "barge.instance" // Options.Instance, when set
+	// LabelTagPrefix starts the label of each of the task's tags
+	// (TaskSpec.Tags): barge.tag.<key> = <value>.
+	LabelTagPrefix = "barge.tag."
 )
 
 // namePrefix starts the name of every container barge starts.

@@ -3,6 +3,7 @@ package docker_test
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -87,5 +88,28 @@ func TestPingNoEngine(t *testing.T) {
 	defer cancel()
 	if err := docker.Ping(ctx, "unix://"+t.TempDir()+"/none.sock"); err == nil {
 		t.Error("Ping of a socket nobody listens on = nil, want an error")
+	}
+}
+
+// TestTagLabels starts a task with tags: its container carries each as a
+// barge.tag.<key> label, for `docker ps --filter label=...`.
+func TestTagLabels(t *testing.T) {
+	image := engine(t)
+	e := newExecutor(t, "tag-test")
+	spec := &barge.TaskSpec{TaskID: strings.Repeat("7", 32), JobID: "j", Attempt: 1, Image: image,
+		Command: []string{"true"}, Tags: map[string]string{"team": "data", "cost-center": "42"}}
+	if err := e.Start(t.Context(), spec); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	t.Cleanup(func() { e.Remove(context.Background(), spec.TaskID) })
+	out, err := exec.CommandContext(t.Context(), "docker", "ps", "-a", "-q", "--no-trunc",
+		"--filter", "label="+docker.LabelTagPrefix+"team=data",
+		"--filter", "label="+docker.LabelTagPrefix+"cost-center=42",
+		"--filter", "label="+docker.LabelTaskID+"="+spec.TaskID).Output()
+	if err != nil {
+		t.Skipf("docker CLI: %v", err)
+	}
+	if n := len(strings.Fields(string(out))); n != 1 {
+		t.Errorf("containers labelled with the task's tags = %d, want 1", n)
 	}
 }

@@ -142,6 +142,9 @@ func (e *Executor) labels(spec *barge.TaskSpec) map[string]string {
 	if e.instance != "" {
 		l[LabelInstance] = e.instance
 	}
+	for k, v := range spec.Tags {
+		l[LabelTagPrefix+k] = v
+	}
 	return l
 }
 

@@ -1,0 +1,61 @@
+package batch
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/awsproto"
+)
+
+// interruptSpotTaskPath is barge's own operation that interrupts the Fargate
+// Spot task of a running job, beyond AWS (where only AWS reclaims Spot
+// capacity), so that retry rules for interruptions can be tested. It lives
+// under /v1/barge/, apart from AWS's operations, and is signed like them.
+const interruptSpotTaskPath = "/v1/barge/interruptspottask"
+
+type interruptSpotTaskInput struct {
+	JobID string `json:"jobId"`
+}
+
+type interruptSpotTaskOutput struct {
+	JobID   string `json:"jobId"`
+	TaskArn string `json:"taskArn"`
+}
+
+// handleSpot adds barge's Spot operation to mux.
+func (s *Service) handleSpot(mux *http.ServeMux, known map[string]string) {
+	known[interruptSpotTaskPath] = "InterruptSpotTask"
+	mux.Handle("POST "+interruptSpotTaskPath, awsproto.RestJSONOp(s.proto, "InterruptSpotTask", maxBody, nil, s.InterruptSpotTask))
+}
+
+// InterruptSpotTask interrupts a STARTING or RUNNING job's Fargate Spot
+// task as a reclaim would: SIGTERM, SIGKILL after the compute environment's
+// grace, and the attempt fails with "Your Spot Task was interrupted.", to be
+// retried as the job's retry strategy says.
+func (s *Service) InterruptSpotTask(ctx context.Context, in *interruptSpotTaskInput) (*interruptSpotTaskOutput, error) {
+	if err := required("jobId", in.JobID); err != nil {
+		return nil, err
+	}
+	found, err := s.store.GetJobs(ctx, []string{in.JobID})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, barge.Errorf(barge.ENotFound, "Job %s does not exist. Check the job ID.", in.JobID)
+	}
+	j := found[0]
+	if j.IsArrayParent() {
+		return nil, barge.Errorf(barge.EInvalid, "Job %s is an array job, which has no task of its own. Interrupt one of its children (%s).", j.ID, barge.ChildID(j.ID, 0))
+	}
+	if !j.Status.Started() || j.Runtime == nil {
+		return nil, barge.Errorf(barge.EInvalid, "Job %s is %s. Only a STARTING or RUNNING job has a task to interrupt.", j.ID, j.Status)
+	}
+	if s.interruptSpot == nil {
+		return nil, barge.Errorf(barge.EConflict, "Job %s has no running task to interrupt: this server runs no jobs.", j.ID)
+	}
+	if err := s.interruptSpot(ctx, j.ID); err != nil {
+		return nil, err
+	}
+	return &interruptSpotTaskOutput{JobID: j.ID, TaskArn: j.Runtime.TaskArn}, nil
+}
