@@ -141,8 +141,9 @@ func (s *Scheduler) Used(ce string) float64 {
 }
 
 // Init counts the capacity that the STARTING and RUNNING jobs of a
-// previous run still hold. Call it once, before the runner recovers those
-// jobs (whose ends give their capacity back) and before Run.
+// previous run still hold, and charges it to their shares' usage in
+// fair-share queues. Call it once, before the runner recovers those jobs
+// (whose ends give their capacity back) and before Run.
 func (s *Scheduler) Init(ctx context.Context) error {
 	return s.countUsage(ctx)
 }
