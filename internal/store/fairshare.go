@@ -8,7 +8,7 @@ import (
 )
 
 // A fair-share queue keeps one line per share identifier (see migration
-// 0006): the share_id and priority columns of its jobs, array children
+// 0005): the share_id and priority columns of its jobs, array children
 // included, and the partial indexes jobs_share_runnable (the lines),
 // jobs_share_started (the shares holding capacity) and jobs_queue_share
 // (ListJobs' SHARE_IDENTIFIER filter).
