@@ -63,6 +63,7 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		tuneGC(os.Getenv)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		m := NewMain(cfg, os.Stdout, os.Stderr)
