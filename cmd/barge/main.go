@@ -204,6 +204,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
 		Waits: sched})
+	// Event streams last until their client goes: shutting down ends
+	// them, or Shutdown would wait for them.
+	stopEvents := make(chan struct{})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,
@@ -212,9 +215,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
-		Batch: batchAPI.Handler(),
-		Logs:  logsAPI.Handler(),
-		IAM:   iamAPI.Handler(),
+		Batch:  batchAPI.Handler(),
+		Logs:   logsAPI.Handler(),
+		IAM:    iamAPI.Handler(),
+		Events: m.Feed.Handler(stopEvents),
 	})
 
 	// Before anything is placed: count the capacity running jobs hold, then
@@ -240,6 +244,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Shutdown runs this once its listeners are closed, so no fresh
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
+	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
 	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run}
 	if !m.Config.Hold {
