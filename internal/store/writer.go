@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 )
 
 // maxBatch bounds the number of requests committed together, so that the
@@ -22,6 +23,8 @@ type writer struct {
 	conn  *sql.Conn
 	d     dialect
 	stmts map[string]*sql.Stmt // prepared on conn; only the writer goroutine uses them
+
+	onCommit func(d time.Duration, n int) // Options.OnCommit; may be nil
 
 	// requests is unbuffered: a request is either taken by the writer, which
 	// then answers it, or never sent, so none is stranded at Close.
@@ -104,7 +107,10 @@ func (w *writer) run() {
 // commit runs batch in one transaction and answers each request.
 func (w *writer) commit(batch []*request) {
 	errs := make([]error, len(batch))
-	if err := w.runBatch(batch, errs); err != nil {
+	start := time.Now()
+	err := w.runBatch(batch, errs)
+	took := time.Since(start)
+	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
@@ -113,6 +119,9 @@ func (w *writer) commit(batch []*request) {
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
+	}
+	if w.onCommit != nil {
+		w.onCommit(took, len(batch))
 	}
 }
 
