@@ -84,6 +84,9 @@ type Main struct {
 	Addr string
 	// Credentials are the root credentials the server accepts.
 	Credentials Credentials
+	// MetricsAddr is the address /metrics is served on when
+	// --metrics-listen gives one of its own, known once Run returns.
+	MetricsAddr string
 
 	stdout io.Writer
 	log    *slog.Logger
@@ -91,9 +94,11 @@ type Main struct {
 	exec   executor
 	runner *runner.Runner
 	http   *http.Server
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	fresh  freshConns
+	// metricsHTTP serves /metrics on --metrics-listen; nil otherwise.
+	metricsHTTP *http.Server
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	fresh       freshConns
 }
 
 // freshConns tracks connections that have not sent a byte yet. Shutdown
@@ -147,7 +152,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.loadCredentials(); err != nil {
 		return err
 	}
-	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log})
+	var sched *scheduler.Scheduler
+	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
+	if m.Config.SimulateClock != nil {
+		now = m.Config.SimulateClock.Now
+	}
+	met := m.newMetrics(now, &sched)
+	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log, OnCommit: met.Commit})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -163,16 +174,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
-	var sched *scheduler.Scheduler
-	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
-	if m.Config.SimulateClock != nil {
-		now = m.Config.SimulateClock.Now
-	}
 	run := runner.New(runner.Config{
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
-		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
-		Wake:     func() { sched.Kick() },
-		Second:   m.Config.JobSecond,
+		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
+		Wake:          func() { sched.Kick() },
+		Second:        m.Config.JobSecond,
+		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
@@ -187,9 +194,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
-		Batch: batchAPI.Handler(),
-		Logs:  logsAPI.Handler(),
-		IAM:   iamAPI.Handler(),
+		Batch:     batchAPI.Handler(),
+		Logs:      logsAPI.Handler(),
+		IAM:       iamAPI.Handler(),
+		OnRequest: observeRequest(met),
+		Metrics:   metricsOnAPI(m.Config, met),
 	})
 
 	// Before anything is placed: count the capacity running jobs hold, then
@@ -228,6 +237,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 				m.log.Error("background loop stopped", "error", err)
 			}
 		}()
+	}
+	if m.Config.MetricsListen != "" && m.Config.MetricsListen != "off" {
+		if err := m.serveMetrics(met.Handler()); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	m.wg.Add(1)
 	go func() {
@@ -268,6 +283,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.http != nil {
 		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.metricsHTTP != nil {
+		errs = append(errs, m.metricsHTTP.Shutdown(ctx))
 	}
 	if m.cancel != nil {
 		m.cancel()
