@@ -18,11 +18,13 @@ import (
 // lists for a scrape.
 const listPage = 1000
 
-// newMetrics returns the server's metrics. They read the store and the
-// scheduler at scrape time, through m.store and *sched, set later in Run.
-func (m *Main) newMetrics(now func() time.Time, sched **scheduler.Scheduler) *metrics.Metrics {
+// newMetrics returns the server's metrics. They read the feed's counts, the
+// store and the scheduler at scrape time, through m.store and *sched, set
+// later in Run.
+func (m *Main) newMetrics(now func() time.Time, jobs metrics.JobCounter, sched **scheduler.Scheduler) *metrics.Metrics {
 	return metrics.New(metrics.Config{
-		Now: now,
+		Now:  now,
+		Jobs: jobs,
 		Queues: func(ctx context.Context) ([]string, error) {
 			var names []string
 			for after := ""; ; {

@@ -2,6 +2,14 @@ package metrics
 
 import "github.com/bargehq/barge"
 
+// JobsWritten records the job changes of one store write, in order (what
+// cmd/barge passes as part of store.Options.OnJobsWritten).
+func (m *Metrics) JobsWritten(changes []barge.JobChange) {
+	for _, c := range changes {
+		m.JobChanged(c.Job, c.From)
+	}
+}
+
 // JobChanged records that job j, as now written, came from status from (""
 // for a new job). cmd/barge calls it for each change the store reports
 // (store.Options.OnJobsWritten), in commit order; j must not be modified.
