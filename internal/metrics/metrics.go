@@ -179,7 +179,7 @@ type scrapeCollector struct{ m *Metrics }
 
 var (
 	jobsDesc = prometheus.NewDesc("barge_jobs",
-		"Jobs in a job queue by status, array children included (array parents too), as the job feed counts them.",
+		"Jobs in a job queue by status: top-level jobs, as ListJobs lists them (an array job counts once, its children not).",
 		[]string{"queue", "status"}, nil)
 	vcpusUsedDesc = prometheus.NewDesc("barge_compute_environment_vcpus_used",
 		"vCPUs that STARTING and RUNNING jobs hold on a compute environment.",
