@@ -123,11 +123,15 @@ func TestMetricsScrape(t *testing.T) {
 	for _, id := range ids {
 		waitJobStatus(t, c, id, types.JobStatusSucceeded)
 	}
+	// A finished attempt releases its vCPUs just after its end is written.
 	pollUntil(t, func() string {
-		return fmt.Sprintf("barge_jobs{SUCCEEDED} = %v, want 3", value(fams, "barge_jobs", "queue", queue, "status", "SUCCEEDED"))
+		return fmt.Sprintf("barge_jobs{SUCCEEDED} = %v, vCPUs used = %v; want 3 and 0",
+			value(fams, "barge_jobs", "queue", queue, "status", "SUCCEEDED"),
+			value(fams, "barge_compute_environment_vcpus_used", "compute_environment", "met"))
 	}, func() bool {
 		fams = scrape(t, url)
-		return value(fams, "barge_jobs", "queue", queue, "status", "SUCCEEDED") == 3
+		return value(fams, "barge_jobs", "queue", queue, "status", "SUCCEEDED") == 3 &&
+			value(fams, "barge_compute_environment_vcpus_used", "compute_environment", "met") == 0
 	})
 	for _, tc := range []struct {
 		name   string
@@ -137,7 +141,6 @@ func TestMetricsScrape(t *testing.T) {
 		{"barge_jobs", []string{"queue", queue, "status", "RUNNING"}, 0},
 		{"barge_jobs_submitted_total", []string{"queue", queue}, 3},
 		{"barge_jobs_finished_total", []string{"queue", queue, "status", "SUCCEEDED"}, 3},
-		{"barge_compute_environment_vcpus_used", []string{"compute_environment", "met"}, 0},
 		{"barge_api_requests_total", []string{"service", "batch", "operation", "SubmitJob", "error_code", "none"}, 3},
 		{"barge_api_requests_total", []string{"service", "batch", "operation", "SubmitJob", "error_code", "ClientException"}, 1},
 		{"barge_api_requests_total", []string{"service", "iam", "operation", "CreateRole", "error_code", "none"}, 1},
