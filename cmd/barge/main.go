@@ -178,7 +178,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// quickly and never wait for a store write. Add consumers here, before
 	// the store opens.
 	met := m.newMetrics(now, m.Feed, &sched)
-	jobConsumers := []func([]barge.JobChange){m.Feed.Publish, met.JobsWritten}
+	// The metrics take each change before the feed does, so that a scrape
+	// that sees the feed's counts sees the metrics of the same changes.
+	jobConsumers := []func([]barge.JobChange){met.JobsWritten, m.Feed.Publish}
 	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
 		OnJobsWritten: func(changes []barge.JobChange) {
 			for _, consume := range jobConsumers {
