@@ -23,6 +23,10 @@ type Config struct {
 	Webhooks        string // --webhooks, BARGE_WEBHOOKS: the webhook configuration file (docs/EVENTS.md)
 	AccessKeyID     string // BARGE_ACCESS_KEY_ID (environment only: secrets stay off the command line)
 	SecretAccessKey string // BARGE_SECRET_ACCESS_KEY
+	// MetricsListen is where GET /metrics is served, unauthenticated: ""
+	// for the API's own address, "off" for nowhere, else an address of its
+	// own (docs/METRICS.md).
+	MetricsListen string // --metrics-listen, BARGE_METRICS_LISTEN
 
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
@@ -65,6 +69,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		{"BARGE_LISTEN", &c.Listen}, {"BARGE_DATA", &c.DataDir}, {"BARGE_REGION", &c.Region},
 		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
 		{"BARGE_WEBHOOKS", &c.Webhooks}, {"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
+		{"BARGE_METRICS_LISTEN", &c.MetricsListen},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -78,6 +83,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
 	fs.StringVar(&c.Webhooks, "webhooks", c.Webhooks, "JSON file of webhooks to POST job state change events to (BARGE_WEBHOOKS; docs/EVENTS.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address to serve Prometheus metrics (GET /metrics, unauthenticated) on instead of the API's address, or off (BARGE_METRICS_LISTEN; docs/METRICS.md)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -96,6 +102,11 @@ var (
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port, such as 127.0.0.1:8420", c.Listen)
+	}
+	if c.MetricsListen != "" && c.MetricsListen != "off" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			return fmt.Errorf("--metrics-listen %q: want host:port, such as 127.0.0.1:9420, or off", c.MetricsListen)
+		}
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data: a directory is required")

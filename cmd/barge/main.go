@@ -86,6 +86,9 @@ type Main struct {
 	Addr string
 	// Credentials are the root credentials the server accepts.
 	Credentials Credentials
+	// MetricsAddr is the address /metrics is served on when
+	// --metrics-listen gives one of its own, known once Run returns.
+	MetricsAddr string
 
 	// Feed follows job changes: live counts and job state change events.
 	// Set by Run.
@@ -97,9 +100,11 @@ type Main struct {
 	exec   executor
 	runner *runner.Runner
 	http   *http.Server
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	fresh  freshConns
+	// metricsHTTP serves /metrics on --metrics-listen; nil otherwise.
+	metricsHTTP *http.Server
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	fresh       freshConns
 }
 
 // freshConns tracks connections that have not sent a byte yet. Shutdown
@@ -154,6 +159,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
+	var sched *scheduler.Scheduler
 	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
 	if m.Config.SimulateClock != nil {
 		now = m.Config.SimulateClock.Now
@@ -172,7 +178,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Every consumer of the store's job changes, in order; each must return
 	// quickly and never wait for a store write. Add consumers here, before
 	// the store opens.
-	jobConsumers := []func([]barge.JobChange){m.Feed.Publish}
+	met := m.newMetrics(now, m.Feed, &sched)
+	// The metrics take each change before the feed does, so that a scrape
+	// that sees the feed's counts sees the metrics of the same changes.
+	jobConsumers := []func([]barge.JobChange){met.JobsWritten, m.Feed.Publish}
 	var hooks *webhooks.Dispatcher
 	if m.Config.Webhooks != "" {
 		list, err := webhooks.Load(m.Config.Webhooks, scope)
@@ -188,7 +197,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			for _, consume := range jobConsumers {
 				consume(changes)
 			}
-		}})
+		},
+		OnCommit: met.Commit})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -203,12 +213,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
-	var sched *scheduler.Scheduler
 	run := runner.New(runner.Config{
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
-		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
-		Wake:     func() { sched.Kick() },
-		Second:   m.Config.JobSecond,
+		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
+		Wake:          func() { sched.Kick() },
+		Second:        m.Config.JobSecond,
+		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
@@ -226,10 +236,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
-		Batch:  batchAPI.Handler(),
-		Logs:   logsAPI.Handler(),
-		IAM:    iamAPI.Handler(),
-		Events: m.Feed.Handler(stopEvents),
+		Batch:     batchAPI.Handler(),
+		Logs:      logsAPI.Handler(),
+		IAM:       iamAPI.Handler(),
+		Events:    m.Feed.Handler(stopEvents),
+		OnRequest: observeRequest(met),
+		Metrics:   metricsOnAPI(m.Config, met),
 	})
 
 	// Before anything is placed: count the capacity running jobs hold, then
@@ -273,6 +285,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			}
 		}()
 	}
+	if m.Config.MetricsListen != "" && m.Config.MetricsListen != "off" {
+		if err := m.serveMetrics(met.Handler()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -312,6 +330,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.http != nil {
 		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.metricsHTTP != nil {
+		errs = append(errs, m.metricsHTTP.Shutdown(ctx))
 	}
 	if m.cancel != nil {
 		m.cancel()

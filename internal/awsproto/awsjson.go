@@ -59,6 +59,7 @@ func (p *AWSJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // its output, or funnels its error to the awsJson1.1 error format.
 func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		callOf(r.Context()).Operation = name
 		in := new(In)
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
@@ -85,6 +86,7 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 // WriteError writes err in awsJson1.1's error format and logs it once.
 func (p *AWSJSON) WriteError(w http.ResponseWriter, r *http.Request, op string, err error) {
 	et := p.Errors.Lookup(err)
+	callOf(r.Context()).ErrorCode = et.Name
 	logError(r.Context(), p.Log, op, et.Status, err)
 	WriteAWSJSONError(w, et.Name, et.Status, barge.ErrorMessage(err))
 }

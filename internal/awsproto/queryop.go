@@ -128,6 +128,7 @@ func ParseQuery(body, rawQuery string) (url.Values, error) {
 // result element.
 func QueryOp[In, Out any](p *Query, name string, op Op[In, Out]) QueryAction {
 	return func(w http.ResponseWriter, r *http.Request, params url.Values) {
+		callOf(r.Context()).Operation = name
 		in := new(In)
 		err := DecodeQuery(params, in)
 		var out *Out
@@ -193,6 +194,7 @@ func (p *Query) requestID(w http.ResponseWriter, r *http.Request) string {
 // WriteError writes err in awsQuery's error format and logs it once.
 func (p *Query) WriteError(w http.ResponseWriter, r *http.Request, op string, err error) {
 	et := p.Errors.Lookup(err)
+	callOf(r.Context()).ErrorCode = et.Name
 	logError(r.Context(), p.Log, op, et.Status, err)
 	WriteQueryError(w, p.Namespace, p.requestID(w, r), et.Name, et.Status, barge.ErrorMessage(err))
 }

@@ -29,6 +29,7 @@ type Op[In, Out any] func(ctx context.Context, in *In) (*Out, error)
 func RestJSONOp[In, Out any](p *RestJSON, name string, maxBody int, bind func(*http.Request, *In), op Op[In, Out]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		callOf(ctx).Operation = name
 		in := new(In)
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
@@ -109,6 +110,7 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
 // WriteError writes err in restJson1's error format and logs it once.
 func (p *RestJSON) WriteError(w http.ResponseWriter, r *http.Request, op string, err error) {
 	et := p.Errors.Lookup(err)
+	callOf(r.Context()).ErrorCode = et.Name
 	logError(r.Context(), p.Log, op, et.Status, err)
 	WriteRestJSONError(w, et.Name, et.Status, barge.ErrorMessage(err))
 }

@@ -19,6 +19,7 @@ const reasonLost = "Task stopped: its container was gone when barge restarted"
 func (r *Runner) Recover(ctx context.Context) error {
 	tasks, err := r.cfg.Executor.List(ctx)
 	if err != nil {
+		r.cfg.OnExecutorError("list")
 		return err
 	}
 	byTask := make(map[string]barge.TaskInfo, len(tasks))
@@ -93,6 +94,7 @@ func (r *Runner) Recover(ctx context.Context) error {
 	for _, t := range tasks {
 		if !adopted[t.TaskID] {
 			if err := r.cfg.Executor.Remove(ctx, t.TaskID); err != nil {
+				r.cfg.OnExecutorError("remove")
 				r.log.Warn("removing a leftover task failed", "task_id", t.TaskID, "error", err)
 			}
 		}

@@ -80,6 +80,13 @@ type Config struct {
 	// Rand returns random numbers in [0, 1) for Spot interruptions; a
 	// fresh math/rand/v2 source when nil. Tests make it deterministic.
 	Rand func() float64
+	// OnTaskStarted, when set, is told how long a placed attempt took to
+	// get its task started (preflight checks and Executor.Start, in real
+	// time) on compute environment ce. Adopted tasks are not reported.
+	OnTaskStarted func(d time.Duration, ce string)
+	// OnExecutorError, when set, is told of each failed executor call by
+	// its operation: "start", "wait", "stop", "remove", "logs" or "list".
+	OnExecutorError func(op string)
 }
 
 // Runner runs placed attempts. It is safe for concurrent use.
@@ -127,6 +134,12 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.Released == nil {
 		cfg.Released = func(string, float64) {}
+	}
+	if cfg.OnTaskStarted == nil {
+		cfg.OnTaskStarted = func(time.Duration, string) {}
+	}
+	if cfg.OnExecutorError == nil {
+		cfg.OnExecutorError = func(string) {}
 	}
 	r := &Runner{cfg: cfg, log: cfg.Log, active: map[string]*attempt{}}
 	r.flow = &jobstate.Flow{Store: cfg.Store, Now: func() int64 { return r.cfg.Now().UnixMilli() }, Wake: cfg.Wake}
@@ -206,6 +219,7 @@ func logTargetOf(spec *barge.JobSpec, taskID string) logTarget {
 // run takes one attempt from STARTING (or, adopted after a restart, from
 // RUNNING) to its end.
 func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted bool) {
+	placed := time.Now() // real time: start latency is the machine's, whatever the jobs' clock
 	j, spec := p.Job, p.Spec
 	log := r.log.With("job_id", j.ID, "task_id", a.taskID)
 	target := logTargetOf(spec, a.taskID)
@@ -231,9 +245,11 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 			if ctx.Err() != nil {
 				return
 			}
+			r.cfg.OnExecutorError("start")
 			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: err.Error()}, statusReason: reasonFailedToStart})
 			return
 		}
+		r.cfg.OnTaskStarted(time.Since(placed), p.ComputeEnvironment)
 	}
 	r.taskStarted(ctx, a)
 	if j.Status == barge.JobStarting {
@@ -265,6 +281,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	res, err := r.cfg.Executor.Wait(ctx, a.taskID)
 	if err != nil {
 		if ctx.Err() == nil {
+			r.cfg.OnExecutorError("wait")
 			log.Error("waiting for task failed", "error", err)
 		}
 		return // adopted again after a restart
@@ -280,6 +297,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	}
 	r.finish(ctx, j, spec, o)
 	if err := r.cfg.Executor.Remove(context.WithoutCancel(ctx), a.taskID); err != nil {
+		r.cfg.OnExecutorError("remove")
 		log.Warn("removing task failed", "error", err)
 	}
 }
@@ -424,6 +442,7 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 	close(stop)
 	<-flushed
 	if err != nil && ctx.Err() == nil {
+		r.cfg.OnExecutorError("logs")
 		log.Warn("reading task output failed", "error", err)
 	}
 }

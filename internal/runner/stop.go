@@ -77,6 +77,7 @@ func (r *Runner) stopTask(ctx context.Context, a *attempt, grace time.Duration) 
 	go func() {
 		err := r.cfg.Executor.Stop(context.WithoutCancel(ctx), a.taskID, grace)
 		if err != nil && barge.ErrorCodeOf(err) != barge.ENotFound {
+			r.cfg.OnExecutorError("stop")
 			r.log.Warn("stopping task failed", "job_id", a.jobID, "task_id", a.taskID, "error", err)
 		}
 	}()

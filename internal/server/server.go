@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bargehq/barge/internal/awsproto"
 )
@@ -52,6 +53,22 @@ type Config struct {
 	// Events serves GET /events, barge's stream of job state changes,
 	// signed as an AWS Batch request; nil when not served.
 	Events http.Handler
+
+	// Metrics, when set, serves GET /metrics without authentication, as
+	// /healthz is: Prometheus scrapers do not sign requests.
+	Metrics http.Handler
+	// OnRequest, when set, is told of every API request once it has been
+	// answered (not of /healthz or /metrics).
+	OnRequest func(Request)
+}
+
+// Request is what the server tells Config.OnRequest about one API request.
+// Its fields take few values, so that they can label metrics.
+type Request struct {
+	Service   string // "batch", "logs", "iam", or "" for a path that is none of them
+	Operation string // from the API's routing table; "" when no operation was reached
+	ErrorCode string // the AWS error type the client got; "" for success
+	Duration  time.Duration
 }
 
 // Server routes and authenticates API requests.
@@ -108,17 +125,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 		return
 	}
+	if r.URL.Path == "/metrics" && s.cfg.Metrics != nil {
+		s.cfg.Metrics.ServeHTTP(w, r)
+		return
+	}
 	reqID := awsproto.NewRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	ctx := awsproto.WithRequestID(r.Context(), reqID)
+	call := &awsproto.Call{}
+	ctx := awsproto.WithCall(awsproto.WithRequestID(r.Context(), reqID), call)
 	r = r.WithContext(ctx)
 
 	p := s.route(r)
+	if s.cfg.OnRequest != nil {
+		start := time.Now()
+		defer func() {
+			req := Request{Operation: call.Operation, ErrorCode: call.ErrorCode, Duration: time.Since(start)}
+			if p != nil {
+				req.Service = p.service
+			}
+			s.cfg.OnRequest(req)
+		}()
+	}
 	if p == nil {
+		call.ErrorCode = "NotFound"
 		http.Error(w, "barge serves the AWS Batch API under /v1/, CloudWatch Logs and IAM at /, job events at /events, and /healthz.", http.StatusNotFound)
 		return
 	}
 	fail := func(code string, status int, msg string) {
+		call.ErrorCode = code
 		s.log.Debug("request rejected", awsproto.LogRequestID, reqID, "path", r.URL.Path, awsproto.LogStatus, status, awsproto.LogError, code+": "+msg)
 		p.writeError(w, reqID, code, status, msg)
 	}

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -39,6 +40,12 @@ type Options struct {
 	// Readers is the number of connections that serve reads. Zero means
 	// four, or twice the number of CPUs if that is more.
 	Readers int
+
+	// OnCommit, when set, is called after each of the writer's
+	// transactions with how long it took, from BEGIN to COMMIT, and the
+	// number of writes it committed together. It runs on the writer
+	// goroutine, after the writers were answered: keep it quick.
+	OnCommit func(d time.Duration, n int)
 
 	// OnJobsWritten, if set, receives the jobs each durable write inserted
 	// or updated, in commit order, from one goroutine of the store's own,
@@ -120,6 +127,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	rdb.SetConnMaxLifetime(0)
 
 	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten)}
+	s.w.onCommit = opts.OnCommit
 	go s.w.run()
 	if s.w.notify != nil {
 		go s.w.runNotify()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -29,6 +30,8 @@ type writer struct {
 	conn  *sql.Conn
 	d     dialect
 	stmts map[string]*sql.Stmt // prepared on conn; only the writer goroutine uses them
+
+	onCommit func(d time.Duration, n int) // Options.OnCommit; may be nil
 
 	// requests is unbuffered: a request is either taken by the writer, which
 	// then answers it, or never sent, so none is stranded at Close.
@@ -135,7 +138,9 @@ func (w *writer) run() {
 // commit runs batch in one transaction and answers each request.
 func (w *writer) commit(batch []*request) {
 	errs := make([]error, len(batch))
+	start := time.Now()
 	changes, err := w.runBatch(batch, errs)
+	took := time.Since(start)
 	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
@@ -149,6 +154,9 @@ func (w *writer) commit(batch []*request) {
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
+	}
+	if w.onCommit != nil {
+		w.onCommit(took, len(batch))
 	}
 }
 
