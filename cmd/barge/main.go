@@ -222,7 +222,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Events: m.Feed.Handler(stopEvents),
 	})
 	web := console.New(console.Config{Backend: consoleBackend{batch: batchAPI.Handler(), store: m.store, sched: sched},
-		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Log: m.log})
+		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Log: m.log, Now: now})
 
 	// Before anything is placed: count the capacity running jobs hold, then
 	// take over their tasks.

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,8 +22,8 @@ type jobsData struct {
 	Status     string
 	Prefix     string
 	Jobs       []*barge.Job
-	Next       string // the query of the next page; "" on the last
-	First      string // the query of the first page; "" on it
+	Next       template.URL // the next page; "" on the last
+	First      template.URL // the first page; "" on it
 	Children   bool
 	NoQueue    bool
 	QueryError string
@@ -30,7 +31,7 @@ type jobsData struct {
 
 func (c *Console) jobs(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
-	d := jobsData{Queue: q.Get("queue"), Status: q.Get("status"), Prefix: strings.TrimSpace(q.Get("prefix")), Children: q.Get("children") == "1"}
+	d := jobsData{Queue: resourceName(q.Get("queue")), Status: q.Get("status"), Prefix: strings.TrimSpace(q.Get("prefix")), Children: q.Get("children") == "1"}
 	qs, err := c.allQueues(r.Context())
 	if err != nil {
 		c.fail(w, r, s, err)
@@ -80,8 +81,8 @@ func (c *Console) jobs(w http.ResponseWriter, r *http.Request, s *session) {
 	c.render(w, r, s, "jobs", http.StatusOK, d)
 }
 
-// query returns the list's query string with the page starting after cursor.
-func (d jobsData) query(after string) string {
+// query returns the list's URL with the page starting after cursor.
+func (d jobsData) query(after string) template.URL {
 	v := url.Values{}
 	v.Set("queue", d.Queue)
 	if d.Status != "" {
@@ -96,5 +97,5 @@ func (d jobsData) query(after string) string {
 	if after != "" {
 		v.Set("after", after)
 	}
-	return v.Encode()
+	return template.URL("/console/jobs?" + v.Encode())
 }

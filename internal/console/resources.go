@@ -104,7 +104,7 @@ type definitionsData struct {
 
 func (c *Console) definitions(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
-	d := definitionsData{Name: q.Get("name"), Status: q.Get("status")}
+	d := definitionsData{Name: defName(q.Get("name")), Status: q.Get("status")}
 	in := map[string]any{"nextToken": q.Get("token"), "maxResults": 50}
 	if d.Name != "" {
 		in["jobDefinitionName"] = d.Name

@@ -28,12 +28,14 @@ var pageList = []struct{ name, title, nav string }{
 }
 
 var funcs = template.FuncMap{
-	"ms":       fmtMillis,
-	"ago":      fmtAgo,
-	"json":     prettyJSON,
-	"statuses": func() []string { return statusNames },
-	"lower":    strings.ToLower,
-	"join":     strings.Join,
+	"ms":        fmtMillis,
+	"ago":       fmtAgo,
+	"json":      prettyJSON,
+	"statuses":  func() []string { return statusNames },
+	"lower":     strings.ToLower,
+	"queueName": resourceName,
+	"defName":   defName,
+	"join":      strings.Join,
 	"pct": func(used float64, max int) float64 {
 		if max <= 0 {
 			return 0
@@ -83,4 +85,20 @@ func prettyJSON(raw json.RawMessage) string {
 	}
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// resourceName returns the name in an ARN (what follows its last /), or
+// the name itself.
+func resourceName(ref string) string {
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 && strings.HasPrefix(ref, "arn:") {
+		return ref[i+1:]
+	}
+	return ref
+}
+
+// defName returns the job definition name in a reference: a name,
+// name:revision or an ARN.
+func defName(ref string) string {
+	name, _, _ := strings.Cut(resourceName(ref), ":")
+	return name
 }
