@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/batch"
+	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/chromedp/chromedp"
 )
 
@@ -164,10 +167,30 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("DescribeJobs(%s) = %s %s, want browser-job SUCCEEDED", id, aws.ToString(got.JobName), got.Status)
 	}
 
+	// Give the dashboard something to show: jobs that run on (holding
+	// vCPUs), jobs that fail, and an array whose children finish at once.
+	c := ts.batch()
+	for i := range 3 {
+		simSubmit(t, c, "sim", fmt.Sprintf("long-%d", i), "BARGE_SIMULATE_DURATION", "1h")
+	}
+	for i := range 2 {
+		simSubmit(t, c, "sim", fmt.Sprintf("failing-%d", i), "BARGE_SIMULATE_EXIT_CODE", "1")
+	}
+	submit(t, c, &batch.SubmitJobInput{JobName: aws.String("array"), JobQueue: aws.String("sim-queue"), JobDefinition: aws.String("sim-def"),
+		ArrayProperties: &types.ArrayProperties{Size: aws.Int32(8)}})
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/console/"), chromedp.WaitVisible(chromedp.CSS(`#live .card`))); err != nil {
 		t.Fatalf("dashboard: %v", err)
 	}
+	// The dashboard updates itself: the test does not reload it.
+	waitInBrowser(t, ctx, "the dashboard to count 3 running, 2 failed and 2 succeeded jobs",
+		`[...document.querySelectorAll(".count.s-RUNNING .n")].some(e => e.textContent === "3") &&
+		 [...document.querySelectorAll(".count.s-FAILED .n")].some(e => e.textContent === "2") &&
+		 [...document.querySelectorAll(".count.s-SUCCEEDED .n")].some(e => e.textContent === "2")`, 30*time.Second)
 	screenshot(t, ctx, filepath.Join(dir, "console-dashboard.png"))
+	if os.Getenv("BARGE_UPDATE_DOCS") == "1" {
+		// The README's picture of the dashboard.
+		screenshot(t, ctx, filepath.Join("..", "..", "docs", "img", "dashboard.png"))
+	}
 
 	// Signing out ends it: the next page is the sign-in form again.
 	err = chromedp.Do(ctx,
