@@ -12,6 +12,14 @@ if [ ! -x /usr/bin/aws ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ];
     || echo "could not install awscli: the v2 CLI test will be skipped"
 fi
 
+# The console's browser test drives Debian's Chromium headless (chromedp);
+# without one it skips.
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's chromium for the console's browser test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+    || echo "could not install chromium: the console's browser test will be skipped"
+fi
+
 # The executor tests run containers on a real Docker Engine, in an image made
 # from Debian's static busybox. When no engine answers, install Debian's
 # docker.io and start dockerd; where none can run, the Docker tests skip.

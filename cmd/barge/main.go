@@ -28,6 +28,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
@@ -243,6 +244,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
 	})
+	web := console.New(console.Config{Backend: consoleBackend{batch: batchAPI.Handler(), store: m.store, sched: sched},
+		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Log: m.log, Now: now})
 
 	// Before anything is placed: count the capacity running jobs hold, then
 	// take over their tasks.
@@ -262,7 +265,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	m.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	m.http = &http.Server{Handler: withConsole(srv, web), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
 		ConnState: m.fresh.track}
 	// Shutdown runs this once its listeners are closed, so no fresh
 	// connection appears after it.

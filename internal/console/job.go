@@ -1,0 +1,187 @@
+package console
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/bargehq/barge"
+)
+
+// maxGrid is the most array children the job page draws: AWS's largest
+// array, so every child of any array fits.
+const maxGrid = 10_000
+
+// defaultLogGroup is where Batch jobs log unless their definition names
+// another group.
+const defaultLogGroup = "/aws/batch/job"
+
+type jobData struct {
+	Job        jobDetail
+	Dependents []string
+	Children   []*barge.Job
+	Finished   bool
+	LogGroup   string
+	LogStream  string
+	Summary    []statusCount
+}
+
+func (c *Console) describeJob(r *http.Request, id string) (jobDetail, bool, error) {
+	var out struct {
+		Jobs []json.RawMessage `json:"jobs"`
+	}
+	if err := c.cfg.Backend.Call(r.Context(), "DescribeJobs", map[string]any{"jobs": []string{id}}, &out); err != nil {
+		return jobDetail{}, false, err
+	}
+	if len(out.Jobs) == 0 {
+		return jobDetail{}, false, nil
+	}
+	var j jobDetail
+	if err := json.Unmarshal(out.Jobs[0], &j); err != nil {
+		return jobDetail{}, false, err
+	}
+	j.Raw = out.Jobs[0]
+	return j, true, nil
+}
+
+func finished(status string) bool { return status == "SUCCEEDED" || status == "FAILED" }
+
+// logPlace returns the log group and stream of the job's current or last
+// attempt.
+func logPlace(j jobDetail) (group, stream string) {
+	group = defaultLogGroup
+	if j.Container == nil {
+		return group, ""
+	}
+	if lc := j.Container.LogConfiguration; lc != nil && lc.Options["awslogs-group"] != "" {
+		group = lc.Options["awslogs-group"]
+	}
+	return group, j.Container.LogStreamName
+}
+
+func (c *Console) job(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("id")
+	j, ok, err := c.describeJob(r, id)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	if !ok {
+		c.render(w, r, s, "error", http.StatusNotFound, "There is no job "+id+".")
+		return
+	}
+	d := jobData{Job: j, Finished: finished(j.Status)}
+	d.LogGroup, d.LogStream = logPlace(j)
+	if d.Dependents, err = c.cfg.Backend.Dependents(r.Context(), j.JobID); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	if ap := j.ArrayProperties; ap != nil && ap.Size > 0 {
+		// One indexed read of the children in index order.
+		d.Children, err = c.cfg.Backend.ListJobs(r.Context(), barge.JobQuery{ArrayParent: j.JobID, Oldest: true, Summary: true, Limit: maxGrid})
+		if err != nil {
+			c.fail(w, r, s, err)
+			return
+		}
+		for _, st := range statusNames {
+			d.Summary = append(d.Summary, statusCount{st, ap.StatusSummary[st]})
+		}
+	}
+	c.render(w, r, s, "job", http.StatusOK, d)
+}
+
+// logPage is what the job page's script polls: the events after a position,
+// the job's status and where to ask from next.
+type logPage struct {
+	Status string     `json:"status"`
+	Reason string     `json:"statusReason,omitempty"`
+	Events []logEvent `json:"events"`
+	Next   string     `json:"next"`
+	Done   bool       `json:"done"` // the job has finished and every event is read
+}
+
+type logEvent struct {
+	Timestamp int64  `json:"timestamp"`
+	Message   string `json:"message"`
+}
+
+// logBatch is the most events one poll returns.
+const logBatch = 1000
+
+func (c *Console) jobLog(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("id")
+	j, ok, err := c.describeJob(r, id)
+	if err != nil || !ok {
+		http.Error(w, "There is no job "+id+".", http.StatusNotFound)
+		return
+	}
+	after, err := parsePos(r.URL.Query().Get("after"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	page := logPage{Status: j.Status, Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after)}
+	group, stream := logPlace(j)
+	if stream != "" {
+		evs, err := c.cfg.Backend.LogEvents(r.Context(), barge.LogEventRange{Group: group, Stream: stream, After: after, Before: barge.LogPosMax, Limit: logBatch})
+		switch {
+		case errors.Is(err, barge.ErrNoLogGroup), errors.Is(err, barge.ErrNoLogStream):
+		case err != nil:
+			c.log.Error("console: reading a job's log", "job_id", id, "error", err)
+			http.Error(w, "The log could not be read.", http.StatusInternalServerError)
+			return
+		}
+		for _, e := range evs {
+			page.Events = append(page.Events, logEvent{e.Timestamp, e.Message})
+			page.Next = formatPos(e.Pos())
+		}
+		page.Done = finished(j.Status) && len(evs) < logBatch
+	} else {
+		page.Done = finished(j.Status)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(page)
+}
+
+// A log position travels as "timestamp.seq".
+func formatPos(p barge.LogPos) string {
+	return strconv.FormatInt(p.Timestamp, 10) + "." + strconv.FormatInt(p.Seq, 10)
+}
+
+func parsePos(s string) (barge.LogPos, error) {
+	if s == "" {
+		return barge.LogPos{Timestamp: -1 << 62}, nil
+	}
+	ts, seq, ok := strings.Cut(s, ".")
+	t, err1 := strconv.ParseInt(ts, 10, 64)
+	n, err2 := strconv.ParseInt(seq, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return barge.LogPos{}, errors.New("after must be a position the log endpoint returned")
+	}
+	return barge.LogPos{Timestamp: t, Seq: n}, nil
+}
+
+func (c *Console) cancelJob(w http.ResponseWriter, r *http.Request, s *session) {
+	c.stopJob(w, r, s, "CancelJob", "Cancelled from the barge console")
+}
+
+func (c *Console) terminateJob(w http.ResponseWriter, r *http.Request, s *session) {
+	c.stopJob(w, r, s, "TerminateJob", "Terminated from the barge console")
+}
+
+func (c *Console) stopJob(w http.ResponseWriter, r *http.Request, s *session, op, reason string) {
+	id := r.PathValue("id")
+	if given := strings.TrimSpace(r.PostFormValue("reason")); given != "" {
+		reason = given
+	}
+	if err := c.cfg.Backend.Call(r.Context(), op, map[string]any{"jobId": id, "reason": reason}, nil); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	verb := map[string]string{"CancelJob": "cancelled", "TerminateJob": "terminated"}[op]
+	http.Redirect(w, r, "/console/jobs/"+url.PathEscape(id)+"?flash="+url.QueryEscape("Job "+verb+"."), http.StatusSeeOther)
+}

@@ -1,0 +1,62 @@
+// barge console: the few parts of the pages that move. Everything else is
+// plain server-rendered HTML.
+"use strict";
+
+// Dashboard: swap in a freshly rendered #live every few seconds.
+function liveDashboard(el) {
+  const url = el.dataset.live;
+  const tick = async () => {
+    try {
+      const r = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (r.ok) el.innerHTML = await r.text();
+    } catch (e) { /* the server is away for a moment: try again */ }
+    setTimeout(tick, 3000);
+  };
+  setTimeout(tick, 3000);
+}
+
+// Job page: tail the log and keep the status badge current.
+function tailLog(pre) {
+  const url = pre.dataset.log;
+  const status = document.getElementById("status");
+  const reason = document.getElementById("status-reason");
+  let after = "";
+  let wasFinished = null;
+  const tick = async () => {
+    let delay = 1000;
+    try {
+      const r = await fetch(url + "?after=" + encodeURIComponent(after),
+        { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } });
+      if (r.ok) {
+        const page = await r.json();
+        const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+        for (const e of page.events) pre.append(e.message + "\n");
+        if (atBottom) pre.scrollTop = pre.scrollHeight;
+        after = page.next;
+        if (status && status.textContent !== page.status) {
+          status.textContent = page.status;
+          status.className = "badge s-" + page.status;
+        }
+        if (reason) reason.textContent = page.statusReason || "";
+        const finished = page.status === "SUCCEEDED" || page.status === "FAILED";
+        if (wasFinished === false && finished) {
+          // The job just ended: reload once for its attempts and exit code.
+          location.reload();
+          return;
+        }
+        wasFinished = finished;
+        if (page.done) return;
+        if (page.events.length > 0) delay = 200;
+      }
+    } catch (e) { /* try again */ }
+    setTimeout(tick, delay);
+  };
+  tick();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const live = document.getElementById("live");
+  if (live) liveDashboard(live);
+  const log = document.getElementById("log");
+  if (log) tailLog(log);
+});
