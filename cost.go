@@ -197,3 +197,21 @@ func taskSize(spec *JobSpec) (vcpu, gb, storage float64) {
 	}
 	return vcpu, gb, storage
 }
+
+// JobCostEntry is a finished job's cost as the daily totals count it.
+type JobCostEntry struct {
+	JobID, Queue   string
+	Day            string // 2006-01-02, UTC, of the job's stoppedAt
+	Attempts       int    // the attempts priced
+	FargateUSD     float64
+	FargateSpotUSD float64
+}
+
+// DayCost is one UTC day of a queue's finished jobs: their cost priced as
+// Fargate and as Fargate Spot, and how many they were.
+type DayCost struct {
+	Day            string // 2006-01-02
+	FargateUSD     float64
+	FargateSpotUSD float64
+	Jobs           int
+}
