@@ -29,6 +29,7 @@ import (
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/scheduler"
@@ -84,6 +85,10 @@ type Main struct {
 	Addr string
 	// Credentials are the root credentials the server accepts.
 	Credentials Credentials
+
+	// Feed follows job changes: live counts and job state change events.
+	// Set by Run.
+	Feed *jobfeed.Feed
 
 	stdout io.Writer
 	log    *slog.Logger
@@ -147,7 +152,32 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.loadCredentials(); err != nil {
 		return err
 	}
-	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log})
+	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
+	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
+	if m.Config.SimulateClock != nil {
+		now = m.Config.SimulateClock.Now
+	}
+	// The feed exists before the store, which reports its job writes to
+	// it; what the feed asks of the store and the Batch API is bound once
+	// they exist (the store writes no job before then).
+	var batchAPI *batch.Service
+	m.Feed = jobfeed.New(jobfeed.Options{
+		Scope: scope, Now: now, Log: m.log,
+		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
+		Count: func(ctx context.Context) (map[string]map[barge.JobStatus]int, error) {
+			return m.store.CountJobsByQueue(ctx)
+		},
+	})
+	// Every consumer of the store's job changes, in order; each must return
+	// quickly and never wait for a store write. Add consumers here, before
+	// the store opens.
+	jobConsumers := []func([]barge.JobChange){m.Feed.Publish}
+	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
+		OnJobsWritten: func(changes []barge.JobChange) {
+			for _, consume := range jobConsumers {
+				consume(changes)
+			}
+		}})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -156,7 +186,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
-	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
 	m.exec, err = openExecutor(ctx, m.Config, m.log, m.store)
 	if err != nil {
 		return err
@@ -164,10 +193,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
 	var sched *scheduler.Scheduler
-	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
-	if m.Config.SimulateClock != nil {
-		now = m.Config.SimulateClock.Now
-	}
 	run := runner.New(runner.Config{
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
@@ -176,7 +201,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
-	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
+	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
 		Waits: sched})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
@@ -216,7 +241,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run}
+	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run}
 	if !m.Config.Hold {
 		loops = append(loops, sched.Run)
 	}
