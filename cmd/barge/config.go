@@ -4,10 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/executor/simulate"
 )
 
@@ -22,6 +24,7 @@ type Config struct {
 	LogLevel        string // --log-level, BARGE_LOG_LEVEL
 	AccessKeyID     string // BARGE_ACCESS_KEY_ID (environment only: secrets stay off the command line)
 	SecretAccessKey string // BARGE_SECRET_ACCESS_KEY
+	Prices          string // --prices, BARGE_PRICES: a price table file (docs/COST.md); "" for the defaults
 
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
@@ -61,6 +64,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		{"BARGE_LISTEN", &c.Listen}, {"BARGE_DATA", &c.DataDir}, {"BARGE_REGION", &c.Region},
 		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
 		{"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
+		{"BARGE_PRICES", &c.Prices},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -73,6 +77,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
 	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
+	fs.StringVar(&c.Prices, "prices", c.Prices, "JSON price table replacing the us-east-1 Fargate prices jobs' costs use (BARGE_PRICES; docs/COST.md)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -114,5 +119,26 @@ func (c Config) Validate() error {
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return fmt.Errorf("BARGE_ACCESS_KEY_ID and BARGE_SECRET_ACCESS_KEY must be set together")
 	}
+	if _, err := c.PriceTable(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// PriceTable returns the prices jobs' costs use: the file --prices names,
+// or barge.DefaultPrices.
+func (c Config) PriceTable() (barge.PriceTable, error) {
+	if c.Prices == "" {
+		return barge.DefaultPrices(), nil
+	}
+	f, err := os.Open(c.Prices)
+	if err != nil {
+		return barge.PriceTable{}, fmt.Errorf("--prices: %w", err)
+	}
+	defer f.Close()
+	p, err := barge.ParsePriceTable(f)
+	if err != nil {
+		return barge.PriceTable{}, fmt.Errorf("--prices %s: %w", c.Prices, err)
+	}
+	return p, nil
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
@@ -89,6 +90,8 @@ type Main struct {
 	// Feed follows job changes: live counts and job state change events.
 	// Set by Run.
 	Feed *jobfeed.Feed
+	// Costs keeps the cost of finished jobs per queue and day. Set by Run.
+	Costs *costs.Totals
 
 	stdout io.Writer
 	log    *slog.Logger
@@ -171,7 +174,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Every consumer of the store's job changes, in order; each must return
 	// quickly and never wait for a store write. Add consumers here, before
 	// the store opens.
-	jobConsumers := []func([]barge.JobChange){m.Feed.Publish}
+	prices, err := m.Config.PriceTable()
+	if err != nil {
+		return err
+	}
+	m.Costs = costs.New(costs.Options{Store: costsStore{m}, Prices: prices, Now: now, Log: m.log})
+	jobConsumers := []func([]barge.JobChange){m.Feed.Publish, m.Costs.Publish}
 	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
 		OnJobsWritten: func(changes []barge.JobChange) {
 			for _, consume := range jobConsumers {
@@ -203,7 +211,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
 	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched})
+		Waits: sched, Prices: &prices, CostDays: m.costDays})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,
@@ -241,7 +249,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run}
+	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
 	if !m.Config.Hold {
 		loops = append(loops, sched.Run)
 	}

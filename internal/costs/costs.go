@@ -75,6 +75,19 @@ func New(opts Options) *Totals {
 	return t
 }
 
+// Publish takes job changes: what cmd/barge passes to the store's
+// OnJobsWritten fan-out. Only jobs that reached SUCCEEDED or FAILED are
+// kept; it never blocks on the store.
+func (t *Totals) Publish(changes []barge.JobChange) {
+	jobs := make([]*barge.Job, 0, len(changes))
+	for _, c := range changes {
+		if c.Job.Status.Done() {
+			jobs = append(jobs, c.Job)
+		}
+	}
+	t.Take(jobs)
+}
+
 // Take takes jobs as written; it never blocks on the store.
 func (t *Totals) Take(jobs []*barge.Job) {
 	n := 0
