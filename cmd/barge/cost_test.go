@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 
+	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/awscli"
 	"github.com/bargehq/barge/internal/executor/simulate"
 )
@@ -124,5 +127,36 @@ func TestJobCost(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != "ClientException" || !strings.Contains(string(b), "days must be between 1 and 366") {
 		t.Errorf("costs with days 0 = %d %s %s, want 400 ClientException naming days", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b)
+	}
+}
+
+// TestPricesFlag: --prices replaces the price table; a bad file fails
+// start-up naming the flag and what is wrong.
+func TestPricesFlag(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	table := barge.DefaultPrices()
+	table.X86.Fargate.VCPUHour = 1
+	if err := os.WriteFile(good, table.MarshalIndented(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig([]string{"--prices", good}, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("ParseConfig(--prices good) = %v", err)
+	}
+	if p, err := cfg.PriceTable(); err != nil || p != table {
+		t.Errorf("PriceTable() = %+v, %v; want the file's", p, err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"x86_64":{"fargate":{"vcpuHour":"cheap"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{bad, "--prices " + bad + ": price table: json: cannot unmarshal string"},
+		{filepath.Join(dir, "missing.json"), "--prices: open"},
+	} {
+		if _, err := ParseConfig([]string{"--prices", tt.path}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseConfig(--prices %s) = %v, want an error containing %q", tt.path, err, tt.want)
+		}
 	}
 }
