@@ -37,6 +37,7 @@ import (
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
+	"github.com/bargehq/barge/internal/webhooks"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -180,6 +181,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Costs = costs.New(costs.Options{Store: costsStore{m}, Prices: prices, Now: now, Log: m.log})
 	jobConsumers := []func([]barge.JobChange){m.Feed.Publish, m.Costs.Publish}
+	var hooks *webhooks.Dispatcher
+	if m.Config.Webhooks != "" {
+		list, err := webhooks.Load(m.Config.Webhooks, scope)
+		if err != nil {
+			return fmt.Errorf("--webhooks: %w", err)
+		}
+		hooks = webhooks.New(webhooks.Config{Hooks: list, Outbox: outbox{m}, Event: m.Feed.Envelope, NewID: jobfeed.NewEventID,
+			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
+		jobConsumers = append(jobConsumers, hooks.Publish)
+	}
 	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
 		OnJobsWritten: func(changes []barge.JobChange) {
 			for _, consume := range jobConsumers {
@@ -212,6 +223,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
 		Waits: sched, Prices: &prices, CostDays: m.costDays})
+	// Event streams last until their client goes: shutting down ends
+	// them, or Shutdown would wait for them.
+	stopEvents := make(chan struct{})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,
@@ -220,9 +234,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
-		Batch: batchAPI.Handler(),
-		Logs:  logsAPI.Handler(),
-		IAM:   iamAPI.Handler(),
+		Batch:  batchAPI.Handler(),
+		Logs:   logsAPI.Handler(),
+		IAM:    iamAPI.Handler(),
+		Events: m.Feed.Handler(stopEvents),
 	})
 
 	// Before anything is placed: count the capacity running jobs hold, then
@@ -248,8 +263,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Shutdown runs this once its listeners are closed, so no fresh
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
+	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
 	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
+	if hooks != nil {
+		loops = append(loops, hooks.Run)
+	}
 	if !m.Config.Hold {
 		loops = append(loops, sched.Run)
 	}
@@ -331,4 +350,24 @@ func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, 
 		return server.Identity{}, err
 	}
 	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
+}
+
+// outbox is the store as the webhooks' outbox; the dispatcher exists before
+// the store opens (it consumes the store's job changes).
+type outbox struct{ m *Main }
+
+func (o outbox) AddWebhookDeliveries(ctx context.Context, ds []store.WebhookDelivery) error {
+	return o.m.store.AddWebhookDeliveries(ctx, ds)
+}
+
+func (o outbox) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]store.WebhookDelivery, error) {
+	return o.m.store.DueWebhookDeliveries(ctx, now, limit)
+}
+
+func (o outbox) NextWebhookDue(ctx context.Context) (int64, bool, error) {
+	return o.m.store.NextWebhookDue(ctx)
+}
+
+func (o outbox) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []store.WebhookDelivery) error {
+	return o.m.store.FinishWebhookDeliveries(ctx, done, retry)
 }
