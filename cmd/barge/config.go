@@ -4,10 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/executor/simulate"
 )
 
@@ -27,6 +29,7 @@ type Config struct {
 	// for the API's own address, "off" for nowhere, else an address of its
 	// own (docs/METRICS.md).
 	MetricsListen string // --metrics-listen, BARGE_METRICS_LISTEN
+	Prices        string // --prices, BARGE_PRICES: a price table file (docs/COST.md); "" for the defaults
 
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
@@ -70,6 +73,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
 		{"BARGE_WEBHOOKS", &c.Webhooks}, {"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
 		{"BARGE_METRICS_LISTEN", &c.MetricsListen},
+		{"BARGE_PRICES", &c.Prices},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -84,6 +88,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Webhooks, "webhooks", c.Webhooks, "JSON file of webhooks to POST job state change events to (BARGE_WEBHOOKS; docs/EVENTS.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address to serve Prometheus metrics (GET /metrics, unauthenticated) on instead of the API's address, or off (BARGE_METRICS_LISTEN; docs/METRICS.md)")
+	fs.StringVar(&c.Prices, "prices", c.Prices, "JSON price table replacing the us-east-1 Fargate prices jobs' costs use (BARGE_PRICES; docs/COST.md)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -130,5 +135,26 @@ func (c Config) Validate() error {
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return fmt.Errorf("BARGE_ACCESS_KEY_ID and BARGE_SECRET_ACCESS_KEY must be set together")
 	}
+	if _, err := c.PriceTable(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// PriceTable returns the prices jobs' costs use: the file --prices names,
+// or barge.DefaultPrices.
+func (c Config) PriceTable() (barge.PriceTable, error) {
+	if c.Prices == "" {
+		return barge.DefaultPrices(), nil
+	}
+	f, err := os.Open(c.Prices)
+	if err != nil {
+		return barge.PriceTable{}, fmt.Errorf("--prices: %w", err)
+	}
+	defer f.Close()
+	p, err := barge.ParsePriceTable(f)
+	if err != nil {
+		return barge.PriceTable{}, fmt.Errorf("--prices %s: %w", c.Prices, err)
+	}
+	return p, nil
 }

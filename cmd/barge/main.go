@@ -29,6 +29,7 @@ import (
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/console"
+	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
@@ -94,6 +95,8 @@ type Main struct {
 	// Feed follows job changes: live counts and job state change events.
 	// Set by Run.
 	Feed *jobfeed.Feed
+	// Costs keeps the cost of finished jobs per queue and day. Set by Run.
+	Costs *costs.Totals
 
 	stdout io.Writer
 	log    *slog.Logger
@@ -179,10 +182,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Every consumer of the store's job changes, in order; each must return
 	// quickly and never wait for a store write. Add consumers here, before
 	// the store opens.
+	prices, err := m.Config.PriceTable()
+	if err != nil {
+		return err
+	}
+	m.Costs = costs.New(costs.Options{Store: costsStore{m}, Prices: prices, Now: now, Log: m.log})
 	met := m.newMetrics(now, m.Feed, &sched)
 	// The metrics take each change before the feed does, so that a scrape
 	// that sees the feed's counts sees the metrics of the same changes.
-	jobConsumers := []func([]barge.JobChange){met.JobsWritten, m.Feed.Publish}
+	jobConsumers := []func([]barge.JobChange){met.JobsWritten, m.Feed.Publish, m.Costs.Publish}
 	var hooks *webhooks.Dispatcher
 	if m.Config.Webhooks != "" {
 		list, err := webhooks.Load(m.Config.Webhooks, scope)
@@ -225,7 +233,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
 	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched})
+		Waits: sched, Prices: &prices, CostDays: m.costDays})
 	// Event streams last until their client goes: shutting down ends
 	// them, or Shutdown would wait for them.
 	stopEvents := make(chan struct{})
@@ -245,7 +253,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Metrics:   metricsOnAPI(m.Config, met),
 	})
 	web := console.New(console.Config{Backend: consoleBackend{batch: batchAPI.Handler(), store: m.store, sched: sched},
-		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Log: m.log, Now: now})
+		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 
 	// Before anything is placed: count the capacity running jobs hold, then
 	// take over their tasks.
@@ -272,7 +280,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run}
+	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
 	if hooks != nil {
 		loops = append(loops, hooks.Run)
 	}

@@ -39,12 +39,7 @@ type Feed interface {
 }
 
 // DayCost is what a queue's finished jobs cost on one day (UTC).
-type DayCost struct {
-	Day            string // YYYY-MM-DD
-	Jobs           int
-	FargateUSD     float64
-	FargateSpotUSD float64
-}
+type DayCost = barge.DayCost
 
 // Costs gives cost totals per queue and day.
 type Costs interface {
