@@ -112,9 +112,9 @@ type queueStatus struct {
 	// in their parent), as ListJobs counts them; at most countCap each.
 	Counts map[string]int `json:"counts"`
 	// Capped lists the statuses with more than countCap jobs.
-	Capped       []string `json:"capped,omitempty"`
-	VCPUsInUse   float64  `json:"vcpusInUse"`
-	ComputeEnvs  []string `json:"computeEnvironments"`
+	Capped      []string `json:"capped,omitempty"`
+	VCPUsInUse  float64  `json:"vcpusInUse"`
+	ComputeEnvs []string `json:"computeEnvironments"`
 }
 
 // ceStatus is one compute environment's line of barge status.
@@ -226,7 +226,7 @@ func (c *command) status(ctx context.Context, args []string) error {
 	}
 	t.flush()
 	w.Write([]byte("\n"))
-	t = newTable(w, "COMPUTE ENVIRONMENT", "STATE", "VCPUS IN USE", "")
+	t = newTable(w, "COMPUTE ENVIRONMENT", "STATE", "VCPUS IN USE", "USAGE")
 	for _, e := range envs {
 		use := formatVCPUs(e.InUse) + " of " + strconv.Itoa(int(e.MaxvCpus))
 		if !e.Exact {
@@ -248,5 +248,3 @@ func usageBar(used, limit float64, exact bool) string {
 	n = min(max(n, 0), 20)
 	return "[" + strings.Repeat("#", n) + strings.Repeat(".", 20-n) + "]"
 }
-
-
