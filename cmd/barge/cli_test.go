@@ -100,19 +100,28 @@ func (s *syncBuffer) String() string {
 
 // runArray drives an array of 4 one-minute children on a compute
 // environment with room for 2 through to its end: two run, the clock
-// moves a minute, two more run, the clock moves a minute. seen is called
-// after each step with the children that succeeded so far.
-func runArray(t *testing.T, c *batch.Client, clock *simulate.ManualClock, id string, seen func(succeeded int)) {
+// moves a minute, two more run, the clock moves a minute. running is
+// called while two children run, with the number that succeeded before
+// them; ended after each minute with the number that succeeded so far.
+func runArray(t *testing.T, c *batch.Client, clock *simulate.ManualClock, id string, running, ended func(succeeded int)) {
 	t.Helper()
 	summary := func() map[string]int32 { return describeJob(t, c, id).ArrayProperties.StatusSummary }
 	for _, done := range []int32{2, 4} {
 		pollUntil(t, func() string { return fmt.Sprintf("array %s: %v, want 2 RUNNING", id, summary()) },
 			func() bool { return summary()["RUNNING"] == 2 })
+		running(int(done) - 2)
 		clock.Advance(time.Minute)
 		pollUntil(t, func() string { return fmt.Sprintf("array %s: %v, want %d SUCCEEDED", id, summary(), done) },
 			func() bool { return summary()["SUCCEEDED"] == done })
-		seen(int(done))
+		ended(int(done))
 	}
+}
+
+// seen waits until out shows want.
+func seen(t *testing.T, out interface{ String() string }, want string) {
+	t.Helper()
+	pollUntil(t, func() string { return fmt.Sprintf("output %q, want %q", out.String(), want) },
+		func() bool { return strings.Contains(out.String(), want) })
 }
 
 // TestCLI runs each client command against a server whose jobs are
@@ -277,7 +286,7 @@ func TestCLI(t *testing.T) {
 		var out syncBuffer
 		done := make(chan int)
 		go func() { done <- ts.bargeTo(&out, io.Discard, "wait", id, "--interval", "20ms") }()
-		runArray(t, c, clock, id, func(n int) {
+		runArray(t, c, clock, id, func(n int) { seen(t, &out, fmt.Sprintf("%d/4 succeeded, 2 running", n)) }, func(n int) {
 			if n == 2 {
 				// Mid-way: the table counts the array as one RUNNING job.
 				st := ts.barge("status").wantOK(t, "status")
