@@ -180,7 +180,9 @@ func TestCLI(t *testing.T) {
 		if !strings.Contains(out, ok) || strings.Contains(out, fails) {
 			t.Errorf("barge jobs ls --name ok:\n%s\nwant %s and not %s", out, ok, fails)
 		}
-		var js struct{ JobSummaryList []struct{ JobID, JobName, Status string } }
+		var js struct {
+			JobSummaryList []struct{ JobID, JobName, Status string }
+		}
 		json.Unmarshal([]byte(ts.barge("jobs", "ls", "--output", "json", "--status", "SUCCEEDED").wantOK(t, "jobs ls --output json")), &js)
 		if len(js.JobSummaryList) != 0 {
 			t.Errorf("barge jobs ls --status SUCCEEDED before any ran = %+v, want none", js.JobSummaryList)
