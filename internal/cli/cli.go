@@ -37,15 +37,12 @@ type Env struct {
 	Now func() time.Time
 }
 
-// Commands names the commands Run handles, for main's dispatch.
-var Commands = []string{"jobs", "submit", "wait", "queues", "ces", "status"}
-
-// IsCommand reports whether name is one of the client commands.
+// IsCommand reports whether name is one of the client commands Run
+// handles, for main's dispatch.
 func IsCommand(name string) bool {
-	for _, c := range Commands {
-		if c == name {
-			return true
-		}
+	switch name {
+	case "jobs", "submit", "wait", "queues", "ces", "status":
+		return true
 	}
 	return false
 }
@@ -75,8 +72,8 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-// failedError says the command ran but what it waited for failed: exit 1,
-// with nothing more to print.
+// errJobFailed says the command ran but a job it waited for failed: exit
+// 1, with nothing more to print.
 var errJobFailed = errors.New("a job failed")
 
 // Run runs the client command args (args[0] is the command) and returns the
