@@ -19,6 +19,9 @@ type jobCost struct {
 	FargateSpotUSD float64 `json:"fargateSpotUsd"`
 	VCPUSeconds    float64 `json:"vcpuSeconds"`
 	GBSeconds      float64 `json:"gbSeconds"`
+	// Capacity is the capacity type the attempts ran on (FARGATE,
+	// FARGATE_SPOT, EC2, SPOT or MIXED): which of the two prices applied.
+	Capacity string `json:"capacity"`
 }
 
 // costsPath is barge's extension route for a queue's cost per day.
@@ -33,8 +36,6 @@ type dayCost struct {
 	Jobs           int64   `json:"jobs"`
 	FargateUSD     float64 `json:"fargateUsd"`
 	FargateSpotUSD float64 `json:"fargateSpotUsd"`
-	VCPUSeconds    float64 `json:"vcpuSeconds"`
-	GBSeconds      float64 `json:"gbSeconds"`
 }
 
 // queueCosts asks for a queue's daily cost totals, newest day last.
@@ -99,10 +100,9 @@ func (c *command) jobsDescribe(ctx context.Context, args []string) error {
 	// totals to show: the job's description stands without them.
 	if days, err := cl.queueCosts(ctx, queue, costDays); err == nil && len(days) > 0 {
 		fmt.Fprintf(c.env.Stdout, "\nQueue %s, cost per day (last %d days):\n", queue, costDays)
-		t := newTable(c.env.Stdout, "  DAY", "JOBS", "FARGATE USD", "FARGATE SPOT USD", "VCPU-HOURS", "GB-HOURS")
+		t := newTable(c.env.Stdout, "  DAY (UTC)", "JOBS", "FARGATE", "FARGATE SPOT")
 		for _, d := range days {
-			t.row("  "+d.Day, strconv.FormatInt(d.Jobs, 10), usd(d.FargateUSD), usd(d.FargateSpotUSD),
-				strconv.FormatFloat(d.VCPUSeconds/3600, 'f', 2, 64), strconv.FormatFloat(d.GBSeconds/3600, 'f', 2, 64))
+			t.row("  "+d.Day, strconv.FormatInt(d.Jobs, 10), usd(d.FargateUSD), usd(d.FargateSpotUSD))
 		}
 		return t.flush()
 	}
@@ -166,8 +166,12 @@ func (c *command) printJob(j types.JobDetail, cost *jobCost) {
 		field("Retry attempts", strconv.Itoa(int(*r.Attempts)))
 	}
 	if cost != nil {
-		field("Cost", fmt.Sprintf("%s on Fargate, %s on Fargate Spot (%.0f vCPU-s, %.0f GB-s)",
-			usd(cost.FargateUSD), usd(cost.FargateSpotUSD), cost.VCPUSeconds, cost.GBSeconds))
+		ran := ""
+		if cost.Capacity != "" {
+			ran = ", ran on " + cost.Capacity
+		}
+		field("Cost", fmt.Sprintf("%s on Fargate, %s on Fargate Spot (%.0f vCPU-s, %.0f GB-s%s)",
+			usd(cost.FargateUSD), usd(cost.FargateSpotUSD), cost.VCPUSeconds, cost.GBSeconds, ran))
 	}
 	t.flush()
 	if len(j.Attempts) > 0 {
