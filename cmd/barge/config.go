@@ -4,10 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/executor/simulate"
 )
 
@@ -20,8 +22,10 @@ type Config struct {
 	AccountID       string // --account-id, BARGE_ACCOUNT_ID
 	Executor        string // --executor, BARGE_EXECUTOR
 	LogLevel        string // --log-level, BARGE_LOG_LEVEL
+	Webhooks        string // --webhooks, BARGE_WEBHOOKS: the webhook configuration file (docs/EVENTS.md)
 	AccessKeyID     string // BARGE_ACCESS_KEY_ID (environment only: secrets stay off the command line)
 	SecretAccessKey string // BARGE_SECRET_ACCESS_KEY
+	Prices          string // --prices, BARGE_PRICES: a price table file (docs/COST.md); "" for the defaults
 
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
@@ -37,6 +41,9 @@ type Config struct {
 	// it so that AWS's 60-second minimum timeout passes in a moment; no
 	// flag sets it.
 	JobSecond time.Duration
+	// WebhookRetryBase is the delay before a failed webhook delivery's
+	// first retry: a second when 0. Tests shorten it; no flag sets it.
+	WebhookRetryBase time.Duration
 }
 
 // DefaultConfig returns the defaults.
@@ -60,7 +67,8 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	}{
 		{"BARGE_LISTEN", &c.Listen}, {"BARGE_DATA", &c.DataDir}, {"BARGE_REGION", &c.Region},
 		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
-		{"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
+		{"BARGE_WEBHOOKS", &c.Webhooks}, {"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
+		{"BARGE_PRICES", &c.Prices},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -72,7 +80,9 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
 	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
+	fs.StringVar(&c.Webhooks, "webhooks", c.Webhooks, "JSON file of webhooks to POST job state change events to (BARGE_WEBHOOKS; docs/EVENTS.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
+	fs.StringVar(&c.Prices, "prices", c.Prices, "JSON price table replacing the us-east-1 Fargate prices jobs' costs use (BARGE_PRICES; docs/COST.md)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -114,5 +124,26 @@ func (c Config) Validate() error {
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return fmt.Errorf("BARGE_ACCESS_KEY_ID and BARGE_SECRET_ACCESS_KEY must be set together")
 	}
+	if _, err := c.PriceTable(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// PriceTable returns the prices jobs' costs use: the file --prices names,
+// or barge.DefaultPrices.
+func (c Config) PriceTable() (barge.PriceTable, error) {
+	if c.Prices == "" {
+		return barge.DefaultPrices(), nil
+	}
+	f, err := os.Open(c.Prices)
+	if err != nil {
+		return barge.PriceTable{}, fmt.Errorf("--prices: %w", err)
+	}
+	defer f.Close()
+	p, err := barge.ParsePriceTable(f)
+	if err != nil {
+		return barge.PriceTable{}, fmt.Errorf("--prices %s: %w", c.Prices, err)
+	}
+	return p, nil
 }

@@ -29,13 +29,16 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
+	"github.com/bargehq/barge/internal/webhooks"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -88,6 +91,12 @@ type Main struct {
 	Addr string
 	// Credentials are the root credentials the server accepts.
 	Credentials Credentials
+
+	// Feed follows job changes: live counts and job state change events.
+	// Set by Run.
+	Feed *jobfeed.Feed
+	// Costs keeps the cost of finished jobs per queue and day. Set by Run.
+	Costs *costs.Totals
 
 	stdout io.Writer
 	log    *slog.Logger
@@ -151,7 +160,47 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.loadCredentials(); err != nil {
 		return err
 	}
-	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log})
+	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
+	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
+	if m.Config.SimulateClock != nil {
+		now = m.Config.SimulateClock.Now
+	}
+	// The feed exists before the store, which reports its job writes to
+	// it; what the feed asks of the store and the Batch API is bound once
+	// they exist (the store writes no job before then).
+	var batchAPI *batch.Service
+	m.Feed = jobfeed.New(jobfeed.Options{
+		Scope: scope, Now: now, Log: m.log,
+		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
+		Count: func(ctx context.Context) (map[string]map[barge.JobStatus]int, error) {
+			return m.store.CountJobsByQueue(ctx)
+		},
+	})
+	// Every consumer of the store's job changes, in order; each must return
+	// quickly and never wait for a store write. Add consumers here, before
+	// the store opens.
+	prices, err := m.Config.PriceTable()
+	if err != nil {
+		return err
+	}
+	m.Costs = costs.New(costs.Options{Store: costsStore{m}, Prices: prices, Now: now, Log: m.log})
+	jobConsumers := []func([]barge.JobChange){m.Feed.Publish, m.Costs.Publish}
+	var hooks *webhooks.Dispatcher
+	if m.Config.Webhooks != "" {
+		list, err := webhooks.Load(m.Config.Webhooks, scope)
+		if err != nil {
+			return fmt.Errorf("--webhooks: %w", err)
+		}
+		hooks = webhooks.New(webhooks.Config{Hooks: list, Outbox: outbox{m}, Event: m.Feed.Envelope, NewID: jobfeed.NewEventID,
+			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
+		jobConsumers = append(jobConsumers, hooks.Publish)
+	}
+	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
+		OnJobsWritten: func(changes []barge.JobChange) {
+			for _, consume := range jobConsumers {
+				consume(changes)
+			}
+		}})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -160,7 +209,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
-	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
 	m.exec, err = openExecutor(ctx, m.Config, m.log, m.store)
 	if err != nil {
 		return err
@@ -168,10 +216,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
 	var sched *scheduler.Scheduler
-	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
-	if m.Config.SimulateClock != nil {
-		now = m.Config.SimulateClock.Now
-	}
 	run := runner.New(runner.Config{
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released: func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
@@ -180,9 +224,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
-	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
+	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched})
+		Waits: sched, Prices: &prices, CostDays: m.costDays})
+	// Event streams last until their client goes: shutting down ends
+	// them, or Shutdown would wait for them.
+	stopEvents := make(chan struct{})
 	secrets := map[string]string{m.Credentials.AccessKeyID: m.Credentials.SecretAccessKey}
 	srv := server.New(server.Config{
 		Log:    m.log,
@@ -191,9 +238,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
-		Batch: batchAPI.Handler(),
-		Logs:  logsAPI.Handler(),
-		IAM:   iamAPI.Handler(),
+		Batch:  batchAPI.Handler(),
+		Logs:   logsAPI.Handler(),
+		IAM:    iamAPI.Handler(),
+		Events: m.Feed.Handler(stopEvents),
 	})
 
 	// Before anything is placed: count the capacity running jobs hold, then
@@ -219,8 +267,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Shutdown runs this once its listeners are closed, so no fresh
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
+	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run}
+	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
+	if hooks != nil {
+		loops = append(loops, hooks.Run)
+	}
 	if !m.Config.Hold {
 		loops = append(loops, sched.Run)
 	}
@@ -302,4 +354,24 @@ func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, 
 		return server.Identity{}, err
 	}
 	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
+}
+
+// outbox is the store as the webhooks' outbox; the dispatcher exists before
+// the store opens (it consumes the store's job changes).
+type outbox struct{ m *Main }
+
+func (o outbox) AddWebhookDeliveries(ctx context.Context, ds []store.WebhookDelivery) error {
+	return o.m.store.AddWebhookDeliveries(ctx, ds)
+}
+
+func (o outbox) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]store.WebhookDelivery, error) {
+	return o.m.store.DueWebhookDeliveries(ctx, now, limit)
+}
+
+func (o outbox) NextWebhookDue(ctx context.Context) (int64, bool, error) {
+	return o.m.store.NextWebhookDue(ctx)
+}
+
+func (o outbox) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []store.WebhookDelivery) error {
+	return o.m.store.FinishWebhookDeliveries(ctx, done, retry)
 }

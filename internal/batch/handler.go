@@ -69,6 +69,7 @@ func (s *Service) Handler() http.Handler {
 		}, s.UntagResource))
 
 	s.handleSpot(mux, known)
+	s.handleCosts(mux, known)
 
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.unsupported(w, r, known) })
 	return mux

@@ -423,7 +423,9 @@ func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetai
 		idx := j.ArrayIndex
 		d.ArrayProperties = &arrayPropertiesDetail{Index: &idx}
 	}
-	return d, nil
+	var err error
+	d.BargeCost, err = s.bargeCost(ctx, j, spec)
+	return d, err
 }
 
 // statusSummary counts an array's children by status, every status present.

@@ -72,6 +72,12 @@ type Config struct {
 	// Waits says why RUNNABLE jobs wait and shows queues' fronts; nil when
 	// nothing schedules.
 	Waits Waits
+
+	// Prices prices finished jobs' bargeCost; nil means
+	// barge.DefaultPrices. CostDays answers POST /v1/barge/costs; nil
+	// answers that no totals are kept.
+	Prices   *barge.PriceTable
+	CostDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 }
 
 // Service implements the AWS Batch operations.
@@ -86,6 +92,8 @@ type Service struct {
 	wake     func()
 	stopTask func(ctx context.Context, jobID string)
 	waits    Waits
+	prices   barge.PriceTable
+	costDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 	cache    *submitCache
 	flow     *jobstate.Flow
 	healthy  string // statusReason of a VALID compute environment
@@ -120,6 +128,10 @@ func New(cfg Config) *Service {
 		reconcile: make(chan struct{}, 1),
 	}
 	s.interruptSpot = cfg.InterruptSpot
+	s.prices, s.costDays = barge.DefaultPrices(), cfg.CostDays
+	if cfg.Prices != nil {
+		s.prices = *cfg.Prices
+	}
 	s.healthy = ceHealthy
 	if cfg.ExecutorNote != "" {
 		s.healthy = ceHealthy + " (barge: " + cfg.ExecutorNote + ")"

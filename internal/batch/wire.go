@@ -251,6 +251,7 @@ type jobDetail struct {
 	PlatformCapabilities []string               `json:"platformCapabilities"`
 	IsCancelled          bool                   `json:"isCancelled"`
 	IsTerminated         bool                   `json:"isTerminated"`
+	BargeCost            *bargeCostDetail       `json:"bargeCost,omitempty"` // barge's own, finished jobs
 }
 
 // containerDetail is the job's resolved container plus the runtime fields of

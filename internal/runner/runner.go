@@ -494,7 +494,7 @@ func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, 
 			started = o.res.StartedAt.UnixMilli()
 		}
 		attempt := barge.Attempt{
-			Container:    barge.ContainerRuntime{TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: o.stream},
+			Container:    barge.ContainerRuntime{ComputeEnvironment: rt.ComputeEnvironment, TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: o.stream},
 			StartedAt:    started,
 			StoppedAt:    now,
 			StatusReason: reason,

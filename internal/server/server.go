@@ -49,6 +49,9 @@ type Config struct {
 	Batch  http.Handler // AWS Batch, restJson1 under /v1/
 	Logs   http.Handler // CloudWatch Logs, awsJson1.1; nil when not served
 	IAM    http.Handler // IAM, awsQuery; nil when not served
+	// Events serves GET /events, barge's stream of job state changes,
+	// signed as an AWS Batch request; nil when not served.
+	Events http.Handler
 }
 
 // Server routes and authenticates API requests.
@@ -78,6 +81,10 @@ const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 func (s *Server) route(r *http.Request) *protocol {
 	switch {
+	case r.URL.Path == "/events":
+		return &protocol{service: "batch", handler: s.cfg.Events, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
+			awsproto.WriteRestJSONError(w, code, status, msg)
+		}}
 	case strings.HasPrefix(r.URL.Path, "/v1/"):
 		return &protocol{service: "batch", handler: s.cfg.Batch, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
 			awsproto.WriteRestJSONError(w, code, status, msg)
@@ -108,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	p := s.route(r)
 	if p == nil {
-		http.Error(w, "barge serves the AWS Batch API under /v1/, CloudWatch Logs and IAM at /, and /healthz.", http.StatusNotFound)
+		http.Error(w, "barge serves the AWS Batch API under /v1/, CloudWatch Logs and IAM at /, job events at /events, and /healthz.", http.StatusNotFound)
 		return
 	}
 	fail := func(code string, status int, msg string) {

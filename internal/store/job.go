@@ -272,6 +272,9 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 			return err
 		}
 	}
+	for _, e := range enc {
+		tx.changed(e.j, "")
+	}
 	return nil
 }
 
@@ -402,6 +405,8 @@ func (s *Store) UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conf
 			}
 			if n == 0 {
 				conflicts = append(conflicts, j.ID)
+			} else {
+				tx.changed(j, updates[i].From)
 			}
 		}
 		return nil

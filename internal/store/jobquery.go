@@ -269,3 +269,28 @@ func jobDefNameOfArn(arn string) (string, bool) {
 	name, _, _ := strings.Cut(a.Resource, ":")
 	return name, true
 }
+
+// CountJobsByQueue returns the number of top-level jobs (array children left
+// out, as ListJobs lists them) per queue and status, from one grouped query
+// that the index jobs_queue_status answers alone.
+func (s *Store) CountJobsByQueue(ctx context.Context) (map[string]map[barge.JobStatus]int, error) {
+	rows, err := s.query(ctx, "SELECT queue, status, COUNT(*) FROM jobs WHERE array_index IS NULL GROUP BY queue, status")
+	if err != nil {
+		return nil, s.d.dbError(err)
+	}
+	defer rows.Close()
+	counts := map[string]map[barge.JobStatus]int{}
+	for rows.Next() {
+		var q string
+		var st barge.JobStatus
+		var n int
+		if err := rows.Scan(&q, &st, &n); err != nil {
+			return nil, s.d.dbError(err)
+		}
+		if counts[q] == nil {
+			counts[q] = map[barge.JobStatus]int{}
+		}
+		counts[q][st] = n
+	}
+	return counts, s.d.dbError(rows.Err())
+}

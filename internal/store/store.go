@@ -39,6 +39,16 @@ type Options struct {
 	// Readers is the number of connections that serve reads. Zero means
 	// four, or twice the number of CPUs if that is more.
 	Readers int
+
+	// OnJobsWritten, if set, receives the jobs each durable write inserted
+	// or updated, in commit order, from one goroutine of the store's own,
+	// never while the writer is held. It must return quickly and must not
+	// wait for a store write (that would deadlock): the writer hands it at
+	// most notifyBacklog batches ahead and then waits for it, so a slow
+	// consumer slows every write but no change is lost while the process
+	// runs. Changes committed but not yet handed over when the process
+	// stops are not reported again.
+	OnJobsWritten func(changes []barge.JobChange)
 }
 
 // Store is barge's durable state. Its methods are safe for concurrent use.
@@ -109,8 +119,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxLifetime(0)
 
-	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d)}
+	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten)}
 	go s.w.run()
+	if s.w.notify != nil {
+		go s.w.runNotify()
+	}
 	return s, nil
 }
 

@@ -4,7 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+
+	"github.com/bargehq/barge"
 )
+
+// notifyBacklog is how many committed batches of job changes may wait for
+// OnJobsWritten before the writer waits for it.
+const notifyBacklog = 256
 
 // maxBatch bounds the number of requests committed together, so that the
 // first caller of a batch does not wait behind an unbounded queue.
@@ -28,6 +35,12 @@ type writer struct {
 	requests chan *request
 	closing  chan struct{}
 	stopped  chan struct{}
+
+	// onJobs is Options.OnJobsWritten; nil when no one listens, and then
+	// notify is nil too and no change is recorded.
+	onJobs   func([]barge.JobChange)
+	notify   chan []barge.JobChange // committed changes, in commit order
+	notified chan struct{}          // closed when runNotify has returned
 }
 
 // request is one caller's write, waiting for its batch to commit.
@@ -37,14 +50,29 @@ type request struct {
 	done chan error
 }
 
-func newWriter(conn *sql.Conn, d dialect) *writer {
-	return &writer{
+func newWriter(conn *sql.Conn, d dialect, onJobs func([]barge.JobChange)) *writer {
+	w := &writer{
 		conn:     conn,
 		d:        d,
 		stmts:    map[string]*sql.Stmt{},
 		requests: make(chan *request),
 		closing:  make(chan struct{}),
 		stopped:  make(chan struct{}),
+		onJobs:   onJobs,
+		notified: make(chan struct{}),
+	}
+	if onJobs != nil {
+		w.notify = make(chan []barge.JobChange, notifyBacklog)
+	}
+	return w
+}
+
+// runNotify hands committed job changes to onJobs, in commit order, until
+// the writer has stopped and every change it sent is handed over.
+func (w *writer) runNotify() {
+	defer close(w.notified)
+	for changes := range w.notify {
+		w.onJobs(changes)
 	}
 }
 
@@ -77,6 +105,9 @@ func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 // run is the writer goroutine. It returns when the store closes.
 func (w *writer) run() {
 	defer close(w.stopped)
+	if w.notify != nil {
+		defer close(w.notify)
+	}
 	batch := make([]*request, 0, maxBatch)
 	for {
 		select {
@@ -104,12 +135,17 @@ func (w *writer) run() {
 // commit runs batch in one transaction and answers each request.
 func (w *writer) commit(batch []*request) {
 	errs := make([]error, len(batch))
-	if err := w.runBatch(batch, errs); err != nil {
+	changes, err := w.runBatch(batch, errs)
+	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
 			}
 		}
+	} else if len(changes) > 0 && w.notify != nil {
+		// Before the callers hear of their writes, so that whoever sees a
+		// write answered may count on its change being on its way.
+		w.notify <- changes
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
@@ -117,24 +153,29 @@ func (w *writer) commit(batch []*request) {
 }
 
 // runBatch runs each request of batch in a savepoint, setting its result in
-// errs, and commits. It returns an error only when the transaction as a
-// whole failed, and then every request has failed.
-func (w *writer) runBatch(batch []*request, errs []error) error {
+// errs, and commits. It returns the job changes the committed requests made
+// (when someone listens), and an error only when the transaction as a whole
+// failed, and then every request has failed.
+func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, error) {
 	ctx := context.Background()
 	if _, err := w.exec(ctx, w.d.begin); err != nil {
-		return err
+		return nil, err
 	}
+	tx := &wtx{w: w}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
 		if _, err := w.exec(ctx, "SAVEPOINT request"); err != nil {
-			return w.rollback(err)
+			return nil, w.rollback(err)
 		}
-		errs[i] = r.fn(&wtx{ctx: context.WithoutCancel(r.ctx), w: w})
+		tx.ctx = context.WithoutCancel(r.ctx)
+		mark := len(tx.changes)
+		errs[i] = r.fn(tx)
 		var err error
 		if errs[i] != nil {
+			tx.changes = tx.changes[:mark]
 			// Some failures (a full disk, say) make SQLite roll back the
 			// whole transaction; then the savepoint is gone, ROLLBACK TO
 			// fails, and so does the batch.
@@ -145,13 +186,13 @@ func (w *writer) runBatch(batch []*request, errs []error) error {
 			_, err = w.exec(ctx, "RELEASE request")
 		}
 		if err != nil {
-			return w.rollback(err)
+			return nil, w.rollback(err)
 		}
 	}
 	if _, err := w.exec(ctx, "COMMIT"); err != nil {
-		return w.rollback(err)
+		return nil, w.rollback(err)
 	}
-	return nil
+	return tx.changes, nil
 }
 
 // rollback ends a failed transaction and returns err, the reason it failed.
@@ -188,6 +229,9 @@ func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Resul
 func (w *writer) stop() error {
 	close(w.closing)
 	<-w.stopped
+	if w.onJobs != nil {
+		<-w.notified
+	}
 	var errs []error
 	for _, st := range w.stmts {
 		errs = append(errs, st.Close())
@@ -198,8 +242,29 @@ func (w *writer) stop() error {
 
 // wtx is a write request's view of the writer's transaction.
 type wtx struct {
-	ctx context.Context
-	w   *writer
+	ctx     context.Context
+	w       *writer
+	changes []barge.JobChange // the batch's job changes so far
+}
+
+// changed records that the transaction wrote j, from status from ("" for a
+// new job), for OnJobsWritten. It keeps a snapshot of j, since its caller
+// may go on changing j once its write is answered. Only the job's own
+// fields and its runtime are copied: the spec is immutable once stored (tags
+// aside, which are set on a job read afresh), and attempts are appended,
+// never changed in place.
+func (t *wtx) changed(j *barge.Job, from barge.JobStatus) {
+	if t.w.onJobs == nil {
+		return
+	}
+	c := *j
+	c.Attempts = slices.Clip(c.Attempts)
+	if c.Runtime != nil {
+		r := *c.Runtime
+		c.Runtime = &r
+	}
+	c.WaitsFor = nil
+	t.changes = append(t.changes, barge.JobChange{Job: &c, From: from})
 }
 
 // exec runs a statement in the transaction.

@@ -1,0 +1,146 @@
+package batch
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/awsproto"
+)
+
+// bargeCostDetail is barge's additive bargeCost member of a finished job in
+// DescribeJobs: what its attempts cost priced as Fargate and as Fargate
+// Spot, whichever capacity they ran on. AWS has no such member; the SDKs
+// skip members they do not know.
+type bargeCostDetail struct {
+	FargateUSD       float64 `json:"fargateUsd"`
+	FargateSpotUSD   float64 `json:"fargateSpotUsd"`
+	VCPUSeconds      float64 `json:"vcpuSeconds"`
+	GBSeconds        float64 `json:"gbSeconds"`
+	StorageGBSeconds float64 `json:"storageGbSeconds,omitempty"`
+	// Capacity is the type of the compute environment(s) the attempts ran
+	// on (FARGATE, FARGATE_SPOT, EC2, SPOT), which says which of the two
+	// prices applied; MIXED when attempts ran on different types, absent
+	// when no attempt started or its compute environment is gone.
+	Capacity string `json:"capacity,omitempty"`
+}
+
+// bargeCost returns finished job j's bargeCost, or nil when it has none
+// (unfinished jobs and array parents). spec is the job's own or its
+// parent's.
+func (s *Service) bargeCost(ctx context.Context, j *barge.Job, spec *barge.JobSpec) (*bargeCostDetail, error) {
+	c, ok := barge.JobCostOf(j, spec, s.prices)
+	if !ok {
+		return nil, nil
+	}
+	capacity, err := s.capacity(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	return &bargeCostDetail{
+		FargateUSD: c.FargateUSD, FargateSpotUSD: c.FargateSpotUSD,
+		VCPUSeconds: c.VCPUSeconds, GBSeconds: c.GBSeconds, StorageGBSeconds: c.StorageGBSeconds,
+		Capacity: capacity,
+	}, nil
+}
+
+// capacity names the compute resource type the started attempts of j ran
+// on. An attempt recorded before attempts named their compute environment
+// takes the job's last one.
+func (s *Service) capacity(ctx context.Context, j *barge.Job) (string, error) {
+	types := map[string]string{} // compute environment → type
+	capacity := ""
+	for i, a := range j.Attempts {
+		if a.StartedAt == 0 {
+			continue
+		}
+		ce := a.Container.ComputeEnvironment
+		if ce == "" && i == len(j.Attempts)-1 && j.Runtime != nil {
+			ce = j.Runtime.ComputeEnvironment
+		}
+		t, seen := types[ce]
+		if !seen && ce != "" {
+			found, err := s.store.GetComputeEnvironment(ctx, ce)
+			switch {
+			case barge.ErrorCodeOf(err) == barge.ENotFound:
+			case err != nil:
+				return "", err
+			case found.ComputeResources != nil:
+				t = string(found.ComputeResources.Type)
+			}
+			types[ce] = t
+		}
+		switch {
+		case t == "":
+			continue
+		case capacity == "":
+			capacity = t
+		case capacity != t:
+			return "MIXED", nil
+		}
+	}
+	return capacity, nil
+}
+
+// costsPath is barge's own operation that answers a queue's cost per day,
+// beyond AWS. It lives under /v1/barge/, apart from AWS's operations, and is
+// signed like them.
+const costsPath = "/v1/barge/costs"
+
+// maxCostDays bounds the days a costs request may ask for.
+const maxCostDays = 366
+
+// CostDay is one UTC day of a queue's finished jobs: their cost priced as
+// Fargate and as Fargate Spot, and how many they were.
+type CostDay struct {
+	Day            string  `json:"day"` // 2006-01-02, UTC
+	FargateUSD     float64 `json:"fargateUsd"`
+	FargateSpotUSD float64 `json:"fargateSpotUsd"`
+	Jobs           int     `json:"jobs"`
+}
+
+type getCostsInput struct {
+	JobQueue string `json:"jobQueue"`
+	Days     *int   `json:"days"`
+}
+
+type getCostsOutput struct {
+	JobQueue string    `json:"jobQueue"`
+	Days     []CostDay `json:"days"`
+}
+
+// handleCosts adds barge's costs operation to mux.
+func (s *Service) handleCosts(mux *http.ServeMux, known map[string]string) {
+	known[costsPath] = "GetCosts"
+	mux.Handle("POST "+costsPath, awsproto.RestJSONOp(s.proto, "GetCosts", maxBody, nil, s.GetCosts))
+}
+
+// GetCosts answers the cost of a queue's finished jobs per UTC day, for the
+// last days days (7 when not given), oldest first, today included.
+func (s *Service) GetCosts(ctx context.Context, in *getCostsInput) (*getCostsOutput, error) {
+	if err := required("jobQueue", in.JobQueue); err != nil {
+		return nil, err
+	}
+	name, ok := s.scope.NameFromRef(barge.KindJobQueue, in.JobQueue)
+	if !ok {
+		return nil, barge.Errorf(barge.EInvalid, "jobQueue %q is not a job queue name or ARN of this account and region.", in.JobQueue)
+	}
+	days := 7
+	if in.Days != nil {
+		days = *in.Days
+	}
+	if days < 1 || days > maxCostDays {
+		return nil, barge.Errorf(barge.EInvalid, "days must be between 1 and %d; got %d.", maxCostDays, days)
+	}
+	if s.costDays == nil {
+		return nil, barge.Errorf(barge.EUnsupported, "This server keeps no cost totals.")
+	}
+	out, err := s.costDays(ctx, name, days)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []CostDay{}
+	}
+	return &getCostsOutput{JobQueue: name, Days: out}, nil
+}

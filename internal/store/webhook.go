@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// WebhookDelivery is one event owed to one webhook, a row of the outbox.
+type WebhookDelivery struct {
+	Seq       int64 // set by the store
+	URL       string
+	EventID   string
+	Body      []byte
+	CreatedAt int64 // Unix milliseconds
+	Attempts  int
+	NextAt    int64 // Unix milliseconds: the next attempt is not before
+	LastError string
+}
+
+// AddWebhookDeliveries adds deliveries to the outbox, in one durable write.
+func (s *Store) AddWebhookDeliveries(ctx context.Context, ds []WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *wtx) error {
+		for _, d := range ds {
+			if _, err := tx.exec(`INSERT INTO webhook_outbox (url, event_id, body, created_at, attempts, next_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, d.URL, d.EventID, d.Body, d.CreatedAt, d.Attempts, d.NextAt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DueWebhookDeliveries returns up to limit deliveries due at now (Unix
+// milliseconds), soonest first.
+func (s *Store) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]WebhookDelivery, error) {
+	rows, err := s.query(ctx, `SELECT seq, url, event_id, body, created_at, attempts, next_at, COALESCE(last_error, '')
+		FROM webhook_outbox WHERE next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit)
+	if err != nil {
+		return nil, s.d.dbError(err)
+	}
+	defer rows.Close()
+	var out []WebhookDelivery
+	for rows.Next() {
+		var d WebhookDelivery
+		if err := rows.Scan(&d.Seq, &d.URL, &d.EventID, &d.Body, &d.CreatedAt, &d.Attempts, &d.NextAt, &d.LastError); err != nil {
+			return nil, s.d.dbError(err)
+		}
+		out = append(out, d)
+	}
+	return out, s.d.dbError(rows.Err())
+}
+
+// NextWebhookDue returns when the soonest delivery is due (Unix
+// milliseconds); ok is false when the outbox is empty.
+func (s *Store) NextWebhookDue(ctx context.Context) (at int64, ok bool, err error) {
+	err = s.queryRow(ctx, "SELECT next_at FROM webhook_outbox ORDER BY next_at, seq LIMIT 1").Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return at, err == nil, s.d.dbError(err)
+}
+
+// CountWebhookDeliveries returns the number of deliveries in the outbox.
+func (s *Store) CountWebhookDeliveries(ctx context.Context) (int, error) {
+	var n int
+	err := s.queryRow(ctx, "SELECT COUNT(*) FROM webhook_outbox").Scan(&n)
+	return n, s.d.dbError(err)
+}
+
+// FinishWebhookDeliveries removes the deliveries done (or given up on) and
+// records the next attempt of those to retry, in one durable write.
+func (s *Store) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []WebhookDelivery) error {
+	if len(done) == 0 && len(retry) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *wtx) error {
+		for _, seq := range done {
+			if _, err := tx.exec("DELETE FROM webhook_outbox WHERE seq = ?", seq); err != nil {
+				return err
+			}
+		}
+		for _, d := range retry {
+			if _, err := tx.exec("UPDATE webhook_outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?",
+				d.Attempts, d.NextAt, d.LastError, d.Seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
