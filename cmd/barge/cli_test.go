@@ -230,7 +230,15 @@ func TestCLI(t *testing.T) {
 		out := ts.barge("jobs", "describe", fails).wantOK(t, "jobs describe")
 		wantLines(t, "barge jobs describe", out, []string{"Job ID:", fails}, []string{"Name:", "fails-job"},
 			[]string{"Status:", "FAILED"}, []string{"Exit code:", "3"}, []string{"Ran:", "1m00s"},
-			[]string{"Attempts:"}, []string{"1", "3", "Essential container in task exited"})
+			[]string{"Attempts:"}, []string{"1", "3", "Essential container in task exited"},
+			// A minute of 0.5 vCPU and 1 GiB, priced by barge's cost helper.
+			[]string{"Cost:", "on Fargate", "on Fargate Spot", "30 vCPU-s", "60 GB-s"})
+		// The queue's totals per day: today has the jobs that ended so far.
+		pollUntil(t, func() string { return "queue cost per day in " + ts.barge("jobs", "describe", fails).stdout }, func() bool {
+			out := ts.barge("jobs", "describe", fails).stdout
+			return strings.Contains(out, "Queue sim-queue, cost per day (last 7 days):") &&
+				strings.Contains(out, clock.Now().UTC().Format(time.DateOnly)+"  2 ")
+		})
 		var j map[string]any
 		if err := json.Unmarshal([]byte(ts.barge("jobs", "describe", ok, "--output", "json").wantOK(t, "describe --output json")), &j); err != nil ||
 			j["jobId"] != ok || j["status"] != "SUCCEEDED" {
