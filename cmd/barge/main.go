@@ -7,6 +7,7 @@
 //	barge server [--listen 127.0.0.1:8420] [--data DIR] [--region us-east-1]
 //	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes|simulate]
 //	barge version
+//	barge jobs|submit|wait|queues|ces|status ... (the client commands: see docs/CLI.md)
 package main
 
 import (
@@ -45,6 +46,9 @@ import (
 var version = "dev"
 
 func main() {
+	if code, ok := runClient(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "barge:", err)
 		os.Exit(1)
@@ -53,7 +57,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: barge server [flags] | barge version (barge server -h lists the flags)")
+		return errors.New("usage: barge server [flags] | barge version | barge jobs|submit|wait|queues|ces|status ... (barge server -h lists the flags; docs/CLI.md the client commands)")
 	}
 	switch args[0] {
 	case "version":
@@ -78,7 +82,7 @@ func run(args []string) error {
 		m.log.Info("shutting down")
 		return m.Close()
 	}
-	return fmt.Errorf("unknown command %q: want server or version", args[0])
+	return fmt.Errorf("unknown command %q: want server, version, jobs, submit, wait, queues, ces or status", args[0])
 }
 
 // Main is the barge server program, runnable in-process by tests.
