@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -329,4 +330,19 @@ func TestCLI(t *testing.T) {
 			t.Errorf("barge queues with a wrong secret: exit %d, %q; want %d", r.code, r.stderr, cli.ExitUsage)
 		}
 	})
+}
+
+// TestCommandFirst takes flags before the command as the aws CLI does.
+func TestCommandFirst(t *testing.T) {
+	for _, tt := range []struct{ in, want []string }{
+		{[]string{"jobs", "ls", "--queue", "q"}, []string{"jobs", "ls", "--queue", "q"}},
+		{[]string{"--endpoint", "http://h:1", "jobs", "ls"}, []string{"jobs", "ls", "--endpoint", "http://h:1"}},
+		{[]string{"--region=eu-west-1", "wait", "id"}, []string{"wait", "id", "--region=eu-west-1"}},
+		{[]string{"--data", "d", "server"}, []string{"server", "--data", "d"}},
+		{[]string{"--help"}, []string{"--help"}},
+	} {
+		if got := commandFirst(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("commandFirst(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

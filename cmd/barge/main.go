@@ -56,6 +56,7 @@ func main() {
 }
 
 func run(args []string) error {
+	args = commandFirst(args)
 	if len(args) == 0 {
 		return errors.New("usage: barge server [flags] | barge version | barge jobs|submit|wait|queues|ces|status ... (barge server -h lists the flags; docs/CLI.md the client commands)")
 	}
