@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -328,6 +329,28 @@ func TestCLI(t *testing.T) {
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "wrong")
 		if r := ts.barge("queues"); r.code != cli.ExitUsage {
 			t.Errorf("barge queues with a wrong secret: exit %d, %q; want %d", r.code, r.stderr, cli.ExitUsage)
+		}
+
+		// No credentials anywhere: a clear word at once, not the SDK's
+		// attempt at the EC2 instance metadata service.
+		t.Setenv("AWS_ACCESS_KEY_ID", "")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+		t.Setenv("AWS_PROFILE", "")
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+		t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+		out.Reset()
+		errOut.Reset()
+		code = cli.Run(context.Background(), []string{"queues", "--endpoint", ts.URL},
+			cli.Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
+		if code != cli.ExitUsage || !strings.Contains(errOut.String(), "no credentials: set AWS_ACCESS_KEY_ID") {
+			t.Errorf("barge queues with no credentials: exit %d, %q; want %d saying which variables to set", code, errOut.String(), cli.ExitUsage)
+		}
+		code = cli.Run(context.Background(), []string{"queues", "--endpoint", ts.URL}, cli.Env{Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string {
+				return map[string]string{"BARGE_ACCESS_KEY_ID": testKeyID, "BARGE_SECRET_ACCESS_KEY": testSecret}[k]
+			}})
+		if code != 0 {
+			t.Errorf("barge queues with BARGE_ credentials only: exit %d, %q; want 0", code, errOut.String())
 		}
 	})
 }

@@ -64,7 +64,14 @@ func (c *command) connect(ctx context.Context) (*clients, error) {
 	if cfg.Region == "" {
 		cfg.Region = defaultRegion
 	}
-	if id, secret := c.env.Getenv("BARGE_ACCESS_KEY_ID"), c.env.Getenv("BARGE_SECRET_ACCESS_KEY"); id != "" && secret != "" && !awsCredentialsConfigured(c.profile) {
+	if !awsCredentialsConfigured(c.profile) {
+		// Nothing the aws CLI would use: barge's own variables, or a clear
+		// word rather than the SDK's minutes-later complaint about the EC2
+		// instance metadata service (whose roles barge never accepts).
+		id, secret := c.env.Getenv("BARGE_ACCESS_KEY_ID"), c.env.Getenv("BARGE_SECRET_ACCESS_KEY")
+		if id == "" || secret == "" {
+			return nil, usagef("no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile) to the key pair barge server was given in BARGE_ACCESS_KEY_ID/BARGE_SECRET_ACCESS_KEY or printed on its first start, or set those BARGE_ variables here")
+		}
 		cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
 	}
 	cl := &clients{cfg: cfg}
