@@ -35,25 +35,7 @@ func (s *Store) ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, e
 		return nil, nil
 	}
 	query, args := jobQuerySQL(q, r)
-	rows, err := s.query(ctx, query, args...)
-	if err != nil {
-		return nil, s.d.dbError(err)
-	}
-	defer rows.Close()
-	var raws []rawJob
-	for rows.Next() {
-		r, err := scanRawJob(rows)
-		if err != nil {
-			return nil, s.d.dbError(err)
-		}
-		raws = append(raws, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.d.dbError(err)
-	}
-	rows.Close() // give the reader back before decoding
-	out, err := decodeJobs(raws, q.Summary)
-	return out, s.d.dbError(err)
+	return s.scanJobs(ctx, q.Summary, query, args...)
 }
 
 func validateJobQuery(q barge.JobQuery) error {
