@@ -9,9 +9,12 @@ import (
 
 // submitCache keeps the job queues and job definitions that SubmitJob
 // reads on every call, so that the hot path does not read and decode them
-// from the store each time. Entries are shared and must not be modified.
+// from the store each time, and the compute environments' types that every
+// finished job's bargeCost names. Entries are shared and must not be
+// modified.
 //
-// Every change to queues or definitions goes through cachingStore, which
+// Every change to queues, definitions or compute environments goes through
+// cachingStore, which
 // bumps the generation and empties the cache after its write. A reader
 // keeps what it read only if the generation did not move while it read, so
 // a value read before a change can never land in the cache after it.
@@ -20,6 +23,7 @@ type submitCache struct {
 	gen    uint64
 	queues map[string]*barge.JobQueue
 	defs   map[defKey]*barge.JobDefinition // revision 0 = the latest ACTIVE one
+	ceType map[string]string                // compute environment → its compute resources' type; "" if none
 }
 
 type defKey struct {
@@ -28,7 +32,7 @@ type defKey struct {
 }
 
 func newSubmitCache() *submitCache {
-	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}}
+	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}, ceType: map[string]string{}}
 }
 
 func (c *submitCache) invalidate() {
@@ -36,6 +40,7 @@ func (c *submitCache) invalidate() {
 	c.gen++
 	clear(c.queues)
 	clear(c.defs)
+	clear(c.ceType)
 	c.mu.Unlock()
 }
 
@@ -74,6 +79,24 @@ func (c *submitCache) jobDefinition(ctx context.Context, st Store, name string, 
 	})
 }
 
+// computeType returns the type of compute environment name's compute
+// resources (FARGATE, FARGATE_SPOT, ...), or "" when it has none or does not
+// exist.
+func (c *submitCache) computeType(ctx context.Context, st Store, name string) (string, error) {
+	return lookup(c, c.ceType, name, func() (string, error) {
+		ce, err := st.GetComputeEnvironment(ctx, name)
+		switch {
+		case barge.ErrorCodeOf(err) == barge.ENotFound:
+			return "", nil
+		case err != nil:
+			return "", err
+		case ce.ComputeResources == nil:
+			return "", nil
+		}
+		return string(ce.ComputeResources.Type), nil
+	})
+}
+
 // cachingStore is the store as the Batch API uses it: writes to queues and
 // job definitions invalidate the submit cache once they are durable.
 type cachingStore struct {
@@ -104,4 +127,16 @@ func (s cachingStore) RegisterJobDefinition(ctx context.Context, d *barge.JobDef
 
 func (s cachingStore) PutJobDefinition(ctx context.Context, d *barge.JobDefinition) error {
 	return s.after(s.Store.PutJobDefinition(ctx, d))
+}
+
+func (s cachingStore) CreateComputeEnvironment(ctx context.Context, ce *barge.ComputeEnvironment) error {
+	return s.after(s.Store.CreateComputeEnvironment(ctx, ce))
+}
+
+func (s cachingStore) PutComputeEnvironment(ctx context.Context, ce *barge.ComputeEnvironment) error {
+	return s.after(s.Store.PutComputeEnvironment(ctx, ce))
+}
+
+func (s cachingStore) DeleteComputeEnvironment(ctx context.Context, name string) error {
+	return s.after(s.Store.DeleteComputeEnvironment(ctx, name))
 }

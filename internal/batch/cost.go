@@ -60,13 +60,9 @@ func (s *Service) capacity(ctx context.Context, j *barge.Job) (string, error) {
 		}
 		t, seen := types[ce]
 		if !seen && ce != "" {
-			found, err := s.store.GetComputeEnvironment(ctx, ce)
-			switch {
-			case barge.ErrorCodeOf(err) == barge.ENotFound:
-			case err != nil:
+			var err error
+			if t, err = s.cache.computeType(ctx, s.store, ce); err != nil {
 				return "", err
-			case found.ComputeResources != nil:
-				t = string(found.ComputeResources.Type)
 			}
 			types[ce] = t
 		}
