@@ -23,7 +23,7 @@ type submitCache struct {
 	gen    uint64
 	queues map[string]*barge.JobQueue
 	defs   map[defKey]*barge.JobDefinition // revision 0 = the latest ACTIVE one
-	ceType map[string]string                // compute environment → its compute resources' type; "" if none
+	ceType map[string]string               // compute environment → its compute resources' type; "" if none
 }
 
 type defKey struct {
