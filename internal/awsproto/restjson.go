@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/bargehq/barge"
 )
@@ -94,9 +95,26 @@ func jsonKind(goKind string) string {
 	return goKind
 }
 
+// encodeBuffers hold answers while they are encoded: a DescribeJobs answer
+// is over 100 KB, and encoding each into a new slice made most of a read's
+// garbage.
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for the next answer; a rare
+// larger one is left to the collector.
+const maxPooledBuffer = 1 << 20
+
 // WriteJSON writes v as a JSON response with the given status.
 func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	b, err := json.Marshal(v)
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			encodeBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	err := json.NewEncoder(buf).Encode(v) // as json.Marshal, plus a newline
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"message":"failed to encode the response"}`)
