@@ -112,17 +112,26 @@ func TestCancelAndTerminateRunningJob(t *testing.T) {
 		t.Errorf("RUNNING job after CancelJob = %s %q isCancelled %v, want RUNNING, untouched", j.Status, aws.ToString(j.StatusReason), aws.ToBool(j.IsCancelled))
 	}
 	terminateJob(t, p.c, id, "enough")
-	wantStopped(t, describeJob(t, p.c, id), "enough", true)
-	// The attempt is recorded once the process has stopped.
+	// As on AWS, the job shows the request at once and stays RUNNING until
+	// its process has stopped; it is FAILED only with its attempt recorded.
 	deadline := time.Now().Add(time.Minute)
 	for {
 		j := describeJob(t, p.c, id)
-		if len(j.Attempts) == 1 {
+		if !aws.ToBool(j.IsTerminated) || aws.ToString(j.StatusReason) != "enough" {
+			t.Fatalf("terminated job = %s %q isTerminated %v, want the request shown at once", j.Status, aws.ToString(j.StatusReason), aws.ToBool(j.IsTerminated))
+		}
+		if j.Status == types.JobStatusFailed {
 			wantStopped(t, j, "enough", true)
+			if len(j.Attempts) != 1 || aws.ToString(j.Attempts[0].StatusReason) != "enough" {
+				t.Fatalf("FAILED terminated job has attempts %+v, want its one attempt, with the caller's reason", j.Attempts)
+			}
 			break
 		}
+		if j.Status != types.JobStatusRunning || len(j.Attempts) != 0 {
+			t.Fatalf("terminated job = %s with %d attempts while its process stops, want RUNNING with none", j.Status, len(j.Attempts))
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("terminated job has %d attempts a minute later, want its attempt recorded", len(j.Attempts))
+			t.Fatalf("terminated job still %s a minute later, want FAILED", j.Status)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -213,10 +222,12 @@ func TestStopArrays(t *testing.T) {
 	terminateJob(t, p.c, sequential, "terminate the array")
 	cancelJob(t, p.c, waiting, "cancel the waiting array")
 
+	// The running child fails once its process has stopped, and the
+	// children after it, which wait for it, with it; then the parent.
 	for i := range 4 {
-		wantStopped(t, describeJob(t, p.c, fmt.Sprintf("%s:%d", sequential, i)), "terminate the array", true)
+		wantStopped(t, waitJob(t, p.c, fmt.Sprintf("%s:%d", sequential, i), time.Minute), "terminate the array", true)
 	}
-	wantStopped(t, describeJob(t, p.c, sequential), "terminate the array", true)
+	wantStopped(t, waitJob(t, p.c, sequential, time.Minute), "terminate the array", true)
 	for _, id := range []string{waiting, waiting + ":0", waiting + ":1"} {
 		if j := describeJob(t, p.c, id); j.Status != types.JobStatusPending || !aws.ToBool(j.IsCancelled) {
 			t.Errorf("%s of the cancelled array waiting for a dependency = %s isCancelled %v, want PENDING, cancelled", id, j.Status, aws.ToBool(j.IsCancelled))

@@ -123,9 +123,8 @@ func placements(t *testing.T, c *batch.Client, n int) []string {
 		if _, err := c.TerminateJob(context.Background(), &batch.TerminateJobInput{JobId: j.JobId, Reason: aws.String("next")}); err != nil {
 			t.Fatal(err)
 		}
-		// Terminated at once (FAILED); its room comes back once its
-		// process has stopped.
-		if got := describeJob(t, c, aws.ToString(j.JobId)); got.Status != types.JobStatusFailed {
+		// FAILED once its process has stopped, which gives its room back.
+		if got := waitJob(t, c, aws.ToString(j.JobId), time.Minute); got.Status != types.JobStatusFailed {
 			t.Fatalf("terminated job = %s, want FAILED", got.Status)
 		}
 	}

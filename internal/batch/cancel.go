@@ -80,8 +80,10 @@ func checkStopInput(id, reason string) error {
 //     ended (so it may stay PENDING a while): the request is recorded now,
 //     as isCancelled (isTerminated) and statusReason, and jobstate fails
 //     it when the last of its dependencies ends, or at once if one fails;
-//   - a STARTING or RUNNING job is left alone by CancelJob, and failed by
-//     TerminateJob, which stops its task;
+//   - a STARTING or RUNNING job is left alone by CancelJob; TerminateJob
+//     records the request (isTerminated, statusReason) and stops its task,
+//     and the job stays as it is until the task has stopped: then the
+//     runner records the attempt and fails the job, as AWS does;
 //   - an array parent passes the request on to its children (stopArray).
 //
 // Each write is conditional on the status read; on a conflict the job is
@@ -123,10 +125,21 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 	}
 }
 
-// stopNow fails job j, which has not started or (terminate) runs. again
-// reports that j changed since it was read.
+// stopNow fails job j, which has not started, or (terminate) stops its
+// task. again reports that j changed since it was read.
 func (s *Service) stopNow(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
 	from := j.Status
+	if from.Started() {
+		mark(j, reason, terminate)
+		err = s.store.UpdateJob(ctx, j, from)
+		if barge.ErrorCodeOf(err) == barge.EConflict {
+			return true, nil
+		}
+		if err == nil {
+			s.stopTask(ctx, j.ID)
+		}
+		return false, err
+	}
 	s.fail(j, reason, terminate)
 	err = s.store.UpdateJob(ctx, j, from)
 	if barge.ErrorCodeOf(err) == barge.EConflict {
@@ -134,9 +147,6 @@ func (s *Service) stopNow(ctx context.Context, j *barge.Job, reason string, term
 	}
 	if err != nil {
 		return false, err
-	}
-	if from.Started() {
-		s.stopTask(ctx, j.ID)
 	}
 	return false, s.flow.Finished(ctx, j)
 }
@@ -225,6 +235,12 @@ func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason strin
 		case c == nil:
 			ends[i] = true
 		case c.Status.Started() && !terminate:
+		case c.Status.Started():
+			// TerminateJob: the child fails when its task has stopped.
+			if !stopping(c) {
+				mark(c, reason, terminate)
+				later = append(later, barge.JobUpdate{Job: c, From: c.Status})
+			}
 		case c.Status == barge.JobPending && (waits.open(i) || waits.sequential && i > 0 && !ends[i-1]):
 			if !stopping(c) {
 				mark(c, reason, terminate)
@@ -284,12 +300,12 @@ func (s *Service) stopChildren(ctx context.Context, now, later []barge.JobUpdate
 				skip[id] = true
 			}
 			for _, u := range batch {
-				if skip[u.Job.ID] || u.Job.Status != barge.JobFailed {
-					continue
-				}
-				failed = append(failed, u.Job)
-				if u.From.Started() {
+				switch {
+				case skip[u.Job.ID]:
+				case u.From.Started():
 					s.stopTask(ctx, u.Job.ID)
+				case u.Job.Status == barge.JobFailed:
+					failed = append(failed, u.Job)
 				}
 			}
 		}

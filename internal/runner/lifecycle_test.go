@@ -258,7 +258,9 @@ func TestTerminateRunning(t *testing.T) {
 				from = barge.JobRunning
 			}
 			j := e.job(t, "j")
-			j.Status, j.StatusReason, j.IsTerminated, j.StoppedAt = barge.JobFailed, "Terminated by the test", true, 1
+			// As TerminateJob does: the request is recorded, the status
+			// kept until the task has stopped.
+			j.StatusReason, j.IsTerminated = "Terminated by the test", true
 			if err := e.st.UpdateJob(context.Background(), j, from); err != nil {
 				t.Fatal(err)
 			}
@@ -274,7 +276,7 @@ func TestTerminateRunning(t *testing.T) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			j = e.job(t, "j")
-			if j.Status != barge.JobFailed || j.StatusReason != "Terminated by the test" || len(j.Attempts) != 1 {
+			if j.Status != barge.JobFailed || j.StatusReason != "Terminated by the test" || len(j.Attempts) != 1 || j.StoppedAt == 0 {
 				t.Fatalf("job = %s %q with %d attempts, want FAILED with the caller's reason, 1 attempt", j.Status, j.StatusReason, len(j.Attempts))
 			}
 			if a := j.Attempts[0]; a.StatusReason != "Terminated by the test" || *a.Container.ExitCode != 143 {

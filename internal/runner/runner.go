@@ -259,6 +259,11 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	}
 	disarm := r.arm(ctx, a, j, spec, adopted)
 	defer disarm()
+	if j.IsTerminated {
+		// TerminateJob was asked for before barge restarted, or before
+		// this attempt's task was known here: stop it now.
+		r.requestStop(ctx, a, stopTerminate, r.cfg.StopGrace)
+	}
 
 	// A new task's output is read from its start; an adopted one's from
 	// the millisecond of the last line stored before the restart, less the
@@ -382,6 +387,10 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 
 // markRunning moves a job from STARTING to RUNNING once its task runs.
 func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) error {
+	// A TerminateJob since the placement marked the stored job; keep it.
+	if found, err := r.cfg.Store.GetJobs(ctx, []string{j.ID}); err == nil && len(found) == 1 && found[0].Status == barge.JobStarting {
+		j.IsTerminated, j.StatusReason = found[0].IsTerminated, found[0].StatusReason
+	}
 	j.Status = barge.JobRunning
 	j.StartedAt = r.cfg.Now().UnixMilli()
 	j.Runtime.LogStreamName = stream
@@ -500,12 +509,26 @@ func (o outcome) retriable() bool { return o.stop != stopTimeout && o.stop != st
 func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, o outcome) {
 	ctx = context.WithoutCancel(ctx)
 	now := r.cfg.Now().UnixMilli()
+	// A TerminateJob while the task ran wrote isTerminated and the caller's
+	// reason to the store, not to j: read the job again.
+	if found, err := r.cfg.Store.GetJobs(ctx, []string{j.ID}); err == nil && len(found) == 1 {
+		fresh := found[0]
+		if recorded(fresh, j.Runtime.TaskArn) {
+			return
+		}
+		if fresh.Runtime != nil && fresh.Runtime.TaskArn == j.Runtime.TaskArn {
+			j = fresh
+		}
+	}
 	for try := 0; try < 10; try++ {
 		from := j.Status
 		rt := *j.Runtime
 		rt.ExitCode, rt.Reason, rt.LogStreamName = o.res.ExitCode, truncate(o.res.Reason), o.stream
+		if o.stop == stopTerminate {
+			j.IsTerminated = true // even if a write raced the request's
+		}
 		reason := o.statusReason
-		if o.stop == stopTerminate && j.Status.Done() {
+		if j.IsTerminated && j.StatusReason != "" {
 			reason = j.StatusReason // the task stopped for the caller's reason
 		}
 		started := o.startedAt
@@ -520,9 +543,13 @@ func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, 
 		}
 		j.Attempts = append(j.Attempts, attempt)
 		j.Runtime = &rt
-		if !j.Status.Done() { // a terminated job is FAILED already and keeps its reason
+		if !j.Status.Done() { // a job terminated before this version is FAILED already
 			j.StatusReason = reason
 			switch {
+			case j.IsTerminated:
+				// TerminateJob: failed, whatever the task's exit, and
+				// never retried.
+				j.Status, j.StoppedAt = barge.JobFailed, now
 			case o.succeeded():
 				j.Status, j.StoppedAt = barge.JobSucceeded, now
 			case o.retriable() && spec.RetryStrategy.Retries(len(j.Attempts), attempt):

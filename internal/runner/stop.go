@@ -83,9 +83,10 @@ func (r *Runner) stopTask(ctx context.Context, a *attempt, grace time.Duration) 
 	}()
 }
 
-// StopJob stops the task of a job that TerminateJob failed, if it runs
-// here: SIGTERM, then SIGKILL after StopGrace. The attempt is recorded with
-// the job's reason when the task has ended, and the job is not retried.
+// StopJob stops the task of a job that TerminateJob marked isTerminated,
+// if it runs here: SIGTERM, then SIGKILL after StopGrace. When the task has
+// ended, the attempt is recorded with the job's reason and the job fails,
+// never retried.
 func (r *Runner) StopJob(ctx context.Context, jobID string) {
 	if a := r.attemptOf(jobID); a != nil {
 		r.requestStop(ctx, a, stopTerminate, r.cfg.StopGrace)
