@@ -399,3 +399,34 @@ func TestSpotInterruptionModel(t *testing.T) {
 		})
 	}
 }
+
+// TestTerminateBeforeRestart: a TerminateJob recorded on a running job
+// whose task barge had not stopped when it went down is carried out when the
+// next runner adopts the task: the task is stopped and the job fails with
+// the caller's reason, not retried.
+func TestTerminateBeforeRestart(t *testing.T) {
+	exec := newFake()
+	exec.hold = make(chan struct{})
+	defer close(exec.hold)
+	e := newEnv(t, nil, exec)
+	e.place(t, &barge.Job{ID: "j", Name: "j", Queue: "q", CreatedAt: 1}, retrying(spec("trap", nil, execRole), 3), task('t'))
+	e.waitStatus(t, "j", barge.JobRunning)
+	e.cancel() // barge goes down with the task running
+
+	j := e.job(t, "j")
+	j.StatusReason, j.IsTerminated = "Terminated before the restart", true
+	if err := e.st.UpdateJob(context.Background(), j, barge.JobRunning); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEnv(t, e.st, exec)
+	if err := e2.r.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	j = e2.waitStatus(t, "j", barge.JobFailed)
+	if j.StatusReason != "Terminated before the restart" || len(j.Attempts) != 1 || j.Attempts[0].StatusReason != j.StatusReason {
+		t.Errorf("job = %s %q with attempts %+v, want FAILED with the caller's reason and one attempt", j.Status, j.StatusReason, j.Attempts)
+	}
+	if len(exec.stopCalls()) != 1 {
+		t.Errorf("Stop calls = %+v, want the adopted task stopped once", exec.stopCalls())
+	}
+}
