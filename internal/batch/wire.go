@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/awsproto"
 )
 
 // The wire shapes of AWS Batch's top-level requests and responses, with the
@@ -224,6 +225,14 @@ type describeJobsInput struct {
 
 type describeJobsOutput struct {
 	Jobs []jobDetail `json:"jobs"`
+}
+
+// AppendJSON encodes the answer for awsproto.WriteJSON, its job details on
+// every CPU.
+func (o *describeJobsOutput) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"jobs":`...)
+	b, err := awsproto.AppendJSONArray(b, o.Jobs)
+	return append(b, '}'), err
 }
 
 type jobDetail struct {

@@ -398,3 +398,32 @@ func TestErrorHTTPStatus(t *testing.T) {
 		})
 	}
 }
+
+// A verifier keeps the signing keys it derived, but a request is checked
+// against the secret its key has now: after a secret changes, a request
+// signed with the old one fails, and one signed with the new one passes,
+// though the old key for the same scope was used a moment before.
+func TestVerifySecretChanges(t *testing.T) {
+	current := secret
+	v := &sigv4.Verifier{
+		Lookup: func(id string) (string, bool) { return current, id == keyID },
+		Now:    func() time.Time { return now },
+	}
+	old := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
+	for range 2 {
+		r, body := signed(t, "POST", "/v1/describejobs", []byte(`{"jobs":["a"]}`), old, now)
+		if _, err := v.Verify(r, body); err != nil {
+			t.Fatalf("Verify = %v, want success", err)
+		}
+	}
+	current = "rotated/K7MDENG+bPxRfiCYEXAMPLEKEY"
+	r, body := signed(t, "POST", "/v1/describejobs", []byte(`{"jobs":["a"]}`), old, now)
+	var e *sigv4.Error
+	if _, err := v.Verify(r, body); !errors.As(err, &e) || e.Code != sigv4.CodeInvalidSignature {
+		t.Fatalf("Verify with the old secret = %v, want %s", err, sigv4.CodeInvalidSignature)
+	}
+	r, body = signed(t, "POST", "/v1/describejobs", []byte(`{"jobs":["a"]}`), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: current}, now)
+	if _, err := v.Verify(r, body); err != nil {
+		t.Fatalf("Verify with the new secret = %v, want success", err)
+	}
+}

