@@ -73,6 +73,10 @@ func TestListJobs(t *testing.T) {
 			[]string{"s2", "arr:0", "arr:1", "arr:2", "s3"}},
 		{"name prefix", barge.JobQuery{Queue: "q", NamePrefix: "alpha"}, []string{"s4", "s2", "s1"}},
 		{"name prefix upper case", barge.JobQuery{Queue: "q", NamePrefix: "ALPHA-"}, []string{"s2", "s1"}},
+		{"name prefix, a short page", barge.JobQuery{Queue: "q", NamePrefix: "alpha", Limit: 2}, []string{"s4", "s2"}},
+		{"name prefix, oldest, a short page", barge.JobQuery{Queue: "q", NamePrefix: "alpha", Limit: 2, Oldest: true}, []string{"s1", "s2"}},
+		{"name prefix after a cursor", barge.JobQuery{Queue: "q", NamePrefix: "alpha", Cursor: seqOf("s4"), Limit: 1}, []string{"s2"}},
+		{"name prefix, none", barge.JobQuery{Queue: "q", NamePrefix: "zeta"}, nil},
 		{"name exact", barge.JobQuery{Queue: "q", NamePrefix: "alpha", NameExact: true}, []string{"s4"}},
 		{"name exact mixed case", barge.JobQuery{Queue: "q", NamePrefix: "ALPHA-1", NameExact: true}, []string{"s1"}},
 		{"name prefix and status", barge.JobQuery{Queue: "q", NamePrefix: "a", Status: barge.JobRunnable}, []string{"s2"}},
@@ -98,17 +102,24 @@ func TestListJobs(t *testing.T) {
 		{"cursor oldest", barge.JobQuery{Queue: "q", Cursor: seqOf("s2"), Oldest: true, Limit: 2}, []string{"arr", "s3"}},
 		{"cursor and created", barge.JobQuery{Queue: "q", Cursor: seqOf("s3"), CreatedAfter: 1000}, []string{"arr", "s2"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.ListJobs(ctx, tt.q)
-			if err != nil {
-				t.Fatalf("ListJobs(%+v) = %v", tt.q, err)
-			}
-			if !slices.Equal(ids(got), tt.want) {
-				t.Errorf("ListJobs(%+v) = %v, want %v", tt.q, ids(got), tt.want)
-			}
-		})
+	// Every prefix is served by walking the queue within a budget and then
+	// sorting (the budget of 1 and 2 run out before a page has matched), by
+	// sorting alone (0), and by walking alone (-1).
+	for _, budget := range []int{prefixWalkBudget, 1, 2, 0, -1} {
+		s.prefixWalkBudget = budget
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/budget=%d", tt.name, budget), func(t *testing.T) {
+				got, err := s.ListJobs(ctx, tt.q)
+				if err != nil {
+					t.Fatalf("ListJobs(%+v) = %v", tt.q, err)
+				}
+				if !slices.Equal(ids(got), tt.want) {
+					t.Errorf("ListJobs(%+v) = %v, want %v", tt.q, ids(got), tt.want)
+				}
+			})
+		}
 	}
+	s.prefixWalkBudget = prefixWalkBudget
 
 	invalid := []barge.JobQuery{
 		{},
@@ -244,6 +255,13 @@ func TestQueryPlans(t *testing.T) {
 		{"jobdef prefix", func() (string, []any) {
 			return list(barge.JobQuery{Queue: "q", JobDefName: "de", JobDefNamePrefix: true})
 		}, "jobs_queue_jobdef", true},
+		{"name prefix walked", func() (string, []any) {
+			return prefixWalkSQL(barge.JobQuery{Queue: "q", NamePrefix: "alp"}, seqBounds{lo: 3, hi: 100}, prefixWalkBudget)
+		}, "jobs_queue_seq", false},
+		{"jobdef prefix walked", func() (string, []any) {
+			return prefixWalkSQL(barge.JobQuery{Queue: "q", JobDefName: "de", JobDefNamePrefix: true, Oldest: true}, seqBounds{lo: 2}, -1)
+		}, "jobs_queue_seq", false},
+
 		{"jobdef arn", func() (string, []any) {
 			return list(barge.JobQuery{Queue: "q", JobDefArn: testScope.JobDefinitionARN("def", 2)})
 		}, "jobs_queue_jobdef", false},
@@ -262,7 +280,9 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("plan of %s = %q, want a search of index %s", query, plan, tt.index)
 			}
 			for _, line := range strings.Split(plan, "\n") {
-				if strings.HasPrefix(line, "SCAN ") {
+				// "SCAN w" reads the entries a prefix walk yields, within
+				// its budget, not a table.
+				if strings.HasPrefix(line, "SCAN ") && line != "SCAN w" {
 					t.Errorf("plan of %s has a full scan: %q", query, line)
 				}
 			}

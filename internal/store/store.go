@@ -66,6 +66,11 @@ type Store struct {
 	rdb    *sql.DB // the readers' pool
 	rstmts sync.Map
 
+	// prefixWalkBudget is how far ListJobs walks a queue for a prefix
+	// filter before it sorts the matches instead (jobquery.go); tests
+	// change it.
+	prefixWalkBudget int
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -126,7 +131,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxLifetime(0)
 
-	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten)}
+	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget}
 	s.w.onCommit = opts.OnCommit
 	go s.w.run()
 	if s.w.notify != nil {
