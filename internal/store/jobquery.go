@@ -1,11 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
-	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -50,11 +48,11 @@ func hasPrefixFilter(q barge.JobQuery) bool {
 	return (q.NamePrefix != "" && !q.NameExact) || (q.JobDefName != "" && q.JobDefNamePrefix)
 }
 
-// prefixWalkBudget is how many of a queue's newest top-level jobs a prefix
-// filter walks before it sorts its matches instead. A page of a prefix
-// matching m of a queue's n jobs costs ~100·n/m index entries walked, or ~m
-// sorted; for a million jobs the worst case, where the two meet, is near
-// 10,000 of each.
+// prefixWalkBudget is how far, in seqs, a prefix filter walks a queue from
+// where its page starts before it sorts its matches instead. A page of a
+// prefix matching m of a queue's n jobs costs ~100·n/m index entries walked,
+// or ~m sorted; for a million jobs the worst case, where the two meet, is
+// near 10,000 of each.
 const prefixWalkBudget = 10000
 
 // listByPrefix lists the jobs of a queue whose name or definition starts
@@ -62,20 +60,36 @@ const prefixWalkBudget = 10000
 // every match, from the index of the column, reads one index entry per
 // match: 110,000 for a prefix matching 11% of a million jobs. So the queue's
 // newest top-level jobs (oldest, with q.Oldest) are walked first, in
-// jobs_queue_seq, which carries both columns, so that no row is read: up to
-// prefixWalkBudget of them, which holds a page of any prefix matching more
-// than 1% of jobs spread evenly. Only if the walk found less than a page,
-// which means a narrow prefix (or matches all far from the newest), are the
-// matches sorted, and then they are few (~100·n/10,000). Measured at a
-// million jobs, an entry walked costs ~0.4 µs, one sorted ~0.25 µs.
+// jobs_queue_seq, which carries both columns, so that no row is read: those
+// within prefixWalkBudget seqs of where the page starts, at most that many
+// entries (fewer where other queues and array children hold seqs), which
+// hold a page of any prefix matching more than 1% of jobs spread evenly.
+// Only if the walk found less than a page, which means a narrow prefix (or
+// matches all far from the newest), are the matches sorted, and then they
+// are few (~100·n/10,000).
 //
 // s.prefixWalkBudget is prefixWalkBudget but in tests, where 0 means to sort
 // at once and -1 to walk the whole queue and never sort.
 func (s *Store) listByPrefix(ctx context.Context, q barge.JobQuery, r seqBounds) ([]*barge.Job, error) {
-	if budget := s.prefixWalkBudget; budget != 0 {
-		query, args := prefixWalkSQL(q, r, cmp.Or(max(budget, 0), math.MaxInt32))
+	if budget := int64(s.prefixWalkBudget); budget != 0 {
+		walk, whole := r, true
+		if budget > 0 {
+			if q.Oldest {
+				walk.below(r.lo + budget + 1)
+			} else {
+				end := r.hi
+				if end == 0 {
+					if err := s.queryRow(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").Scan(&end); err != nil {
+						return nil, s.d.dbError(err)
+					}
+				}
+				walk.above(end - budget - 1)
+			}
+			whole = walk == r
+		}
+		query, args := prefixWalkSQL(q, walk)
 		jobs, err := s.scanJobs(ctx, q.Summary, query, args...)
-		if err != nil || len(jobs) >= pageSize(q.Limit) || budget < 0 {
+		if err != nil || whole || len(jobs) >= pageSize(q.Limit) {
 			return jobs, err
 		}
 	}
@@ -83,19 +97,13 @@ func (s *Store) listByPrefix(ctx context.Context, q barge.JobQuery, r seqBounds)
 	return s.scanJobs(ctx, q.Summary, query, args...)
 }
 
-// prefixWalkSQL returns the query that walks up to budget of the newest
-// (or, with q.Oldest, oldest) top-level jobs of q's queue within r for a
-// page of those matching q's prefix.
-func prefixWalkSQL(q barge.JobQuery, r seqBounds, budget int) (string, []any) {
+// prefixWalkSQL returns the query that walks q's queue within r, in
+// jobs_queue_seq, for a page of the top-level jobs matching q's prefix.
+func prefixWalkSQL(q barge.JobQuery, r seqBounds) (string, []any) {
 	cond, args := jobQueryWhere(q, r, true)
-	order := " ORDER BY seq DESC"
-	if q.Oldest {
-		order = " ORDER BY seq"
-	}
-	args = append(args, budget)
-	var prefix []string
+	where := []string{cond}
 	add := func(c string, a ...any) {
-		prefix = append(prefix, c)
+		where = append(where, c)
 		args = append(args, a...)
 	}
 	if q.NamePrefix != "" && !q.NameExact {
@@ -104,13 +112,12 @@ func prefixWalkSQL(q barge.JobQuery, r seqBounds, budget int) (string, []any) {
 	if q.JobDefName != "" && q.JobDefNamePrefix {
 		addStartsWith(add, "jobdef_name", q.JobDefName)
 	}
-	args = append(args, pageSize(q.Limit))
-	// The innermost query walks the index in seq order, within the budget;
-	// the one around it keeps the first page of matches as they come, in
-	// that order. (An ORDER BY there would make SQLite sort the whole walk
-	// before keeping any.)
-	return "SELECT " + jobColumns + " FROM jobs WHERE seq IN (SELECT seq FROM (SELECT seq, name_lc, jobdef_name FROM jobs WHERE " +
-		cond + order + " LIMIT ?) AS w WHERE " + strings.Join(prefix, " AND ") + " LIMIT ?)" + order, args
+	order := " ORDER BY seq DESC"
+	if q.Oldest {
+		order = " ORDER BY seq"
+	}
+	return "SELECT " + jobColumns + " FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE " + strings.Join(where, " AND ") +
+		order + " LIMIT ?)" + order, append(args, pageSize(q.Limit))
 }
 
 func validateJobQuery(q barge.JobQuery) error {
