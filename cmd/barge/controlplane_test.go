@@ -237,4 +237,7 @@ func wantPages(t *testing.T, sizes []int, want []string, page func(token *string
 	}
 }
 
-var uuidPattern = `[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`
+// uuidPattern matches the UUIDs barge makes for jobs and compute
+// environments: canonical, version 7 (time-ordered; AWS's are version 4,
+// and clients treat both as opaque strings).
+var uuidPattern = `[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`

@@ -28,7 +28,7 @@ const (
 	jobQueueARNPrefix = "arn:aws:batch:us-east-1:123456789012:job-queue/"
 )
 
-var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var jobIDPattern = regexp.MustCompile(`^` + uuidPattern + `$`)
 
 // jobInput returns a SubmitJob request for the seed's queue and definition.
 func jobInput(name string) *batch.SubmitJobInput {
@@ -312,7 +312,7 @@ func TestSubmitJobValidation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SubmitJob() = %v, want it accepted", err)
 			}
-			if id := aws.ToString(out.JobId); !uuidV4.MatchString(id) || aws.ToString(out.JobArn) != jobARNPrefix+id || aws.ToString(out.JobName) != aws.ToString(in.JobName) {
+			if id := aws.ToString(out.JobId); !jobIDPattern.MatchString(id) || aws.ToString(out.JobArn) != jobARNPrefix+id || aws.ToString(out.JobName) != aws.ToString(in.JobName) {
 				t.Errorf("SubmitJob() = id %q arn %q name %q, want a UUID, its ARN and the job's name", id, aws.ToString(out.JobArn), aws.ToString(out.JobName))
 			}
 		})
@@ -574,8 +574,8 @@ func TestDescribeJobs(t *testing.T) {
 
 	t.Run("detail", func(t *testing.T) {
 		j := describeJob(t, c, a)
-		if !uuidV4.MatchString(a) {
-			t.Errorf("jobId = %s, want a v4 UUID", a)
+		if !jobIDPattern.MatchString(a) {
+			t.Errorf("jobId = %s, want a version 7 UUID", a)
 		}
 		checks := []struct{ field, got, want string }{
 			{"jobId", aws.ToString(j.JobId), a},

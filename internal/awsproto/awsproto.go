@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -71,6 +72,26 @@ func NewUUID() string {
 		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
 	}
 	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// NewUUIDv7 returns a time-ordered (version 7, RFC 9562) UUID for time t:
+// its first 48 bits are t in Unix milliseconds, the rest random. IDs made
+// one after another sort near each other, so the B-tree index that holds
+// them grows at its end instead of in a random leaf per ID: a job's insert
+// dirties (and writes to the WAL) one page fewer, and the jobs submitted
+// together are read together.
+func NewUUIDv7(t time.Time) string {
+	var b [16]byte
+	if _, err := rand.Read(b[6:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
+	}
+	ms := uint64(t.UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

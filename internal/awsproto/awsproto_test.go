@@ -9,8 +9,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -123,5 +126,28 @@ func TestRestJSONOp(t *testing.T) {
 				t.Errorf("POST %q leaked the internal error: %s", tt.body, rec.Body)
 			}
 		})
+	}
+}
+
+// NewUUIDv7 makes canonical version 7 UUIDs that carry their time and sort
+// by it, and differ within one millisecond.
+func TestNewUUIDv7(t *testing.T) {
+	shape := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	at := time.Date(2026, 11, 26, 21, 30, 0, 0, time.UTC)
+	a, b, later := NewUUIDv7(at), NewUUIDv7(at), NewUUIDv7(at.Add(time.Millisecond))
+	for _, id := range []string{a, b, later} {
+		if !shape.MatchString(id) {
+			t.Errorf("NewUUIDv7 = %q, want a canonical version 7 UUID", id)
+		}
+	}
+	if a == b {
+		t.Errorf("NewUUIDv7 twice in one millisecond = %q both times", a)
+	}
+	if later <= a || later <= b {
+		t.Errorf("NewUUIDv7 a millisecond later = %q, want it after %q and %q", later, a, b)
+	}
+	ms, err := strconv.ParseInt(strings.ReplaceAll(a[:13], "-", ""), 16, 64)
+	if err != nil || ms != at.UnixMilli() {
+		t.Errorf("time in %q = %d, %v; want %d", a, ms, err, at.UnixMilli())
 	}
 }

@@ -56,7 +56,7 @@ type Config struct {
 	Scope barge.Scope
 	Log   *slog.Logger
 	Now   func() time.Time
-	NewID func() string // job and resource UUIDs; defaults to random UUIDs
+	NewID func() string // job and resource UUIDs; defaults to time-ordered UUIDs (v7)
 	// Wake tells the scheduler that jobs, queues or compute environments
 	// changed; nil when nothing schedules.
 	Wake func()
@@ -149,7 +149,7 @@ func New(cfg Config) *Service {
 		s.now = time.Now
 	}
 	if s.newID == nil {
-		s.newID = awsproto.NewUUID
+		s.newID = func() string { return awsproto.NewUUIDv7(s.now()) }
 	}
 	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log}
 	s.flow = &jobstate.Flow{Store: s.store, Now: s.nowMillis, Wake: s.wake}
