@@ -112,6 +112,9 @@ func (w *writer) run() {
 		defer close(w.notify)
 	}
 	batch := make([]*request, 0, maxBatch)
+	timer := time.NewTimer(maxLinger)
+	timer.Stop()
+	var took time.Duration // by the last commit
 	for {
 		select {
 		case r := <-w.requests:
@@ -130,13 +133,50 @@ func (w *writer) run() {
 				break gather
 			}
 		}
-		w.commit(batch)
+		if d := linger(len(batch), took); d > 0 {
+			timer.Reset(d)
+		wait:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-w.requests:
+					batch = append(batch, r)
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
+		}
+		took = w.commit(batch)
 		clear(batch)
 	}
 }
 
-// commit runs batch in one transaction and answers each request.
-func (w *writer) commit(batch []*request) {
+// maxLinger bounds how long a batch waits for more requests.
+const maxLinger = time.Millisecond
+
+// linger returns how long a batch of the waiting requests should wait for
+// more before it commits, given how long the last commit took.
+//
+// A commit costs the writer about as much CPU as three requests' inserts
+// (its WAL pages, the sync call, the transaction's own statements), so on
+// two cores, under load, commits of two or three requests left the writer
+// spending most of its time on commits: measured, SubmitJob from 32 clients
+// made commits of 2.6 requests. Waiting for more is worth it only while
+// more are coming, and that is what several requests having arrived during
+// the last commit says; then the batch waits up to half as long as that
+// commit took, so that a request's wait grows by at most half. A lone
+// caller, or a few taking turns, never waits: each finds itself alone.
+// (PostgreSQL's commit_delay and commit_siblings are the same idea.)
+func linger(waiting int, lastCommit time.Duration) time.Duration {
+	if waiting < 2 {
+		return 0
+	}
+	return min(lastCommit/2, maxLinger)
+}
+
+// commit runs batch in one transaction, answers each request and returns
+// how long the transaction took.
+func (w *writer) commit(batch []*request) time.Duration {
 	errs := make([]error, len(batch))
 	start := time.Now()
 	changes, err := w.runBatch(batch, errs)
@@ -158,6 +198,7 @@ func (w *writer) commit(batch []*request) {
 	if w.onCommit != nil {
 		w.onCommit(took, len(batch))
 	}
+	return took
 }
 
 // runBatch runs each request of batch in a savepoint, setting its result in

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -136,5 +137,25 @@ func TestWriteCancelled(t *testing.T) {
 	err := s.write(ctx, func(*wtx) error { ran = true; return nil })
 	if err != context.Canceled || ran {
 		t.Errorf("write(cancelled ctx) = %v, ran %v; want %v, not run", err, ran, context.Canceled)
+	}
+}
+
+func TestLinger(t *testing.T) {
+	tests := []struct {
+		waiting    int
+		lastCommit time.Duration
+		want       time.Duration
+	}{
+		{1, 600 * time.Microsecond, 0}, // alone: commit at once
+		{0, time.Millisecond, 0},
+		{2, 600 * time.Microsecond, 300 * time.Microsecond},
+		{30, 500 * time.Microsecond, 250 * time.Microsecond},
+		{5, 10 * time.Millisecond, maxLinger}, // a slow disk: bounded
+		{5, 0, 0},                             // the first batch
+	}
+	for _, tt := range tests {
+		if got := linger(tt.waiting, tt.lastCommit); got != tt.want {
+			t.Errorf("linger(%d, %v) = %v, want %v", tt.waiting, tt.lastCommit, got, tt.want)
+		}
 	}
 }
