@@ -228,6 +228,15 @@ func BenchmarkSubmitJob(b *testing.B) {
 		p.waitHealthy(b)
 		c := benchClient(p.addr)
 		queue, jobDef := benchSeed(b, c)
+		// The compute environment is disabled so that the jobs wait, as
+		// with the other variants (cfg.Hold): this measures the control
+		// plane, not the scheduler and the executor running the jobs.
+		_, err := c.UpdateComputeEnvironment(context.Background(), &batch.UpdateComputeEnvironmentInput{
+			ComputeEnvironment: aws.String("bench-ce"), State: types.CEStateDisabled,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
 		in := benchSubmitInput(queue, jobDef, "nightly-etl")
 		server0, err := procCPU(p.cmd.Process.Pid)
 		if err != nil {
