@@ -102,13 +102,18 @@ func TestListJobs(t *testing.T) {
 		{"cursor oldest", barge.JobQuery{Queue: "q", Cursor: seqOf("s2"), Oldest: true, Limit: 2}, []string{"arr", "s3"}},
 		{"cursor and created", barge.JobQuery{Queue: "q", Cursor: seqOf("s3"), CreatedAfter: 1000}, []string{"arr", "s2"}},
 	}
-	// Every prefix is served by walking the queue within a budget and then
-	// sorting (the budget of 1 and 2 run out before a page has matched), by
-	// sorting alone (0), and by walking alone (-1).
-	for _, budget := range []int{prefixWalkBudget, 1, 2, 0, -1} {
-		s.prefixWalkBudget = budget
+	// Every prefix is served each way a prefix can be: by merging the runs
+	// of the names it covers (merge, up to that many names), by walking the
+	// queue within a budget and then sorting (budgets of 1 and 2 run out
+	// before a page has matched), by sorting alone (budget 0), and by
+	// walking alone (budget -1).
+	for _, plan := range []struct{ merge, budget int }{
+		{maxMergeValues, prefixWalkBudget}, {1, prefixWalkBudget},
+		{0, prefixWalkBudget}, {0, 1}, {0, 2}, {0, 0}, {0, -1},
+	} {
+		s.prefixMergeValues, s.prefixWalkBudget = plan.merge, plan.budget
 		for _, tt := range tests {
-			t.Run(fmt.Sprintf("%s/budget=%d", tt.name, budget), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/merge=%d,budget=%d", tt.name, plan.merge, plan.budget), func(t *testing.T) {
 				got, err := s.ListJobs(ctx, tt.q)
 				if err != nil {
 					t.Fatalf("ListJobs(%+v) = %v", tt.q, err)
@@ -119,7 +124,7 @@ func TestListJobs(t *testing.T) {
 			})
 		}
 	}
-	s.prefixWalkBudget = prefixWalkBudget
+	s.prefixMergeValues, s.prefixWalkBudget = maxMergeValues, prefixWalkBudget
 
 	invalid := []barge.JobQuery{
 		{},
@@ -255,6 +260,8 @@ func TestQueryPlans(t *testing.T) {
 		{"jobdef prefix", func() (string, []any) {
 			return list(barge.JobQuery{Queue: "q", JobDefName: "de", JobDefNamePrefix: true})
 		}, "jobs_queue_jobdef", true},
+		{"prefix values", func() (string, []any) { return prefixValuesSQL("q", "name_lc", "alp", "alq", 65) }, "jobs_queue_name", false},
+		{"prefix definitions", func() (string, []any) { return prefixValuesSQL("q", "jobdef_name", "de", "df", 65) }, "jobs_queue_jobdef", false},
 		{"name prefix walked", func() (string, []any) {
 			return prefixWalkSQL(barge.JobQuery{Queue: "q", NamePrefix: "alp"}, seqBounds{lo: 3, hi: 100})
 		}, "jobs_queue_seq", false},
@@ -280,7 +287,9 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("plan of %s = %q, want a search of index %s", query, plan, tt.index)
 			}
 			for _, line := range strings.Split(plan, "\n") {
-				if strings.HasPrefix(line, "SCAN ") {
+				// "SCAN v" reads the values a prefix covers, "SCAN
+				// CONSTANT ROW" starts their recursion: neither is a table.
+				if strings.HasPrefix(line, "SCAN ") && line != "SCAN v" && line != "SCAN CONSTANT ROW" {
 					t.Errorf("plan of %s has a full scan: %q", query, line)
 				}
 			}
@@ -294,5 +303,90 @@ func TestQueryPlans(t *testing.T) {
 					query, plan, tt.index)
 			}
 		})
+	}
+
+	// A merge reads each value's run from the covering index, at most a
+	// page of it, and merges the runs; SQLite orders each run's page again
+	// (a sort of at most a page) but reads no table and sorts no matches.
+	merges := []struct {
+		name, index string
+		q           barge.JobQuery
+		column      string
+		values      []string
+	}{
+		{"name prefix merged", "jobs_queue_name", barge.JobQuery{Queue: "q", NamePrefix: "alp"}, "name_lc", []string{"alpha", "alpha-1", "alpha-2"}},
+		{"jobdef prefix merged", "jobs_queue_jobdef", barge.JobQuery{Queue: "q", JobDefName: "de", JobDefNamePrefix: true, Oldest: true}, "jobdef_name", []string{"def", "define"}},
+	}
+	for _, m := range merges {
+		t.Run(m.name, func(t *testing.T) {
+			query, args := mergeSQL(m.q, seqBounds{hi: 100}, m.column, m.values)
+			plan := queryPlan(t, s, query, args...)
+			if n := strings.Count(plan, "SEARCH jobs USING COVERING INDEX "+m.index+" ("); n != len(m.values) {
+				t.Errorf("plan of %s = %q, want %d searches of covering index %s", query, plan, len(m.values), m.index)
+			}
+			if !strings.Contains(plan, "MERGE (UNION ALL)") || strings.Contains(plan, "SCAN jobs") {
+				t.Errorf("plan of %s = %q, want a merge of index searches", query, plan)
+			}
+		})
+	}
+}
+
+// TestListJobsPrefixPages pages through a prefix whose names repeat, as
+// job names do, mixed with jobs it does not match and with array children,
+// each way a prefix can be served: every page is the next newest (or
+// oldest) matches, whatever the plan.
+func TestListJobsPrefixPages(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var want []string // matching IDs, oldest first
+	for i := range 60 {
+		var jobs []*barge.Job
+		switch i % 4 {
+		case 0:
+			jobs = []*barge.Job{newJob(fmt.Sprint("etl-daily-", i), "q", "etl-daily")}
+		case 1:
+			jobs = []*barge.Job{newJob(fmt.Sprint("etl-hourly-", i), "q", "ETL-Hourly")}
+		case 2:
+			jobs = newArray(fmt.Sprint("report-", i), "q", "report", 2)
+		case 3:
+			jobs = []*barge.Job{newJob(fmt.Sprint("other-q-", i), "q2", "etl-daily")}
+		}
+		if i%4 < 2 {
+			want = append(want, jobs[0].ID)
+		}
+		if err := s.InsertJobs(ctx, jobs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newest := slices.Clone(want)
+	slices.Reverse(newest)
+	for _, plan := range []struct{ merge, budget int }{
+		{maxMergeValues, prefixWalkBudget}, {1, prefixWalkBudget}, {0, prefixWalkBudget}, {0, 7}, {0, 0}, {0, -1},
+	} {
+		s.prefixMergeValues, s.prefixWalkBudget = plan.merge, plan.budget
+		for _, oldest := range []bool{false, true} {
+			t.Run(fmt.Sprintf("merge=%d,budget=%d,oldest=%v", plan.merge, plan.budget, oldest), func(t *testing.T) {
+				q := barge.JobQuery{Queue: "q", NamePrefix: "etl-", Limit: 7, Oldest: oldest}
+				var got []string
+				for page := 0; page < 10; page++ {
+					jobs, err := s.ListJobs(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, ids(jobs)...)
+					if len(jobs) < q.Limit {
+						break
+					}
+					q.Cursor = jobs[len(jobs)-1].Seq
+				}
+				w := newest
+				if oldest {
+					w = want
+				}
+				if !slices.Equal(got, w) {
+					t.Errorf("pages of prefix etl- = %v, want %v", got, w)
+				}
+			})
+		}
 	}
 }

@@ -70,6 +70,9 @@ type Store struct {
 	// filter before it sorts the matches instead (jobquery.go); tests
 	// change it.
 	prefixWalkBudget int
+	// prefixMergeValues is the most distinct values a prefix may cover
+	// to be merged (jobquery.go); tests change it, 0 turns merging off.
+	prefixMergeValues int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -131,7 +134,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxLifetime(0)
 
-	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget}
+	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
+		prefixMergeValues: maxMergeValues}
 	s.w.onCommit = opts.OnCommit
 	go s.w.run()
 	if s.w.notify != nil {
