@@ -18,6 +18,7 @@ fi
 bench=$1 rounds=$2 benchtime=$3
 shift 3
 cd "$(dirname "$0")/../cmd/barge"
+echo "BARGE_BENCH_JOBS=${BARGE_BENCH_JOBS:-unset (100,000 for the filled store)}"
 ncpu=$(nproc)
 for _ in $(seq "$rounds"); do
 	for spec in "$@"; do
