@@ -3,6 +3,7 @@ package awsproto
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"runtime"
 	"sync"
 )
@@ -39,21 +40,24 @@ func AppendJSONArray[T any](b []byte, items []T) ([]byte, error) {
 		})
 	}
 	wg.Wait()
-	b = append(b, '[')
-	var err error
-	for p, buf := range bufs {
-		if errs[p] != nil && err == nil {
-			err = errs[p]
+	defer func() {
+		for _, buf := range bufs {
+			if buf.Cap() <= maxPooledBuffer {
+				encodeBuffers.Put(buf)
+			}
 		}
+	}()
+	if err := errors.Join(errs...); err != nil {
+		return b, err
+	}
+	b = append(b, '[')
+	for p, buf := range bufs {
 		// Each part is "[...]\n": keep what is between the brackets.
 		part := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		if p > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, part[1:len(part)-1]...)
-		if buf.Cap() <= maxPooledBuffer {
-			encodeBuffers.Put(buf)
-		}
 	}
-	return append(b, ']'), err
+	return append(b, ']'), nil
 }

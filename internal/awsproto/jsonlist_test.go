@@ -41,3 +41,18 @@ func TestAppendJSONArrayMatchesMarshal(t *testing.T) {
 		t.Errorf("nil list = %s, %v; want null", got, err)
 	}
 }
+
+// A list that encoding/json cannot encode is an error, as with
+// json.Marshal, whether it is encoded whole or in parts.
+func TestAppendJSONArrayError(t *testing.T) {
+	for _, n := range []int{1, 100} {
+		items := make([]any, n)
+		for i := range items {
+			items[i] = i
+		}
+		items[n-1] = func() {} // encoding/json cannot encode a func
+		if _, err := AppendJSONArray(nil, items); err == nil {
+			t.Errorf("AppendJSONArray(%d items, one a func) = nil error, want one", n)
+		}
+	}
+}

@@ -121,7 +121,7 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	var err error
 	if a, ok := v.(JSONAppender); ok {
 		b, err = a.AppendJSON(buf.AvailableBuffer())
-		buf.Write(b) // keeps b's array with the buffer for the next answer
+		buf.Write(b) // so that the pooled buffer grows to fit the next answer as well
 	} else {
 		err = json.NewEncoder(buf).Encode(v) // as json.Marshal, plus a newline
 		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -45,7 +45,7 @@ type Verifier struct {
 
 // keyCache keeps the signing keys derived lately: a key serves every request
 // of one secret, day, region and service, and deriving it takes four HMACs,
-// a tenth of a SubmitJob's server time. It is emptied when it grows past
+// a few percent of a SubmitJob's server time. It is emptied when it grows past
 // maxCachedKeys, so a flood of scopes cannot make it grow.
 type keyCache struct {
 	mu   sync.Mutex

@@ -21,7 +21,7 @@ import (
 // Every query it runs is a range scan of an index. Most read just the page.
 // For the children of an array in any status, the index entries of all of
 // them are sorted by seq to find the page. A name or job-definition prefix
-// is served two ways at once (listByPrefix).
+// is served as listByPrefix says.
 func (s *Store) ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error) {
 	if q.ShareID != "" {
 		return s.listShareJobs(ctx, q) // fairshare.go

@@ -165,8 +165,8 @@ const maxLinger = time.Millisecond
 // more are coming, and that is what several requests having arrived during
 // the last commit says; then the batch waits up to half as long as that
 // commit took, so that a request's wait grows by at most half. A lone
-// caller, or a few taking turns, never waits: each finds itself alone.
-// (PostgreSQL's commit_delay and commit_siblings are the same idea.)
+// caller never waits: it finds itself alone in every batch. (PostgreSQL's
+// commit_delay and commit_siblings are the same idea.)
 func linger(waiting int, lastCommit time.Duration) time.Duration {
 	if waiting < 2 {
 		return 0
