@@ -80,32 +80,37 @@ func (e *Executor) copyLogs(ctx context.Context, taskID string, since time.Time,
 	return nil
 }
 
-// frames remembers the time of the last frame passed on, and how many
+// frames remembers the latest time of the frames passed on, and how many
 // frames had that time, so that a second read from that time on skips them.
+// (The engine leaves out the frames older than a read's since.)
 type frames struct {
 	last  time.Time
 	count int // frames passed on with time last
 	skip  int // frames with time last still to skip
 }
 
-// admit reports whether a frame of time t is new, and records it.
-func (f *frames) admit(t time.Time) bool {
-	if t.IsZero() {
-		return true
-	}
-	if t.Before(f.last) {
-		return false
-	}
-	if t.Equal(f.last) {
+// admit reports whether a frame of time t is new, records it, and returns
+// the time to give it. A frame older than the latest is new: the engine
+// stamps a task's stdout and stderr apart, so that a line written to one
+// just before a line to the other can reach the log after it, with the
+// earlier time. (Dropping such frames lost a task's first line now and
+// then.) It is given the latest time instead, so that the lines passed on
+// keep their times in order, as a log stream's events must be.
+func (f *frames) admit(t time.Time) (time.Time, bool) {
+	switch {
+	case t.IsZero():
+	case t.Before(f.last):
+		return f.last, true
+	case t.Equal(f.last):
 		if f.skip > 0 {
 			f.skip--
-			return false
+			return t, false
 		}
 		f.count++
-		return true
+	default:
+		f.last, f.count, f.skip = t, 1, 0
 	}
-	f.last, f.count, f.skip = t, 1, 0
-	return true
+	return t, true
 }
 
 // lineWriter turns the frames of one stream into lines. The engine sends a
@@ -125,7 +130,8 @@ type lineWriter struct {
 func (w *lineWriter) Write(frame []byte) (int, error) {
 	n := len(frame)
 	t, msg := splitTimestamp(frame)
-	if !w.seen.admit(t) {
+	t, ok := w.seen.admit(t)
+	if !ok {
 		return n, nil
 	}
 	if t.IsZero() {

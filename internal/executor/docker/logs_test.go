@@ -43,7 +43,7 @@ func TestFramesResume(t *testing.T) {
 	t0 := time.Unix(100, 0)
 	f := &frames{}
 	for _, d := range []time.Duration{0, 1, 1} {
-		if !f.admit(t0.Add(d)) {
+		if _, ok := f.admit(t0.Add(d)); !ok {
 			t.Fatalf("first read: admit(%v) = false", d)
 		}
 	}
@@ -52,9 +52,27 @@ func TestFramesResume(t *testing.T) {
 		d    time.Duration
 		want bool
 	}{{1, false}, {1, false}, {1, true}, {2, true}} {
-		if got := f.admit(t0.Add(c.d)); got != c.want {
+		if _, got := f.admit(t0.Add(c.d)); got != c.want {
 			t.Errorf("second read: admit(+%d) = %v, want %v", c.d, got, c.want)
 		}
+	}
+}
+
+// TestFramesOutOfOrder checks that a frame stamped before one already
+// passed on, as the engine's two streams produce, is passed on too, with
+// the latest time, and does not move where a second read starts.
+func TestFramesOutOfOrder(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	f := &frames{}
+	// err1 at +2 reached the log before out1 at +1.
+	for _, c := range []struct{ d, want time.Duration }{{2, 2}, {1, 2}, {2, 2}, {3, 3}, {0, 3}} {
+		got, ok := f.admit(t0.Add(c.d))
+		if !ok || !got.Equal(t0.Add(c.want)) {
+			t.Errorf("admit(+%d) = +%v, %v; want +%d, true", c.d, got.Sub(t0), ok, c.want)
+		}
+	}
+	if !f.last.Equal(t0.Add(3)) || f.count != 1 {
+		t.Errorf("after the read: last +%v, count %d; want +3, 1", f.last.Sub(t0), f.count)
 	}
 }
 
