@@ -174,10 +174,7 @@ func prefixValuesSQL(queue, column, prefix, end string, limit int) (string, []an
 // mergeSQL returns the query for the page of q within r that merges the
 // seq-ordered runs of the given values of column.
 func mergeSQL(q barge.JobQuery, r seqBounds, column string, values []string) (string, []any) {
-	order := " ORDER BY seq DESC"
-	if q.Oldest {
-		order = " ORDER BY seq"
-	}
+	order := seqOrder(q)
 	page := pageSize(q.Limit)
 	runs := make([]string, len(values))
 	var args []any
@@ -211,10 +208,7 @@ func prefixWalkSQL(q barge.JobQuery, r seqBounds) (string, []any) {
 	if q.JobDefName != "" && q.JobDefNamePrefix {
 		addStartsWith(add, "jobdef_name", q.JobDefName)
 	}
-	order := " ORDER BY seq DESC"
-	if q.Oldest {
-		order = " ORDER BY seq"
-	}
+	order := seqOrder(q)
 	return "SELECT " + jobColumns + " FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE " + strings.Join(where, " AND ") +
 		order + " LIMIT ?)" + order, append(args, pageSize(q.Limit))
 }
@@ -313,10 +307,7 @@ func (s *Store) firstSeqCreatedAfter(ctx context.Context, t int64) (int64, error
 // filter makes its own query text (and prepared statement); they are few.
 func jobQuerySQL(q barge.JobQuery, r seqBounds) (string, []any) {
 	cond, args := jobQueryWhere(q, r, false)
-	order := " ORDER BY seq DESC"
-	if q.Oldest {
-		order = " ORDER BY seq"
-	}
+	order := seqOrder(q)
 	args = append(args, pageSize(q.Limit))
 	if indexOrdered(q) {
 		return "SELECT " + jobColumns + " FROM jobs WHERE " + cond + order + " LIMIT ?", args
@@ -326,6 +317,15 @@ func jobQuerySQL(q barge.JobQuery, r seqBounds) (string, []any) {
 	// the rows of the page.
 	return "SELECT " + jobColumns + " FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE " + cond + order +
 		" LIMIT ?)" + order, args
+}
+
+// seqOrder returns the ORDER BY clause of q's pages: newest first unless
+// q.Oldest.
+func seqOrder(q barge.JobQuery) string {
+	if q.Oldest {
+		return " ORDER BY seq"
+	}
+	return " ORDER BY seq DESC"
 }
 
 // jobQueryWhere returns the condition of q within seq bounds r; with walk,
