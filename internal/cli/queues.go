@@ -41,17 +41,23 @@ func describeCEs(ctx context.Context, c *batch.Client) ([]types.ComputeEnvironme
 	return ces, nil
 }
 
+// connectNoArgs parses the flags of command name, which takes no
+// arguments, and connects.
+func (c *command) connectNoArgs(ctx context.Context, name string, args []string) (*clients, error) {
+	if pos, err := c.parse(c.flags(), args); err != nil {
+		return nil, err
+	} else if len(pos) > 0 {
+		return nil, usagef("barge %s takes no arguments", name)
+	}
+	return c.connect(ctx)
+}
+
 // lastPart is what follows the last "/" of an ARN: the resource's name.
 func lastPart(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 
 // queues lists the job queues.
 func (c *command) queues(ctx context.Context, args []string) error {
-	if pos, err := c.parse(c.flags(), args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		return usagef("barge queues takes no arguments")
-	}
-	cl, err := c.connect(ctx)
+	cl, err := c.connectNoArgs(ctx, "queues", args)
 	if err != nil {
 		return err
 	}
@@ -76,12 +82,7 @@ func (c *command) queues(ctx context.Context, args []string) error {
 
 // ces lists the compute environments.
 func (c *command) ces(ctx context.Context, args []string) error {
-	if pos, err := c.parse(c.flags(), args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		return usagef("barge ces takes no arguments")
-	}
-	cl, err := c.connect(ctx)
+	cl, err := c.connectNoArgs(ctx, "ces", args)
 	if err != nil {
 		return err
 	}
@@ -132,12 +133,7 @@ type ceStatus struct {
 // status shows each queue's jobs by status and vCPUs in use, and each
 // compute environment's vCPUs in use of its maximum.
 func (c *command) status(ctx context.Context, args []string) error {
-	if pos, err := c.parse(c.flags(), args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		return usagef("barge status takes no arguments")
-	}
-	cl, err := c.connect(ctx)
+	cl, err := c.connectNoArgs(ctx, "status", args)
 	if err != nil {
 		return err
 	}
