@@ -195,6 +195,9 @@ func (t *Totals) loadSpecs(ctx context.Context, jobs []*barge.Job) error {
 		n := min(len(missing), 100)
 		found, err := t.store.GetJobs(ctx, missing[:n])
 		if err != nil {
+			for _, id := range missing {
+				delete(t.specs, id) // not known: read again next time
+			}
 			return err
 		}
 		for _, p := range found {

@@ -2,6 +2,7 @@ package costs
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -119,3 +120,42 @@ func TestTotalsArrayChildTakesParentSpec(t *testing.T) {
 }
 
 func near(a, b float64) bool { d := a - b; return d < 1e-12 && d > -1e-12 }
+
+// failingGets is a store whose next GetJobs fails.
+type failingGets struct {
+	*store.Store
+	fail bool
+}
+
+func (f *failingGets) GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error) {
+	if f.fail {
+		f.fail = false
+		return nil, errors.New("the disk is gone")
+	}
+	return f.Store.GetJobs(ctx, ids)
+}
+
+// A parent whose spec could not be read is read again for its next child,
+// not remembered as having none (which left its children out of the totals).
+func TestLoadSpecsRetriesAfterAFailedRead(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	parent := done("p", "q", day1)
+	parent.Status, parent.Spec.ArraySize = barge.JobPending, 2
+	if err := st.InsertJobs(ctx, []*barge.Job{parent}); err != nil {
+		t.Fatal(err)
+	}
+	fs := &failingGets{Store: st, fail: true}
+	tot := New(Options{Store: fs, Prices: barge.DefaultPrices(), Now: func() time.Time { return day1 }})
+	child := done("p:0", "q", day1, 90)
+	child.Spec, child.ArrayParent = nil, "p"
+	if err := tot.loadSpecs(ctx, []*barge.Job{child}); err == nil {
+		t.Fatal("loadSpecs with a failing store = nil, want its error")
+	}
+	if err := tot.loadSpecs(ctx, []*barge.Job{child}); err != nil {
+		t.Fatalf("loadSpecs again = %v", err)
+	}
+	if tot.specs["p"] == nil {
+		t.Errorf("parent's spec after a failed then a good read = nil, want it loaded")
+	}
+}
