@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 )
 
 // What a finished job would cost on AWS Fargate. barge bills no one: it
@@ -180,17 +179,10 @@ func AttemptCost(spec *JobSpec, a Attempt, p PriceTable) Cost {
 // taskSize is the vCPUs, memory GB (MiB/1024) and billable storage GB a
 // task of spec is sized at: the job's effective resource requirements.
 func taskSize(spec *JobSpec) (vcpu, gb, storage float64) {
-	vcpu = JobVCPU(spec)
+	vcpu, gb = JobVCPU(spec), float64(JobMemoryMiB(spec))/1024
 	c := spec.Container
 	if c == nil {
-		return vcpu, 0, 0
-	}
-	if v := c.Requirement(ResourceMemory); v != "" {
-		if mib, err := strconv.ParseFloat(v, 64); err == nil && mib > 0 {
-			gb = mib / 1024
-		}
-	} else if c.Memory != nil && *c.Memory > 0 {
-		gb = float64(*c.Memory) / 1024
+		return vcpu, gb, 0
 	}
 	if es := c.EphemeralStorage; es != nil && es.SizeInGiB > IncludedStorageGiB {
 		storage = float64(es.SizeInGiB - IncludedStorageGiB)

@@ -1,5 +1,7 @@
 package barge
 
+import "strconv"
+
 // Placement is the scheduler's decision to run a job's next attempt on a
 // compute environment: the job has been moved to STARTING with a task ARN,
 // and capacity VCPU is counted against the compute environment until the
@@ -36,4 +38,20 @@ func JobVCPU(spec *JobSpec) float64 {
 		return float64(*spec.Container.Vcpus)
 	}
 	return 1
+}
+
+// JobMemoryMiB returns the memory a job of spec asks for, in MiB: its
+// MEMORY resource requirement, else the legacy memory; 0 if neither is set.
+func JobMemoryMiB(spec *JobSpec) int {
+	if spec == nil || spec.Container == nil {
+		return 0
+	}
+	if v := spec.Container.Requirement(ResourceMemory); v != "" {
+		mib, _ := strconv.Atoi(v) // validated at registration and submission
+		return max(mib, 0)
+	}
+	if m := spec.Container.Memory; m != nil && *m > 0 {
+		return *m
+	}
+	return 0
 }

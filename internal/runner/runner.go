@@ -368,13 +368,9 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 		Command:     c.Command,
 		Environment: env,
 		VCPU:        barge.JobVCPU(spec),
+		MemoryMiB:   barge.JobMemoryMiB(spec),
 		User:        c.User,
 		Tags:        spec.TaskTags(),
-	}
-	if v := c.Requirement(barge.ResourceMemory); v != "" {
-		ts.MemoryMiB, _ = strconv.Atoi(v)
-	} else if c.Memory != nil {
-		ts.MemoryMiB = *c.Memory
 	}
 	if c.EphemeralStorage != nil {
 		ts.StorageGiB = c.EphemeralStorage.SizeInGiB
