@@ -36,23 +36,24 @@ func (rs *RetryStrategy) Retries(made int, a Attempt) bool {
 // its start. An attempt without an exit code (its task never ran) matches
 // no onExitCode pattern.
 func (e EvaluateOnExit) Matches(a Attempt) bool {
-	if e.OnStatusReason != "" && !globMatch(e.OnStatusReason, a.StatusReason) {
+	if e.OnStatusReason != "" && !MatchPattern(e.OnStatusReason, a.StatusReason) {
 		return false
 	}
-	if e.OnReason != "" && !globMatch(e.OnReason, a.Container.Reason) {
+	if e.OnReason != "" && !MatchPattern(e.OnReason, a.Container.Reason) {
 		return false
 	}
 	if e.OnExitCode != "" {
-		if a.Container.ExitCode == nil || !globMatch(e.OnExitCode, strconv.Itoa(*a.Container.ExitCode)) {
+		if a.Container.ExitCode == nil || !MatchPattern(e.OnExitCode, strconv.Itoa(*a.Container.ExitCode)) {
 			return false
 		}
 	}
 	return true
 }
 
-// globMatch matches s against an evaluateOnExit pattern: exactly, or, when
+// MatchPattern matches s against a pattern as AWS Batch takes them (in
+// evaluateOnExit and in a fair-share policy's share identifiers): exactly, or, when
 // the pattern ends with *, by its start.
-func globMatch(pattern, s string) bool {
+func MatchPattern(pattern, s string) bool {
 	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
 		return strings.HasPrefix(s, prefix)
 	}

@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -71,13 +70,11 @@ func (s *Scheduler) book(queue string, halfLife float64) *shareBook {
 }
 
 // charge adds a placement of vcpu vCPUs to the usage of the job's share in
-// queue, if it has one.
+// queue, if it has one. s.mu is held.
 func (s *Scheduler) charge(queue string, spec *barge.JobSpec, vcpu float64, now time.Time) {
 	if spec == nil || spec.ShareIdentifier == "" {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	b := s.book(queue, defaultDecaySeconds)
 	u := b.shares[spec.ShareIdentifier]
 	if u == nil {
@@ -100,11 +97,7 @@ func halfLife(fp *barge.FairsharePolicy) float64 {
 // not overlap, so at most one matches.
 func weight(fp *barge.FairsharePolicy, share string) float64 {
 	for _, a := range fp.ShareDistribution {
-		match := a.ShareIdentifier == share
-		if prefix, ok := strings.CutSuffix(a.ShareIdentifier, "*"); ok && !match {
-			match = strings.HasPrefix(share, prefix)
-		}
-		if match {
+		if barge.MatchPattern(a.ShareIdentifier, share) {
 			if a.WeightFactor != nil && *a.WeightFactor > 0 {
 				return *a.WeightFactor
 			}

@@ -189,34 +189,51 @@ func (s *Scheduler) countUsage(ctx context.Context) error {
 	now := s.cfg.Now()
 	specs := newSpecCache(s.cfg.Store)
 	for _, q := range queues {
-		for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
-			var cursor int64
-			for {
-				jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: st, Oldest: true, Cursor: cursor, Limit: pageSize})
-				if err != nil {
-					return err
-				}
-				if len(jobs) == 0 {
-					break
-				}
-				for _, j := range jobs {
-					spec, err := specs.of(ctx, j)
-					if err != nil {
-						return err
-					}
-					if j.Runtime != nil && j.Runtime.ComputeEnvironment != "" {
-						used[j.Runtime.ComputeEnvironment] += barge.JobVCPU(spec)
-					}
-					// What a share runs now is its most recent usage.
-					s.charge(q.Name, spec, barge.JobVCPU(spec), now)
-				}
-				cursor = jobs[len(jobs)-1].Seq
+		err := s.eachStarted(ctx, q.Name, specs, 0, func(j *barge.Job, spec *barge.JobSpec) {
+			if j.Runtime != nil && j.Runtime.ComputeEnvironment != "" {
+				used[j.Runtime.ComputeEnvironment] += barge.JobVCPU(spec)
 			}
+			// What a share runs now is its most recent usage.
+			s.mu.Lock()
+			s.charge(q.Name, spec, barge.JobVCPU(spec), now)
+			s.mu.Unlock()
+		})
+		if err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
 	s.used = used
 	s.mu.Unlock()
+	return nil
+}
+
+// eachStarted calls fn with each STARTING, then RUNNING, job of queue,
+// oldest first, and its spec; it stops after reading limit jobs, unless
+// limit is 0.
+func (s *Scheduler) eachStarted(ctx context.Context, queue string, specs *specCache, limit int, fn func(*barge.Job, *barge.JobSpec)) error {
+	read := 0
+	for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
+		var cursor int64
+		for limit == 0 || read < limit {
+			jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: queue, IncludeChildren: true, Status: st, Oldest: true, Cursor: cursor, Limit: pageSize})
+			if err != nil {
+				return err
+			}
+			if len(jobs) == 0 {
+				break
+			}
+			read += len(jobs)
+			cursor = jobs[len(jobs)-1].Seq
+			for _, j := range jobs {
+				spec, err := specs.of(ctx, j)
+				if err != nil {
+					return err
+				}
+				fn(j, spec)
+			}
+		}
+	}
 	return nil
 }
 
@@ -388,17 +405,17 @@ func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnv
 	}
 	placed := placements[:0]
 	now := s.cfg.Now()
+	s.mu.Lock()
 	for _, p := range placements {
 		if skip[p.Job.ID] {
 			continue
 		}
-		s.mu.Lock()
 		s.used[p.ComputeEnvironment] += p.VCPU
 		s.moved[p.Job.Queue] = now.UnixMilli()
-		s.mu.Unlock()
 		s.charge(p.Job.Queue, p.Spec, p.VCPU, now)
 		placed = append(placed, p)
 	}
+	s.mu.Unlock()
 	if len(placed) > 0 && s.cfg.Place != nil {
 		s.cfg.Place(ctx, placed)
 	}

@@ -53,31 +53,15 @@ func (s *Scheduler) Snapshot(ctx context.Context, q *barge.JobQueue) (*barge.Que
 	}
 
 	byShare := map[string]float64{}
-	read := 0
-	for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
-		var cursor int64
-		for read < maxSnapshotJobs {
-			jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: st, Oldest: true, Cursor: cursor, Limit: pageSize})
-			if err != nil {
-				return nil, err
-			}
-			if len(jobs) == 0 {
-				break
-			}
-			read += len(jobs)
-			cursor = jobs[len(jobs)-1].Seq
-			for _, j := range jobs {
-				spec, err := specs.of(ctx, j)
-				if err != nil {
-					return nil, err
-				}
-				vcpu := barge.JobVCPU(spec)
-				snap.VCPU += vcpu
-				if spec != nil && spec.ShareIdentifier != "" {
-					byShare[spec.ShareIdentifier] += vcpu
-				}
-			}
+	err = s.eachStarted(ctx, q.Name, specs, maxSnapshotJobs, func(_ *barge.Job, spec *barge.JobSpec) {
+		vcpu := barge.JobVCPU(spec)
+		snap.VCPU += vcpu
+		if spec != nil && spec.ShareIdentifier != "" {
+			byShare[spec.ShareIdentifier] += vcpu
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if fp != nil {
 		u := &barge.FairShareUsage{ActiveShares: len(byShare)}

@@ -218,7 +218,8 @@ func (s *Scheduler) enforceTimeLimits(ctx context.Context) error {
 	seen := map[string]bool{}
 	specs := newSpecCache(s.cfg.Store)
 	for _, qv := range v.queues {
-		if len(cancelActions(qv.queue)) == 0 || qv.queue.Status == barge.StatusDeleting {
+		actions := cancelActions(qv.queue)
+		if len(actions) == 0 || qv.queue.Status == barge.StatusDeleting {
 			continue
 		}
 		heads, err := s.lineHeads(ctx, qv)
@@ -237,7 +238,7 @@ func (s *Scheduler) enforceTimeLimits(ctx context.Context) error {
 				h = &head{jobID: j.ID, code: w.code, since: now}
 				s.setHead(key, h)
 			}
-			for _, a := range cancelActions(qv.queue) {
+			for _, a := range actions {
 				if w.code != "" && a.Reason == w.code && now.Sub(h.since) >= time.Duration(a.MaxTimeSeconds)*time.Second {
 					if err := s.cancelBlocked(ctx, j, a.Reason, now); err != nil {
 						return err
