@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"testing"
 )
 
 // AppendJSONArray writes exactly what encoding/json writes for the same list,
 // whether it encodes it whole or in parts.
 func TestAppendJSONArrayMatchesMarshal(t *testing.T) {
+	// Several encoders, however many CPUs the host has.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	type item struct {
 		Name  string            `json:"name"`
 		N     int               `json:"n,omitempty"`
@@ -45,6 +48,7 @@ func TestAppendJSONArrayMatchesMarshal(t *testing.T) {
 // A list that encoding/json cannot encode is an error, as with
 // json.Marshal, whether it is encoded whole or in parts.
 func TestAppendJSONArrayError(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, n := range []int{1, 100} {
 		items := make([]any, n)
 		for i := range items {

@@ -38,27 +38,10 @@ func insertDeps(tx *wtx, jobs []*barge.Job) error {
 
 // Dependents returns the IDs of the jobs that wait for job id.
 func (s *Store) Dependents(ctx context.Context, id string) ([]string, error) {
-	return s.ids(ctx, "SELECT job_id FROM job_deps WHERE dep_id = ?", id)
+	return s.queryStrings(ctx, "SELECT job_id FROM job_deps WHERE dep_id = ?", id)
 }
 
 // Prerequisites returns the IDs of the jobs that job id waits for.
 func (s *Store) Prerequisites(ctx context.Context, id string) ([]string, error) {
-	return s.ids(ctx, "SELECT dep_id FROM job_deps WHERE job_id = ?", id)
-}
-
-func (s *Store) ids(ctx context.Context, query, arg string) ([]string, error) {
-	rows, err := s.query(ctx, query, arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.queryStrings(ctx, "SELECT dep_id FROM job_deps WHERE job_id = ?", id)
 }

@@ -74,20 +74,8 @@ func (s *Store) StartedShares(ctx context.Context, queue string) ([]string, erro
 
 // shares runs a query of skipSharesSQL.
 func (s *Store) shares(ctx context.Context, query, queue string) ([]string, error) {
-	rows, err := s.query(ctx, query, queue, queue)
-	if err != nil {
-		return nil, s.d.dbError(err)
-	}
-	defer rows.Close()
-	var shares []string
-	for rows.Next() {
-		var share string
-		if err := rows.Scan(&share); err != nil {
-			return nil, s.d.dbError(err)
-		}
-		shares = append(shares, share)
-	}
-	return shares, s.d.dbError(rows.Err())
+	shares, err := s.queryStrings(ctx, query, queue, queue)
+	return shares, s.d.dbError(err)
 }
 
 // shareLineSQL reads the front of a share's line in jobs_share_runnable;

@@ -364,6 +364,9 @@ func TestGetJobsSplit(t *testing.T) {
 // job waits) and nothing more, however many jobs the page holds (a long
 // page is decoded on several CPUs); without Summary every field comes back.
 func TestListJobsSummary(t *testing.T) {
+	// Several decoders, however many CPUs the host has: a long page is
+	// decoded in parts.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	s := newStore(t)
 	ctx := context.Background()
 	full := fullJob()

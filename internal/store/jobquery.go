@@ -146,20 +146,7 @@ func (s *Store) prefixValues(ctx context.Context, queue, column, prefix string, 
 		return nil, nil // no job name or definition name is all 0xff bytes
 	}
 	query, args := prefixValuesSQL(queue, column, prefix, end, limit)
-	rows, err := s.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var values []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		values = append(values, v)
-	}
-	return values, rows.Err()
+	return s.queryStrings(ctx, query, args...)
 }
 
 // prefixValuesSQL returns prefixValues' query for the values of column in

@@ -64,13 +64,6 @@ func (s *Store) NextWebhookDue(ctx context.Context) (at int64, ok bool, err erro
 	return at, err == nil, s.d.dbError(err)
 }
 
-// CountWebhookDeliveries returns the number of deliveries in the outbox.
-func (s *Store) CountWebhookDeliveries(ctx context.Context) (int, error) {
-	var n int
-	err := s.queryRow(ctx, "SELECT COUNT(*) FROM webhook_outbox").Scan(&n)
-	return n, s.d.dbError(err)
-}
-
 // FinishWebhookDeliveries removes the deliveries done (or given up on) and
 // records the next attempt of those to retry, in one durable write.
 func (s *Store) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []WebhookDelivery) error {
