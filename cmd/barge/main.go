@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/awsproto"
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/costs"
@@ -202,7 +203,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		if err != nil {
 			return fmt.Errorf("--webhooks: %w", err)
 		}
-		hooks = webhooks.New(webhooks.Config{Hooks: list, Outbox: outbox{m}, Event: m.Feed.Envelope, NewID: jobfeed.NewEventID,
+		hooks = webhooks.New(webhooks.Config{Hooks: list, Outbox: outbox{m}, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
 			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
 		jobConsumers = append(jobConsumers, hooks.Publish)
 	}

@@ -68,10 +68,21 @@ func NewRequestID() string { return NewUUID() }
 // NewUUID returns a random (version 4) UUID in its canonical text form.
 func NewUUID() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	randomBytes(b[:])
+	return formatUUID(b, 4)
+}
+
+// randomBytes fills b from crypto/rand.
+func randomBytes(b []byte) {
+	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
 	}
-	b[6] = b[6]&0x0f | 0x40
+}
+
+// formatUUID sets b's version and RFC 9562 variant bits and returns it in
+// the canonical text form.
+func formatUUID(b [16]byte, version byte) string {
+	b[6] = b[6]&0x0f | version<<4
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
@@ -84,16 +95,12 @@ func NewUUID() string {
 // together are read together.
 func NewUUIDv7(t time.Time) string {
 	var b [16]byte
-	if _, err := rand.Read(b[6:]); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
-	}
+	randomBytes(b[6:])
 	ms := uint64(t.UnixMilli())
 	for i := range 6 {
 		b[i] = byte(ms >> (40 - 8*i))
 	}
-	b[6] = b[6]&0x0f | 0x70
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return formatUUID(b, 7)
 }
 
 // logError logs an operation's failure once: client errors at Debug, server

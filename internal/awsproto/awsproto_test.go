@@ -151,3 +151,12 @@ func TestNewUUIDv7(t *testing.T) {
 		t.Errorf("time in %q = %d, %v; want %d", a, ms, err, at.UnixMilli())
 	}
 }
+
+// NewUUID makes distinct canonical version 4 UUIDs, as AWS's request IDs.
+func TestNewUUID(t *testing.T) {
+	shape := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	a, b := NewUUID(), NewUUID()
+	if !shape.MatchString(a) || !shape.MatchString(b) || a == b {
+		t.Errorf("NewUUID twice = %q, %q; want two distinct canonical version 4 UUIDs", a, b)
+	}
+}

@@ -14,14 +14,13 @@ package jobfeed
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/awsproto"
 )
 
 // Options configures a Feed.
@@ -79,15 +78,14 @@ type Feed struct {
 	now  func() time.Time
 	log  *slog.Logger
 
-	mu        sync.Mutex
-	counts    map[string]map[barge.JobStatus]int // nil until known
-	pending   map[string]map[barge.JobStatus]int // changes seen while the counts are read
-	finished  map[string]*minuteRing
-	subs      map[*subscriber]struct{}
-	queue     []barge.JobChange // changes waiting for Run to make events of them
-	overflow  int               // changes dropped from a full queue, not yet told to subscribers
-	wake      chan struct{}
-	countsErr error
+	mu       sync.Mutex
+	counts   map[string]map[barge.JobStatus]int // nil until known
+	pending  map[string]map[barge.JobStatus]int // changes seen while the counts are read
+	finished map[string]*minuteRing
+	subs     map[*subscriber]struct{}
+	queue    []barge.JobChange // changes waiting for Run to make events of them
+	overflow int               // changes dropped from a full queue, not yet told to subscribers
+	wake     chan struct{}
 }
 
 // subscriber is one Subscribe call's channel.
@@ -269,7 +267,6 @@ func (f *Feed) initCounts(ctx context.Context) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
-		f.countsErr = err
 		f.pending = nil
 		if ctx.Err() == nil {
 			f.log.Error("job counts unknown: reading them failed", "error", err)
@@ -317,7 +314,7 @@ func (f *Feed) deliver(e Event) {
 
 // event makes the event of change c.
 func (f *Feed) event(c barge.JobChange) Event {
-	e := Event{ID: newUUID(), Time: f.now().UTC(), Job: c.Job, From: c.From, To: c.Job.Status}
+	e := Event{ID: awsproto.NewUUID(), Time: f.now().UTC(), Job: c.Job, From: c.From, To: c.Job.Status}
 	e.Detail = f.Envelope(e.ID, e.Time, c.Job)
 	return e
 }
@@ -376,19 +373,6 @@ type envelope struct {
 	Resources  []string        `json:"resources"`
 	Detail     json.RawMessage `json:"detail"`
 }
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// NewEventID returns a new random event ID, as events carry.
-func NewEventID() string { return newUUID() }
 
 // minuteRing counts events per minute over the last hour.
 type minuteRing struct {
