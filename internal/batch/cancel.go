@@ -318,7 +318,7 @@ func (s *Service) stopChildren(ctx context.Context, now, later []barge.JobUpdate
 func (s *Service) unfinishedChildren(ctx context.Context, parent *barge.Job) ([]*barge.Job, error) {
 	children := make([]*barge.Job, parent.Spec.ArraySize)
 	for _, st := range []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable, barge.JobStarting, barge.JobRunning} {
-		err := s.eachChild(ctx, parent.ID, st, func(c *barge.Job) {
+		err := s.eachChild(ctx, parent.ID, st, false, func(c *barge.Job) {
 			if c.ArrayIndex >= 0 && c.ArrayIndex < len(children) {
 				children[c.ArrayIndex] = c
 			}
@@ -333,7 +333,7 @@ func (s *Service) unfinishedChildren(ctx context.Context, parent *barge.Job) ([]
 // childrenIn returns the children of array job parent in status st.
 func (s *Service) childrenIn(ctx context.Context, parent string, st barge.JobStatus) ([]*barge.Job, error) {
 	var out []*barge.Job
-	err := s.eachChild(ctx, parent, st, func(c *barge.Job) { out = append(out, c) })
+	err := s.eachChild(ctx, parent, st, false, func(c *barge.Job) { out = append(out, c) })
 	return out, err
 }
 

@@ -48,7 +48,6 @@ func (s *Service) bargeCost(ctx context.Context, j *barge.Job, spec *barge.JobSp
 // on. An attempt recorded before attempts named their compute environment
 // takes the job's last one.
 func (s *Service) capacity(ctx context.Context, j *barge.Job) (string, error) {
-	types := map[string]string{} // compute environment → type
 	capacity := ""
 	for i, a := range j.Attempts {
 		if a.StartedAt == 0 {
@@ -58,13 +57,12 @@ func (s *Service) capacity(ctx context.Context, j *barge.Job) (string, error) {
 		if ce == "" && i == len(j.Attempts)-1 && j.Runtime != nil {
 			ce = j.Runtime.ComputeEnvironment
 		}
-		t, seen := types[ce]
-		if !seen && ce != "" {
-			var err error
-			if t, err = s.cache.computeType(ctx, s.store, ce); err != nil {
-				return "", err
-			}
-			types[ce] = t
+		if ce == "" {
+			continue
+		}
+		t, err := s.cache.computeType(ctx, s.store, ce) // a map lookup once cached
+		if err != nil {
+			return "", err
 		}
 		switch {
 		case t == "":

@@ -70,7 +70,7 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	}
 	if reason := spec.StartFailure(); reason != "" {
 		for _, j := range jobs {
-			j.Status, j.StatusReason, j.WaitsFor = barge.JobFailed, reason, nil
+			j.Status, j.StatusReason = barge.JobFailed, reason
 		}
 	}
 	for _, j := range jobs {
@@ -168,21 +168,23 @@ func (s *Service) endedChildren(ctx context.Context, array *barge.Job) (map[int]
 		for i := range array.Spec.ArraySize {
 			ended[i] = barge.JobSucceeded
 		}
-		return ended, s.eachChild(ctx, array.ID, barge.JobFailed, func(c *barge.Job) { ended[c.ArrayIndex] = barge.JobFailed })
+		return ended, s.eachChild(ctx, array.ID, barge.JobFailed, true, func(c *barge.Job) { ended[c.ArrayIndex] = barge.JobFailed })
 	}
 	for _, st := range []barge.JobStatus{barge.JobSucceeded, barge.JobFailed} {
-		if err := s.eachChild(ctx, array.ID, st, func(c *barge.Job) { ended[c.ArrayIndex] = st }); err != nil {
+		if err := s.eachChild(ctx, array.ID, st, true, func(c *barge.Job) { ended[c.ArrayIndex] = st }); err != nil {
 			return nil, err
 		}
 	}
 	return ended, nil
 }
 
-// eachChild calls fn with each child of array parent in status st.
-func (s *Service) eachChild(ctx context.Context, parent string, st barge.JobStatus, fn func(*barge.Job)) error {
+// eachChild calls fn with each child of array parent in status st; with
+// summary, decoded only as far as barge.JobQuery.Summary promises (enough
+// for its index and status).
+func (s *Service) eachChild(ctx context.Context, parent string, st barge.JobStatus, summary bool, fn func(*barge.Job)) error {
 	var cursor int64
 	for {
-		children, err := s.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Cursor: cursor, Limit: 1000})
+		children, err := s.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Cursor: cursor, Limit: 1000, Summary: summary})
 		if err != nil || len(children) == 0 {
 			return err
 		}
@@ -366,7 +368,7 @@ func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetai
 		ShareIdentifier:      spec.ShareIdentifier,
 		SchedulingPriority:   spec.SchedulingPriority,
 		Attempts:             make([]attemptDetail, 0, len(j.Attempts)),
-		StatusReason:         j.StatusReason,
+		StatusReason:         s.statusReason(j, spec),
 		CreatedAt:            j.CreatedAt,
 		RetryStrategy:        spec.RetryStrategy,
 		StartedAt:            j.StartedAt,
@@ -381,7 +383,6 @@ func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetai
 		IsCancelled:          j.IsCancelled,
 		IsTerminated:         j.IsTerminated,
 	}
-	d.StatusReason = s.statusReason(j, spec)
 	if j.ArrayParent != "" {
 		d.DependsOn = nil
 		d.Tags = nil
