@@ -44,7 +44,6 @@ func TestAttemptTimeout(t *testing.T) {
 	registerScript(t, c, "slow", image, role, "echo started; sleep 300", func(in *batch.RegisterJobDefinitionInput) {
 		in.RetryStrategy = &types.RetryStrategy{Attempts: aws.Int32(3)}
 	})
-	ctx := context.Background()
 
 	t.Run("timed out", func(t *testing.T) {
 		id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("slow"), JobQueue: aws.String("fargate"), JobDefinition: aws.String("slow"),
@@ -79,14 +78,21 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 
 	// Every container is gone once its attempt is recorded.
+	waitNoTasks(t, ts)
+}
+
+// waitNoTasks waits up to 10 s for the executor to hold no task, and fails
+// the test if one is left.
+func waitNoTasks(t *testing.T, ts *testServer) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		tasks, err := ts.main.exec.List(ctx)
+		tasks, err := ts.main.exec.List(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(tasks) == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("tasks left behind: %+v", tasks)
@@ -117,20 +123,7 @@ func TestTerminateRunningJob(t *testing.T) {
 	if a := j.Attempts[0]; aws.ToString(a.StatusReason) != "Stopped by the test" || aws.ToInt32(a.Container.ExitCode) != 137 {
 		t.Errorf("attempt = %q exit %d, want the caller's reason and 137 (killed after the grace period)", aws.ToString(a.StatusReason), aws.ToInt32(a.Container.ExitCode))
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		tasks, err := ts.main.exec.List(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(tasks) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the terminated job's container is left: %+v", tasks)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitNoTasks(t, ts) // the terminated job's container is gone
 	if got := listJobIDs(t, c, &batch.ListJobsInput{JobQueue: aws.String("fargate"), JobStatus: types.JobStatusRunnable}); len(got) != 0 {
 		t.Errorf("RUNNABLE jobs after the terminate = %v, want none: a terminated job is not retried", got)
 	}

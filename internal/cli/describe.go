@@ -92,10 +92,7 @@ func (c *command) jobsDescribe(ctx context.Context, args []string) error {
 		cost = body.Jobs[0].BargeCost
 	}
 	c.printJob(j, cost)
-	queue := aws.ToString(j.JobQueue)
-	if i := strings.LastIndexByte(queue, '/'); i >= 0 {
-		queue = queue[i+1:]
-	}
+	queue := lastPart(aws.ToString(j.JobQueue))
 	// A server without the costs route (an older barge, or AWS) has no
 	// totals to show: the job's description stands without them.
 	if days, err := cl.queueCosts(ctx, queue, costDays); err == nil && len(days) > 0 {

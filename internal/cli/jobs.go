@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -111,7 +112,7 @@ func (c *command) jobsList(ctx context.Context, args []string) error {
 		}
 	}
 	slices.SortStableFunc(jobs, func(a, b listedJob) int {
-		return -cmpInt64(aws.ToInt64(a.summary.CreatedAt), aws.ToInt64(b.summary.CreatedAt))
+		return cmp.Compare(aws.ToInt64(b.summary.CreatedAt), aws.ToInt64(a.summary.CreatedAt))
 	})
 	if len(jobs) > *limit {
 		jobs = jobs[:*limit]
@@ -171,16 +172,6 @@ func listJobs(ctx context.Context, c *batch.Client, in *batch.ListJobsInput, lim
 		}
 		in.NextToken = out.NextToken
 	}
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // describeJobs describes jobs by ID, 100 at a time (DescribeJobs' limit),

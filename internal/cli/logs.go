@@ -46,7 +46,7 @@ func (c *command) jobsLogs(ctx context.Context, args []string) error {
 			return err
 		}
 		j := jobs[0]
-		if a := j.ArrayProperties; a != nil && a.Size != nil && a.Index == nil {
+		if isArrayParent(j) {
 			return usagef("job %s is an array job, which has no log of its own: see a child's, e.g. barge jobs logs %s:0", pos[0], pos[0])
 		}
 		done := j.Status == types.JobStatusSucceeded || j.Status == types.JobStatusFailed

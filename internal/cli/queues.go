@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -211,10 +212,8 @@ func (c *command) status(ctx context.Context, args []string) error {
 		row := []string{q.Queue, q.State}
 		for _, s := range allStatuses {
 			n := strconv.Itoa(q.Counts[string(s)])
-			for _, capped := range q.Capped {
-				if capped == string(s) {
-					n += "+"
-				}
+			if slices.Contains(q.Capped, string(s)) {
+				n += "+"
 			}
 			row = append(row, n)
 		}

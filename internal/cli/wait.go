@@ -29,13 +29,21 @@ func (p progress) String() string {
 	return s + fmt.Sprintf(", %d running, %d waiting", p.running, p.waiting)
 }
 
+// isArrayParent reports whether j is the parent of an array job (its
+// children have an index instead).
+func isArrayParent(j types.JobDetail) bool {
+	a := j.ArrayProperties
+	return a != nil && a.Size != nil && a.Index == nil
+}
+
 // measure counts where jobs stand. Done is true once every job has ended.
 func measure(jobs []types.JobDetail) (p progress, done bool) {
 	done = true
 	for _, j := range jobs {
 		ended := j.Status == types.JobStatusSucceeded || j.Status == types.JobStatusFailed
 		done = done && ended
-		if a := j.ArrayProperties; a != nil && a.Size != nil && a.Index == nil {
+		if isArrayParent(j) {
+			a := j.ArrayProperties
 			n := int(*a.Size)
 			p.total += n
 			ok, failed, running := int(a.StatusSummary["SUCCEEDED"]), int(a.StatusSummary["FAILED"]), int(a.StatusSummary["STARTING"]+a.StatusSummary["RUNNING"])
@@ -193,8 +201,8 @@ func (c *command) waitSummary(jobs []types.JobDetail, p progress, took time.Dura
 			jp, _ := measure([]types.JobDetail{j})
 			e := ended{JobID: aws.ToString(j.JobId), JobName: aws.ToString(j.JobName), Status: string(j.Status),
 				StatusReason: aws.ToString(j.StatusReason), Succeeded: jp.succeeded, Failed: jp.failed}
-			if j.ArrayProperties != nil && j.ArrayProperties.Index == nil {
-				e.ArraySize = aws.ToInt32(j.ArrayProperties.Size)
+			if isArrayParent(j) {
+				e.ArraySize = *j.ArrayProperties.Size
 			}
 			list = append(list, e)
 		}
@@ -206,7 +214,7 @@ func (c *command) waitSummary(jobs []types.JobDetail, p progress, took time.Dura
 				continue
 			}
 			id := aws.ToString(j.JobId)
-			if a := j.ArrayProperties; a != nil && a.Size != nil && a.Index == nil {
+			if isArrayParent(j) {
 				jp, _ := measure([]types.JobDetail{j})
 				fmt.Fprintf(c.env.Stdout, "FAILED %s (%s): %d of %d children failed; barge jobs ls --array %s --status FAILED\n",
 					id, aws.ToString(j.JobName), jp.failed, jp.total, id)

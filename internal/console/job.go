@@ -86,8 +86,8 @@ func (c *Console) job(w http.ResponseWriter, r *http.Request, s *session) {
 			c.fail(w, r, s, err)
 			return
 		}
-		for _, st := range statusNames {
-			d.Summary = append(d.Summary, statusCount{st, ap.StatusSummary[st]})
+		for _, st := range barge.JobStatuses {
+			d.Summary = append(d.Summary, statusCount{string(st), ap.StatusSummary[string(st)]})
 		}
 	}
 	c.render(w, r, s, "job", http.StatusOK, d)

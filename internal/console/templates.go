@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"strings"
 	"time"
+
+	"github.com/bargehq/barge"
 )
 
 // pageTemplate is one page: the layout plus the page's own file.
@@ -31,7 +33,7 @@ var funcs = template.FuncMap{
 	"ms":        fmtMillis,
 	"ago":       fmtAgo,
 	"json":      prettyJSON,
-	"statuses":  func() []string { return statusNames },
+	"statuses":  func() []barge.JobStatus { return barge.JobStatuses },
 	"lower":     strings.ToLower,
 	"queueName": resourceName,
 	"defName":   defName,
@@ -51,8 +53,6 @@ var funcs = template.FuncMap{
 		return fmt.Sprint(*p)
 	},
 }
-
-var statusNames = []string{"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"}
 
 func parsePages() map[string]*pageTemplate {
 	out := map[string]*pageTemplate{}

@@ -189,10 +189,6 @@ var (
 		[]string{"compute_environment"}, nil)
 )
 
-// statuses are the job statuses in the order AWS lists them.
-var statuses = []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable, barge.JobStarting,
-	barge.JobRunning, barge.JobSucceeded, barge.JobFailed}
-
 func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- jobsDesc
 	ch <- vcpusUsedDesc
@@ -213,7 +209,7 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 			if !ok {
 				continue // not known yet: no sample rather than a wrong zero
 			}
-			for _, s := range statuses {
+			for _, s := range barge.JobStatuses {
 				ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(counts[s]), q, string(s))
 			}
 		}

@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -236,16 +237,7 @@ func (d *Dispatcher) Publish(changes []barge.JobChange) {
 }
 
 func (h Hook) wants(j *barge.Job) bool {
-	return (len(h.JobQueues) == 0 || contains(h.JobQueues, j.Queue)) && (len(h.Statuses) == 0 || contains(h.Statuses, j.Status))
-}
-
-func contains[T comparable](s []T, v T) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return (len(h.JobQueues) == 0 || slices.Contains(h.JobQueues, j.Queue)) && (len(h.Statuses) == 0 || slices.Contains(h.Statuses, j.Status))
 }
 
 func signal(c chan struct{}) {
