@@ -2,6 +2,8 @@ package barge
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -18,16 +20,24 @@ type Executor interface {
 	// (for the process executor: the image); "" when nothing.
 	Limitation() string
 	// Start creates and starts the task, pulling its image if needed. It
-	// returns once the task runs; a task that cannot start returns an error
-	// whose message is the container reason AWS would show (e.g.
-	// "CannotPullContainerError: ...").
+	// returns once the task runs. A task that cannot start returns a
+	// *TaskError: of FaultTask when the task itself cannot run (its image,
+	// its command), of FaultInfrastructure when the executor could not
+	// start it (the engine does not answer); either way nothing of the
+	// task runs. Starting a task that has started before (running or
+	// ended) does nothing, so that nothing runs twice; a task that was
+	// begun but provably never ran is started afresh.
 	Start(ctx context.Context, spec *TaskSpec) error
 	// Logs calls out with each line the task wrote to stdout or stderr at or
 	// after since, in order, following the output until the task ends (or
 	// ctx does). After a restart the runner calls it again with the time of
 	// the last line it stored, so a line may come twice but none is lost.
 	Logs(ctx context.Context, taskID string, since time.Time, out func(LogLine)) error
-	// Wait blocks until the task has exited and returns how it ended.
+	// Wait blocks until the task has exited and returns how it ended. A
+	// task that never ran returns a *TaskError saying why: of FaultTask
+	// when the engine refused it, of FaultInfrastructure when barge
+	// stopped while it started the task. Other errors are the executor's
+	// own (the engine does not answer): waiting again may succeed.
 	Wait(ctx context.Context, taskID string) (TaskResult, error)
 	// Stop asks the task to stop (SIGTERM), and kills it (SIGKILL) after
 	// grace. Stopping a task that has ended is not an error.
@@ -68,7 +78,7 @@ type LogLine struct {
 
 // TaskResult is how a task ended.
 type TaskResult struct {
-	ExitCode  *int   // nil when the task never ran or its code is unknown
+	ExitCode  *int   // nil when the task's code is unknown (it was lost)
 	Reason    string // container reason, e.g. "OutOfMemoryError: Container killed due to memory usage"
 	StartedAt time.Time
 	StoppedAt time.Time
@@ -80,4 +90,95 @@ type TaskInfo struct {
 	JobID   string
 	Attempt int
 	Running bool
+}
+
+// TaskErrorKind is the kind of a task's failure, named as AWS names the
+// error codes of a stopped ECS task ("CannotPullContainerError", ...): it
+// starts the container reason a job's attempt shows.
+type TaskErrorKind string
+
+// The kinds of task failures barge's executors report, AWS's own.
+const (
+	// CannotPullContainerError: the task's image could not be had.
+	CannotPullContainerError TaskErrorKind = "CannotPullContainerError"
+	// CannotCreateContainerError: the engine refused to create the task's
+	// container.
+	CannotCreateContainerError TaskErrorKind = "CannotCreateContainerError"
+	// CannotStartContainerError: the task's container (or process) was
+	// made but could not start: its command is missing, its user unknown.
+	CannotStartContainerError TaskErrorKind = "CannotStartContainerError"
+	// CannotInspectContainerError: the engine could not say how the task
+	// is.
+	CannotInspectContainerError TaskErrorKind = "CannotInspectContainerError"
+	// ContainerRuntimeError: the container runtime (the engine) did not
+	// answer.
+	ContainerRuntimeError TaskErrorKind = "ContainerRuntimeError"
+	// OutOfMemoryError: the kernel killed the task for its memory.
+	OutOfMemoryError TaskErrorKind = "OutOfMemoryError"
+	// ResourceInitializationError: what the task needs before it starts
+	// (its log group, its execution role's secrets) could not be set up.
+	ResourceInitializationError TaskErrorKind = "ResourceInitializationError"
+	// TaskFailedToStart: the task did not start, for a reason of its own
+	// that none of the others names.
+	TaskFailedToStart TaskErrorKind = "TaskFailedToStart"
+)
+
+// ReasonOutOfMemory is the container reason of a task the kernel killed for
+// exceeding its memory limit, as AWS words it.
+const ReasonOutOfMemory = string(OutOfMemoryError) + ": Container killed due to memory usage"
+
+// Fault says whose failure a TaskError is.
+type Fault int
+
+const (
+	// FaultTask is a failure of the task itself (its image, command, user
+	// or memory): its attempt ends, with the error as its container reason.
+	FaultTask Fault = iota
+	// FaultInfrastructure is a failure of what runs the task (the engine
+	// does not answer, barge stopped while it started the task): the task
+	// did not run, and its job must not fail for it.
+	FaultInfrastructure
+)
+
+// String returns "task" or "infrastructure".
+func (f Fault) String() string {
+	if f == FaultInfrastructure {
+		return "infrastructure"
+	}
+	return "task"
+}
+
+// TaskError is how an executor reports a task that did not start or run:
+// Start returns one when the task cannot start, and Wait when the task
+// never ran. Callers tell failures apart by Kind and Fault, never by the
+// message.
+type TaskError struct {
+	Kind   TaskErrorKind
+	Detail string // what AWS shows after the kind, e.g. "pull access denied for x"
+	Fault  Fault
+	Err    error // the cause, when there is one
+}
+
+// Error returns the container reason: "<Kind>: <Detail>".
+func (e *TaskError) Error() string { return string(e.Kind) + ": " + e.Detail }
+
+// Unwrap returns the cause.
+func (e *TaskError) Unwrap() error { return e.Err }
+
+// TaskFailed returns a TaskError that is the task's fault.
+func TaskFailed(kind TaskErrorKind, format string, args ...any) *TaskError {
+	return &TaskError{Kind: kind, Detail: fmt.Sprintf(format, args...), Fault: FaultTask}
+}
+
+// InfrastructureFailed returns a TaskError that is the infrastructure's
+// fault, caused by cause (which may be nil).
+func InfrastructureFailed(kind TaskErrorKind, cause error, format string, args ...any) *TaskError {
+	return &TaskError{Kind: kind, Detail: fmt.Sprintf(format, args...), Fault: FaultInfrastructure, Err: cause}
+}
+
+// AsTaskError returns err's TaskError, if it has one.
+func AsTaskError(err error) (*TaskError, bool) {
+	var te *TaskError
+	ok := errors.As(err, &te)
+	return te, ok
 }

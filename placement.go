@@ -10,7 +10,10 @@ type Placement struct {
 	Job                *Job
 	Spec               *JobSpec // the job's own, or its array parent's
 	ComputeEnvironment string
-	VCPU               float64
+	// CE is the compute environment as the scheduler saw it when it
+	// placed the job; nil for an attempt taken over after a restart.
+	CE   *ComputeEnvironment
+	VCPU float64
 }
 
 // TaskID returns the 32-hex task ID at the end of an ECS task ARN.

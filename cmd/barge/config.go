@@ -45,6 +45,11 @@ type Config struct {
 	// it so that AWS's 60-second minimum timeout passes in a moment; no
 	// flag sets it.
 	JobSecond time.Duration
+	// DockerHost is the Docker engine's address for --executor docker
+	// (and auto), e.g. "unix:///tmp/x/docker.sock": DOCKER_HOST, or the
+	// default socket, when "". The fault tests point it at a private
+	// engine; no flag sets it.
+	DockerHost string
 	// WebhookRetryBase is the delay before a failed webhook delivery's
 	// first retry: a second when 0. Tests shorten it; no flag sets it.
 	WebhookRetryBase time.Duration
@@ -84,7 +89,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
-	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
+	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
 	fs.StringVar(&c.Webhooks, "webhooks", c.Webhooks, "JSON file of webhooks to POST job state change events to (BARGE_WEBHOOKS; docs/EVENTS.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address to serve Prometheus metrics (GET /metrics, unauthenticated) on instead of the API's address, or off (BARGE_METRICS_LISTEN; docs/METRICS.md)")
@@ -123,9 +128,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--account-id %q: want 12 digits, such as 123456789012", c.AccountID)
 	}
 	switch c.Executor {
-	case "auto", "docker", "process", "kubernetes", "simulate":
+	case "auto", "docker", "process", "simulate":
+	case "kubernetes":
+		return fmt.Errorf("--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet; want auto, docker, process or simulate")
 	default:
-		return fmt.Errorf("--executor %q: want auto, docker, process, kubernetes or simulate", c.Executor)
+		return fmt.Errorf("--executor %q: want auto, docker, process or simulate", c.Executor)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

@@ -34,6 +34,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad region", args: []string{"--region", "moon"}, wantErr: "--region"},
 		{name: "simulate executor", env: map[string]string{"BARGE_EXECUTOR": "simulate"}, want: func(c Config) bool { return c.Executor == "simulate" }},
 		{name: "bad executor", args: []string{"--executor", "slurm"}, wantErr: "--executor"},
+		{name: "kubernetes executor, not yet", args: []string{"--executor", "kubernetes"}, wantErr: "--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet"},
+		{name: "kubernetes executor from the environment", env: map[string]string{"BARGE_EXECUTOR": "kubernetes"}, wantErr: "--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet"},
 		{name: "bad listen", args: []string{"--listen", "8420"}, wantErr: "--listen"},
 		{name: "half credentials", env: map[string]string{"BARGE_ACCESS_KEY_ID": "AKID"}, wantErr: "BARGE_SECRET_ACCESS_KEY"},
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/executor/docker"
 	"github.com/bargehq/barge/internal/executor/local"
-	"github.com/bargehq/barge/internal/executor/router"
 	"github.com/bargehq/barge/internal/executor/simulate"
 	"github.com/bargehq/barge/internal/logs"
 )
@@ -28,23 +27,23 @@ type executor interface {
 	io.Closer
 }
 
-// executorTag is the compute environment tag that sends its jobs to
-// another executor than the server's: barge:executor=simulate simulates
-// them (docs/SIMULATE.md).
-const executorTag = "barge:executor"
-
-// computeEnvironments finds a compute environment by name.
-type computeEnvironments interface {
-	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
+// barges returns xs as the runner takes them.
+func barges(xs []executor) []barge.Executor {
+	out := make([]barge.Executor, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
-// openExecutor returns the executor --executor asks for. auto takes Docker
-// (or Podman's Docker-compatible socket, through DOCKER_HOST) when an engine
-// answers within two seconds, and the process executor otherwise, and says
-// which it took and why. simulate simulates every job. A real executor
-// comes with the simulate executor behind a router, which runs the jobs of
-// compute environments tagged barge:executor=simulate on it.
-func openExecutor(ctx context.Context, cfg Config, log *slog.Logger, ces computeEnvironments) (executor, error) {
+// openExecutors returns the executor --executor asks for, and the others
+// a compute environment's barge:executor tag may name (runner.TagExecutor).
+// auto takes Docker (or Podman's Docker-compatible socket, through
+// DOCKER_HOST) when an engine answers within two seconds, and the process
+// executor otherwise, and says which it took and why. simulate simulates
+// every job. A real executor comes with the simulate executor, which runs
+// the jobs of compute environments tagged barge:executor=simulate.
+func openExecutors(ctx context.Context, cfg Config, log *slog.Logger) (executor, []executor, error) {
 	choice := cfg.Executor
 	if choice == "auto" {
 		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -66,37 +65,31 @@ func openExecutor(ctx context.Context, cfg Config, log *slog.Logger, ces compute
 	case "docker":
 		var instance string
 		if instance, err = instanceID(cfg.DataDir); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		e, err = docker.New(ctx, docker.Options{Log: log, Instance: instance})
+		e, err = docker.New(ctx, docker.Options{Host: cfg.DockerHost, Log: log, Instance: instance})
 	case "process":
 		e, err = local.New(local.Options{Dir: filepath.Join(cfg.DataDir, "tasks"), Log: log})
-	case "kubernetes":
-		return nil, fmt.Errorf("--executor kubernetes: Kubernetes compute environments are not available in this version of barge; use docker or process")
 	case "simulate":
 		e, err = openSimulate(cfg, log)
+	default: // Validate refuses the others
+		return nil, nil, fmt.Errorf("--executor %s: not available", choice)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--executor %s: %w", choice, err)
+		return nil, nil, fmt.Errorf("--executor %s: %w", choice, err)
 	}
 	if l := e.Limitation(); l != "" {
 		log.Warn("executor limitation: "+l, "executor", e.Name())
 	}
 	if choice == "simulate" {
-		return e, nil
+		return e, nil, nil
 	}
 	sim, err := openSimulate(cfg, log)
 	if err != nil {
 		e.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	r, err := router.New(router.Options{Executors: []barge.Executor{e, sim}, Choose: chooseByTag(ces, e.Name())})
-	if err != nil {
-		e.Close()
-		sim.Close()
-		return nil, err
-	}
-	return r, nil
+	return e, []executor{sim}, nil
 }
 
 // openSimulate opens the simulate executor, which keeps its tasks in the
@@ -107,35 +100,6 @@ func openSimulate(cfg Config, log *slog.Logger) (executor, error) {
 		return nil, err
 	}
 	return e, nil
-}
-
-// chooseByTag routes a task by its compute environment's barge:executor
-// tag: "simulate" to the simulate executor; none, or the server's own
-// executor's name, to that executor. Any other value fails the task, so
-// that a misspelt tag never runs real containers where simulated ones were
-// meant.
-func chooseByTag(ces computeEnvironments, own string) func(ctx context.Context, spec *barge.TaskSpec) (string, error) {
-	return func(ctx context.Context, spec *barge.TaskSpec) (string, error) {
-		name := spec.Environment["AWS_BATCH_CE_NAME"]
-		if name == "" {
-			return "", nil
-		}
-		ce, err := ces.GetComputeEnvironment(ctx, name)
-		if barge.ErrorCodeOf(err) == barge.ENotFound {
-			return "", nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("CannotStartContainerError: reading compute environment %s: %w", name, err)
-		}
-		switch v := ce.Tags[executorTag]; v {
-		case "", own:
-			return "", nil
-		case "simulate":
-			return "simulate", nil
-		default:
-			return "", fmt.Errorf("CannotStartContainerError: compute environment %s has the tag %s=%q, but this barge runs jobs on %s or simulate", name, executorTag, v, own)
-		}
-	}
 }
 
 // logSink adapts the CloudWatch Logs service to what the runner writes.

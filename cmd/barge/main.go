@@ -5,7 +5,7 @@
 // Usage:
 //
 //	barge server [--listen 127.0.0.1:8420] [--data DIR] [--region us-east-1]
-//	             [--account-id 123456789012] [--executor auto|docker|process|kubernetes|simulate]
+//	             [--account-id 123456789012] [--executor auto|docker|process|simulate]
 //	barge version
 //	barge jobs|submit|wait|queues|ces|status ... (the client commands: see docs/CLI.md)
 package main
@@ -107,7 +107,8 @@ type Main struct {
 	stdout io.Writer
 	log    *slog.Logger
 	store  *store.Store
-	exec   executor
+	exec   executor   // where jobs run
+	others []executor // where the jobs of tagged compute environments run (simulate)
 	runner *runner.Runner
 	http   *http.Server
 	// metricsHTTP serves /metrics on --metrics-listen; nil otherwise.
@@ -222,14 +223,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
-	m.exec, err = openExecutor(ctx, m.Config, m.log, m.store)
+	m.exec, m.others, err = openExecutors(ctx, m.Config, m.log)
 	if err != nil {
 		return err
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
 	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
+		Store: m.store, Executor: m.exec, Executors: barges(m.others), Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Wake:          func() { sched.Kick() },
 		Second:        m.Config.JobSecond,
@@ -360,6 +361,9 @@ func (m *Main) Close() error {
 	}
 	if m.exec != nil {
 		errs = append(errs, m.exec.Close())
+	}
+	for _, x := range m.others {
+		errs = append(errs, x.Close())
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

@@ -309,7 +309,8 @@ func TestSimulateSurvivesRestart(t *testing.T) {
 
 // TestSimulateTaggedComputeEnvironment: a server running jobs as host
 // processes simulates those of a compute environment tagged
-// barge:executor=simulate, and reads the tag when each job starts.
+// barge:executor=simulate, and follows the tag as it is when each job is
+// placed.
 func TestSimulateTaggedComputeEnvironment(t *testing.T) {
 	ts := startServerWith(t, "", func(c *Config) { c.Executor = "process" })
 	c := ts.batch()
@@ -361,8 +362,8 @@ func TestSimulateTaggedComputeEnvironment(t *testing.T) {
 // jobs (BARGE_BENCH_RUN_JOBS) with simulated jobs that end at once: what
 // barge itself costs per job when no container runs. simulate is a server
 // started with --executor simulate; tagged a process-executor server whose
-// compute environment is tagged barge:executor=simulate, through the
-// router, which reads the tag at each start.
+// compute environment is tagged barge:executor=simulate, which the runner
+// follows for each job it starts.
 func BenchmarkSimulatedJobs(b *testing.B) {
 	n := runJobCount(b)
 	for _, executor := range []string{"simulate", "tagged"} {

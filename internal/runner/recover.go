@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/bargehq/barge"
 )
@@ -13,19 +14,29 @@ const reasonLost = "Task stopped: its container was gone when barge restarted"
 // Recover takes over the attempts of a previous run; call it before the
 // scheduler starts. A task still running is adopted (its output followed
 // from where it was, its end recorded); one that ended meanwhile has its
-// outcome recorded now; a STARTING job whose task never started is started;
-// a RUNNING job whose task is gone fails; a task that belongs to no
+// outcome recorded now. A STARTING job's task is started again, which the
+// Executor contract makes safe: one that ran is adopted, one that never
+// ran starts afresh in the same attempt (or, when its executor cannot
+// start it now, the job goes back to RUNNABLE without using an attempt).
+// A RUNNING job whose task is gone fails; a task that belongs to no
 // unfinished attempt is removed. Nothing that finished runs again.
 func (r *Runner) Recover(ctx context.Context) error {
-	tasks, err := r.cfg.Executor.List(ctx)
-	if err != nil {
-		r.cfg.OnExecutorError("list")
-		return err
+	type listed struct {
+		info barge.TaskInfo
+		exec barge.Executor
 	}
-	byTask := make(map[string]barge.TaskInfo, len(tasks))
-	for _, t := range tasks {
-		byTask[t.TaskID] = t
+	byTask := map[string]listed{}
+	for _, x := range r.executors() {
+		tasks, err := x.List(ctx)
+		if err != nil {
+			r.cfg.OnExecutorError("list")
+			return fmt.Errorf("%s executor: %w", x.Name(), err)
+		}
+		for _, t := range tasks {
+			byTask[t.TaskID] = listed{t, x}
+		}
 	}
+	chosen := &recoveryExecutors{r: r, byCE: map[string]barge.Executor{}}
 	queues, err := r.cfg.Store.ListJobQueues(ctx, "", 1000)
 	if err != nil {
 		return err
@@ -71,15 +82,25 @@ func (r *Runner) Recover(ctx context.Context) error {
 					}
 					p := barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec)}
 					taskID := barge.TaskID(j.Runtime.TaskArn)
-					_, found := byTask[taskID]
+					t, found := byTask[taskID]
 					switch {
 					case found || j.Status == barge.JobStarting:
 						adopted[taskID] = true
-						a := r.track(p)
+						x, refused := t.exec, error(nil)
+						if !found {
+							if x, refused = chosen.of(ctx, p.ComputeEnvironment); refused != nil {
+								if _, ok := barge.AsTaskError(refused); !ok {
+									return refused
+								}
+							}
+						}
+						a := r.track(p, x, refused)
 						r.wg.Add(1)
 						go func() {
 							defer r.wg.Done()
-							r.run(ctx, p, a, found)
+							// A STARTING job's task is started again
+							// (see above); a RUNNING one's followed.
+							r.run(ctx, p, a, j.Status == barge.JobRunning)
 						}()
 					default:
 						r.log.Warn("task of a running job is gone", "job_id", j.ID, "task_id", taskID)
@@ -91,11 +112,11 @@ func (r *Runner) Recover(ctx context.Context) error {
 			}
 		}
 	}
-	for _, t := range tasks {
-		if !adopted[t.TaskID] {
-			if err := r.cfg.Executor.Remove(ctx, t.TaskID); err != nil {
+	for id, t := range byTask {
+		if !adopted[id] {
+			if err := t.exec.Remove(ctx, id); err != nil {
 				r.cfg.OnExecutorError("remove")
-				r.log.Warn("removing a leftover task failed", "task_id", t.TaskID, "error", err)
+				r.log.Warn("removing a leftover task failed", "task_id", id, "error", err)
 			}
 		}
 	}

@@ -56,13 +56,18 @@ type RoleChecker interface {
 
 // Config configures a Runner.
 type Config struct {
-	Store    Store
+	Store Store
+	// Executor runs the tasks of every compute environment but those
+	// whose TagExecutor names one of Executors.
 	Executor barge.Executor
-	Logs     LogSink
-	Roles    RoleChecker // nil: execution roles are not checked
-	Scope    barge.Scope
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Executors are the others a compute environment's TagExecutor may
+	// name (the simulate executor); their names differ.
+	Executors []barge.Executor
+	Logs      LogSink
+	Roles     RoleChecker // nil: execution roles are not checked
+	Scope     barge.Scope
+	Log       *slog.Logger
+	Now       func() time.Time
 	// Released is called when an attempt stops holding capacity.
 	Released func(ce string, vcpu float64)
 	// Wake is called when jobs that waited for a finished one became
@@ -146,10 +151,12 @@ func New(cfg Config) *Runner {
 	return r
 }
 
-// Place starts running placed attempts; it returns at once.
+// Place starts running placed attempts, each on the executor of the
+// compute environment it was placed on; it returns at once.
 func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
 	for _, p := range placements {
-		a := r.track(p)
+		x, err := r.executorFor(p.CE)
+		a := r.track(p, x, err)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
@@ -161,8 +168,10 @@ func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
 // Wait blocks until every attempt goroutine has returned (after ctx ended).
 func (r *Runner) Wait() { r.wg.Wait() }
 
-func (r *Runner) track(p barge.Placement) *attempt {
-	a := &attempt{jobID: p.Job.ID, taskID: barge.TaskID(p.Job.Runtime.TaskArn), ce: p.ComputeEnvironment}
+// track notes that the runner follows p's attempt, whose task runs on
+// executor x, or cannot run for refused.
+func (r *Runner) track(p barge.Placement, x barge.Executor, refused error) *attempt {
+	a := &attempt{jobID: p.Job.ID, taskID: barge.TaskID(p.Job.Runtime.TaskArn), ce: p.ComputeEnvironment, exec: x, refused: refused}
 	r.mu.Lock()
 	r.active[a.jobID] = a
 	r.mu.Unlock()
@@ -234,6 +243,10 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	defer r.untrack(a)
 
 	if !adopted {
+		if a.refused != nil {
+			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: a.refused.Error()}, statusReason: reasonFailedToStart})
+			return
+		}
 		if reason, err := r.preflight(ctx, spec, target); err != nil {
 			log.Error("task preflight failed", "error", err)
 			return // the job stays STARTING; a restart retries it
@@ -241,12 +254,12 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: reason}, statusReason: reasonFailedToStart})
 			return
 		}
-		if err := r.cfg.Executor.Start(ctx, taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, a.taskID)); err != nil {
+		if err := a.exec.Start(ctx, taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, a.taskID)); err != nil {
 			if ctx.Err() != nil {
-				return
+				return // the job stays STARTING; a restart starts the task again
 			}
 			r.cfg.OnExecutorError("start")
-			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: err.Error()}, statusReason: reasonFailedToStart})
+			r.notStarted(ctx, j, spec, a, err)
 			return
 		}
 		r.cfg.OnTaskStarted(time.Since(placed), p.ComputeEnvironment)
@@ -281,14 +294,22 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		r.pumpLogs(ctx, log, a.taskID, target, since, stored)
+		r.pumpLogs(ctx, log, a, target, since, stored)
 	}()
-	res, err := r.cfg.Executor.Wait(ctx, a.taskID)
+	res, err := a.exec.Wait(ctx, a.taskID)
 	if err != nil {
-		if ctx.Err() == nil {
-			r.cfg.OnExecutorError("wait")
-			log.Error("waiting for task failed", "error", err)
+		if ctx.Err() != nil {
+			return // adopted again after a restart
 		}
+		r.cfg.OnExecutorError("wait")
+		if _, ok := barge.AsTaskError(err); ok {
+			disarm()
+			a.end()
+			<-logsDone
+			r.notStarted(ctx, j, spec, a, err)
+			return
+		}
+		log.Error("waiting for task failed", "error", err)
 		return // adopted again after a restart
 	}
 	o := outcome{res: res, statusReason: reasonExited, stream: target.stream, startedAt: j.StartedAt, stop: a.end()}
@@ -301,7 +322,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 		o.statusReason = reasonSpot
 	}
 	r.finish(ctx, j, spec, o)
-	if err := r.cfg.Executor.Remove(context.WithoutCancel(ctx), a.taskID); err != nil {
+	if err := a.exec.Remove(context.WithoutCancel(ctx), a.taskID); err != nil {
 		r.cfg.OnExecutorError("remove")
 		log.Warn("removing task failed", "error", err)
 	}
@@ -395,7 +416,7 @@ func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) e
 
 // pumpLogs copies the task's output into its log stream in batches, until
 // the task ends.
-func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, target logTarget, since time.Time, stored []string) {
+func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, target logTarget, since time.Time, stored []string) {
 	resume := &resumed{since: since, stored: stored}
 	var (
 		mu    sync.Mutex
@@ -429,7 +450,7 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, taskID string, 
 			}
 		}
 	}()
-	err := r.cfg.Executor.Logs(ctx, taskID, since, func(l barge.LogLine) {
+	err := a.exec.Logs(ctx, a.taskID, since, func(l barge.LogLine) {
 		if l.Message == "" {
 			return // CloudWatch Logs holds no empty events; awslogs skips them too
 		}

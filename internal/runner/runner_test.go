@@ -63,7 +63,10 @@ func (f *fakeExecutor) Limitation() string { return "" }
 func (f *fakeExecutor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	cmd := strings.Join(spec.Command, " ")
 	if cmd == "nostart" {
-		return errors.New("CannotPullContainerError: pull access denied for nostart")
+		return barge.TaskFailed(barge.CannotPullContainerError, "pull access denied for nostart")
+	}
+	if cmd == "noengine" {
+		return barge.InfrastructureFailed(barge.ContainerRuntimeError, errors.New("dial unix: connection refused"), "the container engine does not answer")
 	}
 	if f.gate != nil {
 		<-f.gate
@@ -434,5 +437,39 @@ func TestTaskTags(t *testing.T) {
 		if got == nil || !maps.Equal(got.Tags, want) {
 			t.Errorf("propagateTags %v: task = %+v, want tags %v", propagate != nil, got, want)
 		}
+	}
+}
+
+// TestInfrastructureFailureUsesNoAttempt: a task that cannot start for a
+// failure of the infrastructure (the engine does not answer) sends its job
+// back to RUNNABLE, with no attempt used and its capacity released, while
+// the task's own failure ends the attempt.
+func TestInfrastructureFailureUsesNoAttempt(t *testing.T) {
+	e := newEnv(t, nil, newFake())
+	e.place(t, &barge.Job{ID: "j", Name: "j", Queue: "q"}, spec("noengine", nil, ""), strings.Repeat("a", 32))
+	if ce := <-e.released; ce != "ce" {
+		t.Fatalf("released %q, want ce", ce)
+	}
+	var j *barge.Job
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, err := e.st.GetJobs(context.Background(), []string{"j"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j = got[0]; j.Status != barge.JobStarting || time.Now().After(deadline) {
+			break
+		}
+	}
+	if j.Status != barge.JobRunnable || len(j.Attempts) != 0 || j.Runtime != nil {
+		t.Errorf("job after an infrastructure failure = %s with %d attempts, runtime %+v; want RUNNABLE with none", j.Status, len(j.Attempts), j.Runtime)
+	}
+	if want := "ContainerRuntimeError: the container engine does not answer"; !strings.Contains(j.StatusReason, want) {
+		t.Errorf("statusReason = %q, want it to say %q", j.StatusReason, want)
+	}
+
+	e.place(t, &barge.Job{ID: "k", Name: "k", Queue: "q"}, spec("nostart", nil, ""), strings.Repeat("b", 32))
+	k := e.waitDone(t, "k")
+	if k.Status != barge.JobFailed || len(k.Attempts) != 1 || k.Attempts[0].Container.Reason != "CannotPullContainerError: pull access denied for nostart" {
+		t.Errorf("job after the task's own failure = %s, attempts %+v; want FAILED after one, CannotPullContainerError", k.Status, k.Attempts)
 	}
 }

@@ -22,6 +22,8 @@ const (
 // attempt is a job's attempt while the runner follows it.
 type attempt struct {
 	jobID, taskID, ce string
+	exec              barge.Executor // where its task runs
+	refused           error          // why its task cannot run on any executor, when exec is nil
 
 	mu      sync.Mutex
 	started bool          // the executor runs its task
@@ -75,7 +77,7 @@ func (r *Runner) taskStarted(ctx context.Context, a *attempt) {
 // attempt's end is recorded when Wait returns.
 func (r *Runner) stopTask(ctx context.Context, a *attempt, grace time.Duration) {
 	go func() {
-		err := r.cfg.Executor.Stop(context.WithoutCancel(ctx), a.taskID, grace)
+		err := a.exec.Stop(context.WithoutCancel(ctx), a.taskID, grace)
 		if err != nil && barge.ErrorCodeOf(err) != barge.ENotFound {
 			r.cfg.OnExecutorError("stop")
 			r.log.Warn("stopping task failed", "job_id", a.jobID, "task_id", a.taskID, "error", err)

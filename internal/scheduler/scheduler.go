@@ -385,6 +385,7 @@ func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnv
 	for i, p := range placements {
 		p.Job.Status = barge.JobStarting
 		p.Job.StatusReason = ""
+		placements[i].CE = ces[p.ComputeEnvironment]
 		p.Job.Runtime = &barge.ContainerRuntime{
 			ComputeEnvironment: p.ComputeEnvironment,
 			TaskArn:            s.taskARN(ces[p.ComputeEnvironment]),

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ import (
 )
 
 // ReasonOutOfMemory is the container reason of a task killed for its memory.
-const ReasonOutOfMemory = "OutOfMemoryError: Container killed due to memory usage"
+const ReasonOutOfMemory = barge.ReasonOutOfMemory
 
 // timeout bounds each test; a task that outlives it has hung.
 const timeout = 90 * time.Second
@@ -71,6 +70,7 @@ func Run(t *testing.T, newExecutor func(t *testing.T) barge.Executor, opts Optio
 		{"Environment", s.testEnvironment, true},
 		{"CommandReplacesCMD", s.testCommandReplacesCMD, opts.Images},
 		{"MissingImage", s.testMissingImage, opts.Images},
+		{"MissingCommand", s.testMissingCommand, true},
 		{"Limits", s.testLimits, opts.Limits},
 		{"OutOfMemory", s.testOutOfMemory, opts.Limits || opts.Simulated},
 		{"Storage", s.testStorage, opts.Storage},
@@ -319,11 +319,41 @@ func (s *suite) testMissingImage(t *testing.T) {
 		e.Remove(context.Background(), spec.TaskID)
 		t.Fatal("Start with a missing image = nil, want an error")
 	}
-	if !strings.HasPrefix(err.Error(), "CannotPullContainerError: ") {
-		t.Errorf("Start with a missing image = %q, want CannotPullContainerError: ...", err)
-	}
+	wantTaskError(t, "Start with a missing image", err, barge.CannotPullContainerError)
 	if listed(t, e, spec.TaskID) != nil {
 		t.Errorf("List has the task that failed to start")
+	}
+}
+
+// testMissingCommand starts a task whose command does not exist: the
+// task's own failure, a CannotStartContainerError, with nothing left.
+func (s *suite) testMissingCommand(t *testing.T) {
+	e := s.newExecutor(t)
+	spec := s.spec("", map[string]string{"START_ERROR": `CannotStartContainerError: exec: "barge-no-such-command": executable file not found in $PATH`})
+	spec.Command = []string{"barge-no-such-command"}
+	err := e.Start(testContext(t), spec)
+	if err == nil {
+		e.Remove(context.Background(), spec.TaskID)
+		t.Fatal("Start with a missing command = nil, want an error")
+	}
+	wantTaskError(t, "Start with a missing command", err, barge.CannotStartContainerError)
+	if listed(t, e, spec.TaskID) != nil {
+		t.Errorf("List has the task that failed to start")
+	}
+}
+
+// wantTaskError fails t unless err is a *barge.TaskError of kind that is
+// the task's fault, whose message is its container reason.
+func wantTaskError(t *testing.T, what string, err error, kind barge.TaskErrorKind) {
+	t.Helper()
+	te, ok := barge.AsTaskError(err)
+	switch {
+	case !ok:
+		t.Errorf("%s = %v (%T), want a *barge.TaskError", what, err, err)
+	case te.Kind != kind || te.Fault != barge.FaultTask:
+		t.Errorf("%s = %s, the %s's fault, want a %s that is the task's fault", what, te, te.Fault, kind)
+	case te.Detail == "" || err.Error() != string(kind)+": "+te.Detail:
+		t.Errorf("%s = %q, want %q followed by what failed", what, err, string(kind)+": ")
 	}
 }
 

@@ -2,7 +2,6 @@ package docker
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -15,11 +14,13 @@ import (
 )
 
 // Start pulls the task's image unless the engine has it, then creates and
-// starts its container. Its errors carry the container reason AWS would
-// show: CannotPullContainerError, CannotCreateContainerError or
-// CannotStartContainerError. Starting a task that has already started
-// (running or ended) does nothing, so that a runner that died inside Start
-// can call it again and nothing runs twice.
+// starts its container. Its errors are *barge.TaskError: of the task's
+// fault, CannotPullContainerError, CannotCreateContainerError or
+// CannotStartContainerError with the engine's message; of the
+// infrastructure's, ContainerRuntimeError when the engine does not answer.
+// Starting a task that has already started (running or ended) does
+// nothing, so that a runner that died inside Start can call it again and
+// nothing runs twice; a container created but never started is replaced.
 func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if err := e.ensureImage(ctx, spec.Image); err != nil {
 		return err
@@ -30,7 +31,7 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	}
 	if _, err := e.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		e.removeQuietly(ctx, spec.TaskID)
-		return fmt.Errorf("CannotStartContainerError: %s", daemonMessage(err))
+		return e.taskError(ctx, barge.CannotStartContainerError, err)
 	}
 	return nil
 }
@@ -38,14 +39,14 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 // ensureImage pulls image unless the engine has it.
 func (e *Executor) ensureImage(ctx context.Context, image string) error {
 	if image == "" {
-		return fmt.Errorf("CannotPullContainerError: the job has no image")
+		return barge.TaskFailed(barge.CannotPullContainerError, "the job has no image")
 	}
 	_, err := e.cli.ImageInspect(ctx, image)
 	if err == nil {
 		return nil
 	}
 	if !isNotFound(err) {
-		return fmt.Errorf("CannotPullContainerError: %s", daemonMessage(err))
+		return e.taskError(ctx, barge.CannotPullContainerError, err)
 	}
 	e.log.Info("pulling image", "image", image)
 	resp, err := e.cli.ImagePull(ctx, image, client.ImagePullOptions{})
@@ -54,7 +55,7 @@ func (e *Executor) ensureImage(ctx context.Context, image string) error {
 		resp.Close()
 	}
 	if err != nil {
-		return fmt.Errorf("CannotPullContainerError: %s", daemonMessage(err))
+		return e.taskError(ctx, barge.CannotPullContainerError, err)
 	}
 	return nil
 }
@@ -86,10 +87,10 @@ func (e *Executor) create(ctx context.Context, spec *barge.TaskSpec) (id string,
 			}
 			e.removeQuietly(ctx, spec.TaskID)
 		default:
-			return "", false, fmt.Errorf("CannotCreateContainerError: %s", daemonMessage(err))
+			return "", false, e.taskError(ctx, barge.CannotCreateContainerError, err)
 		}
 	}
-	return "", false, fmt.Errorf("CannotCreateContainerError: could not create container %s", containerName(spec.TaskID))
+	return "", false, barge.TaskFailed(barge.CannotCreateContainerError, "could not create container %s", containerName(spec.TaskID))
 }
 
 // containerConfig turns spec into the container's configuration.
@@ -146,6 +147,19 @@ func (e *Executor) labels(spec *barge.TaskSpec) map[string]string {
 		l[LabelTagPrefix+k] = v
 	}
 	return l
+}
+
+// taskError turns an engine's error while it starts a task into a
+// TaskError of kind: the infrastructure's fault when the engine did not
+// answer or barge stopped meanwhile, the task's otherwise.
+func (e *Executor) taskError(ctx context.Context, kind barge.TaskErrorKind, err error) *barge.TaskError {
+	switch {
+	case ctx.Err() != nil:
+		return barge.InfrastructureFailed(kind, err, "barge stopped while starting the task")
+	case client.IsErrConnectionFailed(err):
+		return barge.InfrastructureFailed(barge.ContainerRuntimeError, err, "the container engine at %s does not answer", e.cli.DaemonHost())
+	}
+	return barge.TaskFailed(kind, "%s", daemonMessage(err))
 }
 
 // removeQuietly force-removes taskID's container after a failed start,

@@ -15,11 +15,15 @@ import (
 
 // ReasonOutOfMemory is the container reason of a task the kernel killed for
 // exceeding its memory limit, as AWS words it.
-const ReasonOutOfMemory = "OutOfMemoryError: Container killed due to memory usage"
+const ReasonOutOfMemory = barge.ReasonOutOfMemory
 
 // Wait blocks until taskID's container has stopped and returns its exit
 // code, the OOM reason when the kernel killed it for memory, and the times
-// the engine recorded.
+// the engine recorded. A container that never started is a
+// *barge.TaskError: CannotStartContainerError, the task's fault when the
+// engine says why, the infrastructure's when it was created but never
+// started (barge stopped in between). An engine that does not answer is
+// an error of its own, to wait again after.
 func (e *Executor) Wait(ctx context.Context, taskID string) (barge.TaskResult, error) {
 	w := e.cli.ContainerWait(ctx, containerName(taskID), client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
@@ -42,27 +46,28 @@ func (e *Executor) Wait(ctx context.Context, taskID string) (barge.TaskResult, e
 	if st == nil {
 		return barge.TaskResult{}, fmt.Errorf("docker: task %s: the engine reported no state", taskID)
 	}
-	return result(st), nil
+	return result(st)
 }
 
-// result turns a stopped container's state into a task's result.
-func result(st *container.State) barge.TaskResult {
+// result turns a stopped container's state into a task's result, or the
+// TaskError of a container that never ran.
+func result(st *container.State) (barge.TaskResult, error) {
 	var r barge.TaskResult
 	r.StartedAt = parseTime(st.StartedAt)
 	r.StoppedAt = parseTime(st.FinishedAt)
 	if r.StartedAt.IsZero() {
 		// Never ran: the engine says why, if it knows.
 		if st.Error != "" {
-			r.Reason = "CannotStartContainerError: " + st.Error
+			return r, barge.TaskFailed(barge.CannotStartContainerError, "%s", st.Error)
 		}
-		return r
+		return r, barge.InfrastructureFailed(barge.CannotStartContainerError, nil, "barge stopped while starting the task")
 	}
 	code := st.ExitCode
 	r.ExitCode = &code
 	if st.OOMKilled {
 		r.Reason = ReasonOutOfMemory
 	}
-	return r
+	return r, nil
 }
 
 // parseTime parses a time from the engine; the zero time when it has none.

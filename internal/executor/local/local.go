@@ -76,13 +76,15 @@ import (
 
 // ReasonOutOfMemory is the container reason of a task the kernel killed for
 // exceeding its memory limit, as AWS words it.
-const ReasonOutOfMemory = "OutOfMemoryError: Container killed due to memory usage"
+const ReasonOutOfMemory = barge.ReasonOutOfMemory
 
-// Container reasons of tasks whose end barge could not see.
-const (
-	reasonNeverStarted = "CannotStartContainerError: barge stopped while starting the task"
-	reasonLost         = "TaskLost: the task's process ended without recording its exit code (the host restarted, or something killed its wrapper)"
-)
+// reasonLost is the container reason of a task whose end barge could not
+// see.
+const reasonLost = "TaskLost: the task's process ended without recording its exit code (the host restarted, or something killed its wrapper)"
+
+// legacyNeverStarted is how an earlier barge recorded a task that never
+// ran (state.Reason), before state.NeverRan.
+const legacyNeverStarted = "CannotStartContainerError: barge stopped while starting the task"
 
 // Options configure an Executor.
 type Options struct {
@@ -259,9 +261,12 @@ type state struct {
 	Cgroups      []string  `json:"cgroups,omitempty"`
 	StartedAt    time.Time `json:"startedAt,omitzero"`
 	Ended        bool      `json:"ended,omitempty"`
-	ExitCode     *int      `json:"exitCode,omitempty"`
-	Reason       string    `json:"reason,omitempty"`
-	StoppedAt    time.Time `json:"stoppedAt,omitzero"`
+	// NeverRan: the task ended before its command ran (the barge that
+	// started it stopped before letting it run).
+	NeverRan  bool      `json:"neverRan,omitempty"`
+	ExitCode  *int      `json:"exitCode,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	StoppedAt time.Time `json:"stoppedAt,omitzero"`
 }
 
 func (tk *task) file(name string) string { return filepath.Join(tk.dir, name) }
@@ -271,7 +276,13 @@ func (tk *task) load() error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, &tk.st)
+	if err := json.Unmarshal(b, &tk.st); err != nil {
+		return err
+	}
+	if tk.st.Reason == legacyNeverStarted {
+		tk.st.NeverRan, tk.st.Reason = true, ""
+	}
+	return nil
 }
 
 // save writes st as tk's state, atomically.

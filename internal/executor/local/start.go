@@ -38,21 +38,29 @@ echo "$?" >&5
 const startTimeout = 10 * time.Second
 
 // Start runs spec's command as a host process group. The image is not used.
-// Its errors carry the container reason AWS would show
-// (CannotStartContainerError). Starting a task that has already started
-// (running or ended) does nothing.
+// Its errors are *barge.TaskError: CannotStartContainerError, the task's
+// fault when its command, user or limits cannot be had, the
+// infrastructure's when the host failed barge (a file it could not write)
+// or barge is stopping. Starting a task that has already started (running
+// or ended) does nothing; one that a stopped barge began but whose command
+// never ran is started afresh.
 func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if !validTaskID.MatchString(spec.TaskID) {
-		return fmt.Errorf("CannotStartContainerError: invalid task ID %q", spec.TaskID)
+		return barge.TaskFailed(barge.CannotStartContainerError, "invalid task ID %q", spec.TaskID)
 	}
 	if len(spec.Command) == 0 {
-		return errors.New("CannotStartContainerError: the process executor needs the job's command: it cannot run an image's default command")
+		return barge.TaskFailed(barge.CannotStartContainerError, "the process executor needs the job's command: it cannot run an image's default command")
 	}
 	if e.ctx.Err() != nil {
-		return errors.New("process executor: closed")
+		return barge.InfrastructureFailed(barge.CannotStartContainerError, errClosed, "barge stopped while starting the task")
 	}
-	if _, err := e.lookup(spec.TaskID); err == nil {
-		return nil // started before: nothing runs twice
+	if tk, err := e.lookup(spec.TaskID); err == nil {
+		if ran, err := e.ran(ctx, tk); ran || err != nil {
+			return err // started before: nothing runs twice
+		}
+		e.mu.Lock()
+		delete(e.tasks, spec.TaskID)
+		e.mu.Unlock()
 	}
 	env := map[string]string{}
 	for k, v := range spec.Environment {
@@ -62,11 +70,11 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 		env["PATH"] = e.path
 	}
 	if err := lookPath(spec.Command[0], env["PATH"]); err != nil {
-		return fmt.Errorf("CannotStartContainerError: %w", err)
+		return barge.TaskFailed(barge.CannotStartContainerError, "%v", err)
 	}
 	cred, err := credential(spec.User)
 	if err != nil {
-		return fmt.Errorf("CannotStartContainerError: %w", err)
+		return barge.TaskFailed(barge.CannotStartContainerError, "%v", err)
 	}
 
 	tk := &task{
@@ -79,6 +87,9 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if err != nil {
 		if rerr := os.RemoveAll(tk.dir); rerr != nil {
 			e.log.Warn("removing a task that failed to start", "task_id", spec.TaskID, "error", rerr)
+		}
+		if _, ok := barge.AsTaskError(err); !ok {
+			err = barge.InfrastructureFailed(barge.CannotStartContainerError, err, "process executor: %v", err)
 		}
 		return err
 	}
@@ -119,7 +130,7 @@ func (e *Executor) launch(tk *task, spec *barge.TaskSpec, env map[string]string,
 	if e.cg != nil {
 		var err error
 		if cgDirs, err = e.cg.create(spec.TaskID, spec.VCPU, spec.MemoryMiB); err != nil {
-			return nil, fmt.Errorf("CannotStartContainerError: %w", err)
+			return nil, barge.TaskFailed(barge.CannotStartContainerError, "%v", err)
 		}
 	}
 	ok := false
@@ -177,7 +188,7 @@ func (e *Executor) launch(tk *task, spec *barge.TaskSpec, env map[string]string,
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("CannotStartContainerError: %w", err)
+		return nil, barge.TaskFailed(barge.CannotStartContainerError, "%v", err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -195,9 +206,8 @@ func (e *Executor) launch(tk *task, spec *barge.TaskSpec, env map[string]string,
 		st.WrapperPID, st.WrapperStart, st.Cgroups = wrapper, ws.start, cgDirs
 	})
 	if err == nil && cgDirs != nil {
-		err = join(cgDirs, wrapper)
-		if err != nil {
-			err = fmt.Errorf("CannotStartContainerError: %w", err)
+		if err = join(cgDirs, wrapper); err != nil {
+			err = barge.TaskFailed(barge.CannotStartContainerError, "%v", err)
 		}
 	}
 	if err != nil {
@@ -213,7 +223,7 @@ func (e *Executor) launch(tk *task, spec *barge.TaskSpec, env map[string]string,
 	}
 	if _, err := gateW.Write([]byte("go\n")); err != nil {
 		<-exited
-		return nil, fmt.Errorf("CannotStartContainerError: the task's wrapper exited at once: %w", err)
+		return nil, barge.TaskFailed(barge.CannotStartContainerError, "the task's wrapper exited at once: %v", err)
 	}
 	ok = true
 	return exited, nil
@@ -253,10 +263,28 @@ func (e *Executor) awaitTask(ctx context.Context, tk *task, exited <-chan struct
 	err := tk.update(func(st *state) {
 		st.PID, st.PIDStart, st.StartedAt = pid, start, time.Now()
 	})
-	if err == nil {
-		err = ctx.Err()
+	if err == nil && ctx.Err() != nil {
+		// The task runs: a Start again adopts it.
+		err = barge.InfrastructureFailed(barge.CannotStartContainerError, ctx.Err(), "barge stopped while starting the task")
 	}
 	return err
+}
+
+// ran reports whether tk, a task started before, has run (or runs): it
+// waits for the end of a task that a stopped barge began but never let
+// run, whose wrapper exits as soon as it sees barge gone.
+func (e *Executor) ran(ctx context.Context, tk *task) (bool, error) {
+	if tk.state().PID != 0 || readInt(tk.file("pid")) != 0 {
+		return true, nil
+	}
+	select {
+	case <-tk.done:
+	case <-ctx.Done():
+		return false, barge.InfrastructureFailed(barge.CannotStartContainerError, ctx.Err(), "barge stopped while starting the task")
+	case <-e.ctx.Done():
+		return false, barge.InfrastructureFailed(barge.CannotStartContainerError, errClosed, "barge stopped while starting the task")
+	}
+	return !tk.state().NeverRan, nil
 }
 
 func isClosed(c <-chan struct{}) bool {

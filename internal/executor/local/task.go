@@ -21,6 +21,10 @@ const removeTimeout = 10 * time.Second
 
 var errClosed = errors.New("process executor: closed")
 
+// errNeverRan is what Wait returns for a task whose command never ran: the
+// barge that started it stopped before letting it run.
+var errNeverRan = barge.InfrastructureFailed(barge.CannotStartContainerError, nil, "barge stopped while starting the task")
+
 // Logs replays taskID's log from since on (inclusive) and follows it until
 // the task has ended and all its output is logged, or ctx ends.
 func (e *Executor) Logs(ctx context.Context, taskID string, since time.Time, out func(barge.LogLine)) error {
@@ -87,6 +91,9 @@ func (e *Executor) Wait(ctx context.Context, taskID string) (barge.TaskResult, e
 		return barge.TaskResult{}, errClosed
 	}
 	st := tk.state()
+	if st.NeverRan {
+		return barge.TaskResult{}, errNeverRan
+	}
 	return barge.TaskResult{ExitCode: st.ExitCode, Reason: st.Reason, StartedAt: st.StartedAt, StoppedAt: st.StoppedAt}, nil
 }
 

@@ -128,12 +128,14 @@ func (e *Executor) finish(tk *task, w *logWriter, prompt bool) error {
 			}
 		}
 	}
-	reason := ""
+	reason, neverRan := "", false
 	switch {
 	case code != nil && oomKills(st.Cgroups) > 0:
 		reason = ReasonOutOfMemory
-	case code == nil && st.PID == 0:
-		reason = reasonNeverStarted
+	case code == nil && st.PID == 0 && readInt(tk.file("pid")) == 0:
+		// The wrapper writes the task's PID just before it runs the
+		// command: without one, the command never ran.
+		neverRan = true
 	case code == nil:
 		reason = reasonLost
 	}
@@ -141,7 +143,7 @@ func (e *Executor) finish(tk *task, w *logWriter, prompt bool) error {
 		e.log.Warn("removing a task's cgroup failed", "task_id", st.TaskID, "error", err)
 	}
 	if err := tk.update(func(st *state) {
-		st.Ended, st.ExitCode, st.Reason, st.StoppedAt, st.Cgroups = true, code, reason, stopped, nil
+		st.Ended, st.ExitCode, st.Reason, st.NeverRan, st.StoppedAt, st.Cgroups = true, code, reason, neverRan, stopped, nil
 	}); err != nil {
 		return err
 	}

@@ -1,13 +1,14 @@
 package simulate
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bargehq/barge"
 )
 
 // The settings of a simulated task: environment variables of its container,
@@ -58,7 +59,7 @@ var settingNames = []string{EnvDuration, EnvExitCode, EnvLog, EnvStderr, EnvOutO
 const (
 	exitSIGTERM       = 143 // 128+15
 	exitSIGKILL       = 137 // 128+9
-	ReasonOutOfMemory = "OutOfMemoryError: Container killed due to memory usage"
+	ReasonOutOfMemory = barge.ReasonOutOfMemory
 )
 
 // plan is what a simulated task does, read from its settings when it
@@ -74,24 +75,25 @@ type plan struct {
 	SigtermLog      []string      `json:"sigtermLog,omitempty"`
 }
 
-// settingError is a setting barge cannot use; its message is the
-// container reason of the attempt that failed to start.
-type settingError struct {
-	name, value, want string
-}
-
-func (e *settingError) Error() string {
-	v := e.value
-	if len(v) > 40 {
-		v = v[:40] + "..."
+// settingError is a setting barge cannot use: the task's fault, a
+// CannotStartContainerError.
+func settingError(name, value, want string) *barge.TaskError {
+	if len(value) > 40 {
+		value = value[:40] + "..."
 	}
-	return fmt.Sprintf("CannotStartContainerError: %s=%q: %s", e.name, v, e.want)
+	return barge.TaskFailed(barge.CannotStartContainerError, "%s=%q: %s", name, value, want)
 }
 
-// startError is the reason EnvStartError asks Start to fail with.
-type startError string
-
-func (e startError) Error() string { return string(e) }
+// startError is the failure EnvStartError asks Start to fail with: its kind
+// is what precedes the first ": " of the reason (CannotStartContainerError
+// when nothing does), its detail what follows.
+func startError(reason string) *barge.TaskError {
+	kind, detail, ok := strings.Cut(reason, ": ")
+	if !ok || kind == "" || strings.ContainsAny(kind, " \t") {
+		return barge.TaskFailed(barge.CannotStartContainerError, "%s", reason)
+	}
+	return barge.TaskFailed(barge.TaskErrorKind(kind), "%s", detail)
+}
 
 // parsePlan reads the settings in env for the given attempt (1-based).
 // An invalid setting, or EnvStartError, is an error whose message is the
@@ -120,7 +122,7 @@ func parsePlan(env map[string]string, attempt int) (plan, error) {
 			p.Stderr = lines(v, env)
 		case EnvOutOfMemory:
 			if p.OutOfMemory, err = strconv.ParseBool(v); err != nil {
-				err = &settingError{name, v, "want true or false"}
+				err = settingError(name, v, "want true or false")
 			}
 		case EnvSigterm:
 			switch v {
@@ -128,7 +130,7 @@ func parsePlan(env map[string]string, attempt int) (plan, error) {
 			case "ignore":
 				p.IgnoreSigterm = true
 			default:
-				err = &settingError{name, v, "want exit or ignore"}
+				err = settingError(name, v, "want exit or ignore")
 			}
 		case EnvSigtermExitCode:
 			p.SigtermExitCode, err = parseExitCode(name, v)
@@ -137,7 +139,7 @@ func parsePlan(env map[string]string, attempt int) (plan, error) {
 		case EnvStartError:
 			err = startError(v)
 		default:
-			err = fmt.Errorf("CannotStartContainerError: %s is not a simulate setting; the settings are %s", name, strings.Join(settingNames, ", "))
+			err = barge.TaskFailed(barge.CannotStartContainerError, "%s is not a simulate setting; the settings are %s", name, strings.Join(settingNames, ", "))
 		}
 		if err != nil {
 			return plan{}, err
@@ -150,7 +152,7 @@ func parsePlan(env map[string]string, attempt int) (plan, error) {
 var secondsRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 
 func parseDuration(name, v string) (time.Duration, error) {
-	bad := &settingError{name, v, "want a duration such as 90s, 1m30s or 250ms, or a number of seconds"}
+	bad := settingError(name, v, "want a duration such as 90s, 1m30s or 250ms, or a number of seconds")
 	if secondsRE.MatchString(v) {
 		s, err := strconv.ParseFloat(v, 64)
 		if err != nil || s*1e9 >= math.MaxInt64 {
@@ -168,7 +170,7 @@ func parseDuration(name, v string) (time.Duration, error) {
 func parseExitCode(name, v string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 0 || n > 255 {
-		return 0, &settingError{name, v, "want an exit code from 0 to 255"}
+		return 0, settingError(name, v, "want an exit code from 0 to 255")
 	}
 	return n, nil
 }
@@ -178,7 +180,7 @@ func parseExitCodes(name, v string, attempt int) (int, error) {
 	codes := strings.Split(v, ",")
 	for _, c := range codes {
 		if _, err := parseExitCode(name, c); err != nil {
-			return 0, &settingError{name, v, "want an exit code from 0 to 255, or a comma-separated list of them by attempt"}
+			return 0, settingError(name, v, "want an exit code from 0 to 255, or a comma-separated list of them by attempt")
 		}
 	}
 	i := min(max(attempt, 1), len(codes)) - 1

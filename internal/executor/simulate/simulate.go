@@ -180,14 +180,14 @@ func (e *Executor) Limitation() string {
 }
 
 // Start starts simulating spec from its settings. A bad setting, or
-// EnvStartError, fails it with the container reason AWS would show.
+// EnvStartError, fails it with a *barge.TaskError of the task's fault.
 // Starting a task that has started before (running or ended) does nothing.
 func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if !validTaskID.MatchString(spec.TaskID) {
-		return fmt.Errorf("CannotStartContainerError: invalid task ID %q", spec.TaskID)
+		return barge.TaskFailed(barge.CannotStartContainerError, "invalid task ID %q", spec.TaskID)
 	}
 	if e.ctx.Err() != nil {
-		return errClosed
+		return barge.InfrastructureFailed(barge.CannotStartContainerError, errClosed, "barge stopped while starting the task")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -200,7 +200,7 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	}
 	tk := newTask(state{TaskID: spec.TaskID, JobID: spec.JobID, Attempt: spec.Attempt, Plan: p, StartedAt: e.clock.Now()})
 	if err := save(e.dir, tk.st); err != nil {
-		return fmt.Errorf("simulate executor: %w", err)
+		return barge.InfrastructureFailed(barge.CannotStartContainerError, err, "simulate executor: %v", err)
 	}
 	e.tasks[spec.TaskID] = tk
 	tk.mu.Lock()

@@ -299,8 +299,8 @@ func TestBadSettings(t *testing.T) {
 	} {
 		s := spec(1, c.settings...)
 		err := e.Start(t.Context(), s)
-		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
-			t.Errorf("Start with %q = %v, want %s...", c.settings, err, c.want)
+		if te, ok := barge.AsTaskError(err); !ok || te.Fault != barge.FaultTask || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("Start with %q = %v, want the task's failure %s...", c.settings, err, c.want)
 		}
 		if tasks, _ := e.List(t.Context()); len(tasks) != 0 {
 			t.Errorf("List after a failed Start = %+v, want nothing", tasks)

@@ -1,0 +1,127 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bargehq/barge"
+)
+
+// TagExecutor is the compute environment tag that runs its jobs on another
+// of the runner's executors than the default: barge:executor=simulate
+// simulates them (docs/SIMULATE.md). Without the tag, or naming the
+// default, they run on the default executor. A runner with one executor
+// runs every job on it, whatever the tag says.
+const TagExecutor = "barge:executor"
+
+// executorFor returns the executor that runs the tasks of compute
+// environment ce (nil when it is gone: the default). A tag naming no
+// executor of the runner is the task's failure, so that a misspelt tag
+// never runs real containers where simulated ones were meant.
+func (r *Runner) executorFor(ce *barge.ComputeEnvironment) (barge.Executor, error) {
+	def := r.cfg.Executor
+	if ce == nil || len(r.cfg.Executors) == 0 {
+		return def, nil
+	}
+	v := ce.Tags[TagExecutor]
+	if v == "" || v == def.Name() {
+		return def, nil
+	}
+	names := []string{def.Name()}
+	for _, x := range r.cfg.Executors {
+		if x.Name() == v {
+			return x, nil
+		}
+		names = append(names, x.Name())
+	}
+	return nil, barge.TaskFailed(barge.CannotStartContainerError, "compute environment %s has the tag %s=%q, but this barge runs jobs on %s",
+		ce.Name, TagExecutor, v, strings.Join(names, " or "))
+}
+
+// executors returns every executor of the runner, the default first.
+func (r *Runner) executors() []barge.Executor {
+	return append([]barge.Executor{r.cfg.Executor}, r.cfg.Executors...)
+}
+
+// recoveryExecutors chooses, after a restart, the executor of each
+// compute environment, reading each from the store once.
+type recoveryExecutors struct {
+	r    *Runner
+	byCE map[string]barge.Executor
+}
+
+// of returns the executor of the compute environment named name; an error
+// is the store's or, for a tag naming no executor, the task's failure.
+func (c *recoveryExecutors) of(ctx context.Context, name string) (barge.Executor, error) {
+	if x, ok := c.byCE[name]; ok {
+		return x, nil
+	}
+	ce, err := c.r.cfg.Store.GetComputeEnvironment(ctx, name)
+	if barge.ErrorCodeOf(err) == barge.ENotFound {
+		ce, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading compute environment %s: %w", name, err)
+	}
+	x, err := c.r.executorFor(ce)
+	if err != nil {
+		return nil, err
+	}
+	c.byCE[name] = x
+	return x, nil
+}
+
+// notStarted handles an attempt whose task did not run, for err. A failure
+// of the task's own ends the attempt, with err as its container reason. A
+// failure of the infrastructure (the engine does not answer, barge stopped
+// while it started the task) uses no attempt: the job goes back to
+// RUNNABLE, where the scheduler places it again, unless TerminateJob asked
+// for its end meanwhile.
+func (r *Runner) notStarted(ctx context.Context, j *barge.Job, spec *barge.JobSpec, a *attempt, err error) {
+	fail := outcome{res: barge.TaskResult{Reason: err.Error()}, statusReason: reasonFailedToStart}
+	if te, ok := barge.AsTaskError(err); !ok || te.Fault == barge.FaultTask {
+		if !ok {
+			r.log.Warn("an executor failed a task with an error that is no *barge.TaskError; the job's attempt fails", "job_id", j.ID, "error", err)
+		}
+		r.finish(ctx, j, spec, fail)
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	r.log.Warn("the task did not run, for a failure of the infrastructure; its job goes back to RUNNABLE", "job_id", j.ID, "task_id", a.taskID, "error", err)
+	// Whatever the executor made of the task goes: its next attempt has a
+	// task of its own.
+	if rerr := a.exec.Remove(ctx, a.taskID); rerr != nil {
+		r.log.Warn("removing a task that did not run failed", "job_id", j.ID, "task_id", a.taskID, "error", rerr)
+	}
+	found, gerr := r.cfg.Store.GetJobs(ctx, []string{j.ID})
+	if gerr != nil || len(found) != 1 {
+		r.log.Error("reading a job whose task did not run failed", "job_id", j.ID, "error", gerr)
+		return
+	}
+	fresh := found[0]
+	if fresh.Runtime == nil || fresh.Runtime.TaskArn != j.Runtime.TaskArn || fresh.Status.Done() {
+		return // another attempt began, or the job ended
+	}
+	if fresh.IsTerminated {
+		r.finish(ctx, j, spec, fail)
+		return
+	}
+	w := *fresh
+	w.Spec = nil // unchanged: the store keeps it
+	w.Status, w.StatusReason = barge.JobRunnable, "Waiting for its task to start again: "+err.Error()
+	w.Runtime = nil
+	if n := len(fresh.Attempts); n > 0 {
+		last := fresh.Attempts[n-1].Container
+		w.Runtime = &last
+	}
+	if uerr := r.cfg.Store.UpdateJob(ctx, &w, fresh.Status); uerr != nil {
+		if barge.ErrorCodeOf(uerr) != barge.EConflict {
+			r.log.Error("sending a job whose task did not run back to RUNNABLE failed", "job_id", j.ID, "error", uerr)
+		}
+		return
+	}
+	if r.cfg.Wake != nil {
+		r.cfg.Wake()
+	}
+}
