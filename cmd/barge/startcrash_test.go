@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/batch"
+	"github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/executor/docker"
+	"github.com/bargehq/barge/internal/store"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+)
+
+// TestKilledWhileStarting: barge killed (kill -9) inside the executor's
+// Start leaves a STARTING job whose task was begun but never ran: for the
+// process executor, a task directory whose wrapper exited as soon as barge
+// was gone, without running the command; for Docker, a container created
+// and never started. After a restart the job's task runs once, in the same
+// attempt, and the job succeeds; it does not fail with "barge stopped
+// while starting the task".
+func TestKilledWhileStarting(t *testing.T) {
+	for _, executor := range []string{"process", "docker"} {
+		t.Run(executor, func(t *testing.T) {
+			image := "busybox"
+			if executor == "docker" {
+				_, image = startDockerServer(t) // skips without Docker; builds the image
+			}
+			dir := t.TempDir()
+			marks := filepath.Join(t.TempDir(), "marks")
+			script := "echo ran; echo x >> " + marks
+			if executor == "docker" {
+				script = "echo ran" // the container cannot reach the host's files
+			}
+			held := startServerWith(t, dir, func(c *Config) { c.Executor, c.Hold = executor, true })
+			id := submitHeld(t, held, image, script)
+			held.close()
+
+			taskID := markStarting(t, dir, id)
+			switch executor {
+			case "process":
+				leaveUnranWrapper(t, dir, id, taskID)
+			case "docker":
+				leaveCreatedContainer(t, dir, image, id, taskID)
+			}
+
+			ts := startServerWith(t, dir, func(c *Config) { c.Executor = executor })
+			j := waitJob(t, ts.batch(), id, time.Minute)
+			if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 {
+				t.Fatalf("job = %s (%q, container reason %q) after %d attempts, want SUCCEEDED after 1",
+					j.Status, aws.ToString(j.StatusReason), aws.ToString(j.Container.Reason), len(j.Attempts))
+			}
+			if got := barge.TaskID(aws.ToString(j.Container.TaskArn)); got != taskID {
+				t.Errorf("task = %s, want the attempt's own %s", got, taskID)
+			}
+			if got := logLines(t, ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)); !slices.Equal(got, []string{"ran"}) {
+				t.Errorf("output = %q, want [ran]", got)
+			}
+			if executor == "process" {
+				if b, _ := os.ReadFile(marks); string(b) != "x\n" {
+					t.Errorf("the command ran %d times, want once", strings.Count(string(b), "x"))
+				}
+			}
+		})
+	}
+}
+
+// submitHeld sets up a queue on a Fargate compute environment of a held
+// server and submits a job that runs script there; it returns once the job
+// is RUNNABLE.
+func submitHeld(t *testing.T, ts *testServer, image, script string) string {
+	t.Helper()
+	c := ts.batch()
+	createFargateCE(t, c, "ce", types.CRTypeFargate, 4)
+	waitCEStatus(t, c, "ce", types.CEStatusValid)
+	createQueue(t, c, "q", "ce")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := ts.iam().CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := fargateContainer("0.25", "512")
+	cp.Image, cp.ExecutionRoleArn = aws.String(image), role.Role.Arn
+	if _, err := c.RegisterJobDefinition(context.Background(), &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
+		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
+		t.Fatal(err)
+	}
+	id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("j"), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
+		ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", script}}})
+	for deadline := time.Now().Add(time.Minute); describeJob(t, c, id).Status != types.JobStatusRunnable; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s never became RUNNABLE", id)
+		}
+	}
+	return id
+}
+
+// markStarting does what the scheduler's placement does to job id in the
+// store of the stopped server in dir: STARTING on compute environment ce,
+// with a new task. It returns the task's ID.
+func markStarting(t *testing.T, dir, id string) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "barge.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	jobs, err := st.GetJobs(ctx, []string{id})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("GetJobs(%s) = %v, %v", id, jobs, err)
+	}
+	j := jobs[0]
+	taskID := strings.Repeat("5a", 16)
+	j.Status = barge.JobStarting
+	j.Runtime = &barge.ContainerRuntime{ComputeEnvironment: "ce", TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce/" + taskID}
+	j.Spec = nil
+	if err := st.UpdateJob(ctx, j, barge.JobRunnable); err != nil {
+		t.Fatal(err)
+	}
+	return taskID
+}
+
+// leaveUnranWrapper leaves in the process executor's directory what barge
+// killed inside Start leaves (see package local's "Files"): a task whose
+// state names a wrapper process, which has exited without writing the
+// task's PID or exit status, because its gate closed with barge.
+func leaveUnranWrapper(t *testing.T, dir, jobID, taskID string) {
+	t.Helper()
+	wrapper := exec.Command("sh", "-c", "exit 125")
+	if err := wrapper.Run(); err == nil || wrapper.ProcessState.ExitCode() != 125 {
+		t.Fatalf("wrapper stand-in: %v", err)
+	}
+	task := filepath.Join(dir, "tasks", taskID)
+	if err := os.MkdirAll(filepath.Join(task, "work"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	state, err := json.Marshal(map[string]any{"taskId": taskID, "jobId": jobID, "attempt": 1, "wrapperPid": wrapper.Process.Pid, "wrapperStart": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"state.json": state, "stdout": nil, "stderr": nil, "log": nil, "pid": nil, "exit": nil}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(task, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// leaveCreatedContainer leaves on the Docker engine what barge killed
+// inside Start, between creating the task's container and starting it,
+// leaves: the container, created and labelled as the docker executor does,
+// never started.
+func leaveCreatedContainer(t *testing.T, dir, image, jobID, taskID string) {
+	t.Helper()
+	instance, err := instanceID(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ctx := context.Background()
+	name := "barge-" + taskID
+	_, err = cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name,
+		Config: &container.Config{Image: image, Cmd: []string{"sh", "-c", "echo stale"}, Labels: map[string]string{
+			docker.LabelManaged: "true", docker.LabelTaskID: taskID, docker.LabelJobID: jobID, docker.LabelAttempt: "1", docker.LabelInstance: instance}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cli.ContainerRemove(context.Background(), name, client.ContainerRemoveOptions{Force: true})
+	})
+}
