@@ -19,6 +19,10 @@ type Executor interface {
 	// Limitation explains, in one sentence, what the executor cannot honour
 	// (for the process executor: the image); "" when nothing.
 	Limitation() string
+	// Ping reports whether the executor can start tasks now: an error
+	// says why not (the container engine does not answer). It returns
+	// within a few seconds.
+	Ping(ctx context.Context) error
 	// Start creates and starts the task, pulling its image if needed. It
 	// returns once the task runs. A task that cannot start returns a
 	// *TaskError: of FaultTask when the task itself cannot run (its image,

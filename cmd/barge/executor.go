@@ -47,7 +47,7 @@ func openExecutors(ctx context.Context, cfg Config, log *slog.Logger) (executor,
 	choice := cfg.Executor
 	if choice == "auto" {
 		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err := docker.Ping(pingCtx, "")
+		err := docker.Ping(pingCtx, cfg.DockerHost)
 		cancel()
 		if err == nil {
 			choice = "docker"

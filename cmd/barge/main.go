@@ -237,10 +237,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable})
 	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched, Prices: &prices, CostDays: m.costDays})
+		Waits: sched, Unavailable: run.Unavailable, Prices: &prices, CostDays: m.costDays})
 	// Event streams last until their client goes: shutting down ends
 	// them, or Shutdown would wait for them.
 	stopEvents := make(chan struct{})
@@ -287,7 +287,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
+	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run, run.Watch}
 	if hooks != nil {
 		loops = append(loops, hooks.Run)
 	}

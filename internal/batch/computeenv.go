@@ -269,6 +269,13 @@ func (s *Service) ceDetail(ce *barge.ComputeEnvironment) computeEnvironmentDetai
 	if tags == nil {
 		tags = map[string]string{}
 	}
+	reason := ce.StatusReason
+	if ce.Status == barge.StatusValid && ce.State == barge.StateEnabled {
+		// Computed as it is read: the executor's health is not stored.
+		if why := s.unavailable(ce); why != "" {
+			reason = why + "; its jobs wait in RUNNABLE until it can."
+		}
+	}
 	return computeEnvironmentDetail{
 		ComputeEnvironmentName:     ce.Name,
 		ComputeEnvironmentArn:      s.scope.ARN(barge.KindComputeEnvironment, ce.Name),
@@ -278,7 +285,7 @@ func (s *Service) ceDetail(ce *barge.ComputeEnvironment) computeEnvironmentDetai
 		Type:                       ce.Type,
 		State:                      ce.State,
 		Status:                     ce.Status,
-		StatusReason:               ce.StatusReason,
+		StatusReason:               reason,
 		ComputeResources:           ce.ComputeResources,
 		ServiceRole:                ce.ServiceRole,
 		UpdatePolicy:               ce.UpdatePolicy,

@@ -72,6 +72,10 @@ type Config struct {
 	// Waits says why RUNNABLE jobs wait and shows queues' fronts; nil when
 	// nothing schedules.
 	Waits Waits
+	// Unavailable says why the executor of a compute environment cannot
+	// start tasks now, "" when it can: the statusReason of a VALID compute
+	// environment then says so. nil when nothing runs.
+	Unavailable func(ce *barge.ComputeEnvironment) string
 
 	// Prices prices finished jobs' bargeCost; nil means
 	// barge.DefaultPrices. CostDays answers POST /v1/barge/costs; nil
@@ -97,6 +101,8 @@ type Service struct {
 	cache    *submitCache
 	flow     *jobstate.Flow
 	healthy  string // statusReason of a VALID compute environment
+	// unavailable is Config.Unavailable (never nil).
+	unavailable func(ce *barge.ComputeEnvironment) string
 
 	// mu serialises control-plane changes (compute environments, queues,
 	// policies, definitions), whose rules span several resources: a queue
@@ -128,6 +134,10 @@ func New(cfg Config) *Service {
 		reconcile: make(chan struct{}, 1),
 	}
 	s.interruptSpot = cfg.InterruptSpot
+	s.unavailable = cfg.Unavailable
+	if s.unavailable == nil {
+		s.unavailable = func(*barge.ComputeEnvironment) string { return "" }
+	}
 	s.prices, s.costDays = barge.DefaultPrices(), cfg.CostDays
 	if cfg.Prices != nil {
 		s.prices = *cfg.Prices

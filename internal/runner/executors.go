@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -89,6 +91,10 @@ func (r *Runner) notStarted(ctx context.Context, j *barge.Job, spec *barge.JobSp
 	}
 	ctx = context.WithoutCancel(ctx)
 	r.log.Warn("the task did not run, for a failure of the infrastructure; its job goes back to RUNNABLE", "job_id", j.ID, "task_id", a.taskID, "error", err)
+	// Nothing more is placed on the executor until a Ping says it can
+	// start tasks again (Watch), so that a failing engine is not fed job
+	// after job.
+	r.setHealth(a.exec, err)
 	// Whatever the executor made of the task goes: its next attempt has a
 	// task of its own.
 	if rerr := a.exec.Remove(ctx, a.taskID); rerr != nil {
@@ -124,4 +130,85 @@ func (r *Runner) notStarted(ctx context.Context, j *barge.Job, spec *barge.JobSp
 	if r.cfg.Wake != nil {
 		r.cfg.Wake()
 	}
+}
+
+// How often Watch asks the executors whether they answer: less often while
+// all do than while one does not.
+const (
+	pingEvery     = 5 * time.Second
+	pingEveryDown = time.Second
+)
+
+// health is what the runner knows of whether its executors can start
+// tasks.
+type health struct {
+	mu   sync.Mutex
+	down map[barge.Executor]string // executor → why it cannot start tasks now
+}
+
+// Watch asks each executor whether it can start tasks (Ping), until ctx
+// ends: every pingEvery, and every pingEveryDown while one cannot. The
+// scheduler places nothing on the compute environments of an executor that
+// cannot (Unavailable), and is woken when it can again.
+func (r *Runner) Watch(ctx context.Context) error {
+	for {
+		every := pingEvery
+		for _, x := range r.executors() {
+			if r.setHealth(x, x.Ping(ctx)) != "" {
+				every = pingEveryDown
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(every):
+		}
+	}
+}
+
+// Unavailable returns why the executor of compute environment ce cannot
+// start tasks now, "" when it can (or when ce's tag names no executor: that
+// fails each job as it starts).
+func (r *Runner) Unavailable(ce *barge.ComputeEnvironment) string {
+	x, err := r.executorFor(ce)
+	if err != nil {
+		return ""
+	}
+	r.health.mu.Lock()
+	defer r.health.mu.Unlock()
+	if why := r.health.down[x]; why != "" {
+		return fmt.Sprintf("barge's %s executor cannot start tasks: %s", x.Name(), why)
+	}
+	return ""
+}
+
+// setHealth records whether x can start tasks (err nil) or not, logs a
+// change, and wakes the scheduler when x can again. It returns why x
+// cannot, "" when it can.
+func (r *Runner) setHealth(x barge.Executor, err error) string {
+	why := ""
+	if err != nil {
+		why = err.Error()
+	}
+	r.health.mu.Lock()
+	if r.health.down == nil {
+		r.health.down = map[barge.Executor]string{}
+	}
+	was := r.health.down[x]
+	if why == "" {
+		delete(r.health.down, x)
+	} else {
+		r.health.down[x] = why
+	}
+	r.health.mu.Unlock()
+	switch {
+	case was == "" && why != "":
+		r.log.Warn("executor cannot start tasks: nothing is placed on its compute environments until it can", "executor", x.Name(), "error", why)
+	case was != "" && why == "":
+		r.log.Info("executor can start tasks again", "executor", x.Name())
+		if r.cfg.Wake != nil {
+			r.cfg.Wake()
+		}
+	}
+	return why
 }

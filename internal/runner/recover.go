@@ -11,6 +11,10 @@ import (
 // while barge was down (the host was rebooted, or someone removed it).
 const reasonLost = "Task stopped: its container was gone when barge restarted"
 
+// reasonGone is the container reason of an attempt whose task disappeared
+// while barge followed it (someone removed its container).
+const reasonGone = "Task stopped: its container is gone"
+
 // Recover takes over the attempts of a previous run; call it before the
 // scheduler starts. A task still running is adopted (its output followed
 // from where it was, its end recorded); one that ended meanwhile has its

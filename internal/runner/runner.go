@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,7 +106,8 @@ type Runner struct {
 	active map[string]*attempt // job ID → its running attempt
 	wg     sync.WaitGroup
 
-	ces ceCache
+	ces    ceCache
+	health health
 }
 
 // Statuses and reasons AWS reports for attempts.
@@ -117,6 +119,8 @@ const (
 	defaultLogGroup      = "/aws/batch/job"
 	logFlushInterval     = 200 * time.Millisecond
 	logFlushLines        = 1000
+	retryMin             = 250 * time.Millisecond // the first wait before following a task again after its executor failed
+	retryMax             = 10 * time.Second       // the longest
 	containerReasonLimit = 255
 )
 
@@ -291,26 +295,28 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 			log.Warn("reading the log stream's last events failed; its output is read again from the start", "error", err)
 		}
 	}
-	logsDone := make(chan struct{})
+	logsDone, waited := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		r.pumpLogs(ctx, log, a, target, since, stored)
+		r.pumpLogs(ctx, log, a, target, since, stored, waited)
 	}()
-	res, err := a.exec.Wait(ctx, a.taskID)
-	if err != nil {
-		if ctx.Err() != nil {
-			return // adopted again after a restart
-		}
-		r.cfg.OnExecutorError("wait")
-		if _, ok := barge.AsTaskError(err); ok {
-			disarm()
-			a.end()
-			<-logsDone
-			r.notStarted(ctx, j, spec, a, err)
-			return
-		}
-		log.Error("waiting for task failed", "error", err)
+	res, err := r.waitTask(ctx, log, a)
+	close(waited)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
 		return // adopted again after a restart
+	case barge.ErrorCodeOf(err) == barge.ENotFound:
+		// The task is gone (someone removed its container): its end
+		// cannot be known.
+		log.Warn("the task of a running job is gone", "error", err)
+		res = barge.TaskResult{Reason: reasonGone}
+	default: // a *barge.TaskError: the task never ran
+		disarm()
+		a.end()
+		<-logsDone
+		r.notStarted(ctx, j, spec, a, err)
+		return
 	}
 	o := outcome{res: res, statusReason: reasonExited, stream: target.stream, startedAt: j.StartedAt, stop: a.end()}
 	disarm()
@@ -415,9 +421,15 @@ func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) e
 }
 
 // pumpLogs copies the task's output into its log stream in batches, until
-// the task ends.
-func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, target logTarget, since time.Time, stored []string) {
+// the task ends. When the executor fails (its engine restarts), it follows
+// the output again, with backoff, from the last line it kept; after waited
+// is closed (the task has ended) it tries a few more times only.
+func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, target logTarget, since time.Time, stored []string, waited <-chan struct{}) {
 	resume := &resumed{since: since, stored: stored}
+	var (
+		last   time.Time // of the last line kept
+		atLast []string  // the messages kept at last's millisecond, in order
+	)
 	var (
 		mu    sync.Mutex
 		batch []barge.LogLine
@@ -450,12 +462,17 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, tar
 			}
 		}
 	}()
-	err := a.exec.Logs(ctx, a.taskID, since, func(l barge.LogLine) {
+	keep := func(l barge.LogLine) {
 		if l.Message == "" {
 			return // CloudWatch Logs holds no empty events; awslogs skips them too
 		}
 		if !resume.keep(l) {
 			return
+		}
+		if l.Time.UnixMilli() == last.UnixMilli() && !last.IsZero() {
+			atLast = append(atLast, l.Message)
+		} else {
+			last, atLast = l.Time, []string{l.Message}
 		}
 		mu.Lock()
 		batch = append(batch, l)
@@ -464,12 +481,59 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, tar
 		if full {
 			flush()
 		}
-	})
+	}
+	backoff, afterEnd := retryMin, 0
+	for {
+		err := a.exec.Logs(ctx, a.taskID, since, keep)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		r.cfg.OnExecutorError("logs")
+		select {
+		case <-waited:
+			afterEnd++
+		default:
+		}
+		if barge.ErrorCodeOf(err) == barge.ENotFound || afterEnd > 3 {
+			log.Warn("reading task output failed", "error", err)
+			break
+		}
+		log.Warn("reading task output failed; following it again", "error", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, retryMax)
+		if !last.IsZero() {
+			since, resume = last, &resumed{since: last, stored: slices.Clone(atLast)}
+		}
+	}
 	close(stop)
 	<-flushed
-	if err != nil && ctx.Err() == nil {
-		r.cfg.OnExecutorError("logs")
-		log.Warn("reading task output failed", "error", err)
+}
+
+// waitTask waits for a's task to end. While its executor fails (its engine
+// restarts), it waits again, with backoff: the task's real end is recorded
+// once the engine answers. A *barge.TaskError (the task never ran), an
+// ENotFound error (the task is gone) and the end of ctx are returned.
+func (r *Runner) waitTask(ctx context.Context, log *slog.Logger, a *attempt) (barge.TaskResult, error) {
+	backoff := retryMin
+	for {
+		res, err := a.exec.Wait(ctx, a.taskID)
+		if err == nil || ctx.Err() != nil || barge.ErrorCodeOf(err) == barge.ENotFound {
+			return res, err
+		}
+		if _, ok := barge.AsTaskError(err); ok {
+			return res, err
+		}
+		r.cfg.OnExecutorError("wait")
+		log.Warn("waiting for the task failed; waiting again", "error", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, retryMax)
 	}
 }
 

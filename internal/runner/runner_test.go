@@ -32,7 +32,11 @@ type fakeExecutor struct {
 	started map[string]*barge.TaskSpec // every task started, removed or not
 	stops   []fakeStop
 	hold    chan struct{} // when set, tasks run until it is closed (or they are stopped)
-	gate    chan struct{} // when set, Start returns once it is closed
+	down    error         // what Ping answers
+	// waitFailures is how many Wait calls fail, as when the engine
+	// restarts, before Wait answers again.
+	waitFailures int
+	gate         chan struct{} // when set, Start returns once it is closed
 }
 
 type fakeStop struct {
@@ -59,6 +63,12 @@ func newFake() *fakeExecutor { return &fakeExecutor{tasks: map[string]*fakeTask{
 
 func (f *fakeExecutor) Name() string       { return "fake" }
 func (f *fakeExecutor) Limitation() string { return "" }
+
+func (f *fakeExecutor) Ping(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.down
+}
 
 func (f *fakeExecutor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	cmd := strings.Join(spec.Command, " ")
@@ -121,6 +131,15 @@ func (f *fakeExecutor) Wait(ctx context.Context, id string) (barge.TaskResult, e
 	t := f.task(id)
 	if t == nil {
 		return barge.TaskResult{}, barge.Errorf(barge.ENotFound, "no task %s", id)
+	}
+	f.mu.Lock()
+	fail := f.waitFailures > 0
+	if fail {
+		f.waitFailures--
+	}
+	f.mu.Unlock()
+	if fail {
+		return barge.TaskResult{}, errors.New("docker: task " + id + ": unexpected EOF")
 	}
 	select {
 	case <-t.done:
@@ -471,5 +490,19 @@ func TestInfrastructureFailureUsesNoAttempt(t *testing.T) {
 	k := e.waitDone(t, "k")
 	if k.Status != barge.JobFailed || len(k.Attempts) != 1 || k.Attempts[0].Container.Reason != "CannotPullContainerError: pull access denied for nostart" {
 		t.Errorf("job after the task's own failure = %s, attempts %+v; want FAILED after one, CannotPullContainerError", k.Status, k.Attempts)
+	}
+}
+
+// TestWaitFailuresAreRetried: when waiting for a task fails (its engine
+// restarts), the runner waits again, with backoff, and records the task's
+// real end once the executor answers.
+func TestWaitFailuresAreRetried(t *testing.T) {
+	f := newFake()
+	f.waitFailures = 2
+	e := newEnv(t, nil, f)
+	e.place(t, &barge.Job{ID: "j", Name: "j", Queue: "q"}, spec("exit 3", nil, ""), strings.Repeat("c", 32))
+	j := e.waitDone(t, "j")
+	if j.Status != barge.JobFailed || len(j.Attempts) != 1 || j.Attempts[0].Container.ExitCode == nil || *j.Attempts[0].Container.ExitCode != 3 {
+		t.Errorf("job = %s, attempts %+v; want FAILED after one attempt with exit code 3", j.Status, j.Attempts)
 	}
 }

@@ -62,6 +62,10 @@ type Config struct {
 	// Tick is the longest the scheduler sleeps without a wake-up, and how
 	// often it looks for jobs blocked at the head of their queue; 1s when 0.
 	Tick time.Duration
+	// Unavailable, when set, says why the executor of a compute
+	// environment cannot start tasks now ("" when it can): nothing is
+	// placed there meanwhile, and the jobs that wait for it say why.
+	Unavailable func(ce *barge.ComputeEnvironment) string
 }
 
 // Scheduler places jobs. It is safe for concurrent use.
@@ -106,6 +110,9 @@ func New(cfg Config) *Scheduler {
 	}
 	if cfg.Tick == 0 {
 		cfg.Tick = time.Second
+	}
+	if cfg.Unavailable == nil {
+		cfg.Unavailable = func(*barge.ComputeEnvironment) string { return "" }
 	}
 	s := &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{},
 		usage: map[string]*shareBook{}, moved: map[string]int64{}, heads: map[string]*head{}}
@@ -266,9 +273,18 @@ func (s *Scheduler) pass(ctx context.Context) (int, error) {
 		}
 	}
 	s.mu.Unlock()
+	down := map[string]string{}
+	for name, ce := range ces {
+		if _, ok := free[name]; ok {
+			if why := s.cfg.Unavailable(ce); why != "" {
+				delete(free, name) // its executor does not answer: nothing goes there
+				down[name] = why
+			}
+		}
+	}
 
 	p := &passState{free: free, specs: newSpecCache(s.cfg.Store), policies: map[string]*barge.FairsharePolicy{}}
-	v := &view{queues: make(map[string]*queueView, len(queues))}
+	v := &view{queues: make(map[string]*queueView, len(queues)), down: down}
 	for _, q := range queues {
 		qv := newQueueView(q, ces)
 		v.queues[q.Name] = qv

@@ -204,6 +204,7 @@ var _ barge.Executor = noopExecutor{}
 
 func (noopExecutor) Name() string                                      { return "noop" }
 func (noopExecutor) Limitation() string                                { return "" }
+func (noopExecutor) Ping(context.Context) error                        { return nil }
 func (noopExecutor) Start(context.Context, *barge.TaskSpec) error      { return nil }
 func (noopExecutor) Stop(context.Context, string, time.Duration) error { return nil }
 func (noopExecutor) Remove(context.Context, string) error              { return nil }

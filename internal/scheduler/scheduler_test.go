@@ -72,7 +72,17 @@ func (r *recorder) ids() []string {
 // runPass starts the scheduler, lets it settle and stops it.
 func runPass(t *testing.T, st *store.Store, rec *recorder) *scheduler.Scheduler {
 	t.Helper()
-	s := scheduler.New(scheduler.Config{Store: st, Scope: scope, Place: rec.place, Tick: time.Hour})
+	return runPassWith(t, st, rec, nil)
+}
+
+// runPassWith is runPass with the scheduler's configuration changed by edit.
+func runPassWith(t *testing.T, st *store.Store, rec *recorder, edit func(*scheduler.Config)) *scheduler.Scheduler {
+	t.Helper()
+	cfg := scheduler.Config{Store: st, Scope: scope, Place: rec.place, Tick: time.Hour}
+	if edit != nil {
+		edit(&cfg)
+	}
+	s := scheduler.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := s.Init(ctx); err != nil {
 		t.Fatal(err)

@@ -40,6 +40,7 @@ const (
 // ground of the reasons given until the next pass.
 type view struct {
 	queues map[string]*queueView
+	down   map[string]string // usable compute environment → why its executor cannot start tasks
 }
 
 // queueView is one queue as a pass saw it.
@@ -107,21 +108,26 @@ func (s *Scheduler) WaitReason(queue string, spec *barge.JobSpec) string {
 	if v == nil || v.queues[queue] == nil {
 		return ""
 	}
-	return s.why(v.queues[queue], spec).text
+	return s.why(v, v.queues[queue], spec).text
 }
 
 // why says why a RUNNABLE job of spec in the queue qv waits: the first of
 // its queue disabled, no compute environment able to run jobs, none able
 // to run this job (AWS's MISCONFIGURATION reasons), none with room now,
 // the room held back for other shares.
-func (s *Scheduler) why(qv *queueView, spec *barge.JobSpec) wait {
+func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	q := qv.queue
 	if q.State != barge.StateEnabled {
 		return wait{text: fmt.Sprintf("Job queue %s is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue %s --state ENABLED).", q.Name, q.Name)}
 	}
 	var usableCEs, admitting, big []*barge.ComputeEnvironment
+	var down []string
 	for _, ce := range qv.ces {
 		if !usable(ce) {
+			continue
+		}
+		if why := v.down[ce.Name]; why != "" {
+			down = append(down, "compute environment "+ce.Name+": "+why)
 			continue
 		}
 		usableCEs = append(usableCEs, ce)
@@ -136,6 +142,8 @@ func (s *Scheduler) why(qv *queueView, spec *barge.JobSpec) wait {
 		}
 	}
 	switch {
+	case len(usableCEs) == 0 && len(down) > 0:
+		return wait{text: "Waiting for an executor that answers: " + strings.Join(down, "; ") + "."}
 	case len(usableCEs) == 0:
 		return noComputeEnvironment(qv)
 	case len(admitting) == 0:
@@ -232,7 +240,7 @@ func (s *Scheduler) enforceTimeLimits(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			w := s.why(qv, spec)
+			w := s.why(v, qv, spec)
 			h := s.headOf(key)
 			if h == nil || h.jobID != j.ID || h.code != w.code {
 				h = &head{jobID: j.ID, code: w.code, since: now}

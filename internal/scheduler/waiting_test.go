@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/scheduler"
 )
 
 func TestWaitReasons(t *testing.T) {
@@ -138,5 +139,48 @@ func TestTimeLimitAction(t *testing.T) {
 	}
 	if got := status("small"); got.Status != barge.JobStarting {
 		t.Errorf("small = %s, want STARTING (placed, untouched)", got.Status)
+	}
+}
+
+// TestUnavailableExecutor: nothing is placed on a compute environment whose
+// executor cannot start tasks; a queue with another compute environment
+// uses that one, and the jobs of a queue with none wait, saying why.
+func TestUnavailableExecutor(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	for _, c := range []*barge.ComputeEnvironment{ce("down", 4, barge.StateEnabled), ce("up", 4, barge.StateEnabled)} {
+		if err := st.CreateComputeEnvironment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []*barge.JobQueue{queue("both", 2, "down", "up"), queue("downq", 1, "down")} {
+		if err := st.CreateJobQueue(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.InsertJobs(ctx, []*barge.Job{job("j1", "both", "1"), job("j2", "downq", "1")}); err != nil {
+		t.Fatal(err)
+	}
+	why := "the container engine at unix:///x.sock does not answer"
+	rec := &recorder{}
+	s := runPassWith(t, st, rec, func(c *scheduler.Config) {
+		c.Unavailable = func(ce *barge.ComputeEnvironment) string {
+			if ce.Name == "down" {
+				return why
+			}
+			return ""
+		}
+	})
+	if got, want := rec.ids(), []string{"j1@up"}; !equal(got, want) {
+		t.Errorf("placed %v, want %v", got, want)
+	}
+	for _, p := range rec.placed {
+		if p.CE == nil || p.CE.Name != p.ComputeEnvironment {
+			t.Errorf("placement of %s on %s carries compute environment %+v, want it", p.Job.ID, p.ComputeEnvironment, p.CE)
+		}
+	}
+	want := "Waiting for an executor that answers: compute environment down: " + why + "."
+	if got := s.WaitReason("downq", job("x", "downq", "1").Spec); got != want {
+		t.Errorf("WaitReason(downq) = %q, want %q", got, want)
 	}
 }

@@ -71,6 +71,7 @@ func Run(t *testing.T, newExecutor func(t *testing.T) barge.Executor, opts Optio
 		{"CommandReplacesCMD", s.testCommandReplacesCMD, opts.Images},
 		{"MissingImage", s.testMissingImage, opts.Images},
 		{"MissingCommand", s.testMissingCommand, true},
+		{"Ping", s.testPing, true},
 		{"Limits", s.testLimits, opts.Limits},
 		{"OutOfMemory", s.testOutOfMemory, opts.Limits || opts.Simulated},
 		{"Storage", s.testStorage, opts.Storage},
@@ -339,6 +340,13 @@ func (s *suite) testMissingCommand(t *testing.T) {
 	wantTaskError(t, "Start with a missing command", err, barge.CannotStartContainerError)
 	if listed(t, e, spec.TaskID) != nil {
 		t.Errorf("List has the task that failed to start")
+	}
+}
+
+// testPing: an executor that can start tasks says so.
+func (s *suite) testPing(t *testing.T) {
+	if err := s.newExecutor(t).Ping(testContext(t)); err != nil {
+		t.Errorf("Ping = %v, want nil", err)
 	}
 }
 

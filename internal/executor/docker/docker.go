@@ -156,6 +156,16 @@ func newClient(host string) (*client.Client, error) {
 	return cli, nil
 }
 
+// Ping reports whether the engine answers, within pingTimeout.
+func (e *Executor) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if _, err := e.cli.Ping(ctx, client.PingOptions{}); err != nil {
+		return fmt.Errorf("the container engine at %s does not answer: %w", e.cli.DaemonHost(), err)
+	}
+	return nil
+}
+
 // Close releases the connection to the engine; the containers run on.
 func (e *Executor) Close() error { return e.cli.Close() }
 

@@ -156,7 +156,8 @@ func (e *Executor) taskError(ctx context.Context, kind barge.TaskErrorKind, err 
 	switch {
 	case ctx.Err() != nil:
 		return barge.InfrastructureFailed(kind, err, "barge stopped while starting the task")
-	case client.IsErrConnectionFailed(err):
+	case client.IsErrConnectionFailed(err), e.Ping(ctx) != nil:
+		// The engine went away, perhaps in the middle of the request.
 		return barge.InfrastructureFailed(barge.ContainerRuntimeError, err, "the container engine at %s does not answer", e.cli.DaemonHost())
 	}
 	return barge.TaskFailed(kind, "%s", daemonMessage(err))

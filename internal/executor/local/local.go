@@ -223,6 +223,15 @@ func (e *Executor) Close() error {
 	return nil
 }
 
+// Ping reports whether the executor can start tasks: until it is closed,
+// it can.
+func (e *Executor) Ping(ctx context.Context) error {
+	if e.ctx.Err() != nil {
+		return errClosed
+	}
+	return nil
+}
+
 // Name returns "process".
 func (e *Executor) Name() string { return "process" }
 

@@ -174,6 +174,15 @@ func (e *Executor) Close() error {
 // Name returns "simulate".
 func (e *Executor) Name() string { return "simulate" }
 
+// Ping reports whether the executor can start tasks: until it is closed,
+// it can.
+func (e *Executor) Ping(ctx context.Context) error {
+	if e.ctx.Err() != nil {
+		return errClosed
+	}
+	return nil
+}
+
 // Limitation says that nothing really runs.
 func (e *Executor) Limitation() string {
 	return "the simulate executor runs no containers: a job's run time, exit code and output come from its BARGE_SIMULATE_* environment variables (docs/SIMULATE.md), and it succeeds at once without them"
