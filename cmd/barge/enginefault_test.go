@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -161,14 +163,23 @@ func unmountUnder(t *testing.T, dir string) {
 // codes and output once the engine answers again, and give their vCPUs
 // back; a job submitted while the engine is down waits in RUNNABLE, saying
 // why, and so does its compute environment's statusReason; it runs once the
-// engine is back.
+// engine is back. BARGE_ENGINE_RESTART_JOBS sets how many jobs run when the
+// engine stops (2 by default; the reliability figures use 100).
 func TestDockerEngineRestart(t *testing.T) {
+	n := 2
+	if v := os.Getenv("BARGE_ENGINE_RESTART_JOBS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			t.Fatalf("BARGE_ENGINE_RESTART_JOBS=%q: want a number of jobs", v)
+		}
+	}
 	d := startTestDockerd(t)
 	image := testimage.Ensure(context.Background(), t, d.host)
 	ts := startServerWith(t, "", func(c *Config) { c.Executor, c.DockerHost = "docker", d.host })
 	c := ts.batch()
 	ctx := context.Background()
-	createFargateCE(t, c, "ce", types.CRTypeFargate, 3)
+	// Room for the running jobs (a quarter of a vCPU each) and one more.
+	createFargateCE(t, c, "ce", types.CRTypeFargate, int32(n+3)/4+1)
 	waitCEStatus(t, c, "ce", types.CEStatusValid)
 	createQueue(t, c, "q", "ce")
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -176,7 +187,7 @@ func TestDockerEngineRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := fargateContainer("1", "2048")
+	cp := fargateContainer("0.25", "512")
 	cp.Image, cp.ExecutionRoleArn = aws.String(image), role.Role.Arn
 	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
 		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
@@ -186,20 +197,23 @@ func TestDockerEngineRestart(t *testing.T) {
 		return submit(t, c, &batch.SubmitJobInput{JobName: aws.String(name), JobQueue: aws.String("q"), JobDefinition: aws.String("d"),
 			ContainerOverrides: &types.ContainerOverrides{Command: []string{"sh", "-c", script}}})
 	}
-	// Two jobs hold 2 of the compute environment's 3 vCPUs; the engine
-	// stops their containers (SIGTERM) when it shuts down.
-	running := []string{
-		job("trapper", "echo started; trap 'echo stopping; exit 7' TERM; sleep 600 & wait"),
-		job("plain", "echo started; trap 'exit 143' TERM; sleep 600 & wait"),
+	// The running jobs each exit with a code of their own when the engine
+	// stops their containers (SIGTERM) as it shuts down.
+	exitCode := func(i int) int32 { return int32(10 + i%200) }
+	running := make([]string, n)
+	for i := range running {
+		running[i] = job(fmt.Sprintf("run-%d", i), fmt.Sprintf("echo started; trap 'echo stopping; exit %d' TERM; sleep 600 & wait", exitCode(i)))
 	}
 	for _, id := range running {
-		for deadline := time.Now().Add(time.Minute); describeJob(t, c, id).Status != types.JobStatusRunning; time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(5 * time.Minute); describeJob(t, c, id).Status != types.JobStatusRunning; time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("job %s never ran", id)
 			}
 		}
 	}
+	stopping := time.Now()
 	d.stop(t)
+	t.Logf("the engine stopped %d running containers in %s", n, time.Since(stopping).Round(time.Millisecond))
 
 	// While the engine is down, a new job waits and says why. There is
 	// room for it: until barge sees that the engine does not answer, it
@@ -213,6 +227,7 @@ func TestDockerEngineRestart(t *testing.T) {
 			t.Fatalf("job submitted while the engine is down = %s (%q, %q), want it to wait in RUNNABLE", j.Status, aws.ToString(j.StatusReason), containerReason(j))
 		}
 		if j.Status == types.JobStatusRunnable && strings.Contains(aws.ToString(j.StatusReason), "docker executor cannot start tasks") {
+			t.Logf("a job submitted after the engine stopped waited for it after %s", time.Since(stopping).Round(time.Millisecond))
 			if len(j.Attempts) != 0 {
 				t.Errorf("waiting job has %d attempts, want none", len(j.Attempts))
 			}
@@ -228,20 +243,20 @@ func TestDockerEngineRestart(t *testing.T) {
 		t.Errorf("compute environment's statusReason while the engine is down = %q, want it to say the docker executor's engine does not answer", r)
 	}
 
+	restarting := time.Now()
 	d.restart(t)
-	for i, want := range []struct {
-		exit  int32
-		lines []string
-	}{{7, []string{"started", "stopping"}}, {143, []string{"started"}}} {
-		j := waitJob(t, c, running[i], 2*time.Minute)
-		if j.Status != types.JobStatusFailed || len(j.Attempts) != 1 || aws.ToInt32(j.Container.ExitCode) != want.exit {
+	t.Logf("the engine answered again after %s", time.Since(restarting).Round(time.Millisecond))
+	for i, id := range running {
+		j := waitJob(t, c, id, 2*time.Minute)
+		if j.Status != types.JobStatusFailed || len(j.Attempts) != 1 || aws.ToInt32(j.Container.ExitCode) != exitCode(i) {
 			t.Errorf("job %d after the engine restarted = %s exit %d (%q) in %d attempts, want FAILED exit %d in 1",
-				i, j.Status, aws.ToInt32(j.Container.ExitCode), containerReason(j), len(j.Attempts), want.exit)
+				i, j.Status, aws.ToInt32(j.Container.ExitCode), containerReason(j), len(j.Attempts), exitCode(i))
 		}
-		if got := logLines(t, ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)); !slices.Equal(got, want.lines) {
-			t.Errorf("job %d's output = %q, want %q", i, got, want.lines)
+		if got, want := logLines(t, ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)), []string{"started", "stopping"}; !slices.Equal(got, want) {
+			t.Errorf("job %d's output = %q, want %q", i, got, want)
 		}
 	}
+	t.Logf("%d jobs recorded with their exit codes %s after the engine was started again", n, time.Since(restarting).Round(time.Millisecond))
 	j := waitJob(t, c, waiting, 2*time.Minute)
 	if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 {
 		t.Errorf("job submitted while the engine was down = %s (%q) in %d attempts, want SUCCEEDED in 1", j.Status, containerReason(j), len(j.Attempts))
