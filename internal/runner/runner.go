@@ -1,13 +1,19 @@
 // Package runner runs the attempts the scheduler placed: it checks what a
 // Fargate task checks before it starts (execution role, log group), starts
-// the task on the executor, streams its output into CloudWatch Logs, waits
-// for it, records the attempt and frees its capacity. A failed attempt
-// sends its job back to RUNNABLE while its retry strategy allows. It stops
-// tasks whose attemptDurationSeconds passed, whose job TerminateJob failed,
-// or that a Fargate Spot interruption (barge's own, off unless asked for)
-// takes. After a restart it finds the tasks it had started, adopts those
-// still running, records the outcome of those that ended meanwhile, and
-// removes what is left over.
+// the task on the executor of its compute environment (TagExecutor),
+// streams its output into CloudWatch Logs, waits for it, records the
+// attempt and frees its capacity. A failed attempt sends its job back to
+// RUNNABLE while its retry strategy allows; a task that did not run for a
+// failure of the infrastructure (a *barge.TaskError of
+// barge.FaultInfrastructure) sends it back without using an attempt. It
+// stops tasks whose attemptDurationSeconds passed, whose job TerminateJob
+// failed, or that a Fargate Spot interruption (barge's own, off unless
+// asked for) takes. While an executor fails (its engine restarts), it
+// follows its tasks again with backoff; Watch tells the scheduler which
+// executors cannot start tasks. After a restart it finds the tasks it had
+// started, adopts those still running, records the outcome of those that
+// ended meanwhile, starts again those it was starting, and removes what is
+// left over.
 package runner
 
 import (
