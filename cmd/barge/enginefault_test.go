@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/bargehq/barge/internal/executor/docker"
 	"github.com/bargehq/barge/internal/executor/testimage"
+	"github.com/moby/moby/client"
 )
 
 // testDockerd is a Docker engine of the test's own: its own socket, data
@@ -267,6 +268,26 @@ func TestDockerEngineRestart(t *testing.T) {
 	ce = waitCEStatus(t, c, "ce", types.CEStatusValid)
 	if r := aws.ToString(ce.StatusReason); strings.Contains(r, "cannot start tasks") {
 		t.Errorf("compute environment's statusReason after the engine is back = %q", r)
+	}
+
+	// Nothing is left on the engine: each task's container goes once its
+	// attempt is recorded.
+	cli, err := client.New(client.FromEnv, client.WithHost(d.host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		res, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", docker.LabelManaged+"=true")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of barge's containers are left on the engine, want none", len(res.Items))
+		}
 	}
 }
 

@@ -97,9 +97,7 @@ func (r *Runner) notStarted(ctx context.Context, j *barge.Job, spec *barge.JobSp
 	r.setHealth(a.exec, err)
 	// Whatever the executor made of the task goes: its next attempt has a
 	// task of its own.
-	if rerr := a.exec.Remove(ctx, a.taskID); rerr != nil {
-		r.log.Warn("removing a task that did not run failed", "job_id", j.ID, "task_id", a.taskID, "error", rerr)
-	}
+	r.remove(ctx, a.exec, a.taskID)
 	found, gerr := r.cfg.Store.GetJobs(ctx, []string{j.ID})
 	if gerr != nil || len(found) != 1 {
 		r.log.Error("reading a job whose task did not run failed", "job_id", j.ID, "error", gerr)
@@ -144,6 +142,9 @@ const (
 type health struct {
 	mu   sync.Mutex
 	down map[barge.Executor]string // executor → why it cannot start tasks now
+	// unremoved are the tasks, by executor, whose Remove failed (their
+	// engine did not answer): removed again once it does.
+	unremoved map[barge.Executor][]string
 }
 
 // Watch asks each executor whether it can start tasks (Ping), until ctx
@@ -156,6 +157,14 @@ func (r *Runner) Watch(ctx context.Context) error {
 		for _, x := range r.executors() {
 			if r.setHealth(x, x.Ping(ctx)) != "" {
 				every = pingEveryDown
+				continue
+			}
+			r.health.mu.Lock()
+			ids := r.health.unremoved[x]
+			delete(r.health.unremoved, x)
+			r.health.mu.Unlock()
+			for _, id := range ids {
+				r.remove(ctx, x, id)
 			}
 		}
 		select {
@@ -211,4 +220,22 @@ func (r *Runner) setHealth(x barge.Executor, err error) string {
 		}
 	}
 	return why
+}
+
+// remove removes the task taskID from executor x; when that fails, Watch
+// removes it once x answers again, so that an engine's restart leaves no
+// task behind.
+func (r *Runner) remove(ctx context.Context, x barge.Executor, taskID string) {
+	err := x.Remove(context.WithoutCancel(ctx), taskID)
+	if err == nil {
+		return
+	}
+	r.cfg.OnExecutorError("remove")
+	r.log.Warn("removing a task failed; it is removed again once its executor answers", "task_id", taskID, "error", err)
+	r.health.mu.Lock()
+	if r.health.unremoved == nil {
+		r.health.unremoved = map[barge.Executor][]string{}
+	}
+	r.health.unremoved[x] = append(r.health.unremoved[x], taskID)
+	r.health.mu.Unlock()
 }

@@ -334,10 +334,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 		o.statusReason = reasonSpot
 	}
 	r.finish(ctx, j, spec, o)
-	if err := a.exec.Remove(context.WithoutCancel(ctx), a.taskID); err != nil {
-		r.cfg.OnExecutorError("remove")
-		log.Warn("removing task failed", "error", err)
-	}
+	r.remove(ctx, a.exec, a.taskID)
 }
 
 // preflight checks what Fargate checks before a task starts: that the
