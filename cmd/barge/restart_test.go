@@ -47,10 +47,11 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startBargeProcess runs bin on dir at addr and waits for /healthz.
-func startBargeProcess(t *testing.T, bin, dir, addr string) *bargeProcess {
+// startBargeProcess runs bin on dir at addr with the executor named and
+// waits for /healthz.
+func startBargeProcess(t *testing.T, bin, dir, addr, executor string) *bargeProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "server", "--listen", addr, "--data", dir, "--executor", "docker", "--log-level", "debug")
+	cmd := exec.Command(bin, "server", "--listen", addr, "--data", dir, "--executor", executor, "--log-level", "debug")
 	cmd.Env = append(os.Environ(), "BARGE_ACCESS_KEY_ID="+testKeyID, "BARGE_SECRET_ACCESS_KEY="+testSecret)
 	logf, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -86,7 +87,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	_, image := startDockerServer(t) // skips without Docker; builds the image
 	bin := buildBarge(t)
 	dir, addr := t.TempDir(), freePort(t)
-	p := startBargeProcess(t, bin, dir, addr)
+	p := startBargeProcess(t, bin, dir, addr, "docker")
 	c := p.ts.batch()
 	ctx := context.Background()
 
@@ -129,7 +130,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	p.cmd.Wait()
 	time.Sleep(1500 * time.Millisecond) // the short job ends while barge is down
 
-	p = startBargeProcess(t, bin, dir, addr)
+	p = startBargeProcess(t, bin, dir, addr, "docker")
 	c = p.ts.batch()
 	t.Cleanup(func() {
 		if t.Failed() {

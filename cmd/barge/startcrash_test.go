@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -183,4 +187,87 @@ func leaveCreatedContainer(t *testing.T, dir, image, jobID, taskID string) {
 	t.Cleanup(func() {
 		cli.ContainerRemove(context.Background(), name, client.ContainerRemoveOptions{Force: true})
 	})
+}
+
+// TestKillNineWhileStarting kills the real barge binary (process executor)
+// with SIGKILL at random moments while jobs start and run, and starts it
+// again each time. Every job succeeds after one attempt, its command run
+// once: none fails without running, none runs twice, none is lost or
+// stuck. BARGE_KILL9_JOBS and BARGE_KILL9_KILLS set the workload (60 jobs
+// and 3 kills by default), BARGE_KILL9_SEED the kill times (logged).
+func TestKillNineWhileStarting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the barge binary")
+	}
+	jobs, kills, seed := envInt(t, "BARGE_KILL9_JOBS", 60), envInt(t, "BARGE_KILL9_KILLS", 3), envInt(t, "BARGE_KILL9_SEED", int(time.Now().UnixNano()%1e9))
+	t.Logf("%d jobs, %d kills, seed %d (BARGE_KILL9_SEED)", jobs, kills, seed)
+	rnd := rand.New(rand.NewPCG(uint64(seed), 0))
+	bin := buildBarge(t)
+	dir, addr, marks := t.TempDir(), freePort(t), t.TempDir()
+	p := startBargeProcess(t, bin, dir, addr, "process")
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "server.log"))
+			t.Logf("server log (last 8 KiB):\n%s", b[max(0, len(b)-8192):])
+		}
+	})
+	c := p.ts.batch()
+	ctx := context.Background()
+	createFargateCE(t, c, "ce", types.CRTypeFargate, 4)
+	waitCEStatus(t, c, "ce", types.CEStatusValid)
+	createQueue(t, c, "q", "ce")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := p.ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := fargateContainer("0.25", "512")
+	cp.ExecutionRoleArn = role.Role.Arn
+	cp.Command = []string{"sh", "-c", "echo ran; echo x >> " + marks + "/$AWS_BATCH_JOB_ID; sleep 0.2"}
+	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
+		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, jobs)
+	for i := range ids {
+		ids[i] = submit(t, c, &batch.SubmitJobInput{JobName: aws.String(fmt.Sprintf("j%d", i)), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
+	}
+	for k := 0; k < kills; k++ {
+		time.Sleep(time.Duration(rnd.Int64N(int64(1500 * time.Millisecond))))
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+		p = startBargeProcess(t, bin, dir, addr, "process")
+	}
+	c = p.ts.batch()
+	failedWithoutRunning, twice := 0, 0
+	for _, id := range ids {
+		j := waitJob(t, c, id, 5*time.Minute)
+		b, _ := os.ReadFile(filepath.Join(marks, id))
+		runs := strings.Count(string(b), "x")
+		switch {
+		case j.Status != types.JobStatusSucceeded && runs == 0:
+			failedWithoutRunning++
+		case runs > 1:
+			twice++
+		}
+		if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 || runs != 1 {
+			t.Errorf("job %s = %s (%q, container reason %q) after %d attempts, its command run %d times; want SUCCEEDED after 1, run once",
+				id, j.Status, aws.ToString(j.StatusReason), containerReason(j), len(j.Attempts), runs)
+		}
+	}
+	t.Logf("%d jobs, %d kills: %d failed without running, %d run more than once", jobs, kills, failedWithoutRunning, twice)
+}
+
+// envInt returns the integer environment variable name, or def when unset.
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		t.Fatalf("%s=%q: want a whole number", name, v)
+	}
+	return n
 }
