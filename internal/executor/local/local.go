@@ -148,7 +148,8 @@ func New(opts Options) (*Executor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("process executor: %w", err)
 	}
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	waited, err := lockDir(lock)
+	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("process executor: another barge uses %s: %w", opts.Dir, err)
 	}
@@ -178,6 +179,9 @@ func New(opts Options) (*Executor, error) {
 			e.ownAdj = strings.TrimSpace(string(b))
 		}
 	}
+	if waited > 0 {
+		e.log.Info("process executor: waited for the lock of its directory", "dir", e.dir, "waited", waited.Round(time.Millisecond))
+	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	if err := e.adopt(); err != nil {
 		e.Close()
@@ -185,6 +189,27 @@ func New(opts Options) (*Executor, error) {
 	}
 	e.log.Info("process executor ready", "dir", e.dir, "limits_enforced", e.cg != nil, "limitation", e.Limitation())
 	return e, nil
+}
+
+// lockWait is how long New waits for Dir's lock. A barge killed (kill -9)
+// while it forked a task's wrapper leaves the lock held for a moment by the
+// child, until it execs the wrapper: the next barge must not give up then.
+const lockWait = 3 * time.Second
+
+// lockDir takes the lock of Dir, waiting up to lockWait for it, and says
+// how long it waited.
+func lockDir(lock *os.File) (time.Duration, error) {
+	start := time.Now()
+	for tries := 0; ; tries++ {
+		err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil && tries == 0 {
+			return 0, nil
+		}
+		if err == nil || !errors.Is(err, syscall.EWOULDBLOCK) || time.Since(start) > lockWait {
+			return time.Since(start), err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // adopt loads the tasks in Dir and watches those that had not ended.
@@ -198,7 +223,16 @@ func (e *Executor) adopt() error {
 			continue
 		}
 		tk := &task{dir: filepath.Join(e.dir, ent.Name()), done: make(chan struct{}), changed: make(chan struct{})}
-		if err := tk.load(); err != nil {
+		err := tk.load()
+		if errors.Is(err, os.ErrNotExist) {
+			// Start writes the state before it starts anything: this
+			// task's barge stopped before that, and nothing of it runs.
+			if err := os.RemoveAll(tk.dir); err != nil {
+				e.log.Warn("removing a task directory that never got a state", "dir", tk.dir, "error", err)
+			}
+			continue
+		}
+		if err != nil {
 			e.log.Warn("skipping a task directory with no readable state", "dir", tk.dir, "error", err)
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -165,6 +166,21 @@ func TestOneExecutorPerDir(t *testing.T) {
 	if e, err := local.New(local.Options{Dir: dir}); err == nil {
 		e.Close()
 		t.Error("a second New on the same directory = nil, want an error")
+	}
+}
+
+// TestStatelessTaskDirectory: a task directory without a state, left by a
+// barge killed before it wrote one (and so before it started anything), is
+// removed when the next executor opens the directory.
+func TestStatelessTaskDirectory(t *testing.T) {
+	dir := t.TempDir()
+	left := filepath.Join(dir, strings.Repeat("9", 32))
+	if err := os.MkdirAll(filepath.Join(left, "work"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	newExecutor(t, dir)
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("a task directory without a state is still there (%v), want it removed", err)
 	}
 }
 
