@@ -194,17 +194,24 @@ func leaveCreatedContainer(t *testing.T, dir, image, jobID, taskID string) {
 // again each time. Every job succeeds after one attempt, its command run
 // once: none fails without running, none runs twice, none is lost or
 // stuck. BARGE_KILL9_JOBS and BARGE_KILL9_KILLS set the workload (60 jobs
-// and 3 kills by default), BARGE_KILL9_SEED the kill times (logged).
+// and 3 kills by default), BARGE_KILL9_SEED the kill times (logged), and
+// BARGE_KILL9_EXECUTOR=docker runs the jobs as containers (where a task's
+// runs are counted by its output lines).
 func TestKillNineWhileStarting(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts the barge binary")
+	}
+	executor, image := "process", "busybox"
+	if os.Getenv("BARGE_KILL9_EXECUTOR") == "docker" {
+		executor = "docker"
+		_, image = startDockerServer(t) // skips without Docker; builds the image
 	}
 	jobs, kills, seed := envInt(t, "BARGE_KILL9_JOBS", 60), envInt(t, "BARGE_KILL9_KILLS", 3), envInt(t, "BARGE_KILL9_SEED", int(time.Now().UnixNano()%1e9))
 	t.Logf("%d jobs, %d kills, seed %d (BARGE_KILL9_SEED)", jobs, kills, seed)
 	rnd := rand.New(rand.NewPCG(uint64(seed), 0))
 	bin := buildBarge(t)
 	dir, addr, marks := t.TempDir(), freePort(t), t.TempDir()
-	p := startBargeProcess(t, bin, dir, addr, "process")
+	p := startBargeProcess(t, bin, dir, addr, executor)
 	t.Cleanup(func() {
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "server.log"))
@@ -222,8 +229,11 @@ func TestKillNineWhileStarting(t *testing.T) {
 		t.Fatal(err)
 	}
 	cp := fargateContainer("0.25", "512")
-	cp.ExecutionRoleArn = role.Role.Arn
+	cp.ExecutionRoleArn, cp.Image = role.Role.Arn, aws.String(image)
 	cp.Command = []string{"sh", "-c", "echo ran; echo x >> " + marks + "/$AWS_BATCH_JOB_ID; sleep 0.2"}
+	if executor == "docker" {
+		cp.Command = []string{"sh", "-c", "echo ran; sleep 0.2"}
+	}
 	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
 		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
 		t.Fatal(err)
@@ -236,7 +246,7 @@ func TestKillNineWhileStarting(t *testing.T) {
 		time.Sleep(time.Duration(rnd.Int64N(int64(1500 * time.Millisecond))))
 		p.cmd.Process.Signal(syscall.SIGKILL)
 		p.cmd.Wait()
-		p = startBargeProcess(t, bin, dir, addr, "process")
+		p = startBargeProcess(t, bin, dir, addr, executor)
 	}
 	c = p.ts.batch()
 	failedWithoutRunning, twice := 0, 0
@@ -244,6 +254,9 @@ func TestKillNineWhileStarting(t *testing.T) {
 		j := waitJob(t, c, id, 5*time.Minute)
 		b, _ := os.ReadFile(filepath.Join(marks, id))
 		runs := strings.Count(string(b), "x")
+		if executor == "docker" && j.Container != nil && aws.ToString(j.Container.LogStreamName) != "" {
+			runs = len(logLines(t, p.ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)))
+		}
 		switch {
 		case j.Status != types.JobStatusSucceeded && runs == 0:
 			failedWithoutRunning++
