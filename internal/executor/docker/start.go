@@ -5,10 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/bargehq/barge"
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
@@ -79,15 +77,19 @@ func (e *Executor) create(ctx context.Context, spec *barge.TaskSpec) (id string,
 			e.log.Warn("the engine cannot limit a container's disk; ephemeralStorage is not enforced",
 				"task_id", spec.TaskID, "error", daemonMessage(err))
 			host.StorageOpt = nil
-		case cerrdefs.IsConflict(err) || strings.Contains(err.Error(), "already in use"): // Podman's 500
+		default:
+			// A container of the task's name may be in the way (Docker
+			// says so with a 409, Podman with a 500): one an earlier
+			// Start of the task left.
 			ins, ierr := e.cli.ContainerInspect(ctx, containerName(spec.TaskID), client.ContainerInspectOptions{})
-			if ierr == nil && ins.Container.Config != nil && ins.Container.Config.Labels[LabelTaskID] == spec.TaskID &&
+			if ierr != nil {
+				return "", false, e.taskError(ctx, barge.CannotCreateContainerError, err)
+			}
+			if ins.Container.Config != nil && ins.Container.Config.Labels[LabelTaskID] == spec.TaskID &&
 				ins.Container.State != nil && (ins.Container.State.Running || !parseTime(ins.Container.State.StartedAt).IsZero()) {
 				return ins.Container.ID, true, nil
 			}
 			e.removeQuietly(ctx, spec.TaskID)
-		default:
-			return "", false, e.taskError(ctx, barge.CannotCreateContainerError, err)
 		}
 	}
 	return "", false, barge.TaskFailed(barge.CannotCreateContainerError, "could not create container %s", containerName(spec.TaskID))

@@ -150,7 +150,7 @@ func TestStartErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			c.spec.TaskID = strings.Repeat("7", 32)
 			err := e.Start(t.Context(), &c.spec)
-			if te, ok := barge.AsTaskError(err); !ok || te.Fault != barge.FaultTask || !strings.HasPrefix(err.Error(), c.want) {
+			if te, ok := barge.AsTaskError(err); !ok || te.Fault != barge.FaultTask || !strings.HasPrefix(te.Error(), c.want) {
 				t.Errorf("Start = %v, want the task's failure %s...", err, c.want)
 			}
 			if tasks, _ := e.List(t.Context()); len(tasks) != 0 {

@@ -299,7 +299,7 @@ func TestBadSettings(t *testing.T) {
 	} {
 		s := spec(1, c.settings...)
 		err := e.Start(t.Context(), s)
-		if te, ok := barge.AsTaskError(err); !ok || te.Fault != barge.FaultTask || !strings.HasPrefix(err.Error(), c.want) {
+		if te, ok := barge.AsTaskError(err); !ok || te.Fault != barge.FaultTask || !strings.HasPrefix(te.Error(), c.want) {
 			t.Errorf("Start with %q = %v, want the task's failure %s...", c.settings, err, c.want)
 		}
 		if tasks, _ := e.List(t.Context()); len(tasks) != 0 {
