@@ -3,13 +3,13 @@
 // Job State Change" JSON, signed with the webhook's secret (HMAC-SHA256),
 // at least once.
 //
-// The path of an event: the store reports a job write (Publish, an
-// OnJobsWritten consumer); Publish matches it against the webhooks and
-// queues it in memory; Run writes the queued events to the outbox, a table
-// of the store, and a delivery loop POSTs what the outbox holds, deleting a
-// row on a 2xx answer and otherwise trying again later, with exponential
-// backoff and jitter, across restarts, until it gives up after MaxAttempts
-// attempts or MaxAge (logged).
+// The path of an event: the store publishes a job write on the job bus
+// (internal/jobbus), to which Publish subscribes; Publish matches it
+// against the webhooks and queues it in memory; Run writes the queued
+// events to the outbox, a table of the store, and a delivery loop POSTs
+// what the outbox holds, deleting a row on a 2xx answer and otherwise
+// trying again later, with exponential backoff and jitter, across restarts,
+// until it gives up after MaxAttempts attempts or MaxAge (logged).
 //
 // The guarantee is at least once for every event that reached the outbox.
 // Two windows lose events: a change committed but not yet in the outbox
@@ -207,8 +207,8 @@ func New(cfg Config) *Dispatcher {
 	return d
 }
 
-// Publish takes the jobs one store write changed (an OnJobsWritten
-// consumer) and queues the changes of status some webhook wants. It never
+// Publish takes the jobs one store write changed (a subscriber of the
+// job bus) and queues the changes of status some webhook wants. It never
 // blocks: past Backlog queued events, it drops them and Run logs how many.
 func (d *Dispatcher) Publish(changes []barge.JobChange) {
 	now := d.now()
