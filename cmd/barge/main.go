@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -250,7 +249,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	srv := server.New(server.Config{
 		Log:    m.log,
 		Region: m.Config.Region,
-		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
+		Auth: server.SigV4{Verifier: &sigv4.Verifier{Lookup: func(id string) (string, bool) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
@@ -368,19 +367,4 @@ func (m *Main) Close() error {
 		errs = append(errs, m.store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// sigv4Auth adapts the SigV4 verifier to the server's Authenticator.
-type sigv4Auth struct{ v *sigv4.Verifier }
-
-func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	res, err := a.v.Verify(r, body)
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return server.Identity{}, &server.AuthError{Code: se.Code, Message: se.Message, Status: se.HTTPStatus()}
-		}
-		return server.Identity{}, err
-	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
 }
