@@ -3,9 +3,9 @@
 // server package with SigV4 verification in front, over HTTP on 127.0.0.1,
 // and the real store on SQLite in the test's temporary directory.
 //
-// Only tests import it (TestImportRules in cmd/barge checks). It may import
-// the adapters it puts together, but none of the API packages (batch, logs,
-// iam): their own tests import it, and the test passes in its handler.
+// Only tests import it (TestImportRules, in the root package, checks). It
+// may import the adapters it puts together, but none of the API packages
+// (batch, logs, iam): their own tests import it, and pass in their handler.
 package apitest
 
 import (
