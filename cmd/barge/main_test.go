@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
-	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge/internal/apitest"
 )
@@ -112,19 +110,14 @@ func (ts *testServer) signedRequest(method, path, service, region string, body [
 
 // apiErrorCode returns the AWS error code of err, as SDK users see it.
 func apiErrorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
+	code, _, _ := apitest.APIError(err)
+	return code
 }
 
+// apiErrorMessage returns the AWS error message of err, as SDK users see it.
 func apiErrorMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorMessage()
-	}
-	return ""
+	_, msg, _ := apitest.APIError(err)
+	return msg
 }
 
 // wantClientError fails unless err is a ClientException whose message

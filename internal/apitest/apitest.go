@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,10 +22,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
@@ -103,6 +106,20 @@ func Logs(cfg aws.Config, url string) *cloudwatchlogs.Client {
 // IAM returns an IAM client of the server at url.
 func IAM(cfg aws.Config, url string) *iam.Client {
 	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(url) })
+}
+
+// APIError returns the AWS error code, message and HTTP status of err, as
+// SDK users see them: zero values for what err does not carry.
+func APIError(err error) (code, message string, status int) {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code, message = ae.ErrorCode(), ae.ErrorMessage()
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	return code, message, status
 }
 
 // Sign signs req, whose body is body, for service in region with key at

@@ -2,12 +2,10 @@ package apitest_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/batch"
-	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge/internal/apitest"
 	"github.com/bargehq/barge/internal/server"
@@ -28,8 +26,7 @@ func TestServeVerifiesSignatures(t *testing.T) {
 	}
 	other := apitest.Credentials{AccessKeyID: "AKIDAPITEST000000002", SecretAccessKey: "apitest-secret"}
 	_, err := apitest.Batch(apitest.Config("us-east-1", other), url).DescribeJobQueues(ctx, &batch.DescribeJobQueuesInput{})
-	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "UnrecognizedClientException" {
-		t.Errorf("DescribeJobQueues signed with an unknown key = %v, want UnrecognizedClientException", err)
+	if code, _, status := apitest.APIError(err); code != "UnrecognizedClientException" || status != http.StatusForbidden {
+		t.Errorf("DescribeJobQueues signed with an unknown key = %v (%s, HTTP %d), want UnrecognizedClientException (HTTP 403)", err, code, status)
 	}
 }

@@ -3,7 +3,6 @@ package iam_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,9 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge/internal/apitest"
 	"github.com/bargehq/barge/internal/iam"
@@ -98,14 +95,7 @@ func (ts *testServer) post(body string) (int, []byte) {
 // apiError returns the AWS error code and HTTP status of err, as SDK users
 // see them.
 func apiError(err error) (code string, status int) {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code = ae.ErrorCode()
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
-	}
+	code, _, status = apitest.APIError(err)
 	return code, status
 }
 
@@ -118,11 +108,10 @@ func wantAPIError(t *testing.T, op string, err error, code string, status int, m
 		t.Errorf("%s = %v, want %s (HTTP %d)", op, err, code, status)
 		return
 	}
-	var ae smithy.APIError
-	errors.As(err, &ae)
+	_, msg, _ := apitest.APIError(err)
 	for _, m := range msgs {
-		if !strings.Contains(ae.ErrorMessage(), m) {
-			t.Errorf("%s: message %q, want it to contain %q", op, ae.ErrorMessage(), m)
+		if !strings.Contains(msg, m) {
+			t.Errorf("%s: message %q, want it to contain %q", op, msg, m)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package logs
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/apitest"
@@ -115,12 +113,12 @@ func event(ts int64, msg string) types.InputLogEvent {
 // message contains msg, as SDK users see it.
 func wantAPIError(t *testing.T, op string, err error, code, msg string) {
 	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
+	got, gotMsg, _ := apitest.APIError(err)
+	if got == "" {
 		t.Errorf("%s = %v, want %s", op, err, code)
 		return
 	}
-	if ae.ErrorCode() != code || !strings.Contains(ae.ErrorMessage(), msg) {
-		t.Errorf("%s = %s: %q, want %s containing %q", op, ae.ErrorCode(), ae.ErrorMessage(), code, msg)
+	if got != code || !strings.Contains(gotMsg, msg) {
+		t.Errorf("%s = %s: %q, want %s containing %q", op, got, gotMsg, code, msg)
 	}
 }
