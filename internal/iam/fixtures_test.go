@@ -26,6 +26,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
@@ -44,7 +45,7 @@ const (
 type testServer struct {
 	t   *testing.T
 	URL string
-	IAM *iam.Service
+	IAM *iamservice.Service
 }
 
 // startServer starts a server whose clock reads the fixed time now and
@@ -58,7 +59,7 @@ func startServer(t *testing.T) *testServer {
 	}
 	t.Cleanup(func() { st.Close() })
 	var ids atomic.Int64
-	svc := iam.New(iam.Config{
+	svc := iamservice.New(iamservice.Config{
 		Store:     st,
 		Account:   testAccount,
 		Now:       func() time.Time { return now },
@@ -69,7 +70,7 @@ func startServer(t *testing.T) *testServer {
 		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
 			return testSecret, id == testKeyID
 		}}},
-		IAM: svc.Handler(),
+		IAM: iam.New(svc, nil).Handler(),
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

@@ -6,16 +6,24 @@ import (
 	"github.com/bargehq/barge/internal/awsproto"
 )
 
-// The IAM API's XML namespace and version, from the model.
+// The IAM API's XML namespace and version, from the model, and the bound
+// of a request's body: a 128 KiB document percent-encodes to under 400 KiB.
 const (
-	xmlns      = "https://iam.amazonaws.com/doc/2010-05-08/"
-	apiVersion = "2010-05-08"
+	xmlns          = "https://iam.amazonaws.com/doc/2010-05-08/"
+	apiVersion     = "2010-05-08"
+	maxRequestBody = 1 << 20
 )
 
 // Handler returns the IAM API: POST / (or GET /) with the operation in the
 // Action parameter. Any other Action, IAM's or not, is InvalidAction.
-func (s *Service) Handler() http.Handler {
-	p := s.proto
+func (s *API) Handler() http.Handler {
+	p := &awsproto.Query{
+		Namespace: xmlns,
+		Version:   apiVersion,
+		MaxBody:   maxRequestBody,
+		Errors:    &errorTable,
+		Log:       s.log,
+	}
 	return p.Handler(map[string]awsproto.QueryAction{
 		"CreateRole":             awsproto.QueryOp(p, "CreateRole", s.CreateRole),
 		"GetRole":                awsproto.QueryOp(p, "GetRole", s.GetRole),

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"strings"
-	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -273,6 +272,3 @@ func encodeDocument(doc string) string {
 	}
 	return b.String()
 }
-
-// timeOf is the time a role is created at: IAM keeps whole seconds.
-func timeOf(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/logservice"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
@@ -39,7 +40,7 @@ var ctx0 = context.Background()
 type env struct {
 	t     *testing.T
 	store *store.Store
-	svc   *Service
+	svc   *logservice.Service
 	URL   string
 	logs  *cloudwatchlogs.Client
 
@@ -48,24 +49,24 @@ type env struct {
 }
 
 // newEnv starts a Logs server; configure may change its Config.
-func newEnv(t *testing.T, configure ...func(*Config)) *env {
+func newEnv(t *testing.T, configure ...func(*logservice.Config)) *env {
 	t.Helper()
 	st, err := store.Open(ctx0, filepath.Join(t.TempDir(), "barge.db"), store.Options{})
 	if err != nil {
 		t.Fatalf("store.Open = %v", err)
 	}
 	e := &env{t: t, store: st}
-	cfg := Config{Store: st, Scope: barge.Scope{Region: testRegion, Account: testAccount}, Now: e.clock}
+	cfg := logservice.Config{Store: st, Scope: barge.Scope{Region: testRegion, Account: testAccount}, Now: e.clock}
 	for _, f := range configure {
 		f(&cfg)
 	}
-	e.svc = New(cfg)
+	e.svc = logservice.New(cfg)
 	srv := server.New(server.Config{
 		Region: testRegion,
 		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
 			return testSecret, id == testKeyID
 		}}},
-		Logs: e.svc.Handler(),
+		Logs: New(e.svc, nil).Handler(),
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {

@@ -92,6 +92,10 @@ type protocol struct {
 	handler http.Handler
 	// writeError writes an error in the protocol's format.
 	writeError func(w http.ResponseWriter, reqID, code string, status int, msg string)
+	// authError, when set, renames the errors of authentication, which
+	// are the JSON protocols' (InvalidSignatureException, ...), as the
+	// protocol names them.
+	authError func(code, msg string) (string, string)
 }
 
 const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -113,7 +117,7 @@ func (s *Server) route(r *http.Request) *protocol {
 	case r.URL.Path == "/":
 		return &protocol{service: "iam", handler: s.cfg.IAM, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
 			awsproto.WriteQueryError(w, iamXMLNS, reqID, code, status, msg)
-		}}
+		}, authError: awsproto.QueryAuthError}
 	}
 	return nil
 }
@@ -152,6 +156,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fail := func(code string, status int, msg string) {
+		if p.authError != nil {
+			code, msg = p.authError(code, msg)
+		}
 		call.ErrorCode = code
 		s.log.Debug("request rejected", awsproto.LogRequestID, reqID, "path", r.URL.Path, awsproto.LogStatus, status, awsproto.LogError, code+": "+msg)
 		p.writeError(w, reqID, code, status, msg)

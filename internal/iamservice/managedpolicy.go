@@ -1,4 +1,4 @@
-package iam
+package iamservice
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/awsproto"
 )
 
 // barge has no customer managed policies (no CreatePolicy): the managed
@@ -81,7 +80,7 @@ func parsePolicyARN(arn string) (policyARN, error) {
 			return policyARN{account: parts[4], path: "/" + rest[:i+1], name: rest[i+1:]}, nil
 		}
 	}
-	return policyARN{}, barge.Errorf(eInvalidInput, "ARN %s is not valid. A managed policy ARN has the form arn:aws:iam::aws:policy/<path><name>, e.g. arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy.", arn)
+	return policyARN{}, barge.Errorf(EInvalidInput, "ARN %s is not valid. A managed policy ARN has the form arn:aws:iam::aws:policy/<path><name>, e.g. arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy.", arn)
 }
 
 // managedPolicyOf returns the AWS managed policy arn names. A policy barge
@@ -120,78 +119,71 @@ func knownPolicyNames() string {
 }
 
 // AttachRolePolicy attaches an AWS managed policy to a role.
-func (s *Service) AttachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*awsproto.NoResult, error) {
-	if err := checkRoleName(in.RoleName); err != nil {
-		return nil, err
+func (s *Service) AttachRolePolicy(ctx context.Context, role, policyArn string) error {
+	if err := checkRoleName(role); err != nil {
+		return err
 	}
-	p, err := managedPolicyOf("policyArn", in.PolicyArn)
+	p, err := managedPolicyOf("policyArn", policyArn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if p.serviceLinked {
-		return nil, barge.Errorf(ePolicyNotAttachable, "Cannot attach a Service Role Policy to a Customer Role: %s is for the service-linked role of its service. Attach a policy from /service-role/ or another path instead.", in.PolicyArn)
+		return barge.Errorf(EPolicyNotAttachable, "Cannot attach a Service Role Policy to a Customer Role: %s is for the service-linked role of its service. Attach a policy from /service-role/ or another path instead.", policyArn)
 	}
-	if err := s.checkModifiable(ctx, in.RoleName); err != nil {
-		return nil, err
+	if err := s.checkModifiable(ctx, role); err != nil {
+		return err
 	}
-	if err := s.store.AttachRolePolicy(ctx, in.RoleName, p.arn(), maxManagedPoliciesPerRole); err != nil {
-		return nil, err
-	}
-	return &awsproto.NoResult{}, nil
+	return s.store.AttachRolePolicy(ctx, role, p.arn(), maxManagedPoliciesPerRole)
 }
 
 // DetachRolePolicy detaches a managed policy from a role.
-func (s *Service) DetachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*awsproto.NoResult, error) {
-	if err := checkRoleName(in.RoleName); err != nil {
-		return nil, err
+func (s *Service) DetachRolePolicy(ctx context.Context, role, policyArn string) error {
+	if err := checkRoleName(role); err != nil {
+		return err
 	}
-	if err := checkPolicyARNLength("policyArn", in.PolicyArn); err != nil {
-		return nil, err
+	if err := checkPolicyARNLength("policyArn", policyArn); err != nil {
+		return err
 	}
-	if _, err := parsePolicyARN(in.PolicyArn); err != nil {
-		return nil, err
+	if _, err := parsePolicyARN(policyArn); err != nil {
+		return err
 	}
-	if err := s.checkModifiable(ctx, in.RoleName); err != nil {
-		return nil, err
+	if err := s.checkModifiable(ctx, role); err != nil {
+		return err
 	}
-	if err := s.store.DetachRolePolicy(ctx, in.RoleName, in.PolicyArn); err != nil {
-		return nil, err
-	}
-	return &awsproto.NoResult{}, nil
+	return s.store.DetachRolePolicy(ctx, role, policyArn)
+}
+
+// AttachedPolicy is a managed policy attached to a role.
+type AttachedPolicy struct {
+	Name string
+	ARN  string
 }
 
 // ListAttachedRolePolicies lists the managed policies attached to a role,
-// in the order they were attached, optionally only those under a path.
-func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *listAttachedRolePoliciesInput) (*listAttachedRolePoliciesOutput, error) {
-	if err := checkRoleName(in.RoleName); err != nil {
+// in the order they were attached, only those whose path starts with
+// pathPrefix if it is not empty.
+func (s *Service) ListAttachedRolePolicies(ctx context.Context, role, pathPrefix string, in ListInput) (*Page[AttachedPolicy], error) {
+	if err := checkRoleName(role); err != nil {
 		return nil, err
 	}
-	if in.PathPrefix != "" {
-		if err := checkPathPrefix("pathPrefix", in.PathPrefix); err != nil {
+	if pathPrefix != "" {
+		if err := checkPathPrefix("pathPrefix", pathPrefix); err != nil {
 			return nil, err
 		}
 	}
-	arns, err := s.store.ListAttachedRolePolicies(ctx, in.RoleName)
+	arns, err := s.store.ListAttachedRolePolicies(ctx, role)
 	if err != nil {
 		return nil, err
 	}
-	var attached []attachedPolicyXML
+	var attached []AttachedPolicy
 	for _, arn := range arns {
 		a, err := parsePolicyARN(arn)
 		if err != nil {
 			return nil, err // only parsed ARNs are stored
 		}
-		if strings.HasPrefix(a.path, in.PathPrefix) {
-			attached = append(attached, attachedPolicyXML{PolicyName: a.name, PolicyArn: arn})
+		if strings.HasPrefix(a.path, pathPrefix) {
+			attached = append(attached, AttachedPolicy{Name: a.name, ARN: arn})
 		}
 	}
-	page, next, err := pageOf("attached", attached, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	return &listAttachedRolePoliciesOutput{
-		AttachedPolicies: members[attachedPolicyXML]{Member: page},
-		IsTruncated:      next != "",
-		Marker:           next,
-	}, nil
+	return pageOf("attached", attached, in)
 }
