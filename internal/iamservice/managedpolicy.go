@@ -2,17 +2,22 @@ package iamservice
 
 import (
 	"context"
+	_ "embed"
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/bargehq/barge"
 )
 
-// barge has no customer managed policies (no CreatePolicy): the managed
-// policies a role can have attached are AWS's, and of those the ones that
-// AWS Batch, ECS and container workloads commonly use, listed here by path
-// and name. Their documents are not kept, as barge does not enforce
-// permissions.
+// The managed policies a role can have attached are customer managed
+// policies (CreatePolicy, in customerpolicy.go) and AWS's. Of AWS's, barge
+// knows those that AWS Batch, ECS and container workloads commonly use,
+// with their documents as AWS publishes them (awsmanagedpolicies.json):
+// GetPolicy and GetPolicyVersion return them; barge does not enforce them.
 
 // managedPolicy is an AWS managed policy barge knows.
 type managedPolicy struct {
@@ -20,49 +25,35 @@ type managedPolicy struct {
 	// serviceLinked policies belong to service-linked roles; IAM refuses to
 	// attach them to any other role.
 	serviceLinked bool
+
+	version          int // the default version's n
+	created, updated time.Time
+	document         string
 }
 
 func (p managedPolicy) arn() string { return "arn:aws:iam::aws:policy" + p.path + p.name }
 
-var awsManagedPolicies = []managedPolicy{
-	// Fargate task execution and AWS Batch service roles.
-	{path: "/service-role/", name: "AmazonECSTaskExecutionRolePolicy"},
-	{path: "/service-role/", name: "AWSBatchServiceRole"},
-	{path: "/service-role/", name: "AmazonEC2ContainerServiceforEC2Role"},
-	{path: "/service-role/", name: "AmazonEC2ContainerServiceRole"},
-	{path: "/service-role/", name: "AmazonECSInfrastructureRolePolicyForVolumes"},
-	{path: "/service-role/", name: "AmazonEC2SpotFleetTaggingRole"},
-	{path: "/service-role/", name: "AWSBatchServiceEventTargetRole"},
-	{path: "/", name: "AWSBatchFullAccess"},
-	{path: "/", name: "AmazonECS_FullAccess"},
-	// What jobs commonly read and write.
-	{path: "/", name: "AmazonS3ReadOnlyAccess"},
-	{path: "/", name: "AmazonS3FullAccess"},
-	{path: "/", name: "AmazonEC2ContainerRegistryReadOnly"},
-	{path: "/", name: "AmazonEC2ContainerRegistryPowerUser"},
-	{path: "/", name: "AmazonEC2ContainerRegistryFullAccess"},
-	{path: "/", name: "CloudWatchLogsFullAccess"},
-	{path: "/", name: "CloudWatchLogsReadOnlyAccess"},
-	{path: "/", name: "CloudWatchAgentServerPolicy"},
-	{path: "/", name: "AmazonDynamoDBFullAccess"},
-	{path: "/", name: "AmazonDynamoDBReadOnlyAccess"},
-	{path: "/", name: "AmazonSQSFullAccess"},
-	{path: "/", name: "AmazonSQSReadOnlyAccess"},
-	{path: "/", name: "AmazonSNSFullAccess"},
-	{path: "/", name: "AmazonSSMReadOnlyAccess"},
-	{path: "/", name: "SecretsManagerReadWrite"},
-	{path: "/", name: "AmazonElasticFileSystemClientReadWriteAccess"},
-	{path: "/", name: "AmazonElasticFileSystemClientReadOnlyAccess"},
-	{path: "/", name: "AWSXrayWriteOnlyAccess"},
-	{path: "/", name: "AdministratorAccess"},
-	{path: "/", name: "PowerUserAccess"},
-	{path: "/", name: "ReadOnlyAccess"},
-	// Policies of the service-linked roles CreateServiceLinkedRole makes.
-	{path: "/aws-service-role/", name: "BatchServiceRolePolicy", serviceLinked: true},
-	{path: "/aws-service-role/", name: "AmazonECSServiceRolePolicy", serviceLinked: true},
-	{path: "/aws-service-role/", name: "AWSEC2SpotServiceRolePolicy", serviceLinked: true},
-	{path: "/aws-service-role/", name: "AWSEC2SpotFleetServiceRolePolicy", serviceLinked: true},
-}
+//go:embed awsmanagedpolicies.json
+var awsManagedPoliciesJSON []byte
+
+// awsManagedPolicies returns the AWS managed policies barge knows, parsed
+// once from the embedded table, which is read only.
+var awsManagedPolicies = sync.OnceValue(func() []managedPolicy {
+	var table []struct {
+		Path, Name, Version, Document string
+		Created, Updated              time.Time
+	}
+	if err := json.Unmarshal(awsManagedPoliciesJSON, &table); err != nil {
+		panic("iamservice: awsmanagedpolicies.json: " + err.Error())
+	}
+	out := make([]managedPolicy, len(table))
+	for i, t := range table {
+		v, _ := strconv.Atoi(strings.TrimPrefix(t.Version, "v"))
+		out[i] = managedPolicy{path: t.Path, name: t.Name, serviceLinked: t.Path == serviceRolePath,
+			version: v, created: t.Created, updated: t.Updated, document: t.Document}
+	}
+	return out
+})
 
 // policyARN is a parsed managed-policy ARN,
 // arn:aws:iam::<account or "aws">:policy<path><name>.
@@ -96,21 +87,22 @@ func managedPolicyOf(member, arn string) (managedPolicy, error) {
 	}
 	notFound := "Policy " + arn + " does not exist or is not attachable."
 	if a.account != "aws" {
-		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s barge has no customer managed policies (it does not implement CreatePolicy): attach an AWS managed policy (arn:aws:iam::aws:policy/...), or put the statements in an inline policy with PutRolePolicy.", notFound)
+		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s It is not an AWS managed policy (arn:aws:iam::aws:policy/...); create a customer managed policy with CreatePolicy, or put the statements in an inline policy with PutRolePolicy.", notFound)
 	}
-	i := slices.IndexFunc(awsManagedPolicies, func(p managedPolicy) bool { return p.path == a.path && p.name == a.name })
+	known := awsManagedPolicies()
+	i := slices.IndexFunc(known, func(p managedPolicy) bool { return p.path == a.path && p.name == a.name })
 	if i >= 0 {
-		return awsManagedPolicies[i], nil
+		return known[i], nil
 	}
-	if j := slices.IndexFunc(awsManagedPolicies, func(p managedPolicy) bool { return strings.EqualFold(p.name, a.name) }); j >= 0 {
-		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s Did you mean %s?", notFound, awsManagedPolicies[j].arn())
+	if j := slices.IndexFunc(known, func(p managedPolicy) bool { return strings.EqualFold(p.name, a.name) }); j >= 0 {
+		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s Did you mean %s?", notFound, known[j].arn())
 	}
 	return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s barge knows these AWS managed policies: %s.", notFound, knownPolicyNames())
 }
 
 func knownPolicyNames() string {
 	var names []string
-	for _, p := range awsManagedPolicies {
+	for _, p := range awsManagedPolicies() {
 		if !p.serviceLinked {
 			names = append(names, strings.TrimPrefix(p.path, "/")+p.name)
 		}
@@ -122,6 +114,16 @@ func knownPolicyNames() string {
 func (s *Service) AttachRolePolicy(ctx context.Context, role, policyArn string) error {
 	if err := checkRoleName(role); err != nil {
 		return err
+	}
+	if a, err := parsePolicyARN(policyArn); err == nil && a.account == s.account {
+		// A customer managed policy: the store checks it exists.
+		if err := checkPolicyARNLength("policyArn", policyArn); err != nil {
+			return err
+		}
+		if err := s.checkModifiable(ctx, role); err != nil {
+			return err
+		}
+		return s.store.AttachRolePolicy(ctx, role, policyArn, maxManagedPoliciesPerRole)
 	}
 	p, err := managedPolicyOf("policyArn", policyArn)
 	if err != nil {

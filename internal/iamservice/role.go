@@ -91,9 +91,9 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*barge.Ro
 		return nil, err
 	}
 	if in.PermissionsBoundary != "" {
-		if _, err := managedPolicyOf("permissionsBoundary", in.PermissionsBoundary); err != nil {
+		if _, err := s.GetPolicy(ctx, in.PermissionsBoundary); err != nil {
 			if barge.ErrorCodeOf(err) == barge.ENotFound {
-				err = barge.Errorf(EInvalidInput, "Scope ARN: %s does not exist or is not attachable. A permissions boundary must be an AWS managed policy that barge knows, such as arn:aws:iam::aws:policy/PowerUserAccess; barge has no customer managed policies.", in.PermissionsBoundary)
+				err = barge.Errorf(EInvalidInput, "Scope ARN: %s does not exist or is not attachable. A permissions boundary must be a customer managed policy of this account or an AWS managed policy that barge knows, such as arn:aws:iam::aws:policy/PowerUserAccess.", in.PermissionsBoundary)
 			}
 			return nil, err
 		}

@@ -35,10 +35,30 @@ type Store interface {
 	DetachRolePolicy(ctx context.Context, role, policyARN string) error
 	ListAttachedRolePolicies(ctx context.Context, role string) ([]string, error)
 
+	ListInstanceProfilesForRole(ctx context.Context, role string) ([]*barge.InstanceProfile, error)
+
 	PutRolePolicy(ctx context.Context, p *barge.InlinePolicy, maxSize int) error
 	GetRolePolicy(ctx context.Context, role, policy string) (*barge.InlinePolicy, error)
 	DeleteRolePolicy(ctx context.Context, role, policy string) error
 	ListRolePolicies(ctx context.Context, role string) ([]string, error)
+
+	CreateManagedPolicy(ctx context.Context, p *barge.ManagedPolicy, document string) error
+	GetManagedPolicy(ctx context.Context, arn string) (*barge.ManagedPolicy, error)
+	ListManagedPolicies(ctx context.Context, pathPrefix, after string, limit int) ([]*barge.ManagedPolicy, error)
+	DeleteManagedPolicy(ctx context.Context, arn string) error
+	CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool, at time.Time, max int) (*barge.PolicyVersion, error)
+	GetPolicyVersion(ctx context.Context, arn string, n int) (*barge.PolicyVersion, error)
+	ListPolicyVersions(ctx context.Context, arn string) ([]*barge.PolicyVersion, error)
+	DeletePolicyVersion(ctx context.Context, arn string, n int) error
+	SetDefaultPolicyVersion(ctx context.Context, arn string, n int, at time.Time) error
+	ListPolicyRoles(ctx context.Context, policyARN string) ([]*barge.Role, error)
+
+	CreateInstanceProfile(ctx context.Context, p *barge.InstanceProfile) error
+	GetInstanceProfile(ctx context.Context, name string) (*barge.InstanceProfile, error)
+	ListInstanceProfiles(ctx context.Context, pathPrefix, after string, limit int) ([]*barge.InstanceProfile, error)
+	DeleteInstanceProfile(ctx context.Context, name string) error
+	AddRoleToInstanceProfile(ctx context.Context, profile, role string) error
+	RemoveRoleFromInstanceProfile(ctx context.Context, profile, role string) error
 }
 
 // IAM's quotas and defaults that barge applies.
@@ -48,6 +68,8 @@ const (
 	maxTrustPolicySize        = 2048  // ACLSizePerRole, AWS's default
 	maxTagsPerRole            = 50    // also the most one request may carry
 	defaultMaxSession         = 3600  // seconds
+	maxManagedPolicySize      = 6144  // PolicySize: a managed policy's document, white space not counted
+	maxPolicyVersions         = 5     // versions of a managed policy
 )
 
 // Config configures the IAM service.
