@@ -1,5 +1,6 @@
 // Package iam serves the part of AWS Identity and Access Management that an
-// AWS Batch on Fargate workflow uses, over awsQuery: it decodes each
+// AWS Batch workflow and its tools use (roles, policies, instance
+// profiles), over awsQuery: it decodes each
 // operation's parameters, calls the IAM service (internal/iamservice) with
 // typed values, and encodes what it returns in IAM's XML shapes. Validation,
 // quotas and the roles and policies themselves are the service's; this

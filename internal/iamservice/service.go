@@ -1,8 +1,10 @@
 // Package iamservice is the part of AWS Identity and Access Management that
-// an AWS Batch on Fargate workflow uses, without the wire: roles with their
-// trust policies, managed policies attached to them, inline policies, tags
-// and service-linked roles, with IAM's validation, quotas and error
-// messages, taking and returning typed values. The IAM API (internal/iam)
+// an AWS Batch workflow and the tools around it use, without the wire: roles
+// with their trust policies, inline policies, tags and service-linked
+// roles; customer managed policies with their versions and the AWS managed
+// policies barge knows, attached to roles; instance profiles. It applies
+// IAM's validation, quotas and error messages, taking and returning typed
+// values. The IAM API (internal/iam)
 // decodes awsQuery requests into calls of this package and encodes what it
 // returns.
 //
