@@ -83,3 +83,45 @@ func TestSerializationException(t *testing.T) {
 		t.Errorf("after refused requests DescribeLogGroups = %d groups, %v; want none", len(out.LogGroups), err)
 	}
 }
+
+// TestAuthenticationStatus checks that Logs, an awsJson1.1 service, refuses
+// bad credentials with HTTP 400 and the JSON protocols' codes, as AWS does
+// (IAM answers 403 with its own codes; Batch 403).
+func TestAuthenticationStatus(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct {
+		name, keyID, secret, code string
+	}{
+		{"wrong secret", testKeyID, "wrong-secret-0000000000000000000000000000", "InvalidSignatureException"},
+		{"unknown access key", "AKIDNOBODY0000000000", testSecret, "UnrecognizedClientException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(`{}`)
+			req, err := http.NewRequest("POST", e.URL+"/", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "Logs_20140328.DescribeLogGroups")
+			sum := sha256.Sum256(body)
+			creds := aws.Credentials{AccessKeyID: tt.keyID, SecretAccessKey: tt.secret}
+			if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "logs", testRegion, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			var got struct {
+				Type string `json:"__type"`
+			}
+			if err := json.Unmarshal(b, &got); err != nil || resp.StatusCode != 400 || got.Type != tt.code {
+				t.Errorf("DescribeLogGroups = %d %s, want 400 %s", resp.StatusCode, b, tt.code)
+			}
+		})
+	}
+	_, err := e.client("wrong-secret-0000000000000000000000000000").DescribeLogGroups(ctx0, &cloudwatchlogs.DescribeLogGroupsInput{})
+	wantAPIError(t, "DescribeLogGroups through the SDK with a wrong secret", err, "InvalidSignatureException", "signature")
+}
