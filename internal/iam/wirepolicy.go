@@ -201,7 +201,7 @@ func toInstanceProfileXML(p *iamservice.InstanceProfile) instanceProfileXML {
 		Roles:               members[roleXML]{Member: []roleXML{}},
 	}
 	for _, r := range p.Roles {
-		x.Roles.Member = append(x.Roles.Member, toRoleXML(r, viewListed))
+		x.Roles.Member = append(x.Roles.Member, toRoleXML(r, viewInProfile))
 	}
 	if len(p.Tags) > 0 {
 		x.Tags = &members[tagXML]{Member: toTagsXML(p.Tags)}
