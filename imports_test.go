@@ -30,8 +30,13 @@ var allowedImports = map[string][]string{
 	// The wire: the HTTP boundary and one package per AWS service.
 	"internal/server": {"internal/awsproto", "internal/sigv4"},
 	"internal/batch":  {"internal/awsproto", "internal/jobstate"},
-	"internal/logs":   {"internal/awsproto"},
-	"internal/iam":    {"internal/awsproto"},
+	"internal/logs":   {"internal/awsproto", "internal/logservice"},
+	"internal/iam":    {"internal/awsproto", "internal/iamservice"},
+
+	// The typed services behind the wire: what the wire, the runner and
+	// the console call.
+	"internal/logservice": {},
+	"internal/iamservice": {},
 
 	// The owner of job status changes, which the Batch API, the scheduler
 	// and the runner go through.

@@ -32,9 +32,11 @@ import (
 	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/jobbus"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
+	"github.com/bargehq/barge/internal/logservice"
 	"github.com/bargehq/barge/internal/metrics"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/scheduler"
@@ -204,13 +206,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
-	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
+	iamSvc := iamservice.New(iamservice.Config{Store: m.store, Account: scope.Account, Log: m.log, NewID: awsproto.NewUUID})
+	logSvc := logservice.New(logservice.Config{Store: m.store, Scope: scope, Log: m.log})
 	// The runner and the scheduler call each other: the scheduler hands
 	// the runner what it placed, the runner gives back the capacity.
 	var sched *scheduler.Scheduler
 	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Executors: barges(m.others), Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
+		Store: m.store, Executor: m.exec, Executors: barges(m.others), Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Wake:          func() { sched.Kick() },
 		Second:        m.Config.JobSecond,
@@ -255,8 +257,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return s, ok
 		}, Now: time.Now}},
 		Batch:     batchAPI.Handler(),
-		Logs:      logsAPI.Handler(),
-		IAM:       iamAPI.Handler(),
+		Logs:      logs.New(logSvc, m.log).Handler(),
+		IAM:       iam.New(iamSvc, m.log).Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
@@ -289,7 +291,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run, run.Watch}
+	loops := []func(context.Context) error{batchAPI.Run, logSvc.Run, m.Feed.Run, m.Costs.Run, run.Watch}
 	if hooks != nil {
 		loops = append(loops, hooks.Run)
 	}

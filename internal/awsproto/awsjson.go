@@ -66,7 +66,9 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 			err = barge.Errorf(barge.EInvalid, "The %s request is %d bytes; the limit is %d bytes. Make the request smaller.", name, len(body), maxBody)
 		}
 		if err == nil {
-			err = DecodeJSON(body, in)
+			if err = DecodeJSON(body, in); err != nil {
+				err = barge.Errorf(ESerialization, "%s", barge.ErrorMessage(err))
+			}
 		}
 		var out *Out
 		if err == nil {

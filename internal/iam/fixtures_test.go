@@ -19,6 +19,7 @@ import (
 
 	"github.com/bargehq/barge/internal/apitest"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -38,7 +39,7 @@ var testKey = apitest.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testS
 type testServer struct {
 	t   *testing.T
 	URL string
-	IAM *iam.Service
+	IAM *iamservice.Service
 }
 
 // startServer starts a server whose clock reads the fixed time now and
@@ -48,7 +49,7 @@ func startServer(t *testing.T) *testServer {
 	t.Helper()
 	st := apitest.OpenStore(t, store.Options{})
 	var ids atomic.Int64
-	svc := iam.New(iam.Config{
+	svc := iamservice.New(iamservice.Config{
 		Store:     st,
 		Account:   testAccount,
 		Now:       func() time.Time { return now },
@@ -56,7 +57,7 @@ func startServer(t *testing.T) *testServer {
 	})
 	url := apitest.Serve(t, server.Config{
 		Region: "eu-west-1", // IAM's scope is us-east-1 whatever the server's region
-		IAM:    svc.Handler(),
+		IAM:    iam.New(svc, nil).Handler(),
 	}, testKey)
 	return &testServer{t: t, URL: url, IAM: svc}
 }

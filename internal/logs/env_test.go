@@ -13,6 +13,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/apitest"
+	"github.com/bargehq/barge/internal/logservice"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -32,7 +33,7 @@ var ctx0 = context.Background()
 type env struct {
 	t     *testing.T
 	store *store.Store
-	svc   *Service
+	svc   *logservice.Service
 	URL   string
 	logs  *cloudwatchlogs.Client
 
@@ -41,16 +42,16 @@ type env struct {
 }
 
 // newEnv starts a Logs server; configure may change its Config.
-func newEnv(t *testing.T, configure ...func(*Config)) *env {
+func newEnv(t *testing.T, configure ...func(*logservice.Config)) *env {
 	t.Helper()
 	st := apitest.OpenStore(t, store.Options{})
 	e := &env{t: t, store: st}
-	cfg := Config{Store: st, Scope: barge.Scope{Region: testRegion, Account: testAccount}, Now: e.clock}
+	cfg := logservice.Config{Store: st, Scope: barge.Scope{Region: testRegion, Account: testAccount}, Now: e.clock}
 	for _, f := range configure {
 		f(&cfg)
 	}
-	e.svc = New(cfg)
-	e.URL = apitest.Serve(t, server.Config{Region: testRegion, Logs: e.svc.Handler()},
+	e.svc = logservice.New(cfg)
+	e.URL = apitest.Serve(t, server.Config{Region: testRegion, Logs: New(e.svc, nil).Handler()},
 		apitest.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret})
 	e.logs = e.client(testSecret)
 	return e
