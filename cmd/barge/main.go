@@ -40,6 +40,7 @@ import (
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
+	"github.com/bargehq/barge/internal/sts"
 	"github.com/bargehq/barge/internal/webhooks"
 )
 
@@ -254,6 +255,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Batch:     batchAPI.Handler(),
 		Logs:      logsAPI.Handler(),
 		IAM:       iamAPI.Handler(),
+		STS:       sts.New(sts.Config{Scope: scope, Log: m.log}).Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
