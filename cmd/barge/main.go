@@ -32,6 +32,7 @@ import (
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/costs"
+	"github.com/bargehq/barge/internal/ec2"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
@@ -229,6 +230,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
+	ec2API := ec2.New(ec2.Config{Store: m.store, Scope: scope, Log: m.log})
+	if err := ec2API.Init(ctx); err != nil {
+		return fmt.Errorf("creating the default VPC: %w", err)
+	}
 	run := runner.New(runner.Config{
 		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
@@ -256,6 +261,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Logs:      logsAPI.Handler(),
 		IAM:       iamAPI.Handler(),
 		STS:       sts.New(sts.Config{Scope: scope, Log: m.log}).Handler(),
+		EC2:       ec2API.Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
