@@ -33,6 +33,7 @@ import (
 	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/ec2"
+	"github.com/bargehq/barge/internal/ecs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
@@ -262,6 +263,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		IAM:       iamAPI.Handler(),
 		STS:       sts.New(sts.Config{Scope: scope, Log: m.log}).Handler(),
 		EC2:       ec2API.Handler(),
+		ECS:       ecs.New(ecs.Config{Store: m.store, Scope: scope, Log: m.log}).Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
