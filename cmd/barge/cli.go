@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"slices"
@@ -11,9 +12,27 @@ import (
 	"github.com/bargehq/barge/internal/cli"
 )
 
+// usage is barge's help: barge --help, -h or help.
+var usage = `barge is serverless batch on your own machines, speaking the AWS Batch API.
+
+Server:
+  barge server [--listen 127.0.0.1:8420] [--data DIR] [--region us-east-1] [--account-id 123456789012]
+               [--executor auto|docker|process|kubernetes|simulate]   (barge server -h lists every flag)
+  barge version
+
+` + cli.Usage + `
+
+The aws CLI and the AWS SDKs work too, with --endpoint-url http://127.0.0.1:8420.
+More: README.md and docs/CLI.md.
+`
+
 // runClient runs a client command (barge jobs, submit, wait, ...) and
 // returns its exit status, or false when args name no client command.
 func runClient(args []string) (int, bool) {
+	if len(args) > 0 && cli.IsHelp(args[0]) {
+		fmt.Fprint(os.Stdout, usage)
+		return 0, true
+	}
 	args = commandFirst(args)
 	if len(args) == 0 || !cli.IsCommand(args[0]) {
 		return 0, false

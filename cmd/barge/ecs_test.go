@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
 func (ts *testServer) ecs() *ecs.Client {
@@ -57,6 +58,10 @@ func TestECSReadOnly(t *testing.T) {
 		len(task.Containers) != 1 || aws.ToString(task.Containers[0].Image) != "busybox:latest" {
 		t.Errorf("task = %+v, want a FARGATE task of 256 CPU units, 512 MiB, with the job's image", task)
 	}
+	list, err := e.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(clusterArn)})
+	if err != nil || !slices.Equal(list.TaskArns, []string{taskArn}) {
+		t.Errorf("ListTasks = %+v, %v, want the running job's task", list, err)
+	}
 	cs, err := e.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{clusterArn, "nonesuch"}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +91,11 @@ func TestECSReadOnly(t *testing.T) {
 		t.Errorf("DescribeTasks failures = %+v, want the unknown task MISSING", tasks.Failures)
 	}
 
+	waitStatus(t, c, sleeper, types.JobStatusFailed)
+	list, err = e.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(clusterArn), DesiredStatus: ecstypes.DesiredStatusStopped})
+	if err != nil || !slices.Contains(list.TaskArns, stoppedArn) || !slices.Contains(list.TaskArns, taskArn) {
+		t.Errorf("ListTasks(STOPPED) = %+v, %v, want both jobs' tasks", list, err)
+	}
 	_, err = e.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("nonesuch"), Tasks: []string{taskArn}})
 	if code := apiErrorCode(err); code != "ClusterNotFoundException" {
 		t.Errorf("DescribeTasks(unknown cluster) = %v, want ClusterNotFoundException", err)

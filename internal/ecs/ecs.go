@@ -1,7 +1,8 @@
 // Package ecs serves, read-only, the part of Amazon ECS that AWS Batch users
 // read when they debug a job the AWS way: DescribeTasks on a job's taskArn,
-// and ListClusters and DescribeClusters for a compute environment's
-// ecsClusterArn, over awsJson1.1 with ECS's shapes and errors.
+// ListClusters and DescribeClusters for a compute environment's
+// ecsClusterArn, and ListTasks for what runs on one (which `barge status`
+// sums the vCPUs of), over awsJson1.1 with ECS's shapes and errors.
 //
 // barge runs jobs without ECS; each compute environment is shown as the ECS
 // cluster AWS Batch would have made for it, and each attempt of a job as the
@@ -77,6 +78,7 @@ func (s *Service) Handler() http.Handler {
 	p.Handle("ListClusters", awsproto.AWSJSONOp(p, "ListClusters", maxBody, s.ListClusters))
 	p.Handle("DescribeClusters", awsproto.AWSJSONOp(p, "DescribeClusters", maxBody, s.DescribeClusters))
 	p.Handle("DescribeTasks", awsproto.AWSJSONOp(p, "DescribeTasks", maxBody, s.DescribeTasks))
+	p.Handle("ListTasks", awsproto.AWSJSONOp(p, "ListTasks", maxBody, s.ListTasks))
 	return p
 }
 
@@ -277,9 +279,20 @@ func isFargate(ce *barge.ComputeEnvironment) bool {
 const finishedScan = 1000
 
 // clusterTasks returns the jobs with a task in ce's cluster: those started
-// (STARTING or RUNNING) on it, and, with finished, the queues' recent
-// finished jobs. It reads only the queues that lead to ce, by status.
+// (STARTING or RUNNING) on it, or, with finished, the queues' recent
+// finished jobs that ran on it. It reads only the queues that lead to ce,
+// by status.
 func (s *Service) clusterTasks(ctx context.Context, ce *barge.ComputeEnvironment, finished bool) ([]*barge.Job, error) {
+	if finished {
+		return s.jobsOn(ctx, ce, []barge.JobStatus{barge.JobSucceeded, barge.JobFailed})
+	}
+	jobs, err := s.jobsOn(ctx, ce, []barge.JobStatus{barge.JobStarting, barge.JobRunning})
+	// A started job's task is its current attempt's.
+	return slices.DeleteFunc(jobs, func(j *barge.Job) bool { return j.Runtime == nil || j.Runtime.ComputeEnvironment != ce.Name }), err
+}
+
+// jobsOn returns the jobs in statuses that ran on ce.
+func (s *Service) jobsOn(ctx context.Context, ce *barge.ComputeEnvironment, statuses []barge.JobStatus) ([]*barge.Job, error) {
 	var queues []string
 	for after := ""; ; {
 		page, err := s.store.ListJobQueues(ctx, after, 100)
@@ -295,10 +308,6 @@ func (s *Service) clusterTasks(ctx context.Context, ce *barge.ComputeEnvironment
 			break
 		}
 		after = page[len(page)-1].Name
-	}
-	statuses := []barge.JobStatus{barge.JobStarting, barge.JobRunning}
-	if finished {
-		statuses = append(statuses, barge.JobSucceeded, barge.JobFailed)
 	}
 	var out []*barge.Job
 	for _, q := range queues {

@@ -119,15 +119,26 @@ func (s *Service) DescribeTasks(ctx context.Context, in *DescribeTasksInput) (*D
 	if ce == nil {
 		return nil, barge.Errorf(eClusterNotFound, "Cluster not found.")
 	}
-	jobs, err := s.clusterTasks(ctx, ce, true)
+	// Running tasks first; stopped ones are looked for only if asked for.
+	jobs, err := s.clusterTasks(ctx, ce, false)
 	if err != nil {
 		return nil, err
 	}
+	var finished []*barge.Job
 	specs := map[string]*barge.JobSpec{}
 	out := &DescribeTasksOutput{Tasks: []Task{}, Failures: []Failure{}}
 	for _, want := range in.Tasks {
 		id := barge.TaskID(want)
 		t, err := s.findTask(ctx, ce, jobs, id, specs)
+		if t == nil && err == nil {
+			if finished == nil {
+				if finished, err = s.clusterTasks(ctx, ce, true); err != nil {
+					return nil, err
+				}
+				finished = append(finished, nil) // read once, even if none
+			}
+			t, err = s.findTask(ctx, ce, finished[:len(finished)-1], id, specs)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -273,4 +284,84 @@ func memoryMiB(p *barge.ContainerProperties) string {
 		return strconv.Itoa(*p.Memory)
 	}
 	return ""
+}
+
+// ListTasksInput is ListTasks' request.
+type ListTasksInput struct {
+	Cluster       string `json:"cluster,omitempty"`
+	DesiredStatus string `json:"desiredStatus,omitempty"`
+	NextToken     string `json:"nextToken,omitempty"`
+	MaxResults    *int   `json:"maxResults,omitempty"`
+}
+
+// ListTasksOutput is ListTasks' response.
+type ListTasksOutput struct {
+	TaskArns  []string `json:"taskArns"`
+	NextToken string   `json:"nextToken,omitempty"`
+}
+
+// ListTasks lists the tasks of a cluster whose desired status is RUNNING
+// (the default: jobs STARTING or RUNNING on its compute environment) or
+// STOPPED (the attempts of its recent finished jobs).
+func (s *Service) ListTasks(ctx context.Context, in *ListTasksInput) (*ListTasksOutput, error) {
+	limit := 100
+	if in.MaxResults != nil {
+		if *in.MaxResults < 1 || *in.MaxResults > 100 {
+			return nil, barge.Errorf(barge.EInvalid, "maxResults must be between 1 and 100.")
+		}
+		limit = *in.MaxResults
+	}
+	stopped := false
+	switch in.DesiredStatus {
+	case "", "RUNNING", "PENDING":
+	case "STOPPED":
+		stopped = true
+	default:
+		return nil, barge.Errorf(barge.EInvalid, "desiredStatus must be RUNNING, PENDING or STOPPED.")
+	}
+	ref := in.Cluster
+	if ref == "" {
+		ref = "default"
+	}
+	ces, err := s.computeEnvironments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ce := cluster(ces, ref)
+	if ce == nil {
+		return nil, barge.Errorf(eClusterNotFound, "Cluster not found.")
+	}
+	jobs, err := s.clusterTasks(ctx, ce, stopped)
+	if err != nil {
+		return nil, err
+	}
+	var arns []string
+	for _, j := range jobs {
+		if !stopped {
+			arns = append(arns, j.Runtime.TaskArn)
+			continue
+		}
+		for _, a := range j.Attempts {
+			if a.Container.ComputeEnvironment == ce.Name && a.Container.TaskArn != "" {
+				arns = append(arns, a.Container.TaskArn)
+			}
+		}
+	}
+	start := 0
+	if in.NextToken != "" {
+		n, err := strconv.Atoi(in.NextToken)
+		if err != nil || n < 0 || n > len(arns) {
+			return nil, barge.Errorf(barge.EInvalid, "Invalid nextToken: pass the nextToken of the previous response.")
+		}
+		start = n
+	}
+	out := &ListTasksOutput{TaskArns: []string{}}
+	for i := start; i < len(arns); i++ {
+		if len(out.TaskArns) == limit {
+			out.NextToken = strconv.Itoa(i)
+			break
+		}
+		out.TaskArns = append(out.TaskArns, arns[i])
+	}
+	return out, nil
 }
