@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"slices"
@@ -29,8 +30,13 @@ More: README.md and docs/CLI.md.
 // runClient runs a client command (barge jobs, submit, wait, ...) and
 // returns its exit status, or false when args name no client command.
 func runClient(args []string) (int, bool) {
+	return runClientTo(args, os.Stdout, os.Stderr)
+}
+
+// runClientTo is runClient printing to stdout and stderr.
+func runClientTo(args []string, stdout, stderr io.Writer) (int, bool) {
 	if len(args) > 0 && cli.IsHelp(args[0]) {
-		fmt.Fprint(os.Stdout, usage)
+		fmt.Fprint(stdout, usage)
 		return 0, true
 	}
 	args = commandFirst(args)
@@ -39,7 +45,7 @@ func runClient(args []string) (int, bool) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return cli.Run(ctx, args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}), true
+	return cli.Run(ctx, args, cli.Env{Stdout: stdout, Stderr: stderr}), true
 }
 
 // commandFirst moves flags given before the command after it, as the aws CLI

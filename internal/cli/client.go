@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -39,7 +40,8 @@ type clients struct {
 	cfg      aws.Config
 	batch    *batch.Client
 	logs     *cloudwatchlogs.Client
-	endpoint string // the Batch endpoint in use
+	ecs      *ecs.Client // what runs on each compute environment, as AWS Batch's ECS clusters show it
+	endpoint string      // the Batch endpoint in use
 }
 
 // connect loads the AWS configuration the way the aws CLI does and makes
@@ -89,6 +91,7 @@ func (c *command) connect(ctx context.Context) (*clients, error) {
 		cl.endpoint = *o.BaseEndpoint
 	})
 	cl.logs = cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { endpoint(&o.BaseEndpoint) })
+	cl.ecs = ecs.NewFromConfig(cfg, func(o *ecs.Options) { endpoint(&o.BaseEndpoint) })
 	c.clients = cl
 	return cl, nil
 }
