@@ -13,20 +13,32 @@ import (
 	"github.com/bargehq/barge/internal/awscli"
 )
 
-// readmeBlock returns the shell block of README.md that follows the
-// marker comment "TestREADME runs the next block.".
-func readmeBlock(t *testing.T) string {
+// readmeBlocks returns the shell blocks of README.md that follow the
+// marker comment "TestREADME runs the next block.", in order, as one script.
+func readmeBlocks(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, ok := strings.Cut(string(b), "<!-- TestREADME runs the next block. -->\n```sh\n")
-	block, _, closed := strings.Cut(rest, "\n```\n")
-	if !ok || !closed {
+	const marker = "<!-- TestREADME runs the next block. -->\n```sh\n"
+	var blocks []string
+	for rest := string(b); ; {
+		_, after, ok := strings.Cut(rest, marker)
+		if !ok {
+			break
+		}
+		block, next, closed := strings.Cut(after, "\n```\n")
+		if !closed {
+			t.Fatal("README.md has a block marked for TestREADME that does not end")
+		}
+		blocks = append(blocks, block)
+		rest = next
+	}
+	if len(blocks) == 0 {
 		t.Fatal("README.md has no block marked for TestREADME")
 	}
-	return block
+	return strings.Join(blocks, "\n")
 }
 
 // TestREADME runs the README's quick start as written, with each aws CLI
@@ -44,7 +56,7 @@ func TestREADME(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	block := readmeBlock(t)
+	block := readmeBlocks(t)
 	dir := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "barge"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -54,6 +66,10 @@ func TestREADME(t *testing.T) {
 		t.Run(cli, func(t *testing.T) {
 			t.Parallel()
 			ts := startServerWith(t, "", func(c *Config) { c.Executor = "process" })
+			wd := t.TempDir() // the README's working directory, with bin/barge
+			if err := os.Symlink(filepath.Join(dir, "bin"), filepath.Join(wd, "bin")); err != nil {
+				t.Fatal(err)
+			}
 			version, _ := exec.Command(cli, "--version").CombinedOutput()
 			v2 := bytes.HasPrefix(version, []byte("aws-cli/2."))
 			var script []string
@@ -78,7 +94,7 @@ func TestREADME(t *testing.T) {
 			// Command runs the CLI with its endpoint and output flags;
 			// here it runs bash with the script, in the CLI's environment.
 			cmd.Args = []string{"bash", "-euo", "pipefail", "-c", strings.Join(script, "\n")}
-			cmd.Dir = dir
+			cmd.Dir = wd
 			for i, kv := range cmd.Env {
 				if strings.HasPrefix(kv, "PATH=") {
 					cmd.Env[i] = "PATH=" + bin + string(os.PathListSeparator) + kv[len("PATH="):]
@@ -90,7 +106,7 @@ func TestREADME(t *testing.T) {
 				t.Fatalf("the README's quick start failed: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 			}
 			out := stdout.String()
-			for _, want := range []string{"arn:aws:iam::123456789012:root", "SUCCEEDED\t0", "hello"} {
+			for _, want := range []string{"arn:aws:iam::123456789012:root", "SUCCEEDED\t0", "hello", `"lastStatus": "STOPPED"`} {
 				if !strings.Contains(out, want) {
 					t.Errorf("the README's quick start printed:\n%s\nwant %q in it", out, want)
 				}
