@@ -194,6 +194,13 @@ func TestEC2Networking(t *testing.T) {
 		t.Errorf("DescribeVpcEndpoints(Interface) = %+v, %v, want the interface endpoint", es, err)
 	}
 
+	// A dry run changes nothing.
+	_, err = c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(vpc), DryRun: aws.Bool(true)})
+	wantEC2Error(t, err, "DryRunOperation")
+	if _, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{vpc}}); err != nil {
+		t.Errorf("DescribeVpcs after a dry-run DeleteVpc = %v, want the VPC still there", err)
+	}
+
 	// What is in use cannot go.
 	_, err = c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(vpc)})
 	wantEC2Error(t, err, "DependencyViolation")

@@ -62,12 +62,21 @@ func (l EC2List[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 // EC2Op returns the action of operation name: it decodes the parameters
 // into In (see DecodeEC2Query), calls op and writes its output, whose type
 // embeds EC2Metadata, as the response's members, or funnels its error to
-// EC2's error format.
+// EC2's error format. A request with DryRun=true is answered
+// DryRunOperation, as EC2 answers a caller allowed to make it, and op is
+// not called.
 func EC2Op[In, Out any](p *EC2Query, name string, op Op[In, Out]) QueryAction {
 	return func(w http.ResponseWriter, r *http.Request, params url.Values) {
 		callOf(r.Context()).Operation = name
 		in := new(In)
 		err := DecodeEC2Query(params, in)
+		if err == nil && strings.EqualFold(params.Get("DryRun"), "true") {
+			// Callers have every permission, so a dry run would succeed;
+			// it changes nothing.
+			callOf(r.Context()).ErrorCode = "DryRunOperation"
+			WriteEC2Error(w, p.requestID(w, r), "DryRunOperation", http.StatusPreconditionFailed, "Request would have succeeded, but DryRun flag is set.")
+			return
+		}
 		var out *Out
 		if err == nil {
 			out, err = op(r.Context(), in)
