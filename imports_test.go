@@ -32,6 +32,9 @@ var allowedImports = map[string][]string{
 	"internal/batch":  {"internal/awsproto", "internal/jobstate"},
 	"internal/logs":   {"internal/awsproto", "internal/logservice"},
 	"internal/iam":    {"internal/awsproto", "internal/iamservice"},
+	"internal/sts":    {"internal/awsproto"},
+	"internal/ec2":    {"internal/awsproto"},
+	"internal/ecs":    {"internal/awsproto"},
 
 	// The typed services behind the wire: what the wire, the runner and
 	// the console call.

@@ -31,6 +31,8 @@ import (
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/costs"
+	"github.com/bargehq/barge/internal/ec2"
+	"github.com/bargehq/barge/internal/ecs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/jobbus"
@@ -43,6 +45,7 @@ import (
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
+	"github.com/bargehq/barge/internal/sts"
 	"github.com/bargehq/barge/internal/webhooks"
 )
 
@@ -207,6 +210,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamSvc := iamservice.New(iamservice.Config{Store: m.store, Account: scope.Account, Log: m.log, NewID: awsproto.NewUUID})
 	logSvc := logservice.New(logservice.Config{Store: m.store, Scope: scope, Log: m.log})
+	ec2API := ec2.New(ec2.Config{Store: m.store, Scope: scope, Log: m.log})
+	if err := ec2API.Init(ctx); err != nil {
+		return fmt.Errorf("creating the default VPC: %w", err)
+	}
 	// The runner and the scheduler call each other: the scheduler hands
 	// the runner what it placed, the runner gives back the capacity.
 	var sched *scheduler.Scheduler
@@ -258,6 +265,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Batch:     batchAPI.Handler(),
 		Logs:      logs.New(logSvc, m.log).Handler(),
 		IAM:       iam.New(iamSvc, m.log).Handler(),
+		STS:       sts.New(sts.Config{Scope: scope, Log: m.log}).Handler(),
+		EC2:       ec2API.Handler(),
+		ECS:       ecs.New(ecs.Config{Store: m.store, Scope: scope, Log: m.log}).Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
