@@ -12,6 +12,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/store"
 )
 
@@ -43,7 +44,7 @@ func FuzzBatchRequest(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	svc := batch.New(batch.Config{Store: st, Scope: barge.Scope{Region: "us-east-1", Account: "123456789012"}})
+	svc := batch.New(batch.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: barge.Scope{Region: "us-east-1", Account: "123456789012"}})
 	h := svc.Handler()
 	// Seed the resources the operations refer to, so fuzzing reaches past
 	// the not-found checks.

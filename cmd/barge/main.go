@@ -34,6 +34,7 @@ import (
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/logs"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/scheduler"
@@ -228,17 +229,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
-	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
+	// The one owner of jobs' statuses. The scheduler it wakes and the
+	// runner whose tasks it stops are made next, with it.
+	var run *runner.Runner
+	jobs := jobstate.New(jobstate.Config{Store: m.store, Now: now,
+		Wake:     func() { sched.Kick() },
+		StopTask: func(ctx context.Context, id string) { run.StopJob(ctx, id) }})
+	run = runner.New(runner.Config{
+		Store: m.store, Jobs: jobs, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
-		Wake:          func() { sched.Kick() },
 		Second:        m.Config.JobSecond,
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
-	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
-		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
+	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log, Place: run.Place, Now: now})
+	batchAPI = batch.New(batch.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log,
+		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
 		Waits: sched, Prices: &prices, CostDays: m.costDays})
 	// Event streams last until their client goes: shutting down ends
 	// them, or Shutdown would wait for them.

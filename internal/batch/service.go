@@ -40,19 +40,17 @@ type Store interface {
 	ListJobDefinitions(ctx context.Context, q barge.JobDefinitionQuery) ([]*barge.JobDefinition, error)
 	PutJobDefinition(ctx context.Context, d *barge.JobDefinition) error
 
-	InsertJobs(ctx context.Context, jobs []*barge.Job) error
 	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
-	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
-	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
-	Dependents(ctx context.Context, id string) ([]string, error)
-	Prerequisites(ctx context.Context, id string) ([]string, error)
 }
 
 // Config configures the Batch API.
 type Config struct {
 	Store Store
+	// Jobs changes jobs' statuses: submit, cancel, terminate, tags and the
+	// deletion of queues go through it.
+	Jobs  *jobstate.Lifecycle
 	Scope barge.Scope
 	Log   *slog.Logger
 	Now   func() time.Time
@@ -60,9 +58,6 @@ type Config struct {
 	// Wake tells the scheduler that jobs, queues or compute environments
 	// changed; nil when nothing schedules.
 	Wake func()
-	// StopTask stops the running task of a job that TerminateJob failed;
-	// nil when nothing runs.
-	StopTask func(ctx context.Context, jobID string)
 	// InterruptSpot interrupts the Fargate Spot task of a running job
 	// (barge's InterruptSpotTask); nil when nothing runs.
 	InterruptSpot func(ctx context.Context, jobID string) error
@@ -90,12 +85,11 @@ type Service struct {
 	proto *awsproto.RestJSON
 
 	wake     func()
-	stopTask func(ctx context.Context, jobID string)
 	waits    Waits
 	prices   barge.PriceTable
 	costDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 	cache    *submitCache
-	flow     *jobstate.Flow
+	jobs     *jobstate.Lifecycle
 	healthy  string // statusReason of a VALID compute environment
 
 	// mu serialises control-plane changes (compute environments, queues,
@@ -123,7 +117,7 @@ func New(cfg Config) *Service {
 		now:       cfg.Now,
 		newID:     cfg.NewID,
 		wake:      cfg.Wake,
-		stopTask:  cfg.StopTask,
+		jobs:      cfg.Jobs,
 		waits:     cfg.Waits,
 		reconcile: make(chan struct{}, 1),
 	}
@@ -139,9 +133,6 @@ func New(cfg Config) *Service {
 	if s.wake == nil {
 		s.wake = func() {}
 	}
-	if s.stopTask == nil {
-		s.stopTask = func(context.Context, string) {}
-	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -152,7 +143,6 @@ func New(cfg Config) *Service {
 		s.newID = func() string { return awsproto.NewUUIDv7(s.now()) }
 	}
 	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log}
-	s.flow = &jobstate.Flow{Store: s.store, Now: s.nowMillis, Wake: s.wake}
 	return s
 }
 

@@ -65,10 +65,7 @@ func (s *Service) taggable(ctx context.Context, arn string) (map[string]string, 
 			return nil, nil, notFound
 		}
 		j := found[0]
-		return j.Spec.Tags, func(t map[string]string) error {
-			j.Spec.Tags = t
-			return s.store.UpdateJob(ctx, j, j.Status)
-		}, nil
+		return j.Spec.Tags, func(t map[string]string) error { return s.jobs.SetTags(ctx, j, t) }, nil
 	}
 	return nil, nil, barge.Errorf(barge.EInvalid, "resourceArn %s is not a taggable AWS Batch resource: tag compute environments, job queues, job definitions, jobs and scheduling policies.", arn)
 }
