@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/control"
 )
 
 // costsStore is the store as the cost totals use it, bound once Run has
@@ -25,14 +25,14 @@ func (s costsStore) GetJobs(ctx context.Context, ids []string) ([]*barge.Job, er
 }
 
 // costDays answers the Batch API's POST /v1/barge/costs from the totals.
-func (m *Main) costDays(ctx context.Context, queue string, days int) ([]batch.CostDay, error) {
+func (m *Main) costDays(ctx context.Context, queue string, days int) ([]control.CostDay, error) {
 	found, err := m.Costs.Daily(ctx, queue, days)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]batch.CostDay, len(found))
+	out := make([]control.CostDay, len(found))
 	for i, d := range found {
-		out[i] = batch.CostDay{Day: d.Day, FargateUSD: d.FargateUSD, FargateSpotUSD: d.FargateSpotUSD, Jobs: d.Jobs}
+		out[i] = control.CostDay{Day: d.Day, FargateUSD: d.FargateUSD, FargateSpotUSD: d.FargateSpotUSD, Jobs: d.Jobs}
 	}
 	return out, nil
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/bargehq/barge/internal/awsproto"
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/console"
+	"github.com/bargehq/barge/internal/control"
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/jobfeed"
@@ -178,7 +179,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// The feed exists before the store, which reports its job writes to
 	// it; what the feed asks of the store and the Batch API is bound once
 	// they exist (the store writes no job before then).
-	var batchAPI *batch.Service
+	var batchAPI *batch.API
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,
 		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
@@ -243,9 +244,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log, Place: run.Place, Now: now})
-	batchAPI = batch.New(batch.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log,
+	ctl := control.New(control.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
 		Waits: sched, Prices: &prices, CostDays: m.costDays})
+	batchAPI = batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	// Event streams last until their client goes: shutting down ends
 	// them, or Shutdown would wait for them.
 	stopEvents := make(chan struct{})
@@ -292,7 +294,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
+	loops := []func(context.Context) error{ctl.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
 	if hooks != nil {
 		loops = append(loops, hooks.Run)
 	}

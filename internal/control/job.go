@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 // SubmitJob validates a job against its queue and definition and stores it,
 // with its array children, in one durable write.
-func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJobOutput, error) {
+func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job, error) {
 	for _, f := range [][2]string{{"jobName", in.JobName}, {"jobQueue", in.JobQueue}, {"jobDefinition", in.JobDefinition}} {
 		if err := required(f[0], f[1]); err != nil {
 			return nil, err
@@ -59,11 +59,38 @@ func (s *Service) SubmitJob(ctx context.Context, in *submitJobInput) (*submitJob
 	if err := s.jobs.Submit(ctx, job); err != nil {
 		return nil, err
 	}
-	return &submitJobOutput{JobArn: s.scope.ARN(barge.KindJob, job.ID), JobName: job.Name, JobID: job.ID}, nil
+	return job, nil
+}
+
+// JobDescription is a job as DescribeJobs shows it.
+type JobDescription struct {
+	Job *barge.Job
+	// Spec is the specification the job runs with: its own, or its array
+	// parent's; never nil.
+	Spec *barge.JobSpec
+	// StatusReason is the job's, or for a RUNNABLE job why it waits.
+	StatusReason string
+	// StatusSummary counts an array parent's children by status, every
+	// status present, at SummaryAt (epoch ms); nil for other jobs.
+	StatusSummary map[barge.JobStatus]int
+	SummaryAt     int64
+	// Cost is a finished job's cost (barge's bargeCost), nil for others.
+	Cost *JobCost
+}
+
+// JobCost is what a finished job's attempts cost, and the capacity they ran
+// on.
+type JobCost struct {
+	barge.Cost
+	// Capacity is the type of the compute environment(s) the attempts ran
+	// on (FARGATE, FARGATE_SPOT, EC2, SPOT), which says which of the two
+	// prices applied; MIXED when attempts ran on different types, "" when
+	// no attempt started or its compute environment is gone.
+	Capacity string
 }
 
 // DescribeJobs describes up to 100 jobs; unknown IDs are absent.
-func (s *Service) DescribeJobs(ctx context.Context, in *describeJobsInput) (*describeJobsOutput, error) {
+func (s *Service) DescribeJobs(ctx context.Context, in *DescribeJobsInput) ([]JobDescription, error) {
 	if len(in.Jobs) == 0 {
 		return nil, barge.Errorf(barge.EInvalid, "jobs is required: a list of 1 to 100 job IDs.")
 	}
@@ -74,17 +101,20 @@ func (s *Service) DescribeJobs(ctx context.Context, in *describeJobsInput) (*des
 	if err != nil {
 		return nil, err
 	}
+	return s.Describe(ctx, jobs)
+}
+
+// Describe describes jobs read already, as DescribeJobs does.
+func (s *Service) Describe(ctx context.Context, jobs []*barge.Job) ([]JobDescription, error) {
 	parents, err := s.parentsOf(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
-	out := &describeJobsOutput{Jobs: make([]jobDetail, 0, len(jobs))}
-	for _, j := range jobs {
-		d, err := s.jobDetail(ctx, j, parents[j.ArrayParent])
-		if err != nil {
+	out := make([]JobDescription, len(jobs))
+	for i, j := range jobs {
+		if err := s.describe(ctx, &out[i], j, parents[j.ArrayParent]); err != nil {
 			return nil, err
 		}
-		out.Jobs = append(out.Jobs, d)
 	}
 	return out, nil
 }
@@ -116,7 +146,9 @@ func (s *Service) parentsOf(ctx context.Context, jobs []*barge.Job) (map[string]
 	return parents, nil
 }
 
-func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetail, error) {
+// specOf returns the spec job j runs with, given its array parent (nil for
+// a job that is no child): never nil.
+func specOf(j, parent *barge.Job) *barge.JobSpec {
 	spec := j.Spec
 	if spec == nil && parent != nil {
 		spec = parent.Spec
@@ -124,74 +156,22 @@ func (s *Service) jobDetail(ctx context.Context, j, parent *barge.Job) (jobDetai
 	if spec == nil {
 		spec = &barge.JobSpec{}
 	}
-	d := jobDetail{
-		JobArn:               s.scope.ARN(barge.KindJob, j.ID),
-		JobName:              j.Name,
-		JobID:                j.ID,
-		JobQueue:             s.scope.ARN(barge.KindJobQueue, j.Queue),
-		Status:               j.Status,
-		ShareIdentifier:      spec.ShareIdentifier,
-		SchedulingPriority:   spec.SchedulingPriority,
-		Attempts:             make([]attemptDetail, 0, len(j.Attempts)),
-		StatusReason:         s.statusReason(j, spec),
-		CreatedAt:            j.CreatedAt,
-		RetryStrategy:        spec.RetryStrategy,
-		StartedAt:            j.StartedAt,
-		StoppedAt:            j.StoppedAt,
-		DependsOn:            spec.DependsOn,
-		JobDefinition:        spec.JobDefinitionArn,
-		Parameters:           spec.Parameters,
-		Timeout:              spec.Timeout,
-		Tags:                 spec.Tags,
-		PropagateTags:        spec.PropagateTags,
-		PlatformCapabilities: spec.PlatformCapabilities,
-		IsCancelled:          j.IsCancelled,
-		IsTerminated:         j.IsTerminated,
-	}
-	if j.ArrayParent != "" {
-		d.DependsOn = nil
-		d.Tags = nil
-	}
-	if d.DependsOn == nil {
-		d.DependsOn = []barge.JobDependency{}
-	}
-	if d.Parameters == nil {
-		d.Parameters = map[string]string{}
-	}
-	if d.Tags == nil {
-		d.Tags = map[string]string{}
-	}
-	if d.PlatformCapabilities == nil {
-		d.PlatformCapabilities = []string{}
-	}
-	for _, a := range j.Attempts {
-		d.Attempts = append(d.Attempts, attemptDetail{
-			Container: attemptContainerDetail{TaskArn: a.Container.TaskArn, ExitCode: a.Container.ExitCode, Reason: a.Container.Reason,
-				LogStreamName: a.Container.LogStreamName, NetworkInterfaces: a.Container.NetworkInterfaces},
-			StartedAt: a.StartedAt, StoppedAt: a.StoppedAt, StatusReason: a.StatusReason,
-		})
-	}
-	if spec.Container != nil {
-		c := &containerDetail{ContainerProperties: *spec.Container}
-		if r := j.Runtime; r != nil {
-			c.ExitCode, c.Reason, c.TaskArn, c.LogStreamName, c.NetworkInterfaces = r.ExitCode, r.Reason, r.TaskArn, r.LogStreamName, r.NetworkInterfaces
-		}
-		d.Container = c
-	}
-	switch {
-	case j.IsArrayParent():
+	return spec
+}
+
+func (s *Service) describe(ctx context.Context, d *JobDescription, j, parent *barge.Job) error {
+	spec := specOf(j, parent)
+	*d = JobDescription{Job: j, Spec: spec, StatusReason: s.statusReason(j, spec)}
+	if j.IsArrayParent() {
 		summary, err := s.statusSummary(ctx, j.ID)
 		if err != nil {
-			return jobDetail{}, err
+			return err
 		}
-		d.ArrayProperties = &arrayPropertiesDetail{Size: spec.ArraySize, StatusSummary: summary, StatusSummaryLastUpdatedAt: s.nowMillis()}
-	case j.ArrayParent != "":
-		idx := j.ArrayIndex
-		d.ArrayProperties = &arrayPropertiesDetail{Index: &idx}
+		d.StatusSummary, d.SummaryAt = summary, s.nowMillis()
 	}
 	var err error
-	d.BargeCost, err = s.bargeCost(ctx, j, spec)
-	return d, err
+	d.Cost, err = s.jobCost(ctx, j, spec)
+	return err
 }
 
 // statusSummary counts an array's children by status, every status present.
@@ -207,9 +187,19 @@ func (s *Service) statusSummary(ctx context.Context, parent string) (map[barge.J
 	return summary, nil
 }
 
+// JobSummary is a job as ListJobs shows it.
+type JobSummary struct {
+	Job *barge.Job
+	// Spec is the job's own specification or its array parent's (when
+	// listing an array's children); nil for a child listed otherwise.
+	Spec *barge.JobSpec
+	// StatusReason is the job's, or for a RUNNABLE job why it waits.
+	StatusReason string
+}
+
 // ListJobs pages through a queue's jobs (array children excluded) or an
 // array's children, by status (RUNNING when none is given) or by one filter.
-func (s *Service) ListJobs(ctx context.Context, in *listJobsInput) (*listJobsOutput, error) {
+func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSummary], error) {
 	given := 0
 	for _, v := range []string{in.JobQueue, in.ArrayJobID, in.MultiNodeJobID} {
 		if v != "" {
@@ -273,20 +263,24 @@ func (s *Service) ListJobs(ctx context.Context, in *listJobsInput) (*listJobsOut
 	if err != nil {
 		return nil, err
 	}
-	out := &listJobsOutput{JobSummaryList: make([]jobSummary, 0, len(jobs))}
+	out := &Page[JobSummary]{Items: make([]JobSummary, 0, len(jobs))}
 	if len(jobs) > want {
 		jobs = jobs[:want]
 		out.NextToken = encodeToken("lj", strconv.FormatInt(jobs[want-1].Seq, 10))
 	}
 	for _, j := range jobs {
-		out.JobSummaryList = append(out.JobSummaryList, s.jobSummary(j, parent))
+		spec := j.Spec
+		if spec == nil && parent != nil {
+			spec = parent.Spec
+		}
+		out.Items = append(out.Items, JobSummary{Job: j, Spec: spec, StatusReason: s.statusReason(j, spec)})
 	}
 	return out, nil
 }
 
 // applyFilters turns ListJobs' single filter into the query. Filters list
 // jobs of every status, as on AWS.
-func (s *Service) applyFilters(q *barge.JobQuery, filters []keyValuesPair) error {
+func (s *Service) applyFilters(q *barge.JobQuery, filters []KeyValuesPair) error {
 	if len(filters) > 1 {
 		return barge.Errorf(barge.EInvalid, "Only one filter can be used per ListJobs call; got %d.", len(filters))
 	}
@@ -333,32 +327,4 @@ func (s *Service) applyFilters(q *barge.JobQuery, filters []keyValuesPair) error
 		return barge.Errorf(barge.EInvalid, "Unknown filter name %q. ListJobs filters are JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, AFTER_CREATED_AT and SHARE_IDENTIFIER.", f.Name)
 	}
 	return nil
-}
-
-func (s *Service) jobSummary(j, parent *barge.Job) jobSummary {
-	sum := jobSummary{
-		JobArn: s.scope.ARN(barge.KindJob, j.ID), JobID: j.ID, JobName: j.Name, CreatedAt: j.CreatedAt,
-		Status: j.Status, StatusReason: j.StatusReason, StartedAt: j.StartedAt, StoppedAt: j.StoppedAt,
-		IsCancelled: j.IsCancelled, IsTerminated: j.IsTerminated,
-	}
-	spec := j.Spec
-	if spec == nil && parent != nil {
-		spec = parent.Spec
-	}
-	if spec != nil {
-		sum.JobDefinition = spec.JobDefinitionArn
-		sum.ShareIdentifier = spec.ShareIdentifier
-	}
-	sum.StatusReason = s.statusReason(j, spec)
-	if r := j.Runtime; r != nil && (r.ExitCode != nil || r.Reason != "") {
-		sum.Container = &containerSummary{ExitCode: r.ExitCode, Reason: r.Reason}
-	}
-	switch {
-	case j.IsArrayParent():
-		sum.ArrayProperties = &arrayPropertiesDetail{Size: j.Spec.ArraySize}
-	case j.ArrayParent != "":
-		idx := j.ArrayIndex
-		sum.ArrayProperties = &arrayPropertiesDetail{Index: &idx}
-	}
-	return sum
 }

@@ -1,7 +1,13 @@
-// Package batch serves the AWS Batch API (restJson1): compute environments,
-// job queues, job definitions, scheduling policies, jobs and tags, with AWS's
-// wire shapes, validation and errors.
-package batch
+// Package control is barge's AWS Batch control plane, apart from any wire:
+// compute environments, job queues, job definitions and scheduling policies
+// (their validation, the caches SubmitJob reads them through, and the
+// reconcile loop that moves them out of CREATING, UPDATING and DELETING),
+// and jobs: submit, describe, list, cancel and terminate, tags and costs.
+// Its operations take AWS's request shapes and answer barge's own types;
+// internal/batch puts them on the wire and the console calls them directly.
+// Every change of a job's status goes through the jobstate.Lifecycle it is
+// given.
+package control
 
 import (
 	"context"
@@ -14,7 +20,7 @@ import (
 	"github.com/bargehq/barge/internal/jobstate"
 )
 
-// Store is what the Batch API needs from the durable store.
+// Store is what the control plane needs from the durable store.
 type Store interface {
 	CreateComputeEnvironment(ctx context.Context, ce *barge.ComputeEnvironment) error
 	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
@@ -45,7 +51,7 @@ type Store interface {
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
 }
 
-// Config configures the Batch API.
+// Config configures the control plane.
 type Config struct {
 	Store Store
 	// Jobs changes jobs' statuses: submit, cancel, terminate, tags and the
@@ -75,14 +81,13 @@ type Config struct {
 	CostDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 }
 
-// Service implements the AWS Batch operations.
+// Service is the control plane: the AWS Batch operations, typed.
 type Service struct {
 	store Store
 	scope barge.Scope
 	log   *slog.Logger
 	now   func() time.Time
 	newID func() string
-	proto *awsproto.RestJSON
 
 	wake     func()
 	waits    Waits
@@ -106,7 +111,7 @@ type Service struct {
 	reconcile chan struct{}
 }
 
-// New returns the Batch API service.
+// New returns the control plane.
 func New(cfg Config) *Service {
 	cache := newSubmitCache()
 	s := &Service{
@@ -142,7 +147,6 @@ func New(cfg Config) *Service {
 	if s.newID == nil {
 		s.newID = func() string { return awsproto.NewUUIDv7(s.now()) }
 	}
-	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log}
 	return s
 }
 
