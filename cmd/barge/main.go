@@ -266,7 +266,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
 	})
-	web := console.New(console.Config{Backend: consoleBackend{batch: batchAPI.Handler(), store: m.store, sched: sched},
+	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, sched: sched}, Scope: scope,
 		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 
 	// Before anything is placed: count the capacity running jobs hold, then

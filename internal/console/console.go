@@ -25,7 +25,10 @@ var staticFS embed.FS
 
 // Config configures the console.
 type Config struct {
+	Batch   Batch
+	Wire    Wire
 	Backend Backend
+	Scope   barge.Scope // the account and region of the ARNs shown
 	// Lookup returns the secret access key of an access key ID the server
 	// accepts: the same table the SigV4 verifier reads.
 	Lookup func(accessKeyID string) (secret string, ok bool)
