@@ -32,7 +32,8 @@ func (l *Lifecycle) Terminate(ctx context.Context, id, reason string) error {
 //   - a STARTING or RUNNING job is left alone by CancelJob; TerminateJob
 //     records the request (isTerminated, statusReason) and stops its task,
 //     and the job stays as it is until the task has stopped: then the
-//     runner records the attempt and fails the job, as AWS does;
+//     runner reports the attempt's end and AttemptEnded fails the job, as
+//     AWS does;
 //   - an array parent passes the request on to its children (stopArray).
 //
 // Each write is conditional on the status read; on a conflict the job is

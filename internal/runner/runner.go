@@ -1,8 +1,9 @@
 // Package runner runs the attempts the scheduler placed: it checks what a
 // Fargate task checks before it starts (execution role, log group), starts
 // the task on the executor, streams its output into CloudWatch Logs, waits
-// for it, records the attempt and frees its capacity. A failed attempt
-// sends its job back to RUNNABLE while its retry strategy allows. It stops
+// for it, reports how the attempt ended and frees its capacity; the job's
+// status (RUNNING, and what the attempt's end makes of it: SUCCEEDED,
+// FAILED, or RUNNABLE again for a retry) is jobstate's to decide. It stops
 // tasks whose attemptDurationSeconds passed, whose job TerminateJob failed,
 // or that a Fargate Spot interruption (barge's own, off unless asked for)
 // takes. After a restart it finds the tasks it had started, adopts those

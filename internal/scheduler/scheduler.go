@@ -2,7 +2,9 @@
 // Batch's semantics: queues are served by priority (higher first), and a
 // job goes to the first compute environment in its queue's order that is
 // ENABLED, VALID and has room for its vCPUs within maxvCpus. Capacity is
-// counted in the vCPUs of STARTING and RUNNING jobs.
+// counted in the vCPUs of STARTING and RUNNING jobs. The scheduler decides
+// placements; jobstate writes them (RUNNABLE to STARTING), as it writes
+// every status.
 //
 // A queue without a scheduling policy is first in, first out: its jobs in
 // submission order. A queue with a fair-share policy keeps one line per
