@@ -269,9 +269,9 @@ func (l *Lifecycle) Recheck(ctx context.Context, id string) error {
 	return l.Finished(ctx, failed...)
 }
 
-// Settle finishes array parent id if all its children are done, and
+// settle finishes array parent id if all its children are done, and
 // propagates its end.
-func (l *Lifecycle) Settle(ctx context.Context, id string) error {
+func (l *Lifecycle) settle(ctx context.Context, id string) error {
 	p, err := l.settleParent(ctx, id)
 	if err != nil || p == nil {
 		return err

@@ -223,7 +223,7 @@ func (l *Lifecycle) stopArray(ctx context.Context, parent *barge.Job, reason str
 	}
 	// The children's ends settled the parent already, unless it had none
 	// left to fail.
-	return l.Settle(ctx, parent.ID)
+	return l.settle(ctx, parent.ID)
 }
 
 // stopChildren writes the children failed now and those that carry the
