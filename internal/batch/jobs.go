@@ -127,7 +127,7 @@ func (a *API) jobDetail(d *jobDetail, jd *control.JobDescription) {
 		idx := j.ArrayIndex
 		d.ArrayProperties = &arrayPropertiesDetail{Index: &idx}
 	}
-	if c := jd.Cost; c != nil {
+	if c := &jd.Cost; jd.Costed {
 		d.BargeCost = &bargeCostDetail{
 			FargateUSD: c.FargateUSD, FargateSpotUSD: c.FargateSpotUSD,
 			VCPUSeconds: c.VCPUSeconds, GBSeconds: c.GBSeconds, StorageGBSeconds: c.StorageGBSeconds,

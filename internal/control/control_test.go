@@ -156,8 +156,8 @@ func TestSubmitJob(t *testing.T) {
 	}
 	e.run(t, j.ID, 0, jobstate.StopNone)
 	d = e.wantStatus(t, j.ID, barge.JobSucceeded)
-	if len(d.Job.Attempts) != 1 || d.Cost == nil {
-		t.Errorf("attempts %d, cost %v; want 1 attempt and a cost", len(d.Job.Attempts), d.Cost)
+	if len(d.Job.Attempts) != 1 || !d.Costed || d.Cost.Capacity != "FARGATE" {
+		t.Errorf("attempts %d, cost %+v (%v); want 1 attempt and a cost on FARGATE", len(d.Job.Attempts), d.Cost, d.Costed)
 	}
 
 	ctx := context.Background()

@@ -6,19 +6,19 @@ import (
 	"github.com/bargehq/barge"
 )
 
-// jobCost returns finished job j's cost, or nil when it has none
+// jobCost returns finished job j's cost, and false when it has none
 // (unfinished jobs and array parents). spec is the job's own or its
 // parent's.
-func (s *Service) jobCost(ctx context.Context, j *barge.Job, spec *barge.JobSpec) (*JobCost, error) {
+func (s *Service) jobCost(ctx context.Context, j *barge.Job, spec *barge.JobSpec) (JobCost, bool, error) {
 	c, ok := barge.JobCostOf(j, spec, s.prices)
 	if !ok {
-		return nil, nil
+		return JobCost{}, false, nil
 	}
 	capacity, err := s.capacity(ctx, j)
 	if err != nil {
-		return nil, err
+		return JobCost{}, false, err
 	}
-	return &JobCost{Cost: c, Capacity: capacity}, nil
+	return JobCost{Cost: c, Capacity: capacity}, true, nil
 }
 
 // capacity names the compute resource type the started attempts of j ran

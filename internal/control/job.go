@@ -74,8 +74,11 @@ type JobDescription struct {
 	// status present, at SummaryAt (epoch ms); nil for other jobs.
 	StatusSummary map[barge.JobStatus]int
 	SummaryAt     int64
-	// Cost is a finished job's cost (barge's bargeCost), nil for others.
-	Cost *JobCost
+	// Cost is a finished job's cost (barge's bargeCost) when Costed; other
+	// jobs have none. A value, not a pointer: DescribeJobs allocates
+	// nothing per job for it.
+	Cost   JobCost
+	Costed bool
 }
 
 // JobCost is what a finished job's attempts cost, and the capacity they ran
@@ -170,7 +173,7 @@ func (s *Service) describe(ctx context.Context, d *JobDescription, j, parent *ba
 		d.StatusSummary, d.SummaryAt = summary, s.nowMillis()
 	}
 	var err error
-	d.Cost, err = s.jobCost(ctx, j, spec)
+	d.Cost, d.Costed, err = s.jobCost(ctx, j, spec)
 	return err
 }
 
