@@ -1,8 +1,9 @@
 // Package console is barge's web console at /console/: server-rendered
-// pages (html/template) over the Batch API, with a little vanilla JavaScript
-// for what moves (capacity bars, the log tail). Every asset is embedded, so
-// it works with the network cut. Sign-in takes the server's access key
-// pair; actions are POSTs carrying a per-session CSRF token.
+// pages (html/template) over the Batch control plane (internal/control,
+// called directly), with a little vanilla JavaScript for what moves
+// (capacity bars, the log tail). Every asset is embedded, so it works with
+// the network cut. Sign-in takes the server's access key pair; actions are
+// POSTs carrying a per-session CSRF token.
 package console
 
 import (
