@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -34,9 +33,11 @@ import (
 	"github.com/bargehq/barge/internal/control"
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/jobbus"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/logs"
+	"github.com/bargehq/barge/internal/metrics"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/server"
@@ -171,51 +172,27 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
-	var sched *scheduler.Scheduler
 	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
 	if m.Config.SimulateClock != nil {
 		now = m.Config.SimulateClock.Now
 	}
-	// The feed exists before the store, which reports its job writes to
-	// it; what the feed asks of the store and the Batch API is bound once
-	// they exist (the store writes no job before then).
-	var batchAPI *batch.API
-	m.Feed = jobfeed.New(jobfeed.Options{
-		Scope: scope, Now: now, Log: m.log,
-		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
-		Count: func(ctx context.Context) (map[string]map[barge.JobStatus]int, error) {
-			return m.store.CountJobsByQueue(ctx)
-		},
-	})
-	// Every consumer of the store's job changes, in order; each must return
-	// quickly and never wait for a store write. Add consumers here, before
-	// the store opens.
 	prices, err := m.Config.PriceTable()
 	if err != nil {
 		return err
 	}
-	m.Costs = costs.New(costs.Options{Store: costsStore{m}, Prices: prices, Now: now, Log: m.log})
-	met := m.newMetrics(now, m.Feed, &sched)
-	// The metrics take each change before the feed does, so that a scrape
-	// that sees the feed's counts sees the metrics of the same changes.
-	jobConsumers := []func([]barge.JobChange){met.JobsWritten, m.Feed.Publish, m.Costs.Publish}
-	var hooks *webhooks.Dispatcher
+	var hookList []webhooks.Hook
 	if m.Config.Webhooks != "" {
-		list, err := webhooks.Load(m.Config.Webhooks, scope)
-		if err != nil {
+		if hookList, err = webhooks.Load(m.Config.Webhooks, scope); err != nil {
 			return fmt.Errorf("--webhooks: %w", err)
 		}
-		hooks = webhooks.New(webhooks.Config{Hooks: list, Outbox: outbox{m}, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
-			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
-		jobConsumers = append(jobConsumers, hooks.Publish)
 	}
+	// The store publishes the job changes of each durable write on the
+	// bus, in commit order; their followers subscribe below, before
+	// anything writes a job.
+	var jobs jobbus.Bus
+	met := metrics.New(metrics.Config{Now: now})
 	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
-		OnJobsWritten: func(changes []barge.JobChange) {
-			for _, consume := range jobConsumers {
-				consume(changes)
-			}
-		},
-		OnCommit: met.Commit})
+		OnJobsWritten: jobs.Publish, OnCommit: met.Commit})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -230,24 +207,49 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
 	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
-	// The one owner of jobs' statuses. The scheduler it wakes and the
-	// runner whose tasks it stops are made next, with it.
+	// The runner and the scheduler call each other: the scheduler hands
+	// the runner what it placed, the runner gives back the capacity. The
+	// one owner of jobs' statuses wakes the one and stops the tasks of the
+	// other.
+	var sched *scheduler.Scheduler
 	var run *runner.Runner
-	jobs := jobstate.New(jobstate.Config{Store: m.store, Now: now,
+	life := jobstate.New(jobstate.Config{Store: m.store, Now: now,
 		Wake:     func() { sched.Kick() },
 		StopTask: func(ctx context.Context, id string) { run.StopJob(ctx, id) }})
 	run = runner.New(runner.Config{
-		Store: m.store, Jobs: jobs, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
+		Store: m.store, Jobs: life, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Second:        m.Config.JobSecond,
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log, Place: run.Place, Now: now})
-	ctl := control.New(control.Config{Store: m.store, Jobs: jobs, Scope: scope, Log: m.log,
+	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now})
+	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
+	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched, Prices: &prices, CostDays: m.costDays})
-	batchAPI = batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
+		Waits: sched, Prices: &prices, CostDays: costDays(m.Costs)})
+	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
+	m.Feed = jobfeed.New(jobfeed.Options{
+		Scope: scope, Now: now, Log: m.log,
+		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
+		Count:  m.store.CountJobsByQueue,
+	})
+	met.ReadGauges(gauges(m.store, m.Feed, sched))
+	var hooks *webhooks.Dispatcher
+	if m.Config.Webhooks != "" {
+		hooks = webhooks.New(webhooks.Config{Hooks: hookList, Outbox: m.store, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
+			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
+	}
+	// The metrics take each change before the feed does, so that a scrape
+	// that sees the feed's counts sees the metrics of the same changes.
+	// Each subscriber returns quickly and never waits for a store write.
+	jobs.Subscribe(met.JobsWritten)
+	jobs.Subscribe(m.Feed.Publish)
+	jobs.Subscribe(m.Costs.Publish)
+	if hooks != nil {
+		jobs.Subscribe(hooks.Publish)
+	}
+
 	// Event streams last until their client goes: shutting down ends
 	// them, or Shutdown would wait for them.
 	stopEvents := make(chan struct{})
@@ -255,7 +257,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	srv := server.New(server.Config{
 		Log:    m.log,
 		Region: m.Config.Region,
-		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
+		Auth: server.SigV4{Verifier: &sigv4.Verifier{Lookup: func(id string) (string, bool) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
@@ -373,39 +375,4 @@ func (m *Main) Close() error {
 		errs = append(errs, m.store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// sigv4Auth adapts the SigV4 verifier to the server's Authenticator.
-type sigv4Auth struct{ v *sigv4.Verifier }
-
-func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	res, err := a.v.Verify(r, body)
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return server.Identity{}, &server.AuthError{Code: se.Code, Message: se.Message, Status: se.HTTPStatus()}
-		}
-		return server.Identity{}, err
-	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
-}
-
-// outbox is the store as the webhooks' outbox; the dispatcher exists before
-// the store opens (it consumes the store's job changes).
-type outbox struct{ m *Main }
-
-func (o outbox) AddWebhookDeliveries(ctx context.Context, ds []store.WebhookDelivery) error {
-	return o.m.store.AddWebhookDeliveries(ctx, ds)
-}
-
-func (o outbox) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]store.WebhookDelivery, error) {
-	return o.m.store.DueWebhookDeliveries(ctx, now, limit)
-}
-
-func (o outbox) NextWebhookDue(ctx context.Context) (int64, bool, error) {
-	return o.m.store.NextWebhookDue(ctx)
-}
-
-func (o outbox) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []store.WebhookDelivery) error {
-	return o.m.store.FinishWebhookDeliveries(ctx, done, retry)
 }
