@@ -100,6 +100,15 @@ func (l *Lifecycle) AttemptEnded(ctx context.Context, j *barge.Job, spec *barge.
 			j = fresh
 		}
 	}
+	if j.Status == barge.JobStarting && !e.FailedToStart {
+		// The task ran, but its RUNNING write failed (the runner logged
+		// why): make it now, since a job ends from RUNNING (AWS has no
+		// STARTING to SUCCEEDED). A job changed meanwhile is read again
+		// below.
+		if err := l.Running(ctx, j, e.LogStream); err != nil && barge.ErrorCodeOf(err) != barge.EConflict {
+			return err
+		}
+	}
 	for try := 0; try < 10; try++ {
 		from := j.Status
 		rt := *j.Runtime

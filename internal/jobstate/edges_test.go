@@ -115,3 +115,29 @@ func TestWriteRefusesWholeBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptEndedFromStarting: a task that ran and succeeded while its
+// job's RUNNING write had failed still ends the job SUCCEEDED, by way of
+// RUNNING: the write path refuses STARTING to SUCCEEDED, which AWS has not.
+func TestAttemptEndedFromStarting(t *testing.T) {
+	l, st := newLifecycle(t)
+	ctx := context.Background()
+	j := &barge.Job{ID: "j", Name: "j", Queue: "q", Status: barge.JobRunnable, CreatedAt: 1, Spec: &barge.JobSpec{}}
+	if err := st.InsertJobs(ctx, []*barge.Job{j}); err != nil {
+		t.Fatal(err)
+	}
+	p := barge.Placement{Job: stored(t, st, "j"), Spec: &barge.JobSpec{}, ComputeEnvironment: "ce"}
+	if _, err := l.Place(ctx, []barge.Placement{p}, func(string) string {
+		return "arn:aws:ecs:us-east-1:123456789012:task/c/0123456789abcdef0123456789abcdef"
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code := 0
+	if err := l.AttemptEnded(ctx, p.Job, p.Spec, AttemptEnd{ExitCode: &code, StatusReason: "Essential container in task exited", LogStream: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	got := stored(t, st, "j")
+	if got.Status != barge.JobSucceeded || len(got.Attempts) != 1 || got.StartedAt == 0 {
+		t.Errorf("job %s with %d attempts, startedAt %d; want SUCCEEDED, 1 attempt and a startedAt", got.Status, len(got.Attempts), got.StartedAt)
+	}
+}
