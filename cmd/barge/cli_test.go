@@ -138,6 +138,12 @@ func TestCLI(t *testing.T) {
 		"BARGE_SIMULATE_LOG", "hello from ${AWS_BATCH_JOB_ID}\nbye")
 
 	t.Run("queues and ces", func(t *testing.T) {
+		// The reconcile loop makes the new queue VALID soon after it is
+		// created; the table is about a VALID one.
+		pollUntil(t, func() string { return "sim-queue is not VALID yet" }, func() bool {
+			out, err := c.DescribeJobQueues(context.Background(), &batch.DescribeJobQueuesInput{JobQueues: []string{"sim-queue"}})
+			return err == nil && len(out.JobQueues) == 1 && out.JobQueues[0].Status == types.JQStatusValid
+		})
 		out := ts.barge("queues").wantOK(t, "queues")
 		wantLines(t, "barge queues", out, []string{"QUEUE", "STATE", "PRIORITY"}, []string{"sim-queue", "ENABLED", "VALID", "sim"})
 		out = ts.barge("ces").wantOK(t, "ces")
@@ -301,6 +307,16 @@ func TestCLI(t *testing.T) {
 		runArray(t, c, clock, id, func(n int) { seen(t, &out, fmt.Sprintf("%d/4 succeeded, 2 running", n)) }, func(n int) {
 			if n == 2 {
 				// Mid-way: the table counts the array as one RUNNING job.
+				// The first two children free their capacity as they end,
+				// and the scheduler places the next two only then: wait for
+				// those placements, which the status is about.
+				pollUntil(t, func() string {
+					return fmt.Sprintf("array %s: %v, want 2 STARTING or RUNNING", id, describeJob(t, c, id).ArrayProperties.StatusSummary)
+				},
+					func() bool {
+						s := describeJob(t, c, id).ArrayProperties.StatusSummary
+						return s["STARTING"]+s["RUNNING"] == 2
+					})
 				st := ts.barge("status").wantOK(t, "status")
 				wantLines(t, "barge status", st, []string{"QUEUE", "RUNNABLE", "RUNNING", "VCPUS IN USE"},
 					[]string{"sim-queue", "ENABLED", "1"}, []string{"sim", "1 of 1", "[####################]"})
