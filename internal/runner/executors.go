@@ -98,35 +98,15 @@ func (r *Runner) notStarted(ctx context.Context, j *barge.Job, spec *barge.JobSp
 	// Whatever the executor made of the task goes: its next attempt has a
 	// task of its own.
 	r.remove(ctx, a.exec, a.taskID)
-	found, gerr := r.cfg.Store.GetJobs(ctx, []string{j.ID})
-	if gerr != nil || len(found) != 1 {
-		r.log.Error("reading a job whose task did not run failed", "job_id", j.ID, "error", gerr)
+	back, jerr := r.cfg.Jobs.NotStarted(ctx, j, "Waiting for its task to start again: "+err.Error())
+	if jerr != nil {
+		r.log.Error("sending a job whose task did not run back to RUNNABLE failed", "job_id", j.ID, "error", jerr)
 		return
 	}
-	fresh := found[0]
-	if fresh.Runtime == nil || fresh.Runtime.TaskArn != j.Runtime.TaskArn || fresh.Status.Done() {
-		return // another attempt began, or the job ended
-	}
-	if fresh.IsTerminated {
+	if !back {
+		// Terminated meanwhile (it fails), replaced or ended (left as
+		// it is): AttemptEnded tells them apart.
 		r.finish(ctx, j, spec, fail)
-		return
-	}
-	w := *fresh
-	w.Spec = nil // unchanged: the store keeps it
-	w.Status, w.StatusReason = barge.JobRunnable, "Waiting for its task to start again: "+err.Error()
-	w.Runtime = nil
-	if n := len(fresh.Attempts); n > 0 {
-		last := fresh.Attempts[n-1].Container
-		w.Runtime = &last
-	}
-	if uerr := r.cfg.Store.UpdateJob(ctx, &w, fresh.Status); uerr != nil {
-		if barge.ErrorCodeOf(uerr) != barge.EConflict {
-			r.log.Error("sending a job whose task did not run back to RUNNABLE failed", "job_id", j.ID, "error", uerr)
-		}
-		return
-	}
-	if r.cfg.Wake != nil {
-		r.cfg.Wake()
 	}
 }
 
@@ -215,8 +195,8 @@ func (r *Runner) setHealth(x barge.Executor, err error) string {
 		r.log.Warn("executor cannot start tasks: nothing is placed on its compute environments until it can", "executor", x.Name(), "error", why)
 	case was != "" && why == "":
 		r.log.Info("executor can start tasks again", "executor", x.Name())
-		if r.cfg.Wake != nil {
-			r.cfg.Wake()
+		if r.cfg.ExecutorUp != nil {
+			r.cfg.ExecutorUp()
 		}
 	}
 	return why

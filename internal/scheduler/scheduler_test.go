@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -78,7 +79,7 @@ func runPass(t *testing.T, st *store.Store, rec *recorder) *scheduler.Scheduler 
 // runPassWith is runPass with the scheduler's configuration changed by edit.
 func runPassWith(t *testing.T, st *store.Store, rec *recorder, edit func(*scheduler.Config)) *scheduler.Scheduler {
 	t.Helper()
-	cfg := scheduler.Config{Store: st, Scope: scope, Place: rec.place, Tick: time.Hour}
+	cfg := scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope, Place: rec.place, Tick: time.Hour}
 	if edit != nil {
 		edit(&cfg)
 	}
