@@ -279,8 +279,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	m.http = &http.Server{Handler: withConsole(srv, web), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
-		ConnState: m.fresh.track}
+	// No server-wide ReadTimeout: it would also end /events streams. The
+	// API server and the console set a deadline on each body they read.
+	m.http = &http.Server{Handler: withConsole(srv, web), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn), ConnState: m.fresh.track}
 	// Shutdown runs this once its listeners are closed, so no fresh
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
@@ -370,8 +372,15 @@ func (m *Main) Close() error {
 // sigv4Auth adapts the SigV4 verifier to the server's Authenticator.
 type sigv4Auth struct{ v *sigv4.Verifier }
 
+func (a sigv4Auth) Check(r *http.Request) (server.Identity, error) {
+	return identity(a.v.Check(r))
+}
+
 func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	res, err := a.v.Verify(r, body)
+	return identity(a.v.Verify(r, body))
+}
+
+func identity(res sigv4.Result, err error) (server.Identity, error) {
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
@@ -379,7 +388,8 @@ func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, 
 		}
 		return server.Identity{}, err
 	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
+	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service),
+		SignedHeaders: res.SignedHeaders}, nil
 }
 
 // outbox is the store as the webhooks' outbox; the dispatcher exists before

@@ -41,8 +41,13 @@ type NoResult struct{}
 // Handler returns the handler of an awsQuery API whose operations are
 // actions, keyed by Action. It reads the parameters, checks the version,
 // and dispatches; an unknown Action is an EUnsupported error.
+//
+// The handler is also a server.BodyLimiter: the Action is in the body, so
+// MaxBody bounds every operation's.
 func (p *Query) Handler(actions map[string]QueryAction) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return &opHandler{name: "Unknown", maxBody: p.MaxBody, tooLarge: func(w http.ResponseWriter, r *http.Request, _ error) {
+		p.WriteError(w, r, "Unknown", barge.Errorf(barge.EInvalid, "The request body is larger than %d bytes. Make the request smaller.", p.MaxBody))
+	}, serve: func(w http.ResponseWriter, r *http.Request) {
 		params, err := p.params(r)
 		action := params.Get("Action")
 		var a QueryAction
@@ -57,7 +62,7 @@ func (p *Query) Handler(actions map[string]QueryAction) http.Handler {
 			return
 		}
 		a(w, r, params)
-	})
+	}}
 }
 
 func (p *Query) action(actions map[string]QueryAction, method, action, version string) (QueryAction, error) {

@@ -81,8 +81,15 @@ var now = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 // sigv4Auth adapts the SigV4 verifier to the server, as cmd/barge does.
 type sigv4Auth struct{ v *sigv4.Verifier }
 
+func (a sigv4Auth) Check(r *http.Request) (server.Identity, error) {
+	return identity(a.v.Check(r))
+}
+
 func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	res, err := a.v.Verify(r, body)
+	return identity(a.v.Verify(r, body))
+}
+
+func identity(res sigv4.Result, err error) (server.Identity, error) {
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
@@ -90,7 +97,8 @@ func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, 
 		}
 		return server.Identity{}, err
 	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
+	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service),
+		SignedHeaders: res.SignedHeaders}, nil
 }
 
 // client returns an IAM client of the AWS SDK for Go pointed at the server.

@@ -156,8 +156,15 @@ func wantAPIError(t *testing.T, op string, err error, code, msg string) {
 // cmd/barge does.
 type sigv4Auth struct{ v *sigv4.Verifier }
 
+func (a sigv4Auth) Check(r *http.Request) (server.Identity, error) {
+	return identity(a.v.Check(r))
+}
+
 func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	res, err := a.v.Verify(r, body)
+	return identity(a.v.Verify(r, body))
+}
+
+func identity(res sigv4.Result, err error) (server.Identity, error) {
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
@@ -165,7 +172,8 @@ func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, 
 		}
 		return server.Identity{}, err
 	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service)}, nil
+	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service),
+		SignedHeaders: res.SignedHeaders}, nil
 }
 
 // hideWriterTo works around a race in smithy-go (v1.28.9), as in
