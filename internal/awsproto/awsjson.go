@@ -18,6 +18,9 @@ const awsJSONContentType = "application/x-amz-json-1.1"
 type AWSJSON struct {
 	Errors *ErrorTable
 	Log    *slog.Logger
+	// Ints, when set, bounds the integer members of every operation's
+	// input to their model's type and range.
+	Ints *IntRanges
 
 	prefix string                  // e.g. "Logs_20140328"
 	ops    map[string]http.Handler // operation name → handler
@@ -68,6 +71,9 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
 			err = errBodyTooLarge(name, len(body), maxBody)
+		}
+		if err == nil {
+			err = p.Ints.CheckJSON(name, body)
 		}
 		if err == nil {
 			err = DecodeJSON(body, in)

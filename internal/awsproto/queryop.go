@@ -27,6 +27,9 @@ type Query struct {
 	MaxBody   int    // bytes; zero leaves the bound to the server
 	Errors    *ErrorTable
 	Log       *slog.Logger
+	// Ints, when set, bounds the integer parameters of every operation to
+	// their model's type and range.
+	Ints *IntRanges
 }
 
 // QueryAction serves one awsQuery operation, given the request's decoded
@@ -135,7 +138,10 @@ func QueryOp[In, Out any](p *Query, name string, op Op[In, Out]) QueryAction {
 	return func(w http.ResponseWriter, r *http.Request, params url.Values) {
 		callOf(r.Context()).Operation = name
 		in := new(In)
-		err := DecodeQuery(params, in)
+		err := p.Ints.CheckQuery(name, params)
+		if err == nil {
+			err = DecodeQuery(params, in)
+		}
 		var out *Out
 		if err == nil {
 			out, err = op(r.Context(), in)

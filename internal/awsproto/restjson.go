@@ -20,6 +20,9 @@ import (
 type RestJSON struct {
 	Errors *ErrorTable
 	Log    *slog.Logger
+	// Ints, when set, bounds the integer members of every operation's
+	// input to their model's type and range.
+	Ints *IntRanges
 }
 
 // Op is a typed API operation.
@@ -41,6 +44,9 @@ func RestJSONOp[In, Out any](p *RestJSON, name string, maxBody int, bind func(*h
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
 			err = errBodyTooLarge(name, len(body), maxBody)
+		}
+		if err == nil {
+			err = p.Ints.CheckJSON(name, body)
 		}
 		if err == nil {
 			err = DecodeJSON(body, in)

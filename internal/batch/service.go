@@ -151,7 +151,7 @@ func New(cfg Config) *Service {
 	if s.newID == nil {
 		s.newID = func() string { return awsproto.NewUUIDv7(s.now()) }
 	}
-	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log}
+	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log, Ints: intRanges}
 	s.flow = &jobstate.Flow{Store: s.store, Now: s.nowMillis, Wake: s.wake}
 	return s
 }

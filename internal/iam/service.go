@@ -95,6 +95,7 @@ func New(cfg Config) *Service {
 		MaxBody:   maxRequestBody,
 		Errors:    &errorTable,
 		Log:       s.log,
+		Ints:      intRanges,
 	}
 	return s
 }

@@ -25,6 +25,7 @@ const (
 // UnknownOperationException naming it.
 func (s *Service) Handler() http.Handler {
 	p := awsproto.NewAWSJSON(targetPrefix, &errorTable, s.log)
+	p.Ints = intRanges
 	p.Handle("CreateLogGroup", awsproto.AWSJSONOp(p, "CreateLogGroup", maxBody, s.CreateLogGroup))
 	p.Handle("DeleteLogGroup", awsproto.AWSJSONOp(p, "DeleteLogGroup", maxBody, s.DeleteLogGroup))
 	p.Handle("DescribeLogGroups", awsproto.AWSJSONOp(p, "DescribeLogGroups", maxBody, s.DescribeLogGroups))

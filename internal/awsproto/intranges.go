@@ -1,0 +1,254 @@
+package awsproto
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/bargehq/barge"
+)
+
+// IntRanges is what a service model says about the integer members of its
+// operations' inputs: each one's type (an Integer is 32 bits, a Long 64) and
+// the minimum and maximum the model gives it. An adapter checks a request's
+// numbers against it before decoding, so that no number the model forbids
+// reaches an operation: 9300000000 seconds would overflow a Go duration.
+//
+// The tables are generated from botocore's models by
+// scripts/gen-int-ranges.py, one intranges.json per API package.
+type IntRanges struct {
+	ops map[string]*intNode // operation → tree of its integer members
+}
+
+// intNode is one level of an input's shape: the members below it by name,
+// the element of a list, the value of a map, or an integer member itself.
+type intNode struct {
+	members map[string]*intNode
+	elem    *intNode // list element ("[]" in a path)
+	value   *intNode // map value ("{}" in a path)
+	leaf    *intMember
+}
+
+type intMember struct {
+	Path string `json:"path"`
+	Type string `json:"type"` // "integer" or "long"
+	Min  *int64 `json:"min"`
+	Max  *int64 `json:"max"`
+}
+
+// ParseIntRanges reads a table written by scripts/gen-int-ranges.py.
+func ParseIntRanges(b []byte) (*IntRanges, error) {
+	var table struct {
+		Operations map[string][]intMember `json:"operations"`
+	}
+	if err := json.Unmarshal(b, &table); err != nil {
+		return nil, fmt.Errorf("integer ranges: %w", err)
+	}
+	t := &IntRanges{ops: map[string]*intNode{}}
+	for op, members := range table.Operations {
+		root := &intNode{}
+		for _, m := range members {
+			if m.Type != "integer" && m.Type != "long" {
+				return nil, fmt.Errorf("integer ranges: %s %s has type %q", op, m.Path, m.Type)
+			}
+			root.add(m.Path, &m)
+		}
+		t.ops[op] = root
+	}
+	return t, nil
+}
+
+// MustParseIntRanges is ParseIntRanges for tables embedded in the program.
+func MustParseIntRanges(b []byte) *IntRanges {
+	t, err := ParseIntRanges(b)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// add places the member at path, such as "a.b[].c" or "tags{}", in the tree.
+func (n *intNode) add(path string, m *intMember) {
+	for path != "" {
+		switch {
+		case strings.HasPrefix(path, "[]"):
+			if n.elem == nil {
+				n.elem = &intNode{}
+			}
+			n, path = n.elem, path[2:]
+		case strings.HasPrefix(path, "{}"):
+			if n.value == nil {
+				n.value = &intNode{}
+			}
+			n, path = n.value, path[2:]
+		default:
+			path = strings.TrimPrefix(path, ".")
+			end := strings.IndexAny(path, ".[{")
+			if end < 0 {
+				end = len(path)
+			}
+			name := path[:end]
+			if n.members == nil {
+				n.members = map[string]*intNode{}
+			}
+			if n.members[name] == nil {
+				n.members[name] = &intNode{}
+			}
+			n, path = n.members[name], path[end:]
+		}
+	}
+	n.leaf = m
+}
+
+// CheckJSON checks the numbers of a JSON request body of operation op. Members
+// the table does not name are not looked at; a malformed body is left to the
+// decoder, except that what this walk cannot read is refused too, so that no
+// number escapes the check.
+func (t *IntRanges) CheckJSON(op string, body []byte) error {
+	if t == nil || t.ops[op] == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	root := t.ops[op]
+	// Duplicate names and invalid UTF-8 are allowed, as the decoder allows
+	// them: {"a":1,"a":9300000000} must be checked, not skipped.
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	err := root.checkJSON(dec, "")
+	var rangeErr *barge.Error
+	if err != nil && !errors.As(err, &rangeErr) {
+		return barge.Errorf(barge.EInvalid, "The request body is not valid JSON: %v.", err)
+	}
+	return err
+}
+
+// checkJSON reads the next value of dec, the value at path, against n.
+func (n *intNode) checkJSON(dec *jsontext.Decoder, path string) error {
+	if n == nil {
+		return dec.SkipValue()
+	}
+	switch dec.PeekKind() {
+	case '{':
+		if n.members == nil && n.value == nil {
+			return dec.SkipValue()
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		for dec.PeekKind() != '}' {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			name := tok.String()
+			child, ok := n.members[name]
+			if !ok {
+				child = n.value // a map's values; nil for a structure's unknown member
+			}
+			if err := child.checkJSON(dec, joinPath(path, name)); err != nil {
+				return err
+			}
+		}
+		_, err := dec.ReadToken()
+		return err
+	case '[':
+		if n.elem == nil {
+			return dec.SkipValue()
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		for i := 0; dec.PeekKind() != ']'; i++ {
+			if err := n.elem.checkJSON(dec, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+		_, err := dec.ReadToken()
+		return err
+	case '0':
+		v, err := dec.ReadValue()
+		if err != nil || n.leaf == nil {
+			return err
+		}
+		return n.leaf.check(path, string(v))
+	case 0:
+		_, err := dec.ReadToken() // the decoder's error
+		return err
+	}
+	return dec.SkipValue() // strings, booleans, null: the decoder judges their types
+}
+
+// CheckQuery checks the numbers among an awsQuery request's parameters
+// (Name, Name.member.N, Name.entry.N.value) for operation op.
+func (t *IntRanges) CheckQuery(op string, params url.Values) error {
+	if t == nil || t.ops[op] == nil {
+		return nil
+	}
+	root := t.ops[op]
+	for key, values := range params {
+		n := root
+		for _, part := range strings.Split(key, ".") {
+			switch {
+			case n == nil:
+			case part == "member" && n.elem != nil:
+				n = n.elem
+			case part == "entry" && n.value != nil:
+				n = n.value
+			case part == "key":
+				n = nil // a map's key is a string
+			case isIndex(part) || part == "value":
+			default:
+				n = n.members[part]
+			}
+		}
+		if n == nil || n.leaf == nil {
+			continue
+		}
+		for _, v := range values {
+			if err := n.leaf.check(key, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// check checks one number, as sent, against the member's type and range.
+func (m *intMember) check(path, raw string) error {
+	bits, typ := 32, "an Integer"
+	lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
+	if m.Type == "long" {
+		bits, typ = 64, "a Long"
+		lo, hi = math.MinInt64, math.MaxInt64
+	}
+	if m.Min != nil {
+		lo = max(lo, *m.Min)
+	}
+	if m.Max != nil {
+		hi = min(hi, *m.Max)
+	}
+	if strings.ContainsAny(raw, ".eE") {
+		return barge.Errorf(barge.EInvalid, "%s %s is not valid: it must be a whole number (%s), written without a fraction or exponent.", path, raw, typ)
+	}
+	if n, err := strconv.ParseInt(raw, 10, bits); err != nil || n < lo || n > hi {
+		return barge.Errorf(barge.EInvalid, "%s %s is not valid: it must be %s from %d to %d.", path, raw, typ, lo, hi)
+	}
+	return nil
+}

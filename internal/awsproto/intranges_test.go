@@ -1,0 +1,66 @@
+package awsproto
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const testRanges = `{"operations":{"Op":[
+ {"path":"n","type":"integer","min":1,"max":100},
+ {"path":"big","type":"long"},
+ {"path":"list[].inner.v","type":"integer"},
+ {"path":"m{}","type":"integer","min":0}
+]}}`
+
+func TestIntRangesCheckJSON(t *testing.T) {
+	r := MustParseIntRanges([]byte(testRanges))
+	for _, tc := range []struct {
+		body string
+		want string // a fragment of the error; "" for none
+	}{
+		{`{"n":1,"big":9223372036854775807}`, ""},
+		{`{"n":0}`, "n 0 is not valid: it must be an Integer from 1 to 100"},
+		{`{"n":101}`, "n 101"},
+		{`{"n":1,"n":9300000000}`, "n 9300000000"}, // the decoder keeps the last
+		{`{"n":1.5}`, "whole number"},
+		{`{"n":1e2}`, "whole number"},
+		{`{"big":9223372036854775808}`, "a Long from"},
+		{`{"list":[{"inner":{"v":1}},{"inner":{"v":2147483648}}]}`, "list[1].inner.v 2147483648"},
+		{`{"m":{"a":1,"b":-1}}`, "m.b -1"},
+		{`{"other":{"n":0},"n":"text"}`, ""}, // other members and wrong types are the decoder's
+		{``, ""},
+		{`{"n":`, "not valid JSON"},
+	} {
+		err := r.CheckJSON("Op", []byte(tc.body))
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckJSON(%s) = %v, want %q", tc.body, err, tc.want)
+		}
+	}
+	if err := r.CheckJSON("OtherOp", []byte(`{"n":0}`)); err != nil {
+		t.Errorf("CheckJSON of an operation not in the table = %v, want nil", err)
+	}
+	var none *IntRanges
+	if err := none.CheckJSON("Op", []byte(`{"n":0}`)); err != nil {
+		t.Errorf("nil table: CheckJSON = %v, want nil", err)
+	}
+}
+
+func TestIntRangesCheckQuery(t *testing.T) {
+	r := MustParseIntRanges([]byte(testRanges))
+	for _, tc := range []struct {
+		params url.Values
+		want   string
+	}{
+		{url.Values{"n": {"5"}}, ""},
+		{url.Values{"n": {"500"}}, "n 500"},
+		{url.Values{"list.member.2.inner.v": {"2147483648"}}, "list.member.2.inner.v"},
+		{url.Values{"m.entry.1.key": {"k"}, "m.entry.1.value": {"-3"}}, "m.entry.1.value -3"},
+		{url.Values{"Action": {"Op"}}, ""},
+	} {
+		err := r.CheckQuery("Op", tc.params)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckQuery(%v) = %v, want %q", tc.params, err, tc.want)
+		}
+	}
+}
