@@ -25,6 +25,11 @@ import (
 // scripts/gen-int-ranges.py, one intranges.json per API package.
 type IntRanges struct {
 	ops map[string]*intNode // operation → tree of its integer members
+	// coral is set for the protocols (awsJson, awsQuery) whose services
+	// word a value out of its range as AWS's validation layer does: "1
+	// validation error detected: Value '0' at 'limit' failed to satisfy
+	// constraint: Member must have value greater than or equal to 1".
+	coral bool
 }
 
 // intNode is one level of an input's shape: the members below it by name,
@@ -46,12 +51,13 @@ type intMember struct {
 // ParseIntRanges reads a table written by scripts/gen-int-ranges.py.
 func ParseIntRanges(b []byte) (*IntRanges, error) {
 	var table struct {
+		Protocol   string                 `json:"protocol"`
 		Operations map[string][]intMember `json:"operations"`
 	}
 	if err := json.Unmarshal(b, &table); err != nil {
 		return nil, fmt.Errorf("integer ranges: %w", err)
 	}
-	t := &IntRanges{ops: map[string]*intNode{}}
+	t := &IntRanges{ops: map[string]*intNode{}, coral: table.Protocol == "json" || table.Protocol == "query"}
 	for op, members := range table.Operations {
 		root := &intNode{}
 		for _, m := range members {
@@ -119,7 +125,7 @@ func (t *IntRanges) CheckJSON(op string, body []byte) error {
 	// Duplicate names and invalid UTF-8 are allowed, as the decoder allows
 	// them: {"a":1,"a":9300000000} must be checked, not skipped.
 	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	err := root.checkJSON(dec, "")
+	err := root.checkJSON(dec, "", t.coral)
 	var rangeErr *barge.Error
 	if err != nil && !errors.As(err, &rangeErr) {
 		return barge.Errorf(barge.EInvalid, "The request body is not valid JSON: %v.", err)
@@ -128,7 +134,7 @@ func (t *IntRanges) CheckJSON(op string, body []byte) error {
 }
 
 // checkJSON reads the next value of dec, the value at path, against n.
-func (n *intNode) checkJSON(dec *jsontext.Decoder, path string) error {
+func (n *intNode) checkJSON(dec *jsontext.Decoder, path string, coral bool) error {
 	if n == nil {
 		return dec.SkipValue()
 	}
@@ -150,7 +156,7 @@ func (n *intNode) checkJSON(dec *jsontext.Decoder, path string) error {
 			if !ok {
 				child = n.value // a map's values; nil for a structure's unknown member
 			}
-			if err := child.checkJSON(dec, joinPath(path, name)); err != nil {
+			if err := child.checkJSON(dec, joinPath(path, name), coral); err != nil {
 				return err
 			}
 		}
@@ -164,7 +170,11 @@ func (n *intNode) checkJSON(dec *jsontext.Decoder, path string) error {
 			return err
 		}
 		for i := 0; dec.PeekKind() != ']'; i++ {
-			if err := n.elem.checkJSON(dec, path+"["+strconv.Itoa(i)+"]"); err != nil {
+			elem := path + "[" + strconv.Itoa(i) + "]"
+			if coral {
+				elem = path + "." + strconv.Itoa(i+1) + ".member" // as AWS names it
+			}
+			if err := n.elem.checkJSON(dec, elem, coral); err != nil {
 				return err
 			}
 		}
@@ -175,7 +185,7 @@ func (n *intNode) checkJSON(dec *jsontext.Decoder, path string) error {
 		if err != nil || n.leaf == nil {
 			return err
 		}
-		return n.leaf.check(path, string(v))
+		return n.leaf.check(path, string(v), coral)
 	case 0:
 		_, err := dec.ReadToken() // the decoder's error
 		return err
@@ -210,7 +220,7 @@ func (t *IntRanges) CheckQuery(op string, params url.Values) error {
 			continue
 		}
 		for _, v := range values {
-			if err := n.leaf.check(key, v); err != nil {
+			if err := n.leaf.check(key, v, t.coral); err != nil {
 				return err
 			}
 		}
@@ -231,24 +241,43 @@ func joinPath(path, name string) string {
 }
 
 // check checks one number, as sent, against the member's type and range.
-func (m *intMember) check(path, raw string) error {
+func (m *intMember) check(path, raw string, coral bool) error {
 	bits, typ := 32, "an Integer"
 	lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
 	if m.Type == "long" {
 		bits, typ = 64, "a Long"
 		lo, hi = math.MinInt64, math.MaxInt64
 	}
-	if m.Min != nil {
-		lo = max(lo, *m.Min)
-	}
-	if m.Max != nil {
-		hi = min(hi, *m.Max)
-	}
 	if strings.ContainsAny(raw, ".eE") {
 		return barge.Errorf(barge.EInvalid, "%s %s is not valid: it must be a whole number (%s), written without a fraction or exponent.", path, raw, typ)
 	}
-	if n, err := strconv.ParseInt(raw, 10, bits); err != nil || n < lo || n > hi {
+	n, err := strconv.ParseInt(raw, 10, bits)
+	if err != nil {
 		return barge.Errorf(barge.EInvalid, "%s %s is not valid: it must be %s from %d to %d.", path, raw, typ, lo, hi)
 	}
-	return nil
+	var bound string
+	switch {
+	case m.Min != nil && n < *m.Min:
+		bound = "greater than or equal to " + strconv.FormatInt(*m.Min, 10)
+	case m.Max != nil && n > *m.Max:
+		bound = "less than or equal to " + strconv.FormatInt(*m.Max, 10)
+	default:
+		return nil
+	}
+	if coral {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have value %s", raw, coralPath(path), bound)
+	}
+	return barge.Errorf(barge.EInvalid, "%s %s is not valid: it must be %s.", path, raw, bound)
+}
+
+// coralPath writes a member path the way AWS's validation messages do, each
+// name starting in lower case: MaxItems is 'maxItems'.
+func coralPath(path string) string {
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToLower(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, ".")
 }

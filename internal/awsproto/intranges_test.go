@@ -20,14 +20,15 @@ func TestIntRangesCheckJSON(t *testing.T) {
 		want string // a fragment of the error; "" for none
 	}{
 		{`{"n":1,"big":9223372036854775807}`, ""},
-		{`{"n":0}`, "n 0 is not valid: it must be an Integer from 1 to 100"},
-		{`{"n":101}`, "n 101"},
+		{`{"n":0}`, "n 0 is not valid: it must be greater than or equal to 1"},
+		{`{"n":101}`, "n 101 is not valid: it must be less than or equal to 100"},
 		{`{"n":1,"n":9300000000}`, "n 9300000000"}, // the decoder keeps the last
 		{`{"n":1.5}`, "whole number"},
 		{`{"n":1e2}`, "whole number"},
 		{`{"big":9223372036854775808}`, "a Long from"},
 		{`{"list":[{"inner":{"v":1}},{"inner":{"v":2147483648}}]}`, "list[1].inner.v 2147483648"},
 		{`{"m":{"a":1,"b":-1}}`, "m.b -1"},
+		{`{"n":2147483648}`, "it must be an Integer from -2147483648 to 2147483647"},
 		{`{"other":{"n":0},"n":"text"}`, ""}, // other members and wrong types are the decoder's
 		{``, ""},
 		{`{"n":`, "not valid JSON"},
@@ -47,15 +48,15 @@ func TestIntRangesCheckJSON(t *testing.T) {
 }
 
 func TestIntRangesCheckQuery(t *testing.T) {
-	r := MustParseIntRanges([]byte(testRanges))
+	r := MustParseIntRanges([]byte(strings.Replace(testRanges, "{", `{"protocol":"query",`, 1)))
 	for _, tc := range []struct {
 		params url.Values
 		want   string
 	}{
 		{url.Values{"n": {"5"}}, ""},
-		{url.Values{"n": {"500"}}, "n 500"},
+		{url.Values{"n": {"500"}}, "1 validation error detected: Value '500' at 'n' failed to satisfy constraint: Member must have value less than or equal to 100"},
 		{url.Values{"list.member.2.inner.v": {"2147483648"}}, "list.member.2.inner.v"},
-		{url.Values{"m.entry.1.key": {"k"}, "m.entry.1.value": {"-3"}}, "m.entry.1.value -3"},
+		{url.Values{"m.entry.1.key": {"k"}, "m.entry.1.value": {"-3"}}, "Value '-3' at 'm.entry.1.value'"},
 		{url.Values{"Action": {"Op"}}, ""},
 	} {
 		err := r.CheckQuery("Op", tc.params)

@@ -139,7 +139,7 @@ func TestGetLogEventsTokens(t *testing.T) {
 		code, msg string
 	}{
 		{"bad token", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), NextToken: aws.String("x/1/2")}, "InvalidParameterException", "nextToken is invalid"},
-		{"limit", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), Limit: aws.Int32(10_001)}, "InvalidParameterException", "between 1 and 10000"},
+		{"limit", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), Limit: aws.Int32(10_001)}, "InvalidParameterException", "at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"},
 		{"missing stream", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("nope")}, "ResourceNotFoundException", "The specified log stream does not exist."},
 		{"missing group", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("nope"), LogStreamName: aws.String("s")}, "ResourceNotFoundException", "The specified log group does not exist."},
 		{"end before start", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartTime: aws.Int64(5), EndTime: aws.Int64(4)}, "InvalidParameterException", "endTime"},

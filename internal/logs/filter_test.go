@@ -139,7 +139,7 @@ func TestFilterLogEvents(t *testing.T) {
 		{"JSON pattern", cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String("{ $.level = \"error\" }")}, "InvalidParameterException", "not supported"},
 		{"open quote", cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String(`"disk`)}, "InvalidParameterException", "closing double quote"},
 		{"bad token", cloudwatchlogs.FilterLogEventsInput{NextToken: aws.String("nope")}, "InvalidParameterException", "nextToken is invalid"},
-		{"limit", cloudwatchlogs.FilterLogEventsInput{Limit: aws.Int32(0)}, "InvalidParameterException", "between 1 and 10000"},
+		{"limit", cloudwatchlogs.FilterLogEventsInput{Limit: aws.Int32(0)}, "InvalidParameterException", "at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{"101 streams", cloudwatchlogs.FilterLogEventsInput{LogStreamNames: make([]string, 101)}, "InvalidParameterException", "between 1 and 100"},
 	}
 	for _, tt := range errs {

@@ -119,7 +119,7 @@ func TestLogGroupsAPI(t *testing.T) {
 		{"limit", func() error {
 			_, err := c.DescribeLogGroups(ctx0, &cloudwatchlogs.DescribeLogGroupsInput{Limit: aws.Int32(51)})
 			return err
-		}, "InvalidParameterException", "between 1 and 50"},
+		}, "InvalidParameterException", "Member must have value less than or equal to 50"},
 		{"bad token", func() error {
 			_, err := c.DescribeLogGroups(ctx0, &cloudwatchlogs.DescribeLogGroupsInput{NextToken: aws.String("garbage")})
 			return err
