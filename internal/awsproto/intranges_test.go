@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -64,4 +65,44 @@ func TestIntRangesCheckQuery(t *testing.T) {
 			t.Errorf("CheckQuery(%v) = %v, want %q", tc.params, err, tc.want)
 		}
 	}
+}
+
+// FuzzIntRangesCheckJSON feeds arbitrary bodies to the range check: it must
+// not panic, and a body it lets through must not decode to a number out of
+// range, whatever tricks (duplicate names, escapes, nesting) it plays.
+func FuzzIntRangesCheckJSON(f *testing.F) {
+	r := MustParseIntRanges([]byte(testRanges))
+	for _, seed := range []string{`{"n":5}`, `{"n":1,"n":101}`, `{"\u006e":0}`, `{"list":[{"inner":{"v":1}}]}`, `{"m":{"a":-1}}`, `{"n":1e2}`, ``} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if r.CheckJSON("Op", body) != nil {
+			return
+		}
+		var in struct {
+			N    *int64 `json:"n"`
+			List []struct {
+				Inner struct {
+					V *int64 `json:"v"`
+				} `json:"inner"`
+			} `json:"list"`
+			M map[string]int64 `json:"m"`
+		}
+		if DecodeJSON(body, &in) != nil {
+			return
+		}
+		if in.N != nil && (*in.N < 1 || *in.N > 100) {
+			t.Fatalf("CheckJSON(%q) let n = %d through, want 1 to 100", body, *in.N)
+		}
+		for _, e := range in.List {
+			if e.Inner.V != nil && (*e.Inner.V > math.MaxInt32 || *e.Inner.V < math.MinInt32) {
+				t.Fatalf("CheckJSON(%q) let list[].inner.v = %d through", body, *e.Inner.V)
+			}
+		}
+		for k, v := range in.M {
+			if v < 0 {
+				t.Fatalf("CheckJSON(%q) let m.%s = %d through, want at least 0", body, k, v)
+			}
+		}
+	})
 }
