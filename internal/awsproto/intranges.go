@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -122,10 +123,17 @@ func (t *IntRanges) CheckJSON(op string, body []byte) error {
 		return nil
 	}
 	root := t.ops[op]
+	w := walkers.Get().(*jsonWalker)
+	defer func() {
+		w.rd.Reset(nil) // the pool keeps no body alive
+		walkers.Put(w)
+	}()
+	w.rd.Reset(body)
 	// Duplicate names and invalid UTF-8 are allowed, as the decoder allows
 	// them: {"a":1,"a":9300000000} must be checked, not skipped.
-	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	err := root.checkJSON(dec, "", t.coral)
+	w.dec.Reset(&w.rd, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	w.path, w.coral = w.path[:0], t.coral
+	err := w.check(root)
 	var rangeErr *barge.Error
 	if err != nil && !errors.As(err, &rangeErr) {
 		return barge.Errorf(barge.EInvalid, "The request body is not valid JSON: %v.", err)
@@ -133,8 +141,41 @@ func (t *IntRanges) CheckJSON(op string, body []byte) error {
 	return err
 }
 
-// checkJSON reads the next value of dec, the value at path, against n.
-func (n *intNode) checkJSON(dec *jsontext.Decoder, path string, coral bool) error {
+// jsonWalker walks one body; walkers are pooled, as every SubmitJob needs one.
+type jsonWalker struct {
+	rd    bytes.Reader
+	dec   jsontext.Decoder
+	path  []string // member names and list indices down to the value read
+	coral bool
+	name  []byte
+}
+
+var walkers = sync.Pool{New: func() any { return new(jsonWalker) }}
+
+// pathString renders the path of the value being read, for an error.
+func (w *jsonWalker) pathString() string {
+	var b strings.Builder
+	for i, p := range w.path {
+		if p[0] == '[' {
+			if w.coral {
+				n, _ := strconv.Atoi(p[1 : len(p)-1])
+				b.WriteString("." + strconv.Itoa(n+1) + ".member") // as AWS names it
+			} else {
+				b.WriteString(p)
+			}
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// check reads the next value against n.
+func (w *jsonWalker) check(n *intNode) error {
+	dec := &w.dec
 	if n == nil {
 		return dec.SkipValue()
 	}
@@ -147,18 +188,32 @@ func (n *intNode) checkJSON(dec *jsontext.Decoder, path string, coral bool) erro
 			return err
 		}
 		for dec.PeekKind() != '}' {
-			tok, err := dec.ReadToken()
+			raw, err := dec.ReadValue() // the name, quoted
 			if err != nil {
 				return err
 			}
-			name := tok.String()
-			child, ok := n.members[name]
+			name := raw[1 : len(raw)-1]
+			if bytes.IndexByte(name, '\\') >= 0 {
+				if w.name, err = jsontext.AppendUnquote(w.name[:0], raw); err != nil {
+					return err
+				}
+				name = w.name
+			}
+			child, ok := n.members[string(name)]
 			if !ok {
 				child = n.value // a map's values; nil for a structure's unknown member
 			}
-			if err := child.checkJSON(dec, joinPath(path, name), coral); err != nil {
+			if child == nil {
+				if err := dec.SkipValue(); err != nil {
+					return err
+				}
+				continue
+			}
+			w.path = append(w.path, string(name))
+			if err := w.check(child); err != nil {
 				return err
 			}
+			w.path = w.path[:len(w.path)-1]
 		}
 		_, err := dec.ReadToken()
 		return err
@@ -170,13 +225,11 @@ func (n *intNode) checkJSON(dec *jsontext.Decoder, path string, coral bool) erro
 			return err
 		}
 		for i := 0; dec.PeekKind() != ']'; i++ {
-			elem := path + "[" + strconv.Itoa(i) + "]"
-			if coral {
-				elem = path + "." + strconv.Itoa(i+1) + ".member" // as AWS names it
-			}
-			if err := n.elem.checkJSON(dec, elem, coral); err != nil {
+			w.path = append(w.path, "["+strconv.Itoa(i)+"]")
+			if err := w.check(n.elem); err != nil {
 				return err
 			}
+			w.path = w.path[:len(w.path)-1]
 		}
 		_, err := dec.ReadToken()
 		return err
@@ -185,7 +238,10 @@ func (n *intNode) checkJSON(dec *jsontext.Decoder, path string, coral bool) erro
 		if err != nil || n.leaf == nil {
 			return err
 		}
-		return n.leaf.check(path, string(v), coral)
+		if err := n.leaf.check("", string(v), w.coral); err != nil {
+			return n.leaf.check(w.pathString(), string(v), w.coral)
+		}
+		return nil
 	case 0:
 		_, err := dec.ReadToken() // the decoder's error
 		return err
@@ -231,13 +287,6 @@ func (t *IntRanges) CheckQuery(op string, params url.Values) error {
 func isIndex(s string) bool {
 	_, err := strconv.Atoi(s)
 	return err == nil
-}
-
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
 }
 
 // check checks one number, as sent, against the member's type and range.

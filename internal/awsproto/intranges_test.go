@@ -3,6 +3,8 @@ package awsproto
 import (
 	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,4 +107,26 @@ func FuzzIntRangesCheckJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkCheckJSONSubmitJob measures the range check on a typical
+// SubmitJob body against Batch's real table: the cost it adds to every
+// submission.
+func BenchmarkCheckJSONSubmitJob(b *testing.B) {
+	table, err := os.ReadFile(filepath.Join("..", "batch", "intranges.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := MustParseIntRanges(table)
+	body := []byte(`{"jobName":"nightly-report","jobQueue":"default","jobDefinition":"report:3","arrayProperties":{"size":100},` +
+		`"containerOverrides":{"command":["python","report.py","--day","2026-01-01"],"environment":[{"name":"STAGE","value":"prod"}],` +
+		`"resourceRequirements":[{"type":"VCPU","value":"1"},{"type":"MEMORY","value":"2048"}]},` +
+		`"retryStrategy":{"attempts":3},"timeout":{"attemptDurationSeconds":3600},"tags":{"team":"data"},"parameters":{"day":"2026-01-01"}}`)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.CheckJSON("SubmitJob", body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
