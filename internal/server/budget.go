@@ -88,3 +88,48 @@ func (b *byteBudget) grant() {
 		b.waiters = b.waiters[1:]
 	}
 }
+
+// Body buffers are reused, by size class (powers of two from 4 KiB up):
+// a flood of requests that each get their share of the budget, read a
+// little and are cut off would otherwise make garbage faster than the
+// collector frees it, and the process's memory would grow far past the
+// budget although little of it is live.
+const (
+	minBufferShift = 12 // 4 KiB
+	bufferClasses  = 12 // up to 8 MiB
+)
+
+var bodyBuffers [bufferClasses]sync.Pool
+
+// bufferClass returns the class of a buffer of at least n bytes, or -1 if
+// n is larger than any class.
+func bufferClass(n int64) int {
+	for c := range bufferClasses {
+		if n <= 1<<(minBufferShift+c) {
+			return c
+		}
+	}
+	return -1
+}
+
+// getBuffer returns a buffer with room for n bytes.
+func getBuffer(n int64) *[]byte {
+	c := bufferClass(n)
+	if c < 0 {
+		b := make([]byte, 0, n)
+		return &b
+	}
+	if b, ok := bodyBuffers[c].Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 1<<(minBufferShift+c))
+	return &b
+}
+
+// putBuffer gives a buffer from getBuffer back.
+func putBuffer(b *[]byte) {
+	if c := bufferClass(int64(cap(*b))); c >= 0 && cap(*b) == 1<<(minBufferShift+c) {
+		*b = (*b)[:0]
+		bodyBuffers[c].Put(b)
+	}
+}

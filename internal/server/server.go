@@ -249,11 +249,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, ok := s.readBody(w, r, p, fail)
+	body, done, ok := s.readBody(w, r, p, fail)
 	if !ok {
 		return
 	}
-	if _, err := s.cfg.Auth.Authenticate(r, body); err != nil {
+	_, err = s.cfg.Auth.Authenticate(r, body)
+	done.verified()
+	defer done.served()
+	if err != nil {
 		authFailed(err)
 		return
 	}
@@ -264,8 +267,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads r's body, bounded by the operation's limit, the body
 // deadline and the budget of unverified bytes; on failure it has answered
-// the request.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, p *protocol, fail func(code string, status int, msg string)) ([]byte, bool) {
+// the request. The body holds its share of the budget until done.verified,
+// and its buffer until done.served.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, p *protocol, fail func(code string, status int, msg string)) (body []byte, done bodyDone, ok bool) {
 	limit, tooLarge := int64(defaultBodyLimit), http.Handler(nil)
 	if l, ok := limiterFor(p.handler, r); ok {
 		if n, h := l.BodyLimit(r); n > 0 {
@@ -282,7 +286,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, p *protocol, f
 	}
 	if r.ContentLength > limit {
 		refuseTooLarge()
-		return nil, false
+		return nil, bodyDone{}, false
 	}
 
 	deadline := time.Now().Add(s.cfg.BodyTimeout)
@@ -297,24 +301,28 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, p *protocol, f
 	if !s.unverified.acquire(r.Context(), hold, deadline) {
 		w.Header().Set("Connection", "close")
 		fail("ThrottlingException", http.StatusTooManyRequests, "The server is reading as many unverified request bodies as it holds at once. Retry the request.")
-		return nil, false
+		return nil, bodyDone{}, false
 	}
-	defer s.unverified.release(hold)
-
-	body, err := readAtMost(r.Body, r.ContentLength, limit)
+	buf := getBuffer(hold)
+	body, err := readAtMost(r.Body, (*buf)[:0], r.ContentLength, limit)
+	done = bodyDone{budget: s.unverified, hold: hold, buf: buf}
+	if err != nil {
+		done.verified()
+		done.served()
+	}
 	switch {
 	case errors.Is(err, errTooLarge):
 		refuseTooLarge()
-		return nil, false
+		return nil, bodyDone{}, false
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		w.Header().Set("Connection", "close")
 		fail("RequestTimeoutException", http.StatusRequestTimeout, fmt.Sprintf("The request body did not arrive within %s of its headers.", s.cfg.BodyTimeout))
-		return nil, false
+		return nil, bodyDone{}, false
 	case err != nil:
 		fail("ClientException", http.StatusBadRequest, "The request body could not be read.")
-		return nil, false
+		return nil, bodyDone{}, false
 	}
-	return body, true
+	return body, done, true
 }
 
 // limiterFor returns the handler of r's operation as a BodyLimiter, looking
@@ -330,18 +338,41 @@ func limiterFor(h http.Handler, r *http.Request) (BodyLimiter, bool) {
 var errTooLarge = errors.New("request body over the limit")
 
 // readAtMost reads a body of the given length (-1 if unknown) that must not
-// exceed limit bytes, allocating no more than the body holds.
-func readAtMost(rd io.Reader, length, limit int64) ([]byte, error) {
+// exceed limit bytes into buf, which has room for it.
+func readAtMost(rd io.Reader, buf []byte, length, limit int64) ([]byte, error) {
 	if length >= 0 {
-		b := make([]byte, length)
+		b := buf[:length]
 		if _, err := io.ReadFull(rd, b); err != nil {
 			return nil, err
 		}
 		return b, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(rd, limit+1))
+	b, err := io.ReadAll(io.LimitReader(rd, limit+1)) // rare: SDKs send a Content-Length
 	if err == nil && int64(len(b)) > limit {
 		err = errTooLarge
 	}
 	return b, err
+}
+
+// bodyDone gives back what an unverified body holds: its share of the
+// budget once its signature is checked, its buffer once the request is
+// served (handlers copy what they read from it).
+type bodyDone struct {
+	budget *byteBudget
+	hold   int64
+	buf    *[]byte
+}
+
+func (d *bodyDone) verified() {
+	if d.budget != nil {
+		d.budget.release(d.hold)
+		d.budget = nil
+	}
+}
+
+func (d *bodyDone) served() {
+	if d.buf != nil {
+		putBuffer(d.buf)
+		d.buf = nil
+	}
 }
