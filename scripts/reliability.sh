@@ -9,14 +9,15 @@
 # form's defaults in brackets, short / long):
 #   FUZZTIME            how long each fuzz target runs            [30s / 10m]
 #   BARGE_PREAUTH_CONNS stalled uploads held at once               [1000 / 1000]
-#   BARGE_PREAUTH_HOLD  how long they stall                        [5s / 60s]
+#   BARGE_PREAUTH_HOLD  how long they stall (past the 20 s body     [30s / 120s]
+#                       deadline, so that rounds of cut-offs are measured too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 form=${1:-short}
 case "$form" in
-  short) : "${FUZZTIME:=30s}" "${BARGE_PREAUTH_HOLD:=5s}" ;;
-  long)  : "${FUZZTIME:=10m}" "${BARGE_PREAUTH_HOLD:=60s}" ;;
+  short) : "${FUZZTIME:=30s}" "${BARGE_PREAUTH_HOLD:=30s}" ;;
+  long)  : "${FUZZTIME:=10m}" "${BARGE_PREAUTH_HOLD:=120s}" ;;
   *) echo "usage: $0 [short|long]" >&2; exit 2 ;;
 esac
 : "${BARGE_PREAUTH_CONNS:=1000}"
