@@ -316,6 +316,9 @@ func (m *intMember) check(path, raw string, coral bool) error {
 	if coral {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have value %s", raw, coralPath(path), bound)
 	}
+	if m.Min != nil && m.Max != nil {
+		bound = fmt.Sprintf("between %d and %d", *m.Min, *m.Max) // as Batch's own checks say it
+	}
 	return barge.Errorf(barge.EInvalid, "%s %s is not valid: it must be %s.", path, raw, bound)
 }
 

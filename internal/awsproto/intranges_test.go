@@ -23,8 +23,9 @@ func TestIntRangesCheckJSON(t *testing.T) {
 		want string // a fragment of the error; "" for none
 	}{
 		{`{"n":1,"big":9223372036854775807}`, ""},
-		{`{"n":0}`, "n 0 is not valid: it must be greater than or equal to 1"},
-		{`{"n":101}`, "n 101 is not valid: it must be less than or equal to 100"},
+		{`{"n":0}`, "n 0 is not valid: it must be between 1 and 100"},
+		{`{"n":101}`, "n 101 is not valid: it must be between 1 and 100"},
+		{`{"m":{"a":-1}}`, "m.a -1 is not valid: it must be greater than or equal to 0"},
 		{`{"n":1,"n":9300000000}`, "n 9300000000"}, // the decoder keeps the last
 		{`{"n":1.5}`, "whole number"},
 		{`{"n":1e2}`, "whole number"},
