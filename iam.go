@@ -3,6 +3,7 @@ package barge
 // IAM roles, shared by the IAM API and the store.
 
 import (
+	"strconv"
 	"time"
 	"unicode"
 )
@@ -50,4 +51,44 @@ func PolicySize(doc string) int {
 		}
 	}
 	return n
+}
+
+// ManagedPolicy is a managed policy: a customer managed policy of the
+// account (CreatePolicy), or one of AWS's.
+type ManagedPolicy struct {
+	Name           string // unique in the account regardless of case
+	ID             string // ANPA followed by 17 upper-case letters and digits
+	Path           string
+	ARN            string // arn:aws:iam::<account or "aws">:policy<Path><Name>
+	Description    string
+	DefaultVersion int // the n of the default version, v<n>
+	Created        time.Time
+	Updated        time.Time // when the default version last changed
+	Tags           []RoleTag
+
+	// AttachmentCount is the number of roles it is attached to.
+	AttachmentCount int
+}
+
+// PolicyVersion is one version of a managed policy's document.
+type PolicyVersion struct {
+	Version   int    // v<n>
+	Document  string // as the client sent it
+	IsDefault bool
+	Created   time.Time
+}
+
+// VersionID returns the version's ID as IAM names it: v1, v2, ...
+func (v *PolicyVersion) VersionID() string { return "v" + strconv.Itoa(v.Version) }
+
+// InstanceProfile is an IAM instance profile: a container for one role,
+// which EC2 instances are launched with.
+type InstanceProfile struct {
+	Name    string // unique in the account regardless of case
+	ID      string // AIPA followed by 17 upper-case letters and digits
+	Path    string
+	ARN     string // arn:aws:iam::<account>:instance-profile<Path><Name>
+	Created time.Time
+	Tags    []RoleTag
+	Role    string // the name of the role it holds, or ""
 }

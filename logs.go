@@ -11,6 +11,7 @@ type LogGroup struct {
 	CreatedAt     int64 // ms since the epoch
 	RetentionDays int   // 0: events never expire
 	Class         string
+	KMSKeyID      string // the KMS key ARN it was created with, or ""; barge does not encrypt
 	Tags          map[string]string
 }
 

@@ -42,6 +42,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/apitest"
 	"github.com/bargehq/barge/internal/store"
 )
 
@@ -82,7 +83,7 @@ func runBenchMain(tb testing.TB, dir string) *Main {
 // connection pool keeps a connection per concurrent client: the SDK's
 // default of 10 idle connections per host would make most of 32 clients
 // dial anew for every call. Like the tests' client it hides the request
-// body's WriteTo from net/http (see hideWriterTo), and it does not retry:
+// body's WriteTo from net/http (see apitest.HideWriterTo), and it does not retry:
 // every call is one request, timed as such.
 func benchClient(addr string) *batch.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -91,7 +92,7 @@ func benchClient(addr string) *batch.Client {
 	cfg := aws.Config{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(benchKeyID, benchSecret, ""),
-		HTTPClient:       &http.Client{Transport: hideWriterTo{tr}},
+		HTTPClient:       &http.Client{Transport: apitest.HideWriterTo{RoundTripper: tr}},
 		RetryMaxAttempts: 1,
 	}
 	return batch.NewFromConfig(cfg, func(o *batch.Options) { o.BaseEndpoint = aws.String("http://" + addr) })

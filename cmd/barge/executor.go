@@ -19,7 +19,6 @@ import (
 	"github.com/bargehq/barge/internal/executor/local"
 	"github.com/bargehq/barge/internal/executor/router"
 	"github.com/bargehq/barge/internal/executor/simulate"
-	"github.com/bargehq/barge/internal/logs"
 )
 
 // executor is a barge.Executor that holds resources until Close.
@@ -136,25 +135,6 @@ func chooseByTag(ces computeEnvironments, own string) func(ctx context.Context, 
 			return "", fmt.Errorf("CannotStartContainerError: compute environment %s has the tag %s=%q, but this barge runs jobs on %s or simulate", name, executorTag, v, own)
 		}
 	}
-}
-
-// logSink adapts the CloudWatch Logs service to what the runner writes.
-type logSink struct{ s *logs.Service }
-
-func (l logSink) EnsureStream(ctx context.Context, group, stream string, createGroup bool) error {
-	return l.s.EnsureStream(ctx, group, stream, createGroup)
-}
-
-func (l logSink) Append(ctx context.Context, group, stream string, lines []barge.LogLine) error {
-	events := make([]logs.Event, len(lines))
-	for i, line := range lines {
-		events[i] = logs.Event{Timestamp: line.Time.UnixMilli(), Message: line.Message}
-	}
-	return l.s.Append(ctx, group, stream, events)
-}
-
-func (l logSink) LastEvents(ctx context.Context, group, stream string) (time.Time, []string, error) {
-	return l.s.LastEvents(ctx, group, stream)
 }
 
 // instanceID names this barge installation (its data directory) on a

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"testing"
 	"time"
 
@@ -130,23 +128,4 @@ func describeJob(t *testing.T, c *batch.Client, id string) types.JobDetail {
 		t.Fatalf("DescribeJobs(%s) returned %d jobs, want 1", id, len(out.Jobs))
 	}
 	return out.Jobs[0]
-}
-
-// hideWriterTo works around a race in smithy-go (v1.28.9): the SDK closes
-// a request's body as soon as the response arrives, while net/http may
-// still be finishing the body's write with a final io.Copy, and the body
-// wrapper's WriteTo answers io.EOF once closed, which io.Copy passes on as
-// an error. The transport then closes the connection, and the response
-// body, if not yet read, fails with "use of closed network connection" (a
-// few percent of the responses over 4 KiB against a local server; the
-// SDK's default retries hide it from users, but tests run without
-// retries). Hiding WriteTo makes io.Copy use Read, whose io.EOF ends the
-// copy cleanly.
-type hideWriterTo struct{ http.RoundTripper }
-
-func (t hideWriterTo) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return t.RoundTripper.RoundTrip(r)
 }

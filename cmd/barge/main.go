@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -33,8 +32,12 @@ import (
 	"github.com/bargehq/barge/internal/console"
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/iamservice"
+	"github.com/bargehq/barge/internal/jobbus"
 	"github.com/bargehq/barge/internal/jobfeed"
 	"github.com/bargehq/barge/internal/logs"
+	"github.com/bargehq/barge/internal/logservice"
+	"github.com/bargehq/barge/internal/metrics"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/server"
@@ -169,51 +172,27 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	scope := barge.Scope{Region: m.Config.Region, Account: m.Config.AccountID}
-	var sched *scheduler.Scheduler
 	var now func() time.Time // the runner's and scheduler's clock: the time package's, unless a test simulates time
 	if m.Config.SimulateClock != nil {
 		now = m.Config.SimulateClock.Now
 	}
-	// The feed exists before the store, which reports its job writes to
-	// it; what the feed asks of the store and the Batch API is bound once
-	// they exist (the store writes no job before then).
-	var batchAPI *batch.Service
-	m.Feed = jobfeed.New(jobfeed.Options{
-		Scope: scope, Now: now, Log: m.log,
-		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
-		Count: func(ctx context.Context) (map[string]map[barge.JobStatus]int, error) {
-			return m.store.CountJobsByQueue(ctx)
-		},
-	})
-	// Every consumer of the store's job changes, in order; each must return
-	// quickly and never wait for a store write. Add consumers here, before
-	// the store opens.
 	prices, err := m.Config.PriceTable()
 	if err != nil {
 		return err
 	}
-	m.Costs = costs.New(costs.Options{Store: costsStore{m}, Prices: prices, Now: now, Log: m.log})
-	met := m.newMetrics(now, m.Feed, &sched)
-	// The metrics take each change before the feed does, so that a scrape
-	// that sees the feed's counts sees the metrics of the same changes.
-	jobConsumers := []func([]barge.JobChange){met.JobsWritten, m.Feed.Publish, m.Costs.Publish}
-	var hooks *webhooks.Dispatcher
+	var hookList []webhooks.Hook
 	if m.Config.Webhooks != "" {
-		list, err := webhooks.Load(m.Config.Webhooks, scope)
-		if err != nil {
+		if hookList, err = webhooks.Load(m.Config.Webhooks, scope); err != nil {
 			return fmt.Errorf("--webhooks: %w", err)
 		}
-		hooks = webhooks.New(webhooks.Config{Hooks: list, Outbox: outbox{m}, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
-			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
-		jobConsumers = append(jobConsumers, hooks.Publish)
 	}
+	// The store publishes the job changes of each durable write on the
+	// bus, in commit order; their followers subscribe below, before
+	// anything writes a job.
+	var jobs jobbus.Bus
+	met := metrics.New(metrics.Config{Now: now})
 	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
-		OnJobsWritten: func(changes []barge.JobChange) {
-			for _, consume := range jobConsumers {
-				consume(changes)
-			}
-		},
-		OnCommit: met.Commit})
+		OnJobsWritten: jobs.Publish, OnCommit: met.Commit})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -226,10 +205,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	iamAPI := iam.New(iam.Config{Store: m.store, Account: scope.Account, Log: m.log})
-	logsAPI := logs.New(logs.Config{Store: m.store, Scope: scope, Log: m.log})
+	iamSvc := iamservice.New(iamservice.Config{Store: m.store, Account: scope.Account, Log: m.log, NewID: awsproto.NewUUID})
+	logSvc := logservice.New(logservice.Config{Store: m.store, Scope: scope, Log: m.log})
+	// The runner and the scheduler call each other: the scheduler hands
+	// the runner what it placed, the runner gives back the capacity.
+	var sched *scheduler.Scheduler
 	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Logs: logSink{logsAPI}, Roles: iamAPI, Scope: scope, Log: m.log, Now: now,
+		Store: m.store, Executor: m.exec, Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
 		Wake:          func() { sched.Kick() },
 		Second:        m.Config.JobSecond,
@@ -237,9 +219,31 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
-	batchAPI = batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
+	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
+	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
 		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched, Prices: &prices, CostDays: m.costDays})
+		Waits: sched, Prices: &prices, CostDays: costDays(m.Costs)})
+	m.Feed = jobfeed.New(jobfeed.Options{
+		Scope: scope, Now: now, Log: m.log,
+		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
+		Count:  m.store.CountJobsByQueue,
+	})
+	met.ReadGauges(gauges(m.store, m.Feed, sched))
+	var hooks *webhooks.Dispatcher
+	if m.Config.Webhooks != "" {
+		hooks = webhooks.New(webhooks.Config{Hooks: hookList, Outbox: m.store, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
+			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
+	}
+	// The metrics take each change before the feed does, so that a scrape
+	// that sees the feed's counts sees the metrics of the same changes.
+	// Each subscriber returns quickly and never waits for a store write.
+	jobs.Subscribe(met.JobsWritten)
+	jobs.Subscribe(m.Feed.Publish)
+	jobs.Subscribe(m.Costs.Publish)
+	if hooks != nil {
+		jobs.Subscribe(hooks.Publish)
+	}
+
 	// Event streams last until their client goes: shutting down ends
 	// them, or Shutdown would wait for them.
 	stopEvents := make(chan struct{})
@@ -247,13 +251,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	srv := server.New(server.Config{
 		Log:    m.log,
 		Region: m.Config.Region,
-		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
+		Auth: server.SigV4{Verifier: &sigv4.Verifier{Lookup: func(id string) (string, bool) {
 			s, ok := secrets[id]
 			return s, ok
 		}, Now: time.Now}},
 		Batch:     batchAPI.Handler(),
-		Logs:      logsAPI.Handler(),
-		IAM:       iamAPI.Handler(),
+		Logs:      logs.New(logSvc, m.log).Handler(),
+		IAM:       iam.New(iamSvc, m.log).Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
@@ -288,7 +292,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logsAPI.Run, m.Feed.Run, m.Costs.Run}
+	loops := []func(context.Context) error{batchAPI.Run, logSvc.Run, m.Feed.Run, m.Costs.Run}
 	if hooks != nil {
 		loops = append(loops, hooks.Run)
 	}
@@ -367,47 +371,4 @@ func (m *Main) Close() error {
 		errs = append(errs, m.store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// sigv4Auth adapts the SigV4 verifier to the server's Authenticator.
-type sigv4Auth struct{ v *sigv4.Verifier }
-
-func (a sigv4Auth) Check(r *http.Request) (server.Identity, error) {
-	return identity(a.v.Check(r))
-}
-
-func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	return identity(a.v.Verify(r, body))
-}
-
-func identity(res sigv4.Result, err error) (server.Identity, error) {
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return server.Identity{}, &server.AuthError{Code: se.Code, Message: se.Message, Status: se.HTTPStatus()}
-		}
-		return server.Identity{}, err
-	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service),
-		SignedHeaders: res.SignedHeaders}, nil
-}
-
-// outbox is the store as the webhooks' outbox; the dispatcher exists before
-// the store opens (it consumes the store's job changes).
-type outbox struct{ m *Main }
-
-func (o outbox) AddWebhookDeliveries(ctx context.Context, ds []store.WebhookDelivery) error {
-	return o.m.store.AddWebhookDeliveries(ctx, ds)
-}
-
-func (o outbox) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]store.WebhookDelivery, error) {
-	return o.m.store.DueWebhookDeliveries(ctx, now, limit)
-}
-
-func (o outbox) NextWebhookDue(ctx context.Context) (int64, bool, error) {
-	return o.m.store.NextWebhookDue(ctx)
-}
-
-func (o outbox) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []store.WebhookDelivery) error {
-	return o.m.store.FinishWebhookDeliveries(ctx, done, retry)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -13,10 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
-	"github.com/aws/smithy-go"
+
+	"github.com/bargehq/barge/internal/apitest"
 )
 
 // Test credentials for the in-process server.
@@ -77,21 +75,14 @@ func (ts *testServer) restart() *testServer {
 	return startServer(ts.t, ts.dir)
 }
 
-func (ts *testServer) awsConfig() aws.Config {
-	return aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""),
-		// Tests assert the first answer; SDK retries would only hide it.
-		RetryMaxAttempts: 1,
-	}
-}
+// testKey is the test server's root access key.
+var testKey = apitest.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+
+// awsConfig returns the SDK configuration of a client of the server.
+func (ts *testServer) awsConfig() aws.Config { return apitest.Config("us-east-1", testKey) }
 
 // batch returns an AWS Batch client pointed at the server.
-func (ts *testServer) batch() *batch.Client {
-	cfg := ts.awsConfig()
-	cfg.HTTPClient = &http.Client{Transport: hideWriterTo{http.DefaultTransport.(*http.Transport).Clone()}}
-	return batch.NewFromConfig(cfg, func(o *batch.Options) { o.BaseEndpoint = aws.String(ts.URL) })
-}
+func (ts *testServer) batch() *batch.Client { return apitest.Batch(ts.awsConfig(), ts.URL) }
 
 // signedRequest sends a request signed for service/region with the given
 // credentials, for operations the SDK lacks and for raw wire checks.
@@ -107,9 +98,7 @@ func (ts *testServer) signedRequest(method, path, service, region string, body [
 	if req.Header.Get("Content-Type") == "" && body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	sum := sha256Hex(body)
-	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sum, service, region, time.Now()); err != nil {
+	if err := apitest.Sign(req, body, service, region, testKey, time.Now()); err != nil {
 		ts.t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -121,19 +110,14 @@ func (ts *testServer) signedRequest(method, path, service, region string, body [
 
 // apiErrorCode returns the AWS error code of err, as SDK users see it.
 func apiErrorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
+	code, _, _ := apitest.APIError(err)
+	return code
 }
 
+// apiErrorMessage returns the AWS error message of err, as SDK users see it.
 func apiErrorMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorMessage()
-	}
-	return ""
+	_, msg, _ := apitest.APIError(err)
+	return msg
 }
 
 // wantClientError fails unless err is a ClientException whose message

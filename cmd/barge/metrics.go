@@ -12,23 +12,23 @@ import (
 	"github.com/bargehq/barge/internal/metrics"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/server"
+	"github.com/bargehq/barge/internal/store"
 )
 
 // listPage is how many queues or compute environments one store call
 // lists for a scrape.
 const listPage = 1000
 
-// newMetrics returns the server's metrics. They read the feed's counts, the
-// store and the scheduler at scrape time, through m.store and *sched, set
-// later in Run.
-func (m *Main) newMetrics(now func() time.Time, jobs metrics.JobCounter, sched **scheduler.Scheduler) *metrics.Metrics {
-	return metrics.New(metrics.Config{
-		Now:  now,
+// gauges returns what the metrics read at scrape time: the feed's job
+// counts, the queues and compute environments the store lists, and the
+// capacity the scheduler has placed.
+func gauges(st *store.Store, jobs metrics.JobCounter, sched *scheduler.Scheduler) metrics.Gauges {
+	return metrics.Gauges{
 		Jobs: jobs,
 		Queues: func(ctx context.Context) ([]string, error) {
 			var names []string
 			for after := ""; ; {
-				qs, err := m.store.ListJobQueues(ctx, after, listPage)
+				qs, err := st.ListJobQueues(ctx, after, listPage)
 				if err != nil {
 					return names, err
 				}
@@ -44,7 +44,7 @@ func (m *Main) newMetrics(now func() time.Time, jobs metrics.JobCounter, sched *
 		ComputeEnvironments: func(ctx context.Context) ([]metrics.ComputeEnvironment, error) {
 			var out []metrics.ComputeEnvironment
 			for after := ""; ; {
-				ces, err := m.store.ListComputeEnvironments(ctx, after, listPage)
+				ces, err := st.ListComputeEnvironments(ctx, after, listPage)
 				if err != nil {
 					return out, err
 				}
@@ -61,13 +61,8 @@ func (m *Main) newMetrics(now func() time.Time, jobs metrics.JobCounter, sched *
 				after = ces[len(ces)-1].Name
 			}
 		},
-		Used: func(ce string) float64 {
-			if *sched == nil {
-				return 0
-			}
-			return (*sched).Used(ce)
-		},
-	})
+		Used: sched.Used,
+	}
 }
 
 // observeRequest adapts the server's request hook to the metrics.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/bargehq/barge/internal/apitest"
 	"github.com/bargehq/barge/internal/executor/docker"
 	"github.com/bargehq/barge/internal/executor/testimage"
 )
@@ -31,11 +32,11 @@ func startDockerServer(t *testing.T) (*testServer, string) {
 }
 
 func (ts *testServer) logs() *cloudwatchlogs.Client {
-	return cloudwatchlogs.NewFromConfig(ts.awsConfig(), func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(ts.URL) })
+	return apitest.Logs(ts.awsConfig(), ts.URL)
 }
 
 func (ts *testServer) iam() *iam.Client {
-	return iam.NewFromConfig(ts.awsConfig(), func(o *iam.Options) { o.BaseEndpoint = aws.String(ts.URL) })
+	return apitest.IAM(ts.awsConfig(), ts.URL)
 }
 
 // waitJob polls until the job is SUCCEEDED or FAILED.

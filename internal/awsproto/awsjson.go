@@ -76,7 +76,9 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 			err = p.Ints.CheckJSON(name, body)
 		}
 		if err == nil {
-			err = DecodeJSON(body, in)
+			if err = DecodeJSON(body, in); err != nil {
+				err = barge.Errorf(ESerialization, "%s", barge.ErrorMessage(err))
+			}
 		}
 		var out *Out
 		if err == nil {

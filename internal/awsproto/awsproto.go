@@ -41,11 +41,23 @@ type ErrorTable struct {
 
 // Lookup returns the error type for err.
 func (t *ErrorTable) Lookup(err error) ErrorType {
-	if et, ok := t.Codes[barge.ErrorCodeOf(err)]; ok {
+	code := barge.ErrorCodeOf(err)
+	if et, ok := t.Codes[code]; ok {
 		return et
+	}
+	if code == ESerialization {
+		if et, ok := t.Codes[barge.EInvalid]; ok {
+			return et
+		}
 	}
 	return t.Internal
 }
+
+// ESerialization is the error of a request body that cannot be decoded into
+// the operation's input: JSON that is not well formed, or a member of the
+// wrong type. A service whose table does not name it reports it as
+// barge.EInvalid.
+const ESerialization barge.ErrorCode = "serialization"
 
 type ctxKey int
 

@@ -2,8 +2,8 @@
 // the job changes the store reports, in the store's job_costs and cost_days
 // tables (docs/COST.md).
 //
-// Changes are taken without blocking the caller (the store's
-// OnJobsWritten fan-out) and written by Run in batches. Counting is
+// Changes are taken without blocking the caller (the job bus,
+// internal/jobbus) and written by Run in batches. Counting is
 // idempotent: a job is one row keyed by its ID, so a change seen twice does
 // not count twice. Changes taken but not yet written when the server stops
 // are not counted; the jobs' own bargeCost in DescribeJobs is unaffected.
@@ -75,8 +75,8 @@ func New(opts Options) *Totals {
 	return t
 }
 
-// Publish takes job changes: what cmd/barge passes to the store's
-// OnJobsWritten fan-out. Only jobs that reached SUCCEEDED or FAILED are
+// Publish takes job changes: cmd/barge subscribes it to the job bus
+// (internal/jobbus). Only jobs that reached SUCCEEDED or FAILED are
 // kept; it never blocks on the store.
 func (t *Totals) Publish(changes []barge.JobChange) {
 	jobs := make([]*barge.Job, 0, len(changes))

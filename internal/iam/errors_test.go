@@ -107,7 +107,7 @@ func TestErrors(t *testing.T) {
 		{"AttachRolePolicy of an unknown AWS policy", attach("plain", "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"), "NoSuchEntity", 404,
 			[]string{"does not exist or is not attachable", "service-role/AmazonECSTaskExecutionRolePolicy"}},
 		{"AttachRolePolicy of a customer policy", attach("plain", "arn:aws:iam::123456789012:policy/mine"), "NoSuchEntity", 404,
-			[]string{"does not exist or is not attachable", "does not implement CreatePolicy", "PutRolePolicy"}},
+			[]string{"Policy arn:aws:iam::123456789012:policy/mine does not exist or is not attachable."}},
 		{"DetachRolePolicy not attached", func() error {
 			_, err := c.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: aws.String("plain"), PolicyArn: aws.String(executionPolicyARN)})
 			return err
@@ -199,10 +199,10 @@ func TestErrors(t *testing.T) {
 			_, err := c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("u")})
 			return err
 		}, "InvalidAction", 400, []string{"Could not find operation CreateUser for version 2010-05-08."}},
-		{"CreatePolicy", func() error {
-			_, err := c.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(s3Policy)})
+		{"CreateGroup", func() error {
+			_, err := c.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("g")})
 			return err
-		}, "InvalidAction", 400, []string{"CreatePolicy"}},
+		}, "InvalidAction", 400, []string{"CreateGroup"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

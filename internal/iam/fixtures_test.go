@@ -3,14 +3,10 @@ package iam_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,15 +15,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
 
+	"github.com/bargehq/barge/internal/apitest"
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/server"
-	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
 )
 
@@ -39,12 +32,14 @@ const (
 	testSecret  = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 )
 
+var testKey = apitest.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+
 // testServer is the IAM API as barge serves it: the real store on SQLite,
 // the server's routing and SigV4 verification in front, on 127.0.0.1.
 type testServer struct {
 	t   *testing.T
 	URL string
-	IAM *iam.Service
+	IAM *iamservice.Service
 }
 
 // startServer starts a server whose clock reads the fixed time now and
@@ -52,78 +47,26 @@ type testServer struct {
 // reproducible.
 func startServer(t *testing.T) *testServer {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "barge.db"), store.Options{})
-	if err != nil {
-		t.Fatalf("store.Open = %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := apitest.OpenStore(t, store.Options{})
 	var ids atomic.Int64
-	svc := iam.New(iam.Config{
+	svc := iamservice.New(iamservice.Config{
 		Store:     st,
 		Account:   testAccount,
 		Now:       func() time.Time { return now },
 		NewRoleID: func() string { return fmt.Sprintf("AROA%017d", ids.Add(1)) },
 	})
-	srv := server.New(server.Config{
+	url := apitest.Serve(t, server.Config{
 		Region: "eu-west-1", // IAM's scope is us-east-1 whatever the server's region
-		Auth: sigv4Auth{&sigv4.Verifier{Lookup: func(id string) (string, bool) {
-			return testSecret, id == testKeyID
-		}}},
-		IAM: svc.Handler(),
-	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &testServer{t: t, URL: ts.URL, IAM: svc}
+		IAM:    iam.New(svc, nil).Handler(),
+	}, testKey)
+	return &testServer{t: t, URL: url, IAM: svc}
 }
 
 var now = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-// sigv4Auth adapts the SigV4 verifier to the server, as cmd/barge does.
-type sigv4Auth struct{ v *sigv4.Verifier }
-
-func (a sigv4Auth) Check(r *http.Request) (server.Identity, error) {
-	return identity(a.v.Check(r))
-}
-
-func (a sigv4Auth) Authenticate(r *http.Request, body []byte) (server.Identity, error) {
-	return identity(a.v.Verify(r, body))
-}
-
-func identity(res sigv4.Result, err error) (server.Identity, error) {
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return server.Identity{}, &server.AuthError{Code: se.Code, Message: se.Message, Status: se.HTTPStatus()}
-		}
-		return server.Identity{}, err
-	}
-	return server.Identity{AccessKeyID: res.AccessKeyID, Region: res.Region, Service: strings.ToLower(res.Service),
-		SignedHeaders: res.SignedHeaders}, nil
-}
-
 // client returns an IAM client of the AWS SDK for Go pointed at the server.
 func (ts *testServer) client() *awsiam.Client {
-	cfg := aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""),
-		// Tests assert the first answer; SDK retries would only hide it.
-		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: hideWriterTo{http.DefaultTransport.(*http.Transport).Clone()}},
-	}
-	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(ts.URL) })
-}
-
-// hideWriterTo works around a race in smithy-go (v1.28.9), as in
-// cmd/barge's tests: the SDK closes a request's body when the response
-// arrives, while net/http may still be copying it; hiding WriteTo makes the
-// copy end cleanly.
-type hideWriterTo struct{ http.RoundTripper }
-
-func (t hideWriterTo) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return t.RoundTripper.RoundTrip(r)
+	return apitest.IAM(apitest.Config("us-east-1", testKey), ts.URL)
 }
 
 // post sends a form-encoded awsQuery request signed for IAM, for the wire
@@ -135,9 +78,7 @@ func (ts *testServer) post(body string) (int, []byte) {
 		ts.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()); err != nil {
+	if err := apitest.Sign(req, []byte(body), "iam", "us-east-1", testKey, time.Now()); err != nil {
 		ts.t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -155,14 +96,7 @@ func (ts *testServer) post(body string) (int, []byte) {
 // apiError returns the AWS error code and HTTP status of err, as SDK users
 // see them.
 func apiError(err error) (code string, status int) {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code = ae.ErrorCode()
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
-	}
+	code, _, status = apitest.APIError(err)
 	return code, status
 }
 
@@ -175,11 +109,10 @@ func wantAPIError(t *testing.T, op string, err error, code string, status int, m
 		t.Errorf("%s = %v, want %s (HTTP %d)", op, err, code, status)
 		return
 	}
-	var ae smithy.APIError
-	errors.As(err, &ae)
+	_, msg, _ := apitest.APIError(err)
 	for _, m := range msgs {
-		if !strings.Contains(ae.ErrorMessage(), m) {
-			t.Errorf("%s: message %q, want it to contain %q", op, ae.ErrorMessage(), m)
+		if !strings.Contains(msg, m) {
+			t.Errorf("%s: message %q, want it to contain %q", op, msg, m)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bargehq/barge/internal/iam"
+	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/store"
 )
 
@@ -21,7 +22,7 @@ func FuzzHandler(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	h := iam.New(iam.Config{Store: st, Account: testAccount}).Handler()
+	h := iam.New(iamservice.New(iamservice.Config{Store: st, Account: testAccount}), nil).Handler()
 
 	form := func(kv ...string) string {
 		v := url.Values{"Version": {"2010-05-08"}}

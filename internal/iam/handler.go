@@ -6,16 +6,25 @@ import (
 	"github.com/bargehq/barge/internal/awsproto"
 )
 
-// The IAM API's XML namespace and version, from the model.
+// The IAM API's XML namespace and version, from the model, and the bound
+// of a request's body: a 128 KiB document percent-encodes to under 400 KiB.
 const (
-	xmlns      = "https://iam.amazonaws.com/doc/2010-05-08/"
-	apiVersion = "2010-05-08"
+	xmlns          = "https://iam.amazonaws.com/doc/2010-05-08/"
+	apiVersion     = "2010-05-08"
+	maxRequestBody = 1 << 20
 )
 
 // Handler returns the IAM API: POST / (or GET /) with the operation in the
 // Action parameter. Any other Action, IAM's or not, is InvalidAction.
-func (s *Service) Handler() http.Handler {
-	p := s.proto
+func (s *API) Handler() http.Handler {
+	p := &awsproto.Query{
+		Namespace: xmlns,
+		Version:   apiVersion,
+		MaxBody:   maxRequestBody,
+		Errors:    &errorTable,
+		Log:       s.log,
+		Ints:      intRanges,
+	}
 	return p.Handler(map[string]awsproto.QueryAction{
 		"CreateRole":             awsproto.QueryOp(p, "CreateRole", s.CreateRole),
 		"GetRole":                awsproto.QueryOp(p, "GetRole", s.GetRole),
@@ -37,6 +46,25 @@ func (s *Service) Handler() http.Handler {
 		"TagRole":      awsproto.QueryOp(p, "TagRole", s.TagRole),
 		"UntagRole":    awsproto.QueryOp(p, "UntagRole", s.UntagRole),
 		"ListRoleTags": awsproto.QueryOp(p, "ListRoleTags", s.ListRoleTags),
+
+		"CreatePolicy":            awsproto.QueryOp(p, "CreatePolicy", s.CreatePolicy),
+		"GetPolicy":               awsproto.QueryOp(p, "GetPolicy", s.GetPolicy),
+		"ListPolicies":            awsproto.QueryOp(p, "ListPolicies", s.ListPolicies),
+		"DeletePolicy":            awsproto.QueryOp(p, "DeletePolicy", s.DeletePolicy),
+		"CreatePolicyVersion":     awsproto.QueryOp(p, "CreatePolicyVersion", s.CreatePolicyVersion),
+		"GetPolicyVersion":        awsproto.QueryOp(p, "GetPolicyVersion", s.GetPolicyVersion),
+		"ListPolicyVersions":      awsproto.QueryOp(p, "ListPolicyVersions", s.ListPolicyVersions),
+		"DeletePolicyVersion":     awsproto.QueryOp(p, "DeletePolicyVersion", s.DeletePolicyVersion),
+		"SetDefaultPolicyVersion": awsproto.QueryOp(p, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion),
+		"ListEntitiesForPolicy":   awsproto.QueryOp(p, "ListEntitiesForPolicy", s.ListEntitiesForPolicy),
+
+		"CreateInstanceProfile":         awsproto.QueryOp(p, "CreateInstanceProfile", s.CreateInstanceProfile),
+		"GetInstanceProfile":            awsproto.QueryOp(p, "GetInstanceProfile", s.GetInstanceProfile),
+		"ListInstanceProfiles":          awsproto.QueryOp(p, "ListInstanceProfiles", s.ListInstanceProfiles),
+		"ListInstanceProfilesForRole":   awsproto.QueryOp(p, "ListInstanceProfilesForRole", s.ListInstanceProfilesForRole),
+		"DeleteInstanceProfile":         awsproto.QueryOp(p, "DeleteInstanceProfile", s.DeleteInstanceProfile),
+		"AddRoleToInstanceProfile":      awsproto.QueryOp(p, "AddRoleToInstanceProfile", s.AddRoleToInstanceProfile),
+		"RemoveRoleFromInstanceProfile": awsproto.QueryOp(p, "RemoveRoleFromInstanceProfile", s.RemoveRoleFromInstanceProfile),
 
 		"CreateServiceLinkedRole":            awsproto.QueryOp(p, "CreateServiceLinkedRole", s.CreateServiceLinkedRole),
 		"DeleteServiceLinkedRole":            awsproto.QueryOp(p, "DeleteServiceLinkedRole", s.DeleteServiceLinkedRole),

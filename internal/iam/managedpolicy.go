@@ -2,196 +2,107 @@ package iam
 
 import (
 	"context"
-	"slices"
-	"strings"
 
-	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/awsproto"
+	"github.com/bargehq/barge/internal/iamservice"
 )
 
-// barge has no customer managed policies (no CreatePolicy): the managed
-// policies a role can have attached are AWS's, and of those the ones that
-// AWS Batch, ECS and container workloads commonly use, listed here by path
-// and name. Their documents are not kept, as barge does not enforce
-// permissions.
-
-// managedPolicy is an AWS managed policy barge knows.
-type managedPolicy struct {
-	path, name string
-	// serviceLinked policies belong to service-linked roles; IAM refuses to
-	// attach them to any other role.
-	serviceLinked bool
-}
-
-func (p managedPolicy) arn() string { return "arn:aws:iam::aws:policy" + p.path + p.name }
-
-var awsManagedPolicies = []managedPolicy{
-	// Fargate task execution and AWS Batch service roles.
-	{path: "/service-role/", name: "AmazonECSTaskExecutionRolePolicy"},
-	{path: "/service-role/", name: "AWSBatchServiceRole"},
-	{path: "/service-role/", name: "AmazonEC2ContainerServiceforEC2Role"},
-	{path: "/service-role/", name: "AmazonEC2ContainerServiceRole"},
-	{path: "/service-role/", name: "AmazonECSInfrastructureRolePolicyForVolumes"},
-	{path: "/service-role/", name: "AmazonEC2SpotFleetTaggingRole"},
-	{path: "/service-role/", name: "AWSBatchServiceEventTargetRole"},
-	{path: "/", name: "AWSBatchFullAccess"},
-	{path: "/", name: "AmazonECS_FullAccess"},
-	// What jobs commonly read and write.
-	{path: "/", name: "AmazonS3ReadOnlyAccess"},
-	{path: "/", name: "AmazonS3FullAccess"},
-	{path: "/", name: "AmazonEC2ContainerRegistryReadOnly"},
-	{path: "/", name: "AmazonEC2ContainerRegistryPowerUser"},
-	{path: "/", name: "AmazonEC2ContainerRegistryFullAccess"},
-	{path: "/", name: "CloudWatchLogsFullAccess"},
-	{path: "/", name: "CloudWatchLogsReadOnlyAccess"},
-	{path: "/", name: "CloudWatchAgentServerPolicy"},
-	{path: "/", name: "AmazonDynamoDBFullAccess"},
-	{path: "/", name: "AmazonDynamoDBReadOnlyAccess"},
-	{path: "/", name: "AmazonSQSFullAccess"},
-	{path: "/", name: "AmazonSQSReadOnlyAccess"},
-	{path: "/", name: "AmazonSNSFullAccess"},
-	{path: "/", name: "AmazonSSMReadOnlyAccess"},
-	{path: "/", name: "SecretsManagerReadWrite"},
-	{path: "/", name: "AmazonElasticFileSystemClientReadWriteAccess"},
-	{path: "/", name: "AmazonElasticFileSystemClientReadOnlyAccess"},
-	{path: "/", name: "AWSXrayWriteOnlyAccess"},
-	{path: "/", name: "AdministratorAccess"},
-	{path: "/", name: "PowerUserAccess"},
-	{path: "/", name: "ReadOnlyAccess"},
-	// Policies of the service-linked roles CreateServiceLinkedRole makes.
-	{path: "/aws-service-role/", name: "BatchServiceRolePolicy", serviceLinked: true},
-	{path: "/aws-service-role/", name: "AmazonECSServiceRolePolicy", serviceLinked: true},
-	{path: "/aws-service-role/", name: "AWSEC2SpotServiceRolePolicy", serviceLinked: true},
-	{path: "/aws-service-role/", name: "AWSEC2SpotFleetServiceRolePolicy", serviceLinked: true},
-}
-
-// policyARN is a parsed managed-policy ARN,
-// arn:aws:iam::<account or "aws">:policy<path><name>.
-type policyARN struct {
-	account, path, name string
-}
-
-// parsePolicyARN parses a managed-policy ARN; an ARN of another form is
-// InvalidInput.
-func parsePolicyARN(arn string) (policyARN, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && parts[1] == "aws" && parts[2] == "iam" && parts[3] == "" && parts[4] != "" {
-		if rest, ok := strings.CutPrefix(parts[5], "policy/"); ok && rest != "" && !strings.HasSuffix(rest, "/") {
-			i := strings.LastIndexByte(rest, '/')
-			return policyARN{account: parts[4], path: "/" + rest[:i+1], name: rest[i+1:]}, nil
-		}
-	}
-	return policyARN{}, barge.Errorf(eInvalidInput, "ARN %s is not valid. A managed policy ARN has the form arn:aws:iam::aws:policy/<path><name>, e.g. arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy.", arn)
-}
-
-// managedPolicyOf returns the AWS managed policy arn names. A policy barge
-// does not know is NoSuchEntity, as on AWS, with the hint that fixes the
-// usual mistakes: a wrong path, or a customer managed policy.
-func managedPolicyOf(member, arn string) (managedPolicy, error) {
-	if err := checkPolicyARNLength(member, arn); err != nil {
-		return managedPolicy{}, err
-	}
-	a, err := parsePolicyARN(arn)
-	if err != nil {
-		return managedPolicy{}, err
-	}
-	notFound := "Policy " + arn + " does not exist or is not attachable."
-	if a.account != "aws" {
-		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s barge has no customer managed policies (it does not implement CreatePolicy): attach an AWS managed policy (arn:aws:iam::aws:policy/...), or put the statements in an inline policy with PutRolePolicy.", notFound)
-	}
-	i := slices.IndexFunc(awsManagedPolicies, func(p managedPolicy) bool { return p.path == a.path && p.name == a.name })
-	if i >= 0 {
-		return awsManagedPolicies[i], nil
-	}
-	if j := slices.IndexFunc(awsManagedPolicies, func(p managedPolicy) bool { return strings.EqualFold(p.name, a.name) }); j >= 0 {
-		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s Did you mean %s?", notFound, awsManagedPolicies[j].arn())
-	}
-	return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s barge knows these AWS managed policies: %s.", notFound, knownPolicyNames())
-}
-
-func knownPolicyNames() string {
-	var names []string
-	for _, p := range awsManagedPolicies {
-		if !p.serviceLinked {
-			names = append(names, strings.TrimPrefix(p.path, "/")+p.name)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// AttachRolePolicy attaches an AWS managed policy to a role.
-func (s *Service) AttachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*awsproto.NoResult, error) {
-	if err := checkRoleName(in.RoleName); err != nil {
-		return nil, err
-	}
-	p, err := managedPolicyOf("policyArn", in.PolicyArn)
+// CreatePolicy creates a customer managed policy.
+func (s *API) CreatePolicy(ctx context.Context, in *createPolicyInput) (*policyOutput, error) {
+	p, err := s.svc.CreatePolicy(ctx, iamservice.CreatePolicyInput{
+		Name: in.PolicyName, Path: in.Path, Document: in.PolicyDocument, Description: in.Description, Tags: fromTagInputs(in.Tags),
+	})
 	if err != nil {
 		return nil, err
 	}
-	if p.serviceLinked {
-		return nil, barge.Errorf(ePolicyNotAttachable, "Cannot attach a Service Role Policy to a Customer Role: %s is for the service-linked role of its service. Attach a policy from /service-role/ or another path instead.", in.PolicyArn)
-	}
-	if err := s.checkModifiable(ctx, in.RoleName); err != nil {
-		return nil, err
-	}
-	if err := s.store.AttachRolePolicy(ctx, in.RoleName, p.arn(), maxManagedPoliciesPerRole); err != nil {
-		return nil, err
-	}
-	return &awsproto.NoResult{}, nil
+	return &policyOutput{Policy: toPolicyXML(p, false)}, nil
 }
 
-// DetachRolePolicy detaches a managed policy from a role.
-func (s *Service) DetachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*awsproto.NoResult, error) {
-	if err := checkRoleName(in.RoleName); err != nil {
-		return nil, err
-	}
-	if err := checkPolicyARNLength("policyArn", in.PolicyArn); err != nil {
-		return nil, err
-	}
-	if _, err := parsePolicyARN(in.PolicyArn); err != nil {
-		return nil, err
-	}
-	if err := s.checkModifiable(ctx, in.RoleName); err != nil {
-		return nil, err
-	}
-	if err := s.store.DetachRolePolicy(ctx, in.RoleName, in.PolicyArn); err != nil {
-		return nil, err
-	}
-	return &awsproto.NoResult{}, nil
-}
-
-// ListAttachedRolePolicies lists the managed policies attached to a role,
-// in the order they were attached, optionally only those under a path.
-func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *listAttachedRolePoliciesInput) (*listAttachedRolePoliciesOutput, error) {
-	if err := checkRoleName(in.RoleName); err != nil {
-		return nil, err
-	}
-	if in.PathPrefix != "" {
-		if err := checkPathPrefix("pathPrefix", in.PathPrefix); err != nil {
-			return nil, err
-		}
-	}
-	arns, err := s.store.ListAttachedRolePolicies(ctx, in.RoleName)
+// GetPolicy returns a managed policy.
+func (s *API) GetPolicy(ctx context.Context, in *policyArnInput) (*policyOutput, error) {
+	p, err := s.svc.GetPolicy(ctx, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
-	var attached []attachedPolicyXML
-	for _, arn := range arns {
-		a, err := parsePolicyARN(arn)
-		if err != nil {
-			return nil, err // only parsed ARNs are stored
-		}
-		if strings.HasPrefix(a.path, in.PathPrefix) {
-			attached = append(attached, attachedPolicyXML{PolicyName: a.name, PolicyArn: arn})
-		}
-	}
-	page, next, err := pageOf("attached", attached, in.Marker, in.MaxItems)
+	return &policyOutput{Policy: toPolicyXML(p, false)}, nil
+}
+
+// ListPolicies lists managed policies.
+func (s *API) ListPolicies(ctx context.Context, in *listPoliciesInput) (*listPoliciesOutput, error) {
+	page, err := s.svc.ListPolicies(ctx, iamservice.ListPoliciesInput{
+		Scope: in.Scope, PathPrefix: in.PathPrefix, OnlyAttached: in.OnlyAttached,
+		ListInput: iamservice.ListInput{Marker: in.Marker, MaxItems: in.MaxItems},
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &listAttachedRolePoliciesOutput{
-		AttachedPolicies: members[attachedPolicyXML]{Member: page},
-		IsTruncated:      next != "",
-		Marker:           next,
-	}, nil
+	out := &listPoliciesOutput{Policies: members[policyXML]{Member: make([]policyXML, 0, len(page.Items))}, IsTruncated: page.Marker != "", Marker: page.Marker}
+	for _, p := range page.Items {
+		out.Policies.Member = append(out.Policies.Member, toPolicyXML(p, true))
+	}
+	return out, nil
+}
+
+// DeletePolicy deletes a customer managed policy.
+func (s *API) DeletePolicy(ctx context.Context, in *policyArnInput) (*awsproto.NoResult, error) {
+	return noResult(s.svc.DeletePolicy(ctx, in.PolicyArn))
+}
+
+// CreatePolicyVersion adds a version to a customer managed policy.
+func (s *API) CreatePolicyVersion(ctx context.Context, in *createPolicyVersionInput) (*policyVersionOutput, error) {
+	v, err := s.svc.CreatePolicyVersion(ctx, in.PolicyArn, in.PolicyDocument, in.SetAsDefault)
+	if err != nil {
+		return nil, err
+	}
+	x := toPolicyVersionXML(v)
+	x.Document = "" // IAM returns the version without its document
+	return &policyVersionOutput{PolicyVersion: x}, nil
+}
+
+// GetPolicyVersion returns a version of a managed policy with its document.
+func (s *API) GetPolicyVersion(ctx context.Context, in *policyVersionInput) (*policyVersionOutput, error) {
+	v, err := s.svc.GetPolicyVersion(ctx, in.PolicyArn, in.VersionId)
+	if err != nil {
+		return nil, err
+	}
+	return &policyVersionOutput{PolicyVersion: toPolicyVersionXML(v)}, nil
+}
+
+// ListPolicyVersions lists the versions of a managed policy.
+func (s *API) ListPolicyVersions(ctx context.Context, in *listPolicyVersionsInput) (*listPolicyVersionsOutput, error) {
+	page, err := s.svc.ListPolicyVersions(ctx, in.PolicyArn, iamservice.ListInput{Marker: in.Marker, MaxItems: in.MaxItems})
+	if err != nil {
+		return nil, err
+	}
+	out := &listPolicyVersionsOutput{IsTruncated: page.Marker != "", Marker: page.Marker}
+	for _, v := range page.Items {
+		x := toPolicyVersionXML(v)
+		x.Document = ""
+		out.Versions.Member = append(out.Versions.Member, x)
+	}
+	return out, nil
+}
+
+// DeletePolicyVersion deletes a version of a customer managed policy.
+func (s *API) DeletePolicyVersion(ctx context.Context, in *policyVersionInput) (*awsproto.NoResult, error) {
+	return noResult(s.svc.DeletePolicyVersion(ctx, in.PolicyArn, in.VersionId))
+}
+
+// SetDefaultPolicyVersion makes a version of a customer managed policy its
+// default.
+func (s *API) SetDefaultPolicyVersion(ctx context.Context, in *policyVersionInput) (*awsproto.NoResult, error) {
+	return noResult(s.svc.SetDefaultPolicyVersion(ctx, in.PolicyArn, in.VersionId))
+}
+
+// ListEntitiesForPolicy lists the roles a managed policy is attached to.
+func (s *API) ListEntitiesForPolicy(ctx context.Context, in *listEntitiesForPolicyInput) (*listEntitiesForPolicyOutput, error) {
+	page, err := s.svc.ListEntitiesForPolicy(ctx, in.PolicyArn, in.EntityFilter, in.PathPrefix, iamservice.ListInput{Marker: in.Marker, MaxItems: in.MaxItems})
+	if err != nil {
+		return nil, err
+	}
+	out := &listEntitiesForPolicyOutput{IsTruncated: page.Marker != "", Marker: page.Marker}
+	for _, r := range page.Items {
+		out.PolicyRoles.Member = append(out.PolicyRoles.Member, policyRoleXML{RoleName: r.Name, RoleId: r.ID})
+	}
+	return out, nil
 }

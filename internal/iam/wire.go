@@ -2,7 +2,6 @@ package iam
 
 import (
 	"strings"
-	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -201,9 +200,10 @@ type roleXML struct {
 type roleView int
 
 const (
-	viewCreated roleView = iota // CreateRole, CreateServiceLinkedRole
-	viewFull                    // GetRole, UpdateRoleDescription
-	viewListed                  // ListRoles
+	viewCreated   roleView = iota // CreateRole, CreateServiceLinkedRole
+	viewFull                      // GetRole, UpdateRoleDescription
+	viewListed                    // ListRoles
+	viewInProfile                 // the roles of an instance profile: only the identity and trust policy
 )
 
 // isoTime is IAM's timestamp format: ISO 8601 in UTC, to the second.
@@ -219,10 +219,10 @@ func toRoleXML(r *barge.Role, view roleView) roleXML {
 		AssumeRolePolicyDocument: encodeDocument(r.AssumeRolePolicy),
 		Description:              r.Description,
 	}
-	if view != viewCreated {
+	if view != viewCreated && view != viewInProfile {
 		x.MaxSessionDuration = r.MaxSessionDuration
 	}
-	if view != viewListed {
+	if view != viewListed && view != viewInProfile {
 		if r.PermissionsBoundary != "" {
 			x.PermissionsBoundary = &permissionsBoundaryXML{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: r.PermissionsBoundary}
 		}
@@ -273,6 +273,3 @@ func encodeDocument(doc string) string {
 	}
 	return b.String()
 }
-
-// timeOf is the time a role is created at: IAM keeps whole seconds.
-func timeOf(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

@@ -3,8 +3,8 @@
 // minute) and fans their state changes out to subscribers as EventBridge
 // "Batch Job State Change" events.
 //
-// The store reports its job writes through store.Options.OnJobsWritten,
-// which cmd/barge points at (*Feed).Publish. Publish does only in-memory work
+// The store publishes its job writes on the job bus (internal/jobbus), to
+// which cmd/barge subscribes (*Feed).Publish. Publish does only in-memory work
 // and never waits for a subscriber: the events are made (their JSON is the
 // costly part) and handed out by Run, on a goroutine of its own, and a
 // subscriber that does not keep up loses events rather than slowing anyone
@@ -119,8 +119,8 @@ func New(opts Options) *Feed {
 	return f
 }
 
-// Publish takes the jobs one store write changed; it is what cmd/barge
-// passes as store.Options.OnJobsWritten. It updates the counts and queues
+// Publish takes the jobs one store write changed: cmd/barge subscribes it
+// to the job bus (internal/jobbus). It updates the counts and queues
 // the changes of status for the subscribers, and never blocks on them.
 func (f *Feed) Publish(changes []barge.JobChange) {
 	now := f.now()

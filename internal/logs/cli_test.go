@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bargehq/barge/internal/awscli"
+
+	"github.com/bargehq/barge"
 )
 
 // cliCommand returns a command running the aws CLI against e.
@@ -103,10 +105,10 @@ func TestAWSLogsTailFollow(t *testing.T) {
 	}
 	appendLines := func(stream, prefix string, n int) {
 		t.Helper()
-		events := make([]Event, n)
+		events := make([]barge.LogLine, n)
 		now := time.Now().UnixMilli()
 		for i := range events {
-			events[i] = Event{Timestamp: now, Message: fmt.Sprintf("%s %d", prefix, i)}
+			events[i] = line(now, fmt.Sprintf("%s %d", prefix, i))
 		}
 		if err := e.svc.Append(ctx0, group, stream, events); err != nil {
 			t.Fatal(err)

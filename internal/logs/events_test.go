@@ -139,7 +139,7 @@ func TestGetLogEventsTokens(t *testing.T) {
 		code, msg string
 	}{
 		{"bad token", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), NextToken: aws.String("x/1/2")}, "InvalidParameterException", "nextToken is invalid"},
-		{"limit", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), Limit: aws.Int32(10_001)}, "InvalidParameterException", "at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"},
+		{"limit", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), Limit: aws.Int32(10_001)}, "InvalidParameterException", "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"},
 		{"missing stream", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("nope")}, "ResourceNotFoundException", "The specified log stream does not exist."},
 		{"missing group", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("nope"), LogStreamName: aws.String("s")}, "ResourceNotFoundException", "The specified log group does not exist."},
 		{"end before start", cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartTime: aws.Int64(5), EndTime: aws.Int64(4)}, "InvalidParameterException", "endTime"},
@@ -221,8 +221,8 @@ func TestPutLogEvents(t *testing.T) {
 	}{
 		{name: "ok, with a stale sequence token ignored", events: []types.InputLogEvent{event(ms(-time.Minute), "a"), event(ms(-time.Minute), "b"), event(ms(0), "c")}, stored: []string{"a", "b", "c"}},
 		{name: "10,000 events", events: many(10_000, 1)},
-		{name: "10,001 events", events: many(10_001, 1), code: "InvalidParameterException", msg: "between 1 and 10000"},
-		{name: "no events", events: []types.InputLogEvent{}, code: "InvalidParameterException", msg: "between 1 and 10000"},
+		{name: "10,001 events", events: many(10_001, 1), code: "InvalidParameterException", msg: "1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length less than or equal to 10000"},
+		{name: "no events", events: []types.InputLogEvent{}, code: "InvalidParameterException", msg: "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		// 16 events of 65,510 bytes are 1,048,576 bytes with the overhead.
 		{name: "1 MiB", events: many(16, 65_536-26)},
 		{name: "1 MiB and a byte", events: append(many(15, 65_536-26), event(ms(0), strings.Repeat("x", 65_536-26+1))), code: "InvalidParameterException", msg: "Upload too large: 1048577 bytes exceeds limit of 1048576"},

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/bargehq/barge/internal/logservice"
 )
 
 // filterFixture makes a group of three streams whose events interleave in
@@ -139,8 +141,8 @@ func TestFilterLogEvents(t *testing.T) {
 		{"JSON pattern", cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String("{ $.level = \"error\" }")}, "InvalidParameterException", "not supported"},
 		{"open quote", cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String(`"disk`)}, "InvalidParameterException", "closing double quote"},
 		{"bad token", cloudwatchlogs.FilterLogEventsInput{NextToken: aws.String("nope")}, "InvalidParameterException", "nextToken is invalid"},
-		{"limit", cloudwatchlogs.FilterLogEventsInput{Limit: aws.Int32(0)}, "InvalidParameterException", "at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
-		{"101 streams", cloudwatchlogs.FilterLogEventsInput{LogStreamNames: make([]string, 101)}, "InvalidParameterException", "between 1 and 100"},
+		{"limit", cloudwatchlogs.FilterLogEventsInput{Limit: aws.Int32(0)}, "InvalidParameterException", "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"101 streams", cloudwatchlogs.FilterLogEventsInput{LogStreamNames: make([]string, 101)}, "InvalidParameterException", "Value at 'logStreamNames' failed to satisfy constraint: Member must have length less than or equal to 100"},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,7 +160,7 @@ func TestFilterLogEvents(t *testing.T) {
 // events examined per call goes on where it stopped: the paginator finds
 // every match, in order, across pages some of which are empty.
 func TestFilterLogEventsScanBound(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.FilterScan = 2 })
+	e := newEnv(t, func(c *logservice.Config) { c.FilterScan = 2 })
 	filterFixture(e)
 	events, pages := filterAll(t, e, cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String("ERROR")})
 	want := []string{"ERROR network down", "ERROR disk full", "ERROR disk full again"}
@@ -167,46 +169,5 @@ func TestFilterLogEventsScanBound(t *testing.T) {
 	}
 	if pages < 5 {
 		t.Errorf("9 events examined 2 at a time took %d pages, want 5 or more", pages)
-	}
-}
-
-func TestParsePattern(t *testing.T) {
-	tests := []struct {
-		pattern string
-		match   []string
-		miss    []string
-	}{
-		{"", []string{"", "anything"}, nil},
-		{"  ", []string{"anything"}, nil},
-		{"a b", []string{"a b", "b a", "xaxbx"}, []string{"a", "b", "A B"}},
-		{`"a b"`, []string{"xa bx"}, []string{"b a", "a  b"}},
-		{`"a:b" c`, []string{"c a:b"}, []string{"a:b"}},
-		{"?a ?b", []string{"a", "b", "ab"}, []string{"c"}},
-		{"x ?a ?b", []string{"x a"}, []string{"x", "a"}},
-		{"a -b", []string{"a"}, []string{"a b"}},
-		{`-"a b"`, []string{"a", "b a"}, []string{"a b"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.pattern, func(t *testing.T) {
-			match, err := parsePattern(tt.pattern)
-			if err != nil {
-				t.Fatalf("parsePattern(%q) = %v", tt.pattern, err)
-			}
-			for _, m := range tt.match {
-				if match != nil && !match(m) {
-					t.Errorf("pattern %q does not match %q, want a match", tt.pattern, m)
-				}
-			}
-			for _, m := range tt.miss {
-				if match == nil || match(m) {
-					t.Errorf("pattern %q matches %q, want no match", tt.pattern, m)
-				}
-			}
-		})
-	}
-	for _, bad := range []string{`{ $.a = 1 }`, `[ip, user]`, `%ERR.*%`, `"open`} {
-		if _, err := parsePattern(bad); err == nil {
-			t.Errorf("parsePattern(%q) succeeded, want an error", bad)
-		}
 	}
 }

@@ -23,7 +23,7 @@ const (
 // Handler returns the Logs API: POST / with the operation in X-Amz-Target.
 // Every target answers: one barge does not implement is an
 // UnknownOperationException naming it.
-func (s *Service) Handler() http.Handler {
+func (s *API) Handler() http.Handler {
 	p := awsproto.NewAWSJSON(targetPrefix, &errorTable, s.log)
 	p.Ints = intRanges
 	p.Handle("CreateLogGroup", awsproto.AWSJSONOp(p, "CreateLogGroup", maxBody, s.CreateLogGroup))

@@ -35,7 +35,7 @@ func TestRunnerAPI(t *testing.T) {
 			t.Errorf("EnsureStream(%q, %q) = %v, want EInvalid", bad[0], bad[1], err)
 		}
 	}
-	if err := e.svc.Append(ctx0, group, "missing", []Event{{Timestamp: 1, Message: "x"}}); barge.ErrorCodeOf(err) != barge.ENotFound {
+	if err := e.svc.Append(ctx0, group, "missing", []barge.LogLine{line(1, "x")}); barge.ErrorCodeOf(err) != barge.ENotFound {
 		t.Errorf("Append to a missing stream = %v, want ENotFound", err)
 	}
 	if err := e.svc.Append(ctx0, group, stream, nil); err != nil {
@@ -45,9 +45,9 @@ func TestRunnerAPI(t *testing.T) {
 	// 100,000 lines in one append, a millisecond apart.
 	const n = 100_000
 	start := e.clock().Add(-time.Hour).UnixMilli()
-	events := make([]Event, n)
+	events := make([]barge.LogLine, n)
 	for i := range events {
-		events[i] = Event{Timestamp: start + int64(i), Message: fmt.Sprintf("line %d", i)}
+		events[i] = line(start+int64(i), fmt.Sprintf("line %d", i))
 	}
 	if err := e.svc.Append(ctx0, group, stream, events); err != nil {
 		t.Fatalf("Append(%d lines) = %v", n, err)
@@ -103,7 +103,7 @@ func TestLastEvents(t *testing.T) {
 		t.Errorf("LastEvents(empty stream) = %v, %q, %v; want nothing", at, msgs, err)
 	}
 	ms := e.clock().Add(-time.Minute).UnixMilli()
-	events := []Event{{ms - 1, "before"}, {ms, "first"}, {ms, "second"}, {ms, "first"}}
+	events := []barge.LogLine{line(ms-1, "before"), line(ms, "first"), line(ms, "second"), line(ms, "first")}
 	if err := e.svc.Append(ctx0, group, stream, events); err != nil {
 		t.Fatal(err)
 	}
@@ -114,4 +114,9 @@ func TestLastEvents(t *testing.T) {
 	if at, msgs, err := e.svc.LastEvents(ctx0, group, "missing"); err != nil || !at.IsZero() || len(msgs) != 0 {
 		t.Errorf("LastEvents(missing stream) = %v, %q, %v; want nothing", at, msgs, err)
 	}
+}
+
+// line is a line of a task's output at ms milliseconds since the epoch.
+func line(ms int64, msg string) barge.LogLine {
+	return barge.LogLine{Time: time.UnixMilli(ms), Message: msg}
 }

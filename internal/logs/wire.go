@@ -39,6 +39,7 @@ type logGroup struct {
 	MetricFilterCount *int   `json:"metricFilterCount,omitempty"`
 	Arn               string `json:"arn"`
 	StoredBytes       *int64 `json:"storedBytes,omitempty"`
+	KmsKeyId          string `json:"kmsKeyId,omitempty"`
 	LogGroupClass     string `json:"logGroupClass,omitempty"`
 	LogGroupArn       string `json:"logGroupArn,omitempty"`
 }

@@ -2,8 +2,8 @@ package metrics
 
 import "github.com/bargehq/barge"
 
-// JobsWritten records the job changes of one store write, in order (what
-// cmd/barge passes as part of store.Options.OnJobsWritten).
+// JobsWritten records the job changes of one store write, in order: a
+// subscriber of the job bus (internal/jobbus), ahead of the event feed.
 func (m *Metrics) JobsWritten(changes []barge.JobChange) {
 	for _, c := range changes {
 		m.JobChanged(c.Job, c.From)
@@ -11,8 +11,8 @@ func (m *Metrics) JobsWritten(changes []barge.JobChange) {
 }
 
 // JobChanged records that job j, as now written, came from status from (""
-// for a new job). cmd/barge calls it for each change the store reports
-// (store.Options.OnJobsWritten), in commit order; j must not be modified.
+// for a new job). JobsWritten calls it for each change the store reports,
+// in commit order; j must not be modified.
 //
 // How long j spent in from is measured by the Config.Now clock, at the time
 // of the call, which follows the commit closely:

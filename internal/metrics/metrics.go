@@ -1,6 +1,6 @@
 // Package metrics is barge's Prometheus instrumentation: what the server
 // exports at /metrics, and the small functions the other parts call (through
-// hooks cmd/barge wires) to feed it. docs/METRICS.md lists every metric.
+// hooks cmd/barge wires, and the job bus) to feed it. docs/METRICS.md lists every metric.
 //
 // Nothing here is global: each Metrics has its own registry, so tests and
 // several servers in one process do not share counters.
@@ -31,11 +31,17 @@ type ComputeEnvironment struct {
 	MaxVCPUs float64
 }
 
-// Config is what Metrics reads at scrape time, and its clock.
+// Config configures Metrics.
 type Config struct {
 	// Now is the clock job timestamps are taken by (createdAt, startedAt,
 	// ...): time.Now unless a test simulates time.
 	Now func() time.Time
+}
+
+// Gauges is what Metrics reads from the rest of the server at scrape time.
+// They are given to ReadGauges once those parts exist, which is after the
+// store has to be told where its commits go (Commit).
+type Gauges struct {
 	// Jobs gives the jobs per status of a queue; nil exports no job gauges.
 	Jobs JobCounter
 	// Queues lists the job queues' names.
@@ -72,9 +78,6 @@ type Metrics struct {
 func New(cfg Config) *Metrics {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.ScrapeTimeout == 0 {
-		cfg.ScrapeTimeout = 5 * time.Second
 	}
 	m := &Metrics{
 		cfg: cfg,
@@ -124,10 +127,18 @@ func New(cfg Config) *Metrics {
 	m.states.entered = map[string]int64{}
 	m.reg.MustRegister(m.requests, m.requestDuration, m.commitDuration, m.commitSize, m.taskStart,
 		m.executorErrors, m.submitted, m.finished, m.stateDuration,
-		scrapeCollector{m},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// ReadGauges exports, from now on, the gauges g reads at each scrape. Call
+// it once.
+func (m *Metrics) ReadGauges(g Gauges) {
+	if g.ScrapeTimeout == 0 {
+		g.ScrapeTimeout = 5 * time.Second
+	}
+	m.reg.MustRegister(scrapeCollector{g})
 }
 
 // Handler serves the metrics in Prometheus's text (or OpenMetrics) format.
@@ -175,7 +186,7 @@ func orElse(s, def string) string {
 
 // scrapeCollector exports, at each scrape, the gauges read from the rest of
 // the server: jobs per queue and status, and vCPUs per compute environment.
-type scrapeCollector struct{ m *Metrics }
+type scrapeCollector struct{ g Gauges }
 
 var (
 	jobsDesc = prometheus.NewDesc("barge_jobs",
@@ -196,7 +207,7 @@ func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
-	cfg := c.m.cfg
+	cfg := c.g
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ScrapeTimeout)
 	defer cancel()
 	if cfg.Jobs != nil && cfg.Queues != nil {

@@ -150,6 +150,14 @@ type protocol struct {
 	mustSign []string
 	// writeError writes an error in the protocol's format.
 	writeError func(w http.ResponseWriter, reqID, code string, status int, msg string)
+	// authError, when set, renames the errors of authentication, which
+	// are the JSON protocols' (InvalidSignatureException, ...), as the
+	// protocol names them.
+	authError func(code, msg string) (string, string)
+	// authStatus, when set, is the HTTP status of a refused credential
+	// (403 otherwise): awsJson1.1 services such as CloudWatch Logs answer
+	// them with 400.
+	authStatus int
 }
 
 const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -167,11 +175,11 @@ func (s *Server) route(r *http.Request) *protocol {
 	case r.URL.Path == "/" && r.Header.Get("X-Amz-Target") != "":
 		return &protocol{service: "logs", handler: s.cfg.Logs, mustSign: []string{"x-amz-target", "content-type"}, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
 			awsproto.WriteAWSJSONError(w, code, status, msg)
-		}}
+		}, authStatus: http.StatusBadRequest}
 	case r.URL.Path == "/":
 		return &protocol{service: "iam", handler: s.cfg.IAM, mustSign: []string{"content-type"}, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
 			awsproto.WriteQueryError(w, iamXMLNS, reqID, code, status, msg)
-		}}
+		}, authError: awsproto.QueryAuthError}
 	}
 	return nil
 }
@@ -210,6 +218,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fail := func(code string, status int, msg string) {
+		if p.authError != nil {
+			code, msg = p.authError(code, msg)
+		}
+		if p.authStatus != 0 && status == http.StatusForbidden {
+			status = p.authStatus
+		}
 		call.ErrorCode = code
 		s.log.Debug("request rejected", awsproto.LogRequestID, reqID, "path", r.URL.Path, awsproto.LogStatus, status, awsproto.LogError, code+": "+msg)
 		p.writeError(w, reqID, code, status, msg)

@@ -8,7 +8,8 @@ import (
 
 // The AWS error codes a verification failure carries. They are the error
 // types the JSON protocols put in X-Amzn-ErrorType or __type; an awsQuery
-// service maps them to its own names in its error table.
+// service (IAM) answers with its own names for them, which
+// awsproto.QueryAuthError gives.
 const (
 	CodeMissingAuthenticationToken = "MissingAuthenticationTokenException"
 	CodeIncompleteSignature        = "IncompleteSignatureException"

@@ -146,27 +146,31 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(*barge.Role
 }
 
 // DeleteRole deletes the role called name. ENotFound if there is none;
-// EConflict, as IAM, while managed policies are attached to it or inline
-// policies are in it.
+// EConflict, as IAM, while it is in an instance profile, managed policies
+// are attached to it or inline policies are in it.
 func (s *Store) DeleteRole(ctx context.Context, name string) error {
 	key := roleKey(name)
 	return s.write(ctx, func(tx *wtx) error {
 		n, err := affected(tx.exec(`DELETE FROM roles WHERE name_key = ?
 			AND NOT EXISTS (SELECT 1 FROM role_attached_policies WHERE role_key = ?)
-			AND NOT EXISTS (SELECT 1 FROM role_inline_policies WHERE role_key = ?)`, key, key, key))
+			AND NOT EXISTS (SELECT 1 FROM role_inline_policies WHERE role_key = ?)
+			AND NOT EXISTS (SELECT 1 FROM instance_profiles WHERE role_key = ?)`, key, key, key, key))
 		if err != nil || n == 1 {
 			return err
 		}
-		var exists, attached, inline bool
+		var exists, attached, inline, profiles bool
 		err = tx.queryRow(`SELECT
 			EXISTS (SELECT 1 FROM roles WHERE name_key = ?),
 			EXISTS (SELECT 1 FROM role_attached_policies WHERE role_key = ?),
-			EXISTS (SELECT 1 FROM role_inline_policies WHERE role_key = ?)`, key, key, key).Scan(&exists, &attached, &inline)
+			EXISTS (SELECT 1 FROM role_inline_policies WHERE role_key = ?),
+			EXISTS (SELECT 1 FROM instance_profiles WHERE role_key = ?)`, key, key, key, key).Scan(&exists, &attached, &inline, &profiles)
 		switch {
 		case err != nil:
 			return err
 		case !exists:
 			return errNoRole(name)
+		case profiles:
+			return barge.Errorf(barge.EConflict, "Cannot delete entity, must remove roles from instance profile first.")
 		case attached:
 			return barge.Errorf(barge.EConflict, "Cannot delete entity, must detach all policies first.")
 		default:
@@ -202,6 +206,18 @@ func (s *Store) AttachRolePolicy(ctx context.Context, name, policyARN string, li
 		}
 		if attached > 0 {
 			return nil
+		}
+		if !strings.HasPrefix(policyARN, "arn:aws:iam::aws:") {
+			// A customer managed policy must exist as it is attached, so
+			// that DeletePolicy, which refuses attached policies, cannot
+			// come between.
+			var ok bool
+			if err := tx.queryRow("SELECT EXISTS (SELECT 1 FROM managed_policies WHERE arn = ?)", policyARN).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return barge.Errorf(barge.ENotFound, "Policy %s does not exist or is not attachable.", policyARN)
+			}
 		}
 		if n >= limit {
 			return barge.Errorf(barge.ELimit, "Cannot exceed quota for PoliciesPerRole: %d", limit)

@@ -19,13 +19,13 @@ import (
 // message's bytes, in its 1 MiB limits on requests and response pages.
 const logEventOverhead = 26
 
-const logGroupColumns = "name, created_at, retention_days, class, tags"
+const logGroupColumns = "name, created_at, retention_days, class, tags, kms_key_id"
 
 func scanLogGroup(row interface{ Scan(...any) error }) (*barge.LogGroup, error) {
 	g := new(barge.LogGroup)
 	var retention sql.NullInt64
 	var tags []byte
-	if err := row.Scan(&g.Name, &g.CreatedAt, &retention, &g.Class, &tags); err != nil {
+	if err := row.Scan(&g.Name, &g.CreatedAt, &retention, &g.Class, &tags, &g.KMSKeyID); err != nil {
 		return nil, err
 	}
 	g.RetentionDays = int(retention.Int64)
@@ -87,8 +87,8 @@ func insertLogGroup(tx *wtx, g *barge.LogGroup, tags []byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.exec("INSERT INTO log_groups (name, id, created_at, retention_days, class, tags) VALUES (?, ?, ?, ?, ?, ?)",
-		g.Name, id, g.CreatedAt, nullDays(g.RetentionDays), g.Class, tags)
+	_, err = tx.exec("INSERT INTO log_groups (name, id, created_at, retention_days, class, tags, kms_key_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		g.Name, id, g.CreatedAt, nullDays(g.RetentionDays), g.Class, tags, g.KMSKeyID)
 	if tx.w.d.isUniqueViolation(err) {
 		return 0, barge.ErrLogGroupExists
 	}

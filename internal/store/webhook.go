@@ -4,22 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/bargehq/barge"
 )
 
-// WebhookDelivery is one event owed to one webhook, a row of the outbox.
-type WebhookDelivery struct {
-	Seq       int64 // set by the store
-	URL       string
-	EventID   string
-	Body      []byte
-	CreatedAt int64 // Unix milliseconds
-	Attempts  int
-	NextAt    int64 // Unix milliseconds: the next attempt is not before
-	LastError string
-}
-
 // AddWebhookDeliveries adds deliveries to the outbox, in one durable write.
-func (s *Store) AddWebhookDeliveries(ctx context.Context, ds []WebhookDelivery) error {
+func (s *Store) AddWebhookDeliveries(ctx context.Context, ds []barge.WebhookDelivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -36,16 +26,16 @@ func (s *Store) AddWebhookDeliveries(ctx context.Context, ds []WebhookDelivery) 
 
 // DueWebhookDeliveries returns up to limit deliveries due at now (Unix
 // milliseconds), soonest first.
-func (s *Store) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]WebhookDelivery, error) {
+func (s *Store) DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]barge.WebhookDelivery, error) {
 	rows, err := s.query(ctx, `SELECT seq, url, event_id, body, created_at, attempts, next_at, COALESCE(last_error, '')
 		FROM webhook_outbox WHERE next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit)
 	if err != nil {
 		return nil, s.d.dbError(err)
 	}
 	defer rows.Close()
-	var out []WebhookDelivery
+	var out []barge.WebhookDelivery
 	for rows.Next() {
-		var d WebhookDelivery
+		var d barge.WebhookDelivery
 		if err := rows.Scan(&d.Seq, &d.URL, &d.EventID, &d.Body, &d.CreatedAt, &d.Attempts, &d.NextAt, &d.LastError); err != nil {
 			return nil, s.d.dbError(err)
 		}
@@ -66,7 +56,7 @@ func (s *Store) NextWebhookDue(ctx context.Context) (at int64, ok bool, err erro
 
 // FinishWebhookDeliveries removes the deliveries done (or given up on) and
 // records the next attempt of those to retry, in one durable write.
-func (s *Store) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []WebhookDelivery) error {
+func (s *Store) FinishWebhookDeliveries(ctx context.Context, done []int64, retry []barge.WebhookDelivery) error {
 	if len(done) == 0 && len(retry) == 0 {
 		return nil
 	}

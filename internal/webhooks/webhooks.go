@@ -3,13 +3,13 @@
 // Job State Change" JSON, signed with the webhook's secret (HMAC-SHA256),
 // at least once.
 //
-// The path of an event: the store reports a job write (Publish, an
-// OnJobsWritten consumer); Publish matches it against the webhooks and
-// queues it in memory; Run writes the queued events to the outbox, a table
-// of the store, and a delivery loop POSTs what the outbox holds, deleting a
-// row on a 2xx answer and otherwise trying again later, with exponential
-// backoff and jitter, across restarts, until it gives up after MaxAttempts
-// attempts or MaxAge (logged).
+// The path of an event: the store publishes a job write on the job bus
+// (internal/jobbus), to which Publish subscribes; Publish matches it
+// against the webhooks and queues it in memory; Run writes the queued
+// events to the outbox, a table of the store, and a delivery loop POSTs
+// what the outbox holds, deleting a row on a 2xx answer and otherwise
+// trying again later, with exponential backoff and jitter, across restarts,
+// until it gives up after MaxAttempts attempts or MaxAge (logged).
 //
 // The guarantee is at least once for every event that reached the outbox.
 // Two windows lose events: a change committed but not yet in the outbox
@@ -39,7 +39,6 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/store"
 )
 
 // The headers of a delivery.
@@ -121,10 +120,10 @@ func Verify(secret, timestamp, signature string, body []byte) bool {
 
 // Outbox is what the dispatcher needs of the store.
 type Outbox interface {
-	AddWebhookDeliveries(ctx context.Context, ds []store.WebhookDelivery) error
-	DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]store.WebhookDelivery, error)
+	AddWebhookDeliveries(ctx context.Context, ds []barge.WebhookDelivery) error
+	DueWebhookDeliveries(ctx context.Context, now int64, limit int) ([]barge.WebhookDelivery, error)
 	NextWebhookDue(ctx context.Context) (int64, bool, error)
-	FinishWebhookDeliveries(ctx context.Context, done []int64, retry []store.WebhookDelivery) error
+	FinishWebhookDeliveries(ctx context.Context, done []int64, retry []barge.WebhookDelivery) error
 }
 
 // Config configures a Dispatcher.
@@ -207,8 +206,8 @@ func New(cfg Config) *Dispatcher {
 	return d
 }
 
-// Publish takes the jobs one store write changed (an OnJobsWritten
-// consumer) and queues the changes of status some webhook wants. It never
+// Publish takes the jobs one store write changed (a subscriber of the
+// job bus) and queues the changes of status some webhook wants. It never
 // blocks: past Backlog queued events, it drops them and Run logs how many.
 func (d *Dispatcher) Publish(changes []barge.JobChange) {
 	now := d.now()
@@ -270,7 +269,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		if len(queue) == 0 {
 			continue
 		}
-		var rows []store.WebhookDelivery
+		var rows []barge.WebhookDelivery
 		for _, q := range queue {
 			id := d.cfg.NewID()
 			body := d.cfg.Event(id, q.at, q.change.Job)
@@ -278,7 +277,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				continue
 			}
 			for _, i := range q.hooks {
-				rows = append(rows, store.WebhookDelivery{URL: d.cfg.Hooks[i].URL, EventID: id, Body: body,
+				rows = append(rows, barge.WebhookDelivery{URL: d.cfg.Hooks[i].URL, EventID: id, Body: body,
 					CreatedAt: q.at.UnixMilli(), NextAt: q.at.UnixMilli()})
 			}
 		}
@@ -335,7 +334,7 @@ func (d *Dispatcher) wait(ctx context.Context, dt time.Duration, err error) {
 }
 
 // attempt delivers due at once and records the outcomes.
-func (d *Dispatcher) attempt(ctx context.Context, due []store.WebhookDelivery, secrets map[string]string) {
+func (d *Dispatcher) attempt(ctx context.Context, due []barge.WebhookDelivery, secrets map[string]string) {
 	errs := make([]error, len(due))
 	var wg sync.WaitGroup
 	for i := range due {
@@ -347,7 +346,7 @@ func (d *Dispatcher) attempt(ctx context.Context, due []store.WebhookDelivery, s
 	}
 	now := d.now()
 	var done []int64
-	var retry []store.WebhookDelivery
+	var retry []barge.WebhookDelivery
 	for i, r := range due {
 		switch {
 		case errs[i] == nil:
@@ -383,7 +382,7 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 }
 
 // post sends one delivery; nil when the webhook answered 2xx.
-func (d *Dispatcher) post(ctx context.Context, r store.WebhookDelivery, secret string) error {
+func (d *Dispatcher) post(ctx context.Context, r barge.WebhookDelivery, secret string) error {
 	if secret == "" {
 		return fmt.Errorf("webhook %s is no longer configured", r.URL)
 	}

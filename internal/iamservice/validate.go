@@ -1,4 +1,4 @@
-package iam
+package iamservice
 
 import (
 	"regexp"
@@ -149,14 +149,14 @@ func checkTagKey(key string) error {
 	case !tagKeyPattern.MatchString(key):
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", key)
 	case len(key) >= 4 && strings.EqualFold(key[:4], "aws:"):
-		return barge.Errorf(eInvalidInput, "User-defined tag keys can't start with 'aws:', which is reserved for AWS: %s.", key)
+		return barge.Errorf(EInvalidInput, "User-defined tag keys can't start with 'aws:', which is reserved for AWS: %s.", key)
 	}
 	return nil
 }
 
 // checkTags checks the tags of a request: at most 50, keys and values in
 // IAM's bounds, no key twice regardless of case.
-func checkTags(tags []tagInput) error {
+func checkTags(tags []barge.RoleTag) error {
 	if len(tags) > maxTagsPerRole {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d (the request has %d tags)", maxTagsPerRole, len(tags))
 	}
@@ -173,7 +173,7 @@ func checkTags(tags []tagInput) error {
 		}
 		k := strings.ToLower(t.Key)
 		if seen[k] {
-			return barge.Errorf(eInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive: %s appears twice.", t.Key)
+			return barge.Errorf(EInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive: %s appears twice.", t.Key)
 		}
 		seen[k] = true
 	}

@@ -1,4 +1,4 @@
-package logs
+package logservice
 
 import (
 	"fmt"
@@ -30,11 +30,11 @@ func benchService(b *testing.B, dir string) (*Service, *store.Store) {
 
 // benchLines returns n lines of job output of about 80 bytes each, a
 // millisecond apart from start.
-func benchLines(start int64, n int) []Event {
+func benchLines(start int64, n int) []barge.LogLine {
 	pad := strings.Repeat("x", 60)
-	events := make([]Event, n)
+	events := make([]barge.LogLine, n)
 	for i := range events {
-		events[i] = Event{Timestamp: start + int64(i), Message: fmt.Sprintf("%08d %s line of output", i, pad)}
+		events[i] = barge.LogLine{Time: time.UnixMilli(start + int64(i)), Message: fmt.Sprintf("%08d %s line of output", i, pad)}
 	}
 	return events
 }
@@ -110,8 +110,8 @@ func TestMain(m *testing.M) {
 // (10,000 events or 1 MiB).
 func BenchmarkGetLogEvents(b *testing.B) {
 	svc := filledStream(b)
-	mid, err := svc.GetLogEvents(ctx0, &getLogEventsInput{
-		LogGroupName: "/aws/batch/job", LogStreamName: "bench/default/1", StartFromHead: new(true), Limit: new(1),
+	mid, err := svc.GetLogEvents(ctx0, GetLogEventsInput{
+		Group: "/aws/batch/job", Stream: "bench/default/1", StartFromHead: true, Limit: new(1),
 		StartTime: new(time.Now().Add(-24*time.Hour).UnixMilli() + int64(bigStream.n/2)),
 	})
 	if err != nil {
@@ -120,18 +120,18 @@ func BenchmarkGetLogEvents(b *testing.B) {
 	for _, limit := range []int{100, 10_000} {
 		for _, c := range []struct {
 			name string
-			in   getLogEventsInput
+			in   GetLogEventsInput
 		}{
-			{"newest", getLogEventsInput{}},
-			{"oldest", getLogEventsInput{StartFromHead: new(true)}},
-			{"middle", getLogEventsInput{NextToken: mid.NextForwardToken}},
+			{"newest", GetLogEventsInput{}},
+			{"oldest", GetLogEventsInput{StartFromHead: true}},
+			{"middle", GetLogEventsInput{NextToken: mid.NextForwardToken}},
 		} {
 			b.Run(fmt.Sprintf("%s/%d", c.name, limit), func(b *testing.B) {
 				in := c.in
-				in.LogGroupName, in.LogStreamName, in.Limit = "/aws/batch/job", "bench/default/1", &limit
+				in.Group, in.Stream, in.Limit = "/aws/batch/job", "bench/default/1", &limit
 				b.ReportAllocs()
 				for b.Loop() {
-					out, err := svc.GetLogEvents(ctx0, &in)
+					out, err := svc.GetLogEvents(ctx0, in)
 					if err != nil {
 						b.Fatal(err)
 					}

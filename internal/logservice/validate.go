@@ -1,4 +1,4 @@
-package logs
+package logservice
 
 import (
 	"encoding/base64"
@@ -85,10 +85,26 @@ func limit(field string, v *int, def, max int) (int, error) {
 	if v == nil {
 		return def, nil
 	}
-	if *v < 1 || *v > max {
-		return 0, barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value between 1 and %d", *v, field, max)
+	if *v < 1 {
+		return 0, barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to 1", *v, field)
+	}
+	if *v > max {
+		return 0, barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d", *v, field, max)
 	}
 	return *v, nil
+}
+
+// checkCount checks the number of members of a list or map against the
+// model's bounds, in AWS's words: an empty one shows its value ('[]' or
+// '{}'), a long one does not.
+func checkCount(field string, n, min, max int, empty string) error {
+	if n < min {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", empty, field, min)
+	}
+	if n > max {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, max)
+	}
+	return nil
 }
 
 // Listing tokens are opaque to clients: a kind tag and a position, base64

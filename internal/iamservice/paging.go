@@ -1,4 +1,4 @@
-package iam
+package iamservice
 
 import (
 	"encoding/base64"
@@ -50,28 +50,29 @@ func maxItems(v *int) (int, error) {
 	return *v, nil
 }
 
-// pageOf returns the page of items that starts at the offset in marker and
-// holds at most maxItems, and the marker of the next page ("" if none).
-// For the short lists that are read whole (a role's policies and tags).
-func pageOf[T any](kind string, items []T, marker string, limit *int) (page []T, next string, err error) {
-	n, err := maxItems(limit)
+// pageOf returns the page of items that starts at the offset in the
+// input's marker and holds at most its MaxItems, with the marker of the next
+// page. For the short lists that are read whole (a role's policies and tags).
+func pageOf[T any](kind string, items []T, in ListInput) (*Page[T], error) {
+	n, err := maxItems(in.MaxItems)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	pos, err := decodeMarker(kind, marker)
+	pos, err := decodeMarker(kind, in.Marker)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	start := 0
 	if pos != "" {
 		if start, err = strconv.Atoi(pos); err != nil || start < 0 {
-			return nil, "", errBadMarker()
+			return nil, errBadMarker()
 		}
 	}
 	start = min(start, len(items))
 	end := min(start+n, len(items))
+	page := &Page[T]{Items: items[start:end]}
 	if end < len(items) {
-		next = encodeMarker(kind, strconv.Itoa(end))
+		page.Marker = encodeMarker(kind, strconv.Itoa(end))
 	}
-	return items[start:end], next, nil
+	return page, nil
 }

@@ -1,33 +1,59 @@
-package logs
+package logservice
 
 import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bargehq/barge"
 )
 
+// FilterLogEventsInput selects the events of a group (named by Group or
+// GroupIdentifier, exactly one of them) that match a filter pattern: of
+// the streams named in Streams (nil for all) or whose names start with
+// StreamPrefix, from StartTime (inclusive) to EndTime (exclusive).
+type FilterLogEventsInput struct {
+	Group           string
+	GroupIdentifier string
+	Streams         []string
+	StreamPrefix    string
+	StartTime       *int64
+	EndTime         *int64
+	Pattern         string
+	NextToken       string
+	Limit           *int // 1 to 10,000; 10,000 when nil
+}
+
+// FilterPage is a page of matching events, each with its stream's name,
+// and the token of the next page ("" if the search is complete).
+type FilterPage struct {
+	Events    []barge.LogEvent
+	NextToken string
+}
+
 // FilterLogEvents returns the events of a group's streams that match a
 // filter pattern, in time order across the streams, a page at a time.
-func (s *Service) FilterLogEvents(ctx context.Context, in *filterLogEventsInput) (*filterLogEventsOutput, error) {
-	group, err := s.groupName(in.LogGroupName, in.LogGroupIdentifier)
+func (s *Service) FilterLogEvents(ctx context.Context, in FilterLogEventsInput) (*FilterPage, error) {
+	group, err := s.groupName(in.Group, in.GroupIdentifier)
 	if err != nil {
 		return nil, err
 	}
-	if in.LogStreamNames != nil && in.LogStreamNamePrefix != "" {
+	if in.Streams != nil && in.StreamPrefix != "" {
 		return nil, barge.Errorf(barge.EInvalid, "logStreamNames and logStreamNamePrefix are mutually exclusive parameters. Specify only one.")
 	}
-	if in.LogStreamNames != nil && (len(in.LogStreamNames) == 0 || len(in.LogStreamNames) > 100) {
-		return nil, barge.Errorf(barge.EInvalid, "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length between 1 and 100 (got %d names).", len(in.LogStreamNames))
+	if in.Streams != nil {
+		if err := checkCount("logStreamNames", len(in.Streams), 1, 100, "[]"); err != nil {
+			return nil, err
+		}
 	}
-	for _, name := range in.LogStreamNames {
+	for _, name := range in.Streams {
 		if err := validStreamName("logStreamNames", name); err != nil {
 			return nil, err
 		}
 	}
-	if in.LogStreamNamePrefix != "" {
-		if err := validStreamName("logStreamNamePrefix", in.LogStreamNamePrefix); err != nil {
+	if in.StreamPrefix != "" {
+		if err := validStreamName("logStreamNamePrefix", in.StreamPrefix); err != nil {
 			return nil, err
 		}
 	}
@@ -35,7 +61,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *filterLogEventsInput)
 	if err != nil {
 		return nil, err
 	}
-	match, err := parsePattern(in.FilterPattern)
+	match, err := parsePattern(in.Pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +71,8 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *filterLogEventsInput)
 	}
 	f := barge.LogFilter{
 		Group:        group,
-		Streams:      in.LogStreamNames,
-		StreamPrefix: in.LogStreamNamePrefix,
+		Streams:      in.Streams,
+		StreamPrefix: in.StreamPrefix,
 		After:        lo,
 		Before:       hi,
 		Match:        match,
@@ -71,16 +97,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *filterLogEventsInput)
 	if err != nil {
 		return nil, err
 	}
-	out := &filterLogEventsOutput{Events: make([]filteredLogEvent, len(res.Events))}
-	for i, e := range res.Events {
-		out.Events[i] = filteredLogEvent{
-			LogStreamName: e.Stream,
-			Timestamp:     e.Timestamp,
-			Message:       e.Message,
-			IngestionTime: e.Ingested,
-			EventId:       strconv.FormatInt(e.Seq, 10),
-		}
-	}
+	out := &FilterPage{Events: res.Events}
 	if res.More {
 		out.NextToken = encodeToken("filter", strconv.FormatInt(res.Next.Timestamp, 10)+"/"+strconv.FormatInt(res.Next.Seq, 10))
 	}
@@ -104,8 +121,8 @@ func parsePattern(pattern string) (func(string) bool, error) {
 	if p == "" {
 		return nil, nil
 	}
-	if len(pattern) > 1024 {
-		return nil, barge.Errorf(barge.EInvalid, "filterPattern is %d characters long; the limit is 1024.", len(pattern))
+	if utf8.RuneCountInString(pattern) > 1024 {
+		return nil, barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024", pattern)
 	}
 	switch p[0] {
 	case '{', '[', '%':
