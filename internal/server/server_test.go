@@ -91,10 +91,10 @@ func TestSlowBodyCutOff(t *testing.T) {
 
 // TestUnverifiedBytesBounded holds the whole budget of unverified bytes with
 // a stalled body: the next request, whose body has all arrived, is not read
-// while the budget is held; once the stalled body is cut off it is.
+// while the budget is held; once the stalled client goes away, it is.
 func TestUnverifiedBytesBounded(t *testing.T) {
-	s, addr := startTestServer(t, Config{UnverifiedBytes: 1000, BodyTimeout: time.Second})
-	_, stalled := sendHeaders(t, addr, 1000, "{")
+	s, addr := startTestServer(t, Config{UnverifiedBytes: 1000, BodyTimeout: time.Minute})
+	stalled, _ := sendHeaders(t, addr, 1000, "{")
 	for s.freeBytes() != 0 { // until the stalled request holds the budget
 		time.Sleep(time.Millisecond)
 	}
@@ -102,14 +102,12 @@ func TestUnverifiedBytesBounded(t *testing.T) {
 	for s.waiting() != 1 { // the next request waits for its share
 		time.Sleep(time.Millisecond)
 	}
-	if status, errType, _ := readAnswer(t, stalled); status != http.StatusRequestTimeout {
-		t.Errorf("stalled request: %d %s, want 408", status, errType)
-	}
+	stalled.Close()
 	if status, _, body := readAnswer(t, next); status != http.StatusOK || body != "2" {
-		t.Errorf("request after the stalled one was cut off: %d %s, want 200 with its 2 bytes", status, body)
+		t.Errorf("request after the stalled one went away: %d %s, want 200 with its 2 bytes", status, body)
 	}
-	if free := s.freeBytes(); free != 1000 {
-		t.Errorf("unverified bytes free after both = %d, want 1000", free)
+	for s.freeBytes() != 1000 { // the answer is written before the share is given back
+		time.Sleep(time.Millisecond)
 	}
 }
 
