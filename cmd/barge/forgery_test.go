@@ -247,12 +247,12 @@ func TestForgeryMatrix(t *testing.T) {
 			req := signAs(t, ts, http.MethodPost, "/", "iam", "us-east-1", iamBody, iamHeader, good, "", now)
 			setBody(req, []byte("Action=DeleteRole&Version=2010-05-08&RoleName=x"))
 			return req
-		}, "InvalidSignatureException"},
+		}, "SignatureDoesNotMatch"},
 		{"iam: Content-Type not signed", func(t *testing.T) *http.Request {
 			req := signAs(t, ts, http.MethodPost, "/", "iam", "us-east-1", iamBody, nil, good, "", now)
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 			return req
-		}, "InvalidSignatureException"},
+		}, "SignatureDoesNotMatch"},
 		{"iam signature sent to logs", func(t *testing.T) *http.Request {
 			req := signAs(t, ts, http.MethodPost, "/", "iam", "us-east-1", logsBody, logsHeader("DeleteLogGroup"), good, "", now)
 			return req
