@@ -29,17 +29,22 @@ var allowedImports = map[string][]string{
 
 	// The wire: the HTTP boundary and one package per AWS service.
 	"internal/server": {"internal/awsproto", "internal/sigv4"},
-	"internal/batch":  {"internal/awsproto", "internal/jobstate"},
+	"internal/batch":  {"internal/awsproto", "internal/control"},
 	"internal/logs":   {"internal/awsproto", "internal/logservice"},
 	"internal/iam":    {"internal/awsproto", "internal/iamservice"},
+	"internal/sts":    {"internal/awsproto"},
+	"internal/ec2":    {"internal/awsproto"},
+	"internal/ecs":    {"internal/awsproto"},
 
 	// The typed services behind the wire: what the wire, the runner and
 	// the console call.
 	"internal/logservice": {},
 	"internal/iamservice": {},
 
-	// The owner of job status changes, which the Batch API, the scheduler
-	// and the runner go through.
+	// The Batch control plane behind the Batch API and the console, and
+	// the owner of job status changes, which the control plane, the
+	// scheduler and the runner go through.
+	"internal/control":   {"internal/awsproto", "internal/jobstate"}, // job and resource IDs: awsproto.NewUUIDv7
 	"internal/jobstate":  {},
 	"internal/scheduler": {"internal/jobstate"},
 	"internal/runner":    {"internal/jobstate"},
@@ -59,7 +64,7 @@ var allowedImports = map[string][]string{
 	"internal/executor/router":   {},
 
 	// The console and the client commands.
-	"internal/console": {},
+	"internal/console": {"internal/control"},
 	"internal/cli":     {},
 
 	// Test support: imported only by tests (testOnly); apitest puts the

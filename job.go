@@ -38,8 +38,14 @@ func (s JobStatus) Started() bool { return s == JobStarting || s == JobRunning }
 // CanMove reports whether a job may go from status s to status to, following
 // AWS Batch's lifecycle: SUBMITTED → PENDING → RUNNABLE → STARTING → RUNNING
 // → SUCCEEDED | FAILED, with a failed attempt going back to RUNNABLE, and
-// any unfinished job able to fail.
+// any unfinished job able to fail. An array parent goes from PENDING to
+// SUCCEEDED or FAILED as its children end. A write that keeps the status
+// (tags, a cancel request, an attempt of a job failed already) moves
+// nowhere and is allowed; a finished job moves nowhere else.
 func (s JobStatus) CanMove(to JobStatus) bool {
+	if s == to {
+		return true
+	}
 	if s.Done() {
 		return false
 	}

@@ -138,6 +138,12 @@ func TestCLI(t *testing.T) {
 		"BARGE_SIMULATE_LOG", "hello from ${AWS_BATCH_JOB_ID}\nbye")
 
 	t.Run("queues and ces", func(t *testing.T) {
+		// The reconcile loop makes the new queue VALID soon after it is
+		// created; the table is about a VALID one.
+		pollUntil(t, func() string { return "sim-queue is not VALID yet" }, func() bool {
+			out, err := c.DescribeJobQueues(context.Background(), &batch.DescribeJobQueuesInput{JobQueues: []string{"sim-queue"}})
+			return err == nil && len(out.JobQueues) == 1 && out.JobQueues[0].Status == types.JQStatusValid
+		})
 		out := ts.barge("queues").wantOK(t, "queues")
 		wantLines(t, "barge queues", out, []string{"QUEUE", "STATE", "PRIORITY"}, []string{"sim-queue", "ENABLED", "VALID", "sim"})
 		out = ts.barge("ces").wantOK(t, "ces")
@@ -301,6 +307,16 @@ func TestCLI(t *testing.T) {
 		runArray(t, c, clock, id, func(n int) { seen(t, &out, fmt.Sprintf("%d/4 succeeded, 2 running", n)) }, func(n int) {
 			if n == 2 {
 				// Mid-way: the table counts the array as one RUNNING job.
+				// The first two children free their capacity as they end,
+				// and the scheduler places the next two only then: wait for
+				// those placements, which the status is about.
+				pollUntil(t, func() string {
+					return fmt.Sprintf("array %s: %v, want 2 STARTING or RUNNING", id, describeJob(t, c, id).ArrayProperties.StatusSummary)
+				},
+					func() bool {
+						s := describeJob(t, c, id).ArrayProperties.StatusSummary
+						return s["STARTING"]+s["RUNNING"] == 2
+					})
 				st := ts.barge("status").wantOK(t, "status")
 				wantLines(t, "barge status", st, []string{"QUEUE", "RUNNABLE", "RUNNING", "VCPUS IN USE"},
 					[]string{"sim-queue", "ENABLED", "1"}, []string{"sim", "1 of 1", "[####################]"})
@@ -323,8 +339,9 @@ func TestCLI(t *testing.T) {
 		}
 		var out, errOut bytes.Buffer
 		code := cli.Run(context.Background(), []string{"queues", "--endpoint", "http://127.0.0.1:1"}, cli.Env{Stdout: &out, Stderr: &errOut})
-		if code != cli.ExitUsage || !strings.Contains(errOut.String(), "connect") {
-			t.Errorf("barge queues with no server: exit %d, %q; want %d and a connection error", code, errOut.String(), cli.ExitUsage)
+		if msg := errOut.String(); code != cli.ExitUsage || strings.Count(msg, "\n") != 1 ||
+			!strings.Contains(msg, "cannot reach a barge server at http://127.0.0.1:1 (connection refused)") || !strings.Contains(msg, "--endpoint") {
+			t.Errorf("barge queues with no server: exit %d, %q; want %d and one line naming the URL and --endpoint", code, msg, cli.ExitUsage)
 		}
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "wrong")
 		if r := ts.barge("queues"); r.code != cli.ExitUsage {
@@ -368,4 +385,51 @@ func TestCommandFirst(t *testing.T) {
 			t.Errorf("commandFirst(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestCLIHelp: barge --help, -h and help print barge's usage, and barge jobs
+// --help the client commands', on stdout with exit 0.
+func TestCLIHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"jobs", "--help"}, {"jobs", "-h"}} {
+		var stdout, stderr bytes.Buffer
+		code, ok := runClientTo(args, &stdout, &stderr)
+		if !ok || code != 0 || !strings.Contains(stdout.String(), "barge jobs ls") || !strings.Contains(stdout.String(), "barge submit") {
+			t.Errorf("barge %s: handled %v, exit %d, stdout %q, stderr %q; want the usage, exit 0", strings.Join(args, " "), ok, code, stdout.String(), stderr.String())
+		}
+	}
+}
+
+// TestCLIStatusAndAWSSpellings: barge status shows the vCPUs in use of
+// every compute environment, also those of a queue with two, and the
+// commands take the aws CLI's flag spellings.
+func TestCLIStatusAndAWSSpellings(t *testing.T) {
+	cliEnv(t)
+	clock := simulate.NewManualClock(time.Now().Add(time.Minute).Truncate(time.Millisecond))
+	ts := startSimulateServer(t, "", clock)
+	c := ts.batch()
+	simSetup(t, ts, "a", 1, nil, "BARGE_SIMULATE_DURATION", "1m")
+	createFargateCE(t, c, "b", types.CRTypeFargate, 4)
+	waitCEStatus(t, c, "b", types.CEStatusValid)
+	createQueue(t, c, "ab-queue", "b", "a")
+
+	id := strings.TrimSpace(ts.barge("submit", "--job-name", "two", "--job-queue", "ab-queue", "--job-definition", "a-def",
+		"--container-overrides", `command=[sh,-c,"echo a; echo b"]`).wantOK(t, "submit"))
+	job := waitStatus(t, c, id, types.JobStatusRunning)
+	if got := job.Container.Command; !slices.Equal(got, []string{"sh", "-c", "echo a; echo b"}) {
+		t.Errorf("command = %q, want the shorthand's quotes stripped", got)
+	}
+	st := ts.barge("status").wantOK(t, "status")
+	wantLines(t, "barge status", st, []string{"b", "ENABLED", "0.5 of 4"}, []string{"a ", "ENABLED", "0 of 1"})
+	if strings.Contains(st, "?") {
+		t.Errorf("barge status:\n%s\nwant every compute environment's vCPUs known", st)
+	}
+
+	ls := ts.barge("jobs", "ls", "--job-queue", "ab-queue", "--job-status", "RUNNING", "--max-items", "5").wantOK(t, "jobs ls --job-queue")
+	wantLines(t, "barge jobs ls --job-queue", ls, []string{id, "two", "RUNNING"})
+	desc := ts.barge("jobs", "describe", "--jobs", id, "--output", "json").wantOK(t, "jobs describe --jobs")
+	if !strings.Contains(desc, id) {
+		t.Errorf("barge jobs describe --jobs %s printed %s, want the job", id, desc)
+	}
+	ts.barge("jobs", "terminate", "--job-id", id, "--reason", "done").wantOK(t, "jobs terminate --job-id")
+	waitStatus(t, c, id, types.JobStatusFailed)
 }

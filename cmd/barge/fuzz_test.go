@@ -12,6 +12,8 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/batch"
+	"github.com/bargehq/barge/internal/control"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/store"
 )
 
@@ -43,7 +45,9 @@ func FuzzBatchRequest(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	svc := batch.New(batch.Config{Store: st, Scope: barge.Scope{Region: "us-east-1", Account: "123456789012"}})
+	scope := barge.Scope{Region: "us-east-1", Account: "123456789012"}
+	ctl := control.New(control.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope})
+	svc := batch.New(batch.Config{Control: ctl, Scope: scope})
 	h := svc.Handler()
 	// Seed the resources the operations refer to, so fuzzing reaches past
 	// the not-found checks.

@@ -30,11 +30,15 @@ import (
 	"github.com/bargehq/barge/internal/awsproto"
 	"github.com/bargehq/barge/internal/batch"
 	"github.com/bargehq/barge/internal/console"
+	"github.com/bargehq/barge/internal/control"
 	"github.com/bargehq/barge/internal/costs"
+	"github.com/bargehq/barge/internal/ec2"
+	"github.com/bargehq/barge/internal/ecs"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/jobbus"
 	"github.com/bargehq/barge/internal/jobfeed"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/logs"
 	"github.com/bargehq/barge/internal/logservice"
 	"github.com/bargehq/barge/internal/metrics"
@@ -43,6 +47,7 @@ import (
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/sigv4"
 	"github.com/bargehq/barge/internal/store"
+	"github.com/bargehq/barge/internal/sts"
 	"github.com/bargehq/barge/internal/webhooks"
 )
 
@@ -207,22 +212,32 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	iamSvc := iamservice.New(iamservice.Config{Store: m.store, Account: scope.Account, Log: m.log, NewID: awsproto.NewUUID})
 	logSvc := logservice.New(logservice.Config{Store: m.store, Scope: scope, Log: m.log})
+	ec2API := ec2.New(ec2.Config{Store: m.store, Scope: scope, Log: m.log})
+	if err := ec2API.Init(ctx); err != nil {
+		return fmt.Errorf("creating the default VPC: %w", err)
+	}
 	// The runner and the scheduler call each other: the scheduler hands
-	// the runner what it placed, the runner gives back the capacity.
+	// the runner what it placed, the runner gives back the capacity. The
+	// one owner of jobs' statuses wakes the one and stops the tasks of the
+	// other.
 	var sched *scheduler.Scheduler
-	run := runner.New(runner.Config{
-		Store: m.store, Executor: m.exec, Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
+	var run *runner.Runner
+	life := jobstate.New(jobstate.Config{Store: m.store, Now: now,
+		Wake:     func() { sched.Kick() },
+		StopTask: func(ctx context.Context, id string) { run.StopJob(ctx, id) }})
+	run = runner.New(runner.Config{
+		Store: m.store, Jobs: life, Executor: m.exec, Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
 		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
-		Wake:          func() { sched.Kick() },
 		Second:        m.Config.JobSecond,
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Scope: scope, Log: m.log, Place: run.Place, Now: now})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now})
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
-	batchAPI := batch.New(batch.Config{Store: m.store, Scope: scope, Log: m.log,
-		Wake: sched.Kick, StopTask: run.StopJob, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
+	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
+		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
 		Waits: sched, Prices: &prices, CostDays: costDays(m.Costs)})
+	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,
 		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
@@ -258,11 +273,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Batch:     batchAPI.Handler(),
 		Logs:      logs.New(logSvc, m.log).Handler(),
 		IAM:       iam.New(iamSvc, m.log).Handler(),
+		STS:       sts.New(sts.Config{Scope: scope, Log: m.log}).Handler(),
+		EC2:       ec2API.Handler(),
+		ECS:       ecs.New(ecs.Config{Store: m.store, Scope: scope, Log: m.log}).Handler(),
 		Events:    m.Feed.Handler(stopEvents),
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
 	})
-	web := console.New(console.Config{Backend: consoleBackend{batch: batchAPI.Handler(), store: m.store, sched: sched},
+	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, sched: sched}, Scope: scope,
 		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 
 	// Before anything is placed: count the capacity running jobs hold, then
@@ -292,7 +310,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{batchAPI.Run, logSvc.Run, m.Feed.Run, m.Costs.Run}
+	loops := []func(context.Context) error{ctl.Run, logSvc.Run, m.Feed.Run, m.Costs.Run}
 	if hooks != nil {
 		loops = append(loops, hooks.Run)
 	}

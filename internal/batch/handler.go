@@ -6,6 +6,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/awsproto"
+	"github.com/bargehq/barge/internal/control"
 )
 
 // Request size limits, enforced by the server before it reads a body. AWS
@@ -22,59 +23,62 @@ const (
 
 // Handler returns the Batch API's routes. Every path under /v1/ answers: an
 // operation barge does not implement is a ClientException naming it.
-func (s *Service) Handler() http.Handler {
+func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
-	p := s.proto
+	p := a.proto
+	c := a.ctl
 	known := map[string]string{} // path → operation, for requests with the wrong method
 	handle := func(name string, h http.Handler) {
 		path := "/v1/" + strings.ToLower(name)
 		known[path] = name
 		mux.Handle("POST "+path, h)
 	}
-	handle("CreateComputeEnvironment", awsproto.RestJSONOp(p, "CreateComputeEnvironment", maxBody, nil, s.CreateComputeEnvironment))
-	handle("UpdateComputeEnvironment", awsproto.RestJSONOp(p, "UpdateComputeEnvironment", maxBody, nil, s.UpdateComputeEnvironment))
-	handle("DeleteComputeEnvironment", awsproto.RestJSONOp(p, "DeleteComputeEnvironment", maxBody, nil, s.DeleteComputeEnvironment))
-	handle("DescribeComputeEnvironments", awsproto.RestJSONOp(p, "DescribeComputeEnvironments", maxBody, nil, s.DescribeComputeEnvironments))
+	handle("CreateComputeEnvironment", awsproto.RestJSONOp(p, "CreateComputeEnvironment", maxBody, nil, a.createComputeEnvironment))
+	handle("UpdateComputeEnvironment", awsproto.RestJSONOp(p, "UpdateComputeEnvironment", maxBody, nil, a.updateComputeEnvironment))
+	handle("DeleteComputeEnvironment", awsproto.RestJSONOp(p, "DeleteComputeEnvironment", maxBody, nil, none(c.DeleteComputeEnvironment)))
+	handle("DescribeComputeEnvironments", awsproto.RestJSONOp(p, "DescribeComputeEnvironments", maxBody, nil, a.describeComputeEnvironments))
 
-	handle("CreateJobQueue", awsproto.RestJSONOp(p, "CreateJobQueue", maxBody, nil, s.CreateJobQueue))
-	handle("UpdateJobQueue", awsproto.RestJSONOp(p, "UpdateJobQueue", maxBody, nil, s.UpdateJobQueue))
-	handle("DeleteJobQueue", awsproto.RestJSONOp(p, "DeleteJobQueue", maxBody, nil, s.DeleteJobQueue))
-	handle("DescribeJobQueues", awsproto.RestJSONOp(p, "DescribeJobQueues", maxBody, nil, s.DescribeJobQueues))
-	handle("GetJobQueueSnapshot", awsproto.RestJSONOp(p, "GetJobQueueSnapshot", maxBody, nil, s.GetJobQueueSnapshot))
+	handle("CreateJobQueue", awsproto.RestJSONOp(p, "CreateJobQueue", maxBody, nil, a.createJobQueue))
+	handle("UpdateJobQueue", awsproto.RestJSONOp(p, "UpdateJobQueue", maxBody, nil, a.updateJobQueue))
+	handle("DeleteJobQueue", awsproto.RestJSONOp(p, "DeleteJobQueue", maxBody, nil, none(c.DeleteJobQueue)))
+	handle("DescribeJobQueues", awsproto.RestJSONOp(p, "DescribeJobQueues", maxBody, nil, a.describeJobQueues))
+	handle("GetJobQueueSnapshot", awsproto.RestJSONOp(p, "GetJobQueueSnapshot", maxBody, nil, a.getJobQueueSnapshot))
 
-	handle("RegisterJobDefinition", awsproto.RestJSONOp(p, "RegisterJobDefinition", maxBody, nil, s.RegisterJobDefinition))
-	handle("DeregisterJobDefinition", awsproto.RestJSONOp(p, "DeregisterJobDefinition", maxBody, nil, s.DeregisterJobDefinition))
-	handle("DescribeJobDefinitions", awsproto.RestJSONOp(p, "DescribeJobDefinitions", maxBody, nil, s.DescribeJobDefinitions))
+	handle("RegisterJobDefinition", awsproto.RestJSONOp(p, "RegisterJobDefinition", maxBody, nil, a.registerJobDefinition))
+	handle("DeregisterJobDefinition", awsproto.RestJSONOp(p, "DeregisterJobDefinition", maxBody, nil, none(c.DeregisterJobDefinition)))
+	handle("DescribeJobDefinitions", awsproto.RestJSONOp(p, "DescribeJobDefinitions", maxBody, nil, a.describeJobDefinitions))
 
-	handle("SubmitJob", awsproto.RestJSONOp(p, "SubmitJob", maxSubmitJobBody, nil, s.SubmitJob))
-	handle("DescribeJobs", awsproto.RestJSONOp(p, "DescribeJobs", maxBody, nil, s.DescribeJobs))
-	handle("ListJobs", awsproto.RestJSONOp(p, "ListJobs", maxBody, nil, s.ListJobs))
-	handle("CancelJob", awsproto.RestJSONOp(p, "CancelJob", maxBody, nil, s.CancelJob))
-	handle("TerminateJob", awsproto.RestJSONOp(p, "TerminateJob", maxBody, nil, s.TerminateJob))
-	handle("CancelJobs", awsproto.RestJSONOp(p, "CancelJobs", maxBody, nil, s.CancelJobs))
-	handle("TerminateJobs", awsproto.RestJSONOp(p, "TerminateJobs", maxBody, nil, s.TerminateJobs))
+	handle("SubmitJob", awsproto.RestJSONOp(p, "SubmitJob", maxSubmitJobBody, nil, a.submitJob))
+	handle("DescribeJobs", awsproto.RestJSONOp(p, "DescribeJobs", maxBody, nil, a.describeJobs))
+	handle("ListJobs", awsproto.RestJSONOp(p, "ListJobs", maxBody, nil, a.listJobs))
+	handle("CancelJob", awsproto.RestJSONOp(p, "CancelJob", maxBody, nil, none(c.CancelJob)))
+	handle("TerminateJob", awsproto.RestJSONOp(p, "TerminateJob", maxBody, nil, none(c.TerminateJob)))
+	handle("CancelJobs", awsproto.RestJSONOp(p, "CancelJobs", maxBody, nil, a.cancelJobs))
+	handle("TerminateJobs", awsproto.RestJSONOp(p, "TerminateJobs", maxBody, nil, a.terminateJobs))
 
-	handle("CreateSchedulingPolicy", awsproto.RestJSONOp(p, "CreateSchedulingPolicy", maxBody, nil, s.CreateSchedulingPolicy))
-	handle("UpdateSchedulingPolicy", awsproto.RestJSONOp(p, "UpdateSchedulingPolicy", maxBody, nil, s.UpdateSchedulingPolicy))
-	handle("DeleteSchedulingPolicy", awsproto.RestJSONOp(p, "DeleteSchedulingPolicy", maxBody, nil, s.DeleteSchedulingPolicy))
-	handle("DescribeSchedulingPolicies", awsproto.RestJSONOp(p, "DescribeSchedulingPolicies", maxBody, nil, s.DescribeSchedulingPolicies))
-	handle("ListSchedulingPolicies", awsproto.RestJSONOp(p, "ListSchedulingPolicies", maxBody, nil, s.ListSchedulingPolicies))
+	handle("CreateSchedulingPolicy", awsproto.RestJSONOp(p, "CreateSchedulingPolicy", maxBody, nil, a.createSchedulingPolicy))
+	handle("UpdateSchedulingPolicy", awsproto.RestJSONOp(p, "UpdateSchedulingPolicy", maxBody, nil, none(c.UpdateSchedulingPolicy)))
+	handle("DeleteSchedulingPolicy", awsproto.RestJSONOp(p, "DeleteSchedulingPolicy", maxBody, nil, none(c.DeleteSchedulingPolicy)))
+	handle("DescribeSchedulingPolicies", awsproto.RestJSONOp(p, "DescribeSchedulingPolicies", maxBody, nil, a.describeSchedulingPolicies))
+	handle("ListSchedulingPolicies", awsproto.RestJSONOp(p, "ListSchedulingPolicies", maxBody, nil, a.listSchedulingPolicies))
 
 	bindARN := func(r *http.Request) string { return r.PathValue("resourceArn") }
 	mux.Handle("GET /v1/tags/{resourceArn...}", awsproto.RestJSONOp(p, "ListTagsForResource", maxBody,
-		func(r *http.Request, in *listTagsInput) { in.ResourceArn = bindARN(r) }, s.ListTagsForResource))
+		func(r *http.Request, in *control.ListTagsInput) { in.ResourceArn = bindARN(r) }, a.listTagsForResource))
 	mux.Handle("POST /v1/tags/{resourceArn...}", awsproto.RestJSONOp(p, "TagResource", maxBody,
-		func(r *http.Request, in *tagResourceInput) { in.ResourceArn = bindARN(r) }, s.TagResource))
+		func(r *http.Request, in *control.TagResourceInput) { in.ResourceArn = bindARN(r) }, none(c.TagResource)))
 	mux.Handle("DELETE /v1/tags/{resourceArn...}", awsproto.RestJSONOp(p, "UntagResource", maxBody,
-		func(r *http.Request, in *untagResourceInput) {
+		func(r *http.Request, in *control.UntagResourceInput) {
 			in.ResourceArn = bindARN(r)
 			in.TagKeys = r.URL.Query()["tagKeys"]
-		}, s.UntagResource))
+		}, none(c.UntagResource)))
 
-	s.handleSpot(mux, known)
-	s.handleCosts(mux, known)
+	known[interruptSpotTaskPath] = "InterruptSpotTask"
+	mux.Handle("POST "+interruptSpotTaskPath, awsproto.RestJSONOp(p, "InterruptSpotTask", maxBody, nil, a.interruptSpotTask))
+	known[costsPath] = "GetCosts"
+	mux.Handle("POST "+costsPath, awsproto.RestJSONOp(p, "GetCosts", maxBody, nil, c.GetCosts))
 
-	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.unsupported(w, r, known) })
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { a.unsupported(w, r, known) })
 	return mux
 }
 
@@ -96,7 +100,7 @@ var unsupportedOperations = func() map[string]string {
 	return m
 }()
 
-func (s *Service) unsupported(w http.ResponseWriter, r *http.Request, known map[string]string) {
+func (a *API) unsupported(w http.ResponseWriter, r *http.Request, known map[string]string) {
 	var err error
 	if op, ok := known[r.URL.Path]; ok {
 		err = barge.Errorf(barge.EInvalid, "%s is called with POST, not %s. Send the request as POST %s with a JSON body.", op, r.Method, r.URL.Path)
@@ -107,5 +111,5 @@ func (s *Service) unsupported(w http.ResponseWriter, r *http.Request, known map[
 	} else {
 		err = barge.Errorf(barge.EUnsupported, "Unknown operation: %s %s is not an AWS Batch API operation.", r.Method, r.URL.Path)
 	}
-	s.proto.WriteError(w, r, "Unknown", err)
+	a.proto.WriteError(w, r, "Unknown", err)
 }

@@ -7,46 +7,15 @@ import (
 	"github.com/bargehq/barge/internal/awsproto"
 )
 
-// The wire shapes of AWS Batch's top-level requests and responses, with the
-// model's member names exactly. Nested container, retry and capacity shapes
-// are the root package's, which already carry AWS's names: the domain and the
-// wire agree on them, and a second copy would only add conversion code.
-
-type createComputeEnvironmentInput struct {
-	ComputeEnvironmentName string                 `json:"computeEnvironmentName"`
-	Type                   barge.CEType           `json:"type"`
-	State                  barge.State            `json:"state"`
-	UnmanagedvCpus         *int                   `json:"unmanagedvCpus"`
-	ComputeResources       *barge.ComputeResource `json:"computeResources"`
-	ServiceRole            string                 `json:"serviceRole"`
-	Tags                   map[string]string      `json:"tags"`
-	EksConfiguration       json.RawMessage        `json:"eksConfiguration"`
-	Context                string                 `json:"context"`
-}
+// The wire shapes of AWS Batch's top-level responses, with the model's member
+// names exactly. The requests are the control plane's inputs (AWS's request
+// shapes); nested container, retry and capacity shapes are the root
+// package's, which already carry AWS's names: the domain and the wire agree
+// on them, and a second copy would only add conversion code.
 
 type computeEnvironmentOutput struct {
 	ComputeEnvironmentName string `json:"computeEnvironmentName"`
 	ComputeEnvironmentArn  string `json:"computeEnvironmentArn"`
-}
-
-type updateComputeEnvironmentInput struct {
-	ComputeEnvironment string                       `json:"computeEnvironment"`
-	State              barge.State                  `json:"state"`
-	UnmanagedvCpus     *int                         `json:"unmanagedvCpus"`
-	ComputeResources   *barge.ComputeResourceUpdate `json:"computeResources"`
-	ServiceRole        string                       `json:"serviceRole"`
-	UpdatePolicy       *barge.UpdatePolicy          `json:"updatePolicy"`
-	Context            string                       `json:"context"`
-}
-
-type deleteComputeEnvironmentInput struct {
-	ComputeEnvironment string `json:"computeEnvironment"`
-}
-
-type describeComputeEnvironmentsInput struct {
-	ComputeEnvironments []string `json:"computeEnvironments"`
-	MaxResults          *int     `json:"maxResults"`
-	NextToken           string   `json:"nextToken"`
 }
 
 type describeComputeEnvironmentsOutput struct {
@@ -72,41 +41,9 @@ type computeEnvironmentDetail struct {
 	Context                    string                 `json:"context,omitempty"`
 }
 
-type createJobQueueInput struct {
-	JobQueueName             string                          `json:"jobQueueName"`
-	State                    barge.State                     `json:"state"`
-	SchedulingPolicyArn      string                          `json:"schedulingPolicyArn"`
-	Priority                 *int                            `json:"priority"`
-	ComputeEnvironmentOrder  []barge.ComputeEnvironmentOrder `json:"computeEnvironmentOrder"`
-	ServiceEnvironmentOrder  json.RawMessage                 `json:"serviceEnvironmentOrder"`
-	JobQueueType             string                          `json:"jobQueueType"`
-	Tags                     map[string]string               `json:"tags"`
-	JobStateTimeLimitActions []barge.JobStateTimeLimitAction `json:"jobStateTimeLimitActions"`
-}
-
 type jobQueueOutput struct {
 	JobQueueName string `json:"jobQueueName"`
 	JobQueueArn  string `json:"jobQueueArn"`
-}
-
-type updateJobQueueInput struct {
-	JobQueue                 string                          `json:"jobQueue"`
-	State                    barge.State                     `json:"state"`
-	SchedulingPolicyArn      string                          `json:"schedulingPolicyArn"`
-	Priority                 *int                            `json:"priority"`
-	ComputeEnvironmentOrder  []barge.ComputeEnvironmentOrder `json:"computeEnvironmentOrder"`
-	ServiceEnvironmentOrder  json.RawMessage                 `json:"serviceEnvironmentOrder"`
-	JobStateTimeLimitActions []barge.JobStateTimeLimitAction `json:"jobStateTimeLimitActions"`
-}
-
-type deleteJobQueueInput struct {
-	JobQueue string `json:"jobQueue"`
-}
-
-type describeJobQueuesInput struct {
-	JobQueues  []string `json:"jobQueues"`
-	MaxResults *int     `json:"maxResults"`
-	NextToken  string   `json:"nextToken"`
 }
 
 type describeJobQueuesOutput struct {
@@ -128,39 +65,10 @@ type jobQueueDetail struct {
 	JobStateTimeLimitActions []barge.JobStateTimeLimitAction `json:"jobStateTimeLimitActions"`
 }
 
-type registerJobDefinitionInput struct {
-	JobDefinitionName            string                     `json:"jobDefinitionName"`
-	Type                         string                     `json:"type"`
-	Parameters                   map[string]string          `json:"parameters"`
-	SchedulingPriority           *int                       `json:"schedulingPriority"`
-	ContainerProperties          *barge.ContainerProperties `json:"containerProperties"`
-	NodeProperties               json.RawMessage            `json:"nodeProperties"`
-	RetryStrategy                *barge.RetryStrategy       `json:"retryStrategy"`
-	PropagateTags                *bool                      `json:"propagateTags"`
-	Timeout                      *barge.JobTimeout          `json:"timeout"`
-	Tags                         map[string]string          `json:"tags"`
-	PlatformCapabilities         []string                   `json:"platformCapabilities"`
-	EksProperties                json.RawMessage            `json:"eksProperties"`
-	EcsProperties                json.RawMessage            `json:"ecsProperties"`
-	ConsumableResourceProperties json.RawMessage            `json:"consumableResourceProperties"`
-}
-
 type registerJobDefinitionOutput struct {
 	JobDefinitionName string `json:"jobDefinitionName"`
 	JobDefinitionArn  string `json:"jobDefinitionArn"`
 	Revision          int    `json:"revision"`
-}
-
-type deregisterJobDefinitionInput struct {
-	JobDefinition string `json:"jobDefinition"`
-}
-
-type describeJobDefinitionsInput struct {
-	JobDefinitions    []string `json:"jobDefinitions"`
-	MaxResults        *int     `json:"maxResults"`
-	JobDefinitionName string   `json:"jobDefinitionName"`
-	Status            string   `json:"status"`
-	NextToken         string   `json:"nextToken"`
 }
 
 type describeJobDefinitionsOutput struct {
@@ -189,38 +97,10 @@ type jobDefinitionDetail struct {
 	ConsumableResourceProperties json.RawMessage            `json:"consumableResourceProperties,omitempty"`
 }
 
-type submitJobInput struct {
-	JobName                              string                    `json:"jobName"`
-	JobQueue                             string                    `json:"jobQueue"`
-	ShareIdentifier                      string                    `json:"shareIdentifier"`
-	SchedulingPriorityOverride           *int                      `json:"schedulingPriorityOverride"`
-	ArrayProperties                      *arrayProperties          `json:"arrayProperties"`
-	DependsOn                            []barge.JobDependency     `json:"dependsOn"`
-	JobDefinition                        string                    `json:"jobDefinition"`
-	Parameters                           map[string]string         `json:"parameters"`
-	ContainerOverrides                   *barge.ContainerOverrides `json:"containerOverrides"`
-	NodeOverrides                        json.RawMessage           `json:"nodeOverrides"`
-	RetryStrategy                        *barge.RetryStrategy      `json:"retryStrategy"`
-	PropagateTags                        *bool                     `json:"propagateTags"`
-	Timeout                              *barge.JobTimeout         `json:"timeout"`
-	Tags                                 map[string]string         `json:"tags"`
-	EksPropertiesOverride                json.RawMessage           `json:"eksPropertiesOverride"`
-	EcsPropertiesOverride                json.RawMessage           `json:"ecsPropertiesOverride"`
-	ConsumableResourcePropertiesOverride json.RawMessage           `json:"consumableResourcePropertiesOverride"`
-}
-
-type arrayProperties struct {
-	Size *int `json:"size"`
-}
-
 type submitJobOutput struct {
 	JobArn  string `json:"jobArn"`
 	JobName string `json:"jobName"`
 	JobID   string `json:"jobId"`
-}
-
-type describeJobsInput struct {
-	Jobs []string `json:"jobs"`
 }
 
 type describeJobsOutput struct {
@@ -233,6 +113,23 @@ func (o *describeJobsOutput) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"jobs":`...)
 	b, err := awsproto.AppendJSONArray(b, o.Jobs)
 	return append(b, '}'), err
+}
+
+// bargeCostDetail is barge's additive bargeCost member of a finished job in
+// DescribeJobs: what its attempts cost priced as Fargate and as Fargate
+// Spot, whichever capacity they ran on. AWS has no such member; the SDKs
+// skip members they do not know.
+type bargeCostDetail struct {
+	FargateUSD       float64 `json:"fargateUsd"`
+	FargateSpotUSD   float64 `json:"fargateSpotUsd"`
+	VCPUSeconds      float64 `json:"vcpuSeconds"`
+	GBSeconds        float64 `json:"gbSeconds"`
+	StorageGBSeconds float64 `json:"storageGbSeconds,omitempty"`
+	// Capacity is the type of the compute environment(s) the attempts ran
+	// on (FARGATE, FARGATE_SPOT, EC2, SPOT), which says which of the two
+	// prices applied; MIXED when attempts ran on different types, absent
+	// when no attempt started or its compute environment is gone.
+	Capacity string `json:"capacity,omitempty"`
 }
 
 type jobDetail struct {
@@ -296,21 +193,6 @@ type arrayPropertiesDetail struct {
 	Index                      *int                    `json:"index,omitempty"`
 }
 
-type listJobsInput struct {
-	JobQueue       string          `json:"jobQueue"`
-	ArrayJobID     string          `json:"arrayJobId"`
-	MultiNodeJobID string          `json:"multiNodeJobId"`
-	JobStatus      barge.JobStatus `json:"jobStatus"`
-	MaxResults     *int            `json:"maxResults"`
-	NextToken      string          `json:"nextToken"`
-	Filters        []keyValuesPair `json:"filters"`
-}
-
-type keyValuesPair struct {
-	Name   string   `json:"name"`
-	Values []string `json:"values"`
-}
-
 type listJobsOutput struct {
 	JobSummaryList []jobSummary `json:"jobSummaryList"`
 	NextToken      string       `json:"nextToken,omitempty"`
@@ -338,16 +220,6 @@ type containerSummary struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
-type jobActionInput struct {
-	JobID  string `json:"jobId"`
-	Reason string `json:"reason"`
-}
-
-type bulkJobActionInput struct {
-	Jobs   []string `json:"jobs"`
-	Reason string   `json:"reason"`
-}
-
 type bulkJobActionOutput struct {
 	Successful []string           `json:"successful"`
 	Errors     []bulkJobActionErr `json:"errors"`
@@ -359,30 +231,9 @@ type bulkJobActionErr struct {
 	Message string `json:"message"`
 }
 
-type createSchedulingPolicyInput struct {
-	Name             string                  `json:"name"`
-	FairsharePolicy  *barge.FairsharePolicy  `json:"fairsharePolicy"`
-	QuotaSharePolicy *barge.QuotaSharePolicy `json:"quotaSharePolicy"`
-	Tags             map[string]string       `json:"tags"`
-}
-
 type createSchedulingPolicyOutput struct {
 	Name string `json:"name"`
 	Arn  string `json:"arn"`
-}
-
-type updateSchedulingPolicyInput struct {
-	Arn              string                  `json:"arn"`
-	FairsharePolicy  *barge.FairsharePolicy  `json:"fairsharePolicy"`
-	QuotaSharePolicy *barge.QuotaSharePolicy `json:"quotaSharePolicy"`
-}
-
-type deleteSchedulingPolicyInput struct {
-	Arn string `json:"arn"`
-}
-
-type describeSchedulingPoliciesInput struct {
-	Arns []string `json:"arns"`
 }
 
 type describeSchedulingPoliciesOutput struct {
@@ -397,11 +248,6 @@ type schedulingPolicyDetail struct {
 	Tags             map[string]string       `json:"tags"`
 }
 
-type listSchedulingPoliciesInput struct {
-	MaxResults *int   `json:"maxResults"`
-	NextToken  string `json:"nextToken"`
-}
-
 type listSchedulingPoliciesOutput struct {
 	SchedulingPolicies []schedulingPolicyListing `json:"schedulingPolicies"`
 	NextToken          string                    `json:"nextToken,omitempty"`
@@ -411,26 +257,8 @@ type schedulingPolicyListing struct {
 	Arn string `json:"arn"`
 }
 
-type tagResourceInput struct {
-	ResourceArn string            `json:"-"`
-	Tags        map[string]string `json:"tags"`
-}
-
-type untagResourceInput struct {
-	ResourceArn string   `json:"-"`
-	TagKeys     []string `json:"-"`
-}
-
-type listTagsInput struct {
-	ResourceArn string `json:"-"`
-}
-
 type tagsOutput struct {
 	Tags map[string]string `json:"tags"`
-}
-
-type getJobQueueSnapshotInput struct {
-	JobQueue string `json:"jobQueue"`
 }
 
 type getJobQueueSnapshotOutput struct {
@@ -468,5 +296,3 @@ type frontOfQueueJob struct {
 	JobArn                 string `json:"jobArn"`
 	EarliestTimeAtPosition int64  `json:"earliestTimeAtPosition"`
 }
-
-type empty struct{}

@@ -55,6 +55,7 @@ const Usage = `Client commands (credentials, region and endpoint as the aws CLI 
   barge jobs wait ID...                 (or: barge wait ID...)
   barge jobs cancel ID --reason R
   barge jobs terminate ID --reason R
+  (the aws CLI's spellings work too: --job-queue, --job-status, --array-job-id, --max-items, --jobs, --job-id)
   barge submit --job-name N --job-queue Q --job-definition D [--array-size N]
                [--parameters k=v,...] [--container-overrides JSON|shorthand]
                [--depends-on ID[:N_TO_N|SEQUENTIAL]]... [--retry-attempts N] [--timeout SECONDS]
@@ -108,13 +109,34 @@ func run(ctx context.Context, args []string, env Env) error {
 		return usagef("no command\n%s", Usage)
 	}
 	cmd, rest := args[0], args[1:]
+	if IsHelp(cmd) || cmd == "jobs" && len(rest) > 0 && IsHelp(rest[0]) {
+		_, err := fmt.Fprintln(env.Stdout, Usage)
+		return err
+	}
 	if cmd == "jobs" {
 		if len(rest) == 0 {
-			return usagef("barge jobs: want ls, describe, logs, wait, cancel or terminate")
+			return usagef("barge jobs: want ls, describe, logs, wait, cancel or terminate\n%s", Usage)
 		}
 		cmd, rest = "jobs "+rest[0], rest[1:]
 	}
 	c := &command{env: env, name: cmd}
+	err := c.run(ctx, cmd, rest)
+	if c.clients != nil && isUnreachable(err) {
+		return &unreachableError{endpoint: c.clients.endpoint, err: err}
+	}
+	return err
+}
+
+// IsHelp reports whether arg asks for help: help, -h, -help or --help.
+func IsHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+func (c *command) run(ctx context.Context, cmd string, rest []string) error {
 	switch cmd {
 	case "jobs ls", "jobs list":
 		return c.jobsList(ctx, rest)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -38,7 +40,8 @@ type clients struct {
 	cfg      aws.Config
 	batch    *batch.Client
 	logs     *cloudwatchlogs.Client
-	endpoint string // the Batch endpoint in use
+	ecs      *ecs.Client // what runs on each compute environment, as AWS Batch's ECS clusters show it
+	endpoint string      // the Batch endpoint in use
 }
 
 // connect loads the AWS configuration the way the aws CLI does and makes
@@ -88,6 +91,7 @@ func (c *command) connect(ctx context.Context) (*clients, error) {
 		cl.endpoint = *o.BaseEndpoint
 	})
 	cl.logs = cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { endpoint(&o.BaseEndpoint) })
+	cl.ecs = ecs.NewFromConfig(cfg, func(o *ecs.Options) { endpoint(&o.BaseEndpoint) })
 	c.clients = cl
 	return cl, nil
 }
@@ -204,4 +208,43 @@ func isConnectionError(err error) bool {
 	}
 	// No credentials at all, or an endpoint that is not a URL.
 	return strings.Contains(err.Error(), "failed to retrieve credentials") || strings.Contains(err.Error(), "resolve endpoint")
+}
+
+// unreachableError is a server that could not be reached at all.
+type unreachableError struct {
+	endpoint string
+	err      error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("cannot reach a barge server at %s (%s): start one with `barge server`, or give its URL with --endpoint URL.", e.endpoint, reachCause(e.err))
+}
+
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// isUnreachable reports whether err means no server answered: the
+// connection was refused or timed out, or the host is unknown.
+func isUnreachable(err error) bool {
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &oe) || errors.As(err, &de)
+}
+
+// reachCause says in a few words why a server was not reached.
+func reachCause(err error) string {
+	var errno syscall.Errno
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &de):
+		return "no such host " + de.Name
+	case errors.As(err, &errno):
+		return errno.Error()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out"
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return "no answer"
 }

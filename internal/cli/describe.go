@@ -51,10 +51,13 @@ func (cl *clients) queueCosts(ctx context.Context, queue string, days int) ([]da
 // dependencies, array progress and cost.
 func (c *command) jobsDescribe(ctx context.Context, args []string) error {
 	fs := c.flags()
+	var ids stringList
+	fs.Var(&ids, "jobs", "the job, as the aws CLI takes it (or give the ID alone)")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
+	pos = append(ids, pos...)
 	if len(pos) != 1 {
 		return usagef("usage: barge jobs describe ID")
 	}

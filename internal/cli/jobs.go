@@ -38,6 +38,11 @@ func (c *command) jobsList(ctx context.Context, args []string) error {
 	name := fs.String("name", "", "jobs whose name starts with PREFIX")
 	array := fs.String("array", "", "the children of this array job")
 	limit := fs.Int("limit", 100, "show at most this many jobs, the newest")
+	// The aws CLI's names for the same (aws batch list-jobs).
+	fs.StringVar(queue, "job-queue", "", "the same as --queue, as the aws CLI spells it")
+	fs.StringVar(status, "job-status", "", "the same as --status, as the aws CLI spells it")
+	fs.StringVar(array, "array-job-id", "", "the same as --array, as the aws CLI spells it")
+	fs.IntVar(limit, "max-items", 100, "the same as --limit, as the aws CLI spells it")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -201,9 +206,13 @@ func describeJobs(ctx context.Context, c *batch.Client, ids []string) ([]types.J
 func (c *command) jobsStop(ctx context.Context, args []string, terminate bool) error {
 	fs := c.flags()
 	reason := fs.String("reason", "", "why: it becomes the job's statusReason (required)")
+	id := fs.String("job-id", "", "the job, as the aws CLI takes it (or give the ID alone)")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if *id != "" {
+		pos = append([]string{*id}, pos...)
 	}
 	if len(pos) != 1 || *reason == "" {
 		return usagef("usage: %s ID --reason R", fs.Name())

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 )
 
 // countCap is how many jobs of one status and queue barge status counts
@@ -194,6 +196,9 @@ func (c *command) status(ctx context.Context, args []string) error {
 	for _, ce := range ces {
 		name := aws.ToString(ce.ComputeEnvironmentName)
 		cs := ceStatus{Name: name, State: string(ce.State), InUse: inUse[name], Exact: !inexact[name]}
+		if v, err := clusterVCPUs(ctx, cl.ecs, aws.ToString(ce.EcsClusterArn)); err == nil {
+			cs.InUse, cs.Exact = v, true
+		}
 		if ce.ComputeResources != nil {
 			cs.MaxvCpus = aws.ToInt32(ce.ComputeResources.MaxvCpus)
 		}
@@ -230,6 +235,39 @@ func (c *command) status(ctx context.Context, args []string) error {
 		t.row(e.Name, e.State, use, usageBar(e.InUse, float64(e.MaxvCpus), e.Exact))
 	}
 	return t.flush()
+}
+
+// clusterVCPUs returns the vCPUs held by the tasks of an ECS cluster (a
+// compute environment's): those whose desired status is RUNNING, as ECS
+// lists them. An error (a server without ECS, a cluster that is gone)
+// leaves the caller to estimate from its queues.
+func clusterVCPUs(ctx context.Context, c *ecs.Client, cluster string) (float64, error) {
+	if cluster == "" {
+		return 0, fmt.Errorf("no ECS cluster")
+	}
+	var arns []string
+	for p := ecs.NewListTasksPaginator(c, &ecs.ListTasksInput{Cluster: aws.String(cluster)}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, err
+		}
+		arns = append(arns, page.TaskArns...)
+	}
+	var units float64
+	for chunk := range slices.Chunk(arns, 100) {
+		out, err := c.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: chunk})
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range out.Tasks {
+			cpu, err := strconv.ParseFloat(aws.ToString(t.Cpu), 64)
+			if err != nil {
+				return 0, fmt.Errorf("task %s has no cpu", aws.ToString(t.TaskArn))
+			}
+			units += cpu
+		}
+	}
+	return units / 1024, nil
 }
 
 func formatVCPUs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

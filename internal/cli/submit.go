@@ -142,9 +142,14 @@ func parseDependency(s string) (types.JobDependency, error) {
 // shorthand scalar there is a list of one.
 var overrideLists = map[string]bool{"command": true, "environment": true, "resourceRequirements": true}
 
+// overrideInts are the members of containerOverrides that are integers,
+// which shorthand gives as strings.
+var overrideInts = map[string]bool{"vcpus": true, "memory": true}
+
 // parseContainerOverrides reads container overrides as JSON or as the aws
-// CLI's shorthand, into the SDK's type (whose member names JSON matches
-// without regard to case).
+// CLI's shorthand (shorthand.go), into the SDK's type (whose member names
+// JSON matches without regard to case). As the CLI does with the model, a
+// scalar given for a list is a list of one and integers are converted.
 func parseContainerOverrides(s string) (*types.ContainerOverrides, error) {
 	doc := []byte(s)
 	if !strings.HasPrefix(strings.TrimSpace(s), "{") {
@@ -155,6 +160,13 @@ func parseContainerOverrides(s string) (*types.ContainerOverrides, error) {
 		for k, v := range m {
 			if _, isList := v.([]any); overrideLists[k] && !isList {
 				m[k] = []any{v}
+			}
+			if n, isString := v.(string); overrideInts[k] && isString {
+				i, err := strconv.Atoi(n)
+				if err != nil {
+					return nil, fmt.Errorf("%s=%s: want an integer", k, n)
+				}
+				m[k] = i
 			}
 		}
 		if doc, err = json.Marshal(m); err != nil {
@@ -168,120 +180,4 @@ func parseContainerOverrides(s string) (*types.ContainerOverrides, error) {
 		return nil, fmt.Errorf("want JSON such as {\"command\":[\"echo\",\"hi\"],\"environment\":[{\"name\":\"K\",\"value\":\"V\"}]} or shorthand such as command=[echo,hi],environment=[{name=K,value=V}]: %v", err)
 	}
 	return &o, nil
-}
-
-// parseShorthand reads the aws CLI's shorthand syntax: key=value pairs
-// separated by commas, where a value is a scalar, [a list] or {a=struct};
-// a scalar followed by commas and words without "=" is a list
-// (command=echo,hi).
-func parseShorthand(s string) (map[string]any, error) {
-	p := &shorthand{s: s}
-	m, err := p.structure(true)
-	if err != nil {
-		return nil, err
-	}
-	if p.i < len(p.s) {
-		return nil, fmt.Errorf("unexpected %q at %d", p.s[p.i:], p.i)
-	}
-	return m, nil
-}
-
-type shorthand struct {
-	s string
-	i int
-}
-
-func (p *shorthand) peek() byte {
-	if p.i < len(p.s) {
-		return p.s[p.i]
-	}
-	return 0
-}
-
-// structure reads key=value pairs up to the end, or up to "}" when not
-// top-level.
-func (p *shorthand) structure(top bool) (map[string]any, error) {
-	m := map[string]any{}
-	for p.i < len(p.s) && p.peek() != '}' {
-		eq := strings.IndexByte(p.s[p.i:], '=')
-		if eq <= 0 {
-			return nil, fmt.Errorf("want key=value at %q", p.s[p.i:])
-		}
-		key := strings.TrimSpace(p.s[p.i : p.i+eq])
-		p.i += eq + 1
-		v, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		if scalar, ok := v.(string); ok && top {
-			list := []any{scalar}
-			for p.peek() == ',' && !p.nextIsKey() {
-				p.i++
-				list = append(list, p.scalar())
-			}
-			if len(list) > 1 {
-				v = list
-			}
-		}
-		m[key] = v
-		if p.peek() == ',' {
-			p.i++
-		}
-	}
-	return m, nil
-}
-
-// nextIsKey reports whether the item after the comma at p.i is key=value.
-func (p *shorthand) nextIsKey() bool {
-	rest := p.s[p.i+1:]
-	end := strings.IndexAny(rest, ",[]{}")
-	if end < 0 {
-		end = len(rest)
-	}
-	return strings.Contains(rest[:end], "=")
-}
-
-func (p *shorthand) value() (any, error) {
-	switch p.peek() {
-	case '[':
-		p.i++
-		var list []any
-		for p.peek() != ']' {
-			if p.i >= len(p.s) {
-				return nil, fmt.Errorf("a list is not closed with ]")
-			}
-			v, err := p.value()
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
-			if p.peek() == ',' {
-				p.i++
-			}
-		}
-		p.i++
-		return list, nil
-	case '{':
-		p.i++
-		m, err := p.structure(false)
-		if err != nil {
-			return nil, err
-		}
-		if p.peek() != '}' {
-			return nil, fmt.Errorf("a structure is not closed with }")
-		}
-		p.i++
-		return m, nil
-	}
-	return p.scalar(), nil
-}
-
-func (p *shorthand) scalar() string {
-	end := strings.IndexAny(p.s[p.i:], ",]}")
-	if end < 0 {
-		end = len(p.s) - p.i
-	}
-	v := p.s[p.i : p.i+end]
-	p.i += end
-	return v
 }

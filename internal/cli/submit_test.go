@@ -13,6 +13,7 @@ func TestParseContainerOverrides(t *testing.T) {
 			`{"Command":["echo","hi"],"Environment":[{"Name":"K","Value":"V"},{"Name":"K2","Value":"a b"}]}`},
 		{`command=echo,hi,environment=[{name=K,value=V}]`, `{"Command":["echo","hi"],"Environment":[{"Name":"K","Value":"V"}]}`},
 		{`command=true`, `{"Command":["true"]}`},
+		{`command=[sh,-c,"echo a; echo b"],memory=2048`, `{"Command":["sh","-c","echo a; echo b"],"Memory":2048}`},
 		{`{"command":["a"],"resourceRequirements":[{"type":"VCPU","value":"1"}]}`,
 			`{"Command":["a"],"ResourceRequirements":[{"Type":"VCPU","Value":"1"}]}`},
 	} {
@@ -25,7 +26,8 @@ func TestParseContainerOverrides(t *testing.T) {
 			Command              []string                    `json:",omitempty"`
 			Environment          []types.KeyValuePair        `json:",omitempty"`
 			ResourceRequirements []types.ResourceRequirement `json:",omitempty"`
-		}{o.Command, o.Environment, o.ResourceRequirements})
+			Memory               *int32                      `json:",omitempty"`
+		}{o.Command, o.Environment, o.ResourceRequirements, o.Memory})
 		var got, want any
 		json.Unmarshal(b, &got)
 		json.Unmarshal([]byte(tt.want), &want)
@@ -35,7 +37,7 @@ func TestParseContainerOverrides(t *testing.T) {
 			t.Errorf("parseContainerOverrides(%q) = %s, want %s", tt.in, gb, wb)
 		}
 	}
-	for _, bad := range []string{`command=[echo`, `{"comand":["x"]}`, `nokey`} {
+	for _, bad := range []string{`command=[echo`, `{"comand":["x"]}`, `nokey`, `memory=lots`} {
 		if _, err := parseContainerOverrides(bad); err == nil {
 			t.Errorf("parseContainerOverrides(%q) = nil error, want one", bad)
 		}

@@ -10,12 +10,35 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/control"
 )
 
 // emptyBackend answers every call with nothing: a server with no resources.
 type emptyBackend struct{}
 
-func (emptyBackend) Call(ctx context.Context, op string, in, out any) error { return nil }
+func (emptyBackend) SubmitJob(context.Context, *control.SubmitJobInput) (*barge.Job, error) {
+	return nil, barge.Errorf(barge.ENotFound, "no queue")
+}
+func (emptyBackend) DescribeJobs(context.Context, *control.DescribeJobsInput) ([]control.JobDescription, error) {
+	return nil, nil
+}
+func (emptyBackend) CancelJob(context.Context, *control.JobActionInput) error    { return nil }
+func (emptyBackend) TerminateJob(context.Context, *control.JobActionInput) error { return nil }
+func (emptyBackend) DescribeJobQueues(context.Context, *control.DescribeJobQueuesInput) (*control.Page[control.QueueDescription], error) {
+	return &control.Page[control.QueueDescription]{}, nil
+}
+func (emptyBackend) UpdateJobQueue(context.Context, *control.UpdateJobQueueInput) (*barge.JobQueue, error) {
+	return nil, barge.Errorf(barge.ENotFound, "no queue")
+}
+func (emptyBackend) DescribeComputeEnvironments(context.Context, *control.DescribeComputeEnvironmentsInput) (*control.Page[*barge.ComputeEnvironment], error) {
+	return &control.Page[*barge.ComputeEnvironment]{}, nil
+}
+func (emptyBackend) UpdateComputeEnvironment(context.Context, *control.UpdateComputeEnvironmentInput) (*barge.ComputeEnvironment, error) {
+	return nil, barge.Errorf(barge.ENotFound, "no compute environment")
+}
+func (emptyBackend) DescribeJobDefinitions(context.Context, *control.DescribeJobDefinitionsInput) (*control.Page[*barge.JobDefinition], error) {
+	return &control.Page[*barge.JobDefinition]{}, nil
+}
 func (emptyBackend) ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error) {
 	return nil, nil
 }
@@ -27,7 +50,7 @@ func (emptyBackend) Used(string) float64 { return 0 }
 
 func TestSessionExpires(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	c := New(Config{Backend: emptyBackend{}, Now: func() time.Time { return now },
+	c := New(Config{Batch: emptyBackend{}, Backend: emptyBackend{}, Now: func() time.Time { return now },
 		Lookup: func(id string) (string, bool) { return "secret", id == "AKID" }})
 
 	form := url.Values{"accessKeyId": {"AKID"}, "secretAccessKey": {"secret"}}

@@ -6,17 +6,39 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/control"
 )
 
-// Backend is what the console reads and changes. cmd/barge implements it
-// over the real services: Call goes through the AWS Batch API's own handler,
-// so an action from the console is validated and answered exactly as the
-// same call from the aws CLI would be.
+// Batch is the AWS Batch control plane (internal/control's Service), which
+// the console calls directly: an action from the console meets the same
+// validation, defaults and messages as the same call from the aws CLI.
+type Batch interface {
+	SubmitJob(ctx context.Context, in *control.SubmitJobInput) (*barge.Job, error)
+	DescribeJobs(ctx context.Context, in *control.DescribeJobsInput) ([]control.JobDescription, error)
+	CancelJob(ctx context.Context, in *control.JobActionInput) error
+	TerminateJob(ctx context.Context, in *control.JobActionInput) error
+	DescribeJobQueues(ctx context.Context, in *control.DescribeJobQueuesInput) (*control.Page[control.QueueDescription], error)
+	UpdateJobQueue(ctx context.Context, in *control.UpdateJobQueueInput) (*barge.JobQueue, error)
+	DescribeComputeEnvironments(ctx context.Context, in *control.DescribeComputeEnvironmentsInput) (*control.Page[*barge.ComputeEnvironment], error)
+	UpdateComputeEnvironment(ctx context.Context, in *control.UpdateComputeEnvironmentInput) (*barge.ComputeEnvironment, error)
+	DescribeJobDefinitions(ctx context.Context, in *control.DescribeJobDefinitionsInput) (*control.Page[*barge.JobDefinition], error)
+}
+
+// Wire gives what the console shows as the API would answer it, as JSON
+// (internal/batch's encoders): the JSON panels show exactly what
+// DescribeJobs, DescribeJobQueues, DescribeComputeEnvironments and
+// DescribeJobDefinitions return.
+type Wire interface {
+	JobJSON(d *control.JobDescription) ([]byte, error)
+	JobQueueJSON(q control.QueueDescription) ([]byte, error)
+	ComputeEnvironmentJSON(ce *barge.ComputeEnvironment) ([]byte, error)
+	JobDefinitionJSON(d *barge.JobDefinition) ([]byte, error)
+}
+
+// Backend is what the console reads beside the control plane: pages of
+// jobs and logs from the store's indexed queries, capacity from the
+// scheduler.
 type Backend interface {
-	// Call runs one AWS Batch operation (its restJson1 name, such as
-	// "DescribeJobs") with in as the request body, decoding the answer into
-	// out. A refusal is an *APIError.
-	Call(ctx context.Context, op string, in, out any) error
 	// ListJobs returns a page of jobs by the store's indexed, cursor-paged
 	// query (never a count or an offset).
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
@@ -46,7 +68,7 @@ type Costs interface {
 	Daily(ctx context.Context, queue string, days int) ([]DayCost, error)
 }
 
-// APIError is a refusal of the Batch API, as a client sees it.
+// APIError is a refusal the console makes itself, worded as the API would.
 type APIError struct {
 	Code    string // the AWS error type, such as ClientException
 	Message string

@@ -1,8 +1,9 @@
 // Package console is barge's web console at /console/: server-rendered
-// pages (html/template) over the Batch API, with a little vanilla JavaScript
-// for what moves (capacity bars, the log tail). Every asset is embedded, so
-// it works with the network cut. Sign-in takes the server's access key
-// pair; actions are POSTs carrying a per-session CSRF token.
+// pages (html/template) over the Batch control plane (internal/control,
+// called directly), with a little vanilla JavaScript for what moves
+// (capacity bars, the log tail). Every asset is embedded, so it works with
+// the network cut. Sign-in takes the server's access key pair; actions are
+// POSTs carrying a per-session CSRF token.
 package console
 
 import (
@@ -25,7 +26,10 @@ var staticFS embed.FS
 
 // Config configures the console.
 type Config struct {
+	Batch   Batch
+	Wire    Wire
 	Backend Backend
+	Scope   barge.Scope // the account and region of the ARNs shown
 	// Lookup returns the secret access key of an access key ID the server
 	// accepts: the same table the SigV4 verifier reads.
 	Lookup func(accessKeyID string) (secret string, ok bool)

@@ -14,7 +14,7 @@ const costDays = 7
 
 // queueView is one queue on the dashboard.
 type queueView struct {
-	queueDetail
+	queueRow
 	Counts     []statusCount // nil until the feed knows them
 	Finished   int           // in the last hour
 	Chart      template.HTML // jobs finished per minute, last hour
@@ -48,24 +48,24 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 	d := dashboardData{CEs: ces, CostsWired: c.cfg.Costs != nil, FeedWired: c.cfg.Feed != nil}
 	now := c.now()
 	for _, q := range qs {
-		v := queueView{queueDetail: q}
+		v := queueView{queueRow: q}
 		if f := c.cfg.Feed; f != nil {
-			if counts, ok := f.Counts(q.JobQueueName); ok {
+			if counts, ok := f.Counts(q.Name); ok {
 				v.Counts = make([]statusCount, len(barge.JobStatuses))
 				for i, st := range barge.JobStatuses {
 					v.Counts[i] = statusCount{string(st), counts[st]}
 				}
 			}
-			per := f.FinishedPerMinute(q.JobQueueName, now)
+			per := f.FinishedPerMinute(q.Name, now)
 			for _, n := range per {
 				v.Finished += n
 			}
 			v.Chart = perMinuteChart(per)
 		}
 		if cs := c.cfg.Costs; cs != nil {
-			days, err := cs.Daily(r.Context(), q.JobQueueName, costDays)
+			days, err := cs.Daily(r.Context(), q.Name, costDays)
 			if err != nil {
-				c.log.Error("console: cost totals", "queue", q.JobQueueName, "error", err)
+				c.log.Error("console: cost totals", "queue", q.Name, "error", err)
 				v.CostsError = "Cost totals could not be read."
 			}
 			v.Costs = days

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/control"
 )
 
 // maxGrid is the most array children the job page draws: AWS's largest
@@ -20,7 +22,7 @@ const maxGrid = 10_000
 const defaultLogGroup = "/aws/batch/job"
 
 type jobData struct {
-	Job        jobDetail
+	Job        jobView
 	Dependents []string
 	Children   []*barge.Job
 	Finished   bool
@@ -29,37 +31,77 @@ type jobData struct {
 	Summary    []statusCount
 }
 
-func (c *Console) describeJob(r *http.Request, id string) (jobDetail, bool, error) {
-	var out struct {
-		Jobs []json.RawMessage `json:"jobs"`
-	}
-	if err := c.cfg.Backend.Call(r.Context(), "DescribeJobs", map[string]any{"jobs": []string{id}}, &out); err != nil {
-		return jobDetail{}, false, err
-	}
-	if len(out.Jobs) == 0 {
-		return jobDetail{}, false, nil
-	}
-	var j jobDetail
-	if err := json.Unmarshal(out.Jobs[0], &j); err != nil {
-		return jobDetail{}, false, err
-	}
-	j.Raw = out.Jobs[0]
-	return j, true, nil
+// jobView is a job as the job page shows it: as DescribeJobs describes it,
+// with its ARN and its DescribeJobs JSON.
+type jobView struct {
+	*barge.Job
+	Spec         *barge.JobSpec
+	StatusReason string // the job's, or why a RUNNABLE job waits
+	Summary      map[barge.JobStatus]int
+	Arn          string
+	Raw          json.RawMessage
 }
 
-func finished(status string) bool { return status == "SUCCEEDED" || status == "FAILED" }
+// DependsOn is what the job depends on; an array child shows none, as in
+// DescribeJobs.
+func (j jobView) DependsOn() []barge.JobDependency {
+	if j.ArrayParent != "" {
+		return nil
+	}
+	return j.Spec.DependsOn
+}
+
+// containerView is the job's container and how its last attempt's ended.
+type containerView struct {
+	Image    string
+	Command  []string
+	ExitCode *int
+	Reason   string
+}
+
+// Container returns the job's container, nil when it has none.
+func (j jobView) Container() *containerView {
+	c := j.Spec.Container
+	if c == nil {
+		return nil
+	}
+	v := &containerView{Image: c.Image, Command: c.Command}
+	if r := j.Runtime; r != nil {
+		v.ExitCode, v.Reason = r.ExitCode, r.Reason
+	}
+	return v
+}
+
+func (c *Console) describeJob(r *http.Request, id string) (jobView, bool, error) {
+	descs, err := c.cfg.Batch.DescribeJobs(r.Context(), &control.DescribeJobsInput{Jobs: []string{id}})
+	if err != nil || len(descs) == 0 {
+		return jobView{}, false, err
+	}
+	d := &descs[0]
+	raw, err := c.cfg.Wire.JobJSON(d)
+	if err != nil {
+		return jobView{}, false, err
+	}
+	return jobView{Job: d.Job, Spec: d.Spec, StatusReason: d.StatusReason, Summary: d.StatusSummary,
+		Arn: c.cfg.Scope.ARN(barge.KindJob, d.Job.ID), Raw: raw}, true, nil
+}
+
+func finished(status barge.JobStatus) bool { return status.Done() }
 
 // logPlace returns the log group and stream of the job's current or last
 // attempt.
-func logPlace(j jobDetail) (group, stream string) {
+func logPlace(j jobView) (group, stream string) {
 	group = defaultLogGroup
-	if j.Container == nil {
+	if j.Spec.Container == nil {
 		return group, ""
 	}
-	if lc := j.Container.LogConfiguration; lc != nil && lc.Options["awslogs-group"] != "" {
+	if lc := j.Spec.Container.LogConfiguration; lc != nil && lc.Options["awslogs-group"] != "" {
 		group = lc.Options["awslogs-group"]
 	}
-	return group, j.Container.LogStreamName
+	if j.Runtime == nil {
+		return group, ""
+	}
+	return group, j.Runtime.LogStreamName
 }
 
 func (c *Console) job(w http.ResponseWriter, r *http.Request, s *session) {
@@ -75,19 +117,19 @@ func (c *Console) job(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d := jobData{Job: j, Finished: finished(j.Status)}
 	d.LogGroup, d.LogStream = logPlace(j)
-	if d.Dependents, err = c.cfg.Backend.Dependents(r.Context(), j.JobID); err != nil {
+	if d.Dependents, err = c.cfg.Backend.Dependents(r.Context(), j.ID); err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	if ap := j.ArrayProperties; ap != nil && ap.Size > 0 {
+	if j.IsArrayParent() {
 		// One indexed read of the children in index order.
-		d.Children, err = c.cfg.Backend.ListJobs(r.Context(), barge.JobQuery{ArrayParent: j.JobID, Oldest: true, Summary: true, Limit: maxGrid})
+		d.Children, err = c.cfg.Backend.ListJobs(r.Context(), barge.JobQuery{ArrayParent: j.ID, Oldest: true, Summary: true, Limit: maxGrid})
 		if err != nil {
 			c.fail(w, r, s, err)
 			return
 		}
 		for _, st := range barge.JobStatuses {
-			d.Summary = append(d.Summary, statusCount{string(st), ap.StatusSummary[string(st)]})
+			d.Summary = append(d.Summary, statusCount{string(st), j.Summary[st]})
 		}
 	}
 	c.render(w, r, s, "job", http.StatusOK, d)
@@ -123,7 +165,7 @@ func (c *Console) jobLog(w http.ResponseWriter, r *http.Request, s *session) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	page := logPage{Status: j.Status, Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after)}
+	page := logPage{Status: string(j.Status), Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after)}
 	group, stream := logPlace(j)
 	if stream != "" {
 		evs, err := c.cfg.Backend.LogEvents(r.Context(), barge.LogEventRange{Group: group, Stream: stream, After: after, Before: barge.LogPosMax, Limit: logBatch})
@@ -166,22 +208,21 @@ func parsePos(s string) (barge.LogPos, error) {
 }
 
 func (c *Console) cancelJob(w http.ResponseWriter, r *http.Request, s *session) {
-	c.stopJob(w, r, s, "CancelJob", "Cancelled from the barge console")
+	c.stopJob(w, r, s, c.cfg.Batch.CancelJob, "cancelled", "Cancelled from the barge console")
 }
 
 func (c *Console) terminateJob(w http.ResponseWriter, r *http.Request, s *session) {
-	c.stopJob(w, r, s, "TerminateJob", "Terminated from the barge console")
+	c.stopJob(w, r, s, c.cfg.Batch.TerminateJob, "terminated", "Terminated from the barge console")
 }
 
-func (c *Console) stopJob(w http.ResponseWriter, r *http.Request, s *session, op, reason string) {
+func (c *Console) stopJob(w http.ResponseWriter, r *http.Request, s *session, stop func(context.Context, *control.JobActionInput) error, verb, reason string) {
 	id := r.PathValue("id")
 	if given := strings.TrimSpace(r.PostFormValue("reason")); given != "" {
 		reason = given
 	}
-	if err := c.cfg.Backend.Call(r.Context(), op, map[string]any{"jobId": id, "reason": reason}, nil); err != nil {
+	if err := stop(r.Context(), &control.JobActionInput{JobID: id, Reason: reason}); err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	verb := map[string]string{"CancelJob": "cancelled", "TerminateJob": "terminated"}[op]
 	http.Redirect(w, r, "/console/jobs/"+url.PathEscape(id)+"?flash="+url.QueryEscape("Job "+verb+"."), http.StatusSeeOther)
 }

@@ -38,7 +38,7 @@ func (c *Console) jobs(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	for _, jq := range qs {
-		d.Queues = append(d.Queues, jq.JobQueueName)
+		d.Queues = append(d.Queues, jq.Name)
 	}
 	if d.Queue == "" && len(d.Queues) > 0 {
 		d.Queue = d.Queues[0]

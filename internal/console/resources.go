@@ -5,74 +5,68 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/control"
 )
 
+// queueRow is a job queue as the console shows it, with its JSON as
+// DescribeJobQueues answers it.
+type queueRow struct {
+	*barge.JobQueue
+	Raw json.RawMessage
+}
+
 // allQueues reads every job queue, page by page.
-func (c *Console) allQueues(ctx context.Context) ([]queueDetail, error) {
-	var out []queueDetail
-	token := ""
+func (c *Console) allQueues(ctx context.Context) ([]queueRow, error) {
+	var out []queueRow
+	in := &control.DescribeJobQueuesInput{}
 	for {
-		var page struct {
-			JobQueues []json.RawMessage `json:"jobQueues"`
-			NextToken string            `json:"nextToken"`
-		}
-		if err := c.cfg.Backend.Call(ctx, "DescribeJobQueues", map[string]any{"nextToken": token}, &page); err != nil {
-			return nil, err
-		}
-		qs, err := decodeEach(page.JobQueues, func(q *queueDetail, r json.RawMessage) { q.Raw = r })
+		page, err := c.cfg.Batch.DescribeJobQueues(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, qs...)
-		if token = page.NextToken; token == "" {
+		for _, q := range page.Items {
+			raw, err := c.cfg.Wire.JobQueueJSON(q)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, queueRow{JobQueue: q.Queue, Raw: raw})
+		}
+		if in.NextToken = page.NextToken; in.NextToken == "" {
 			return out, nil
 		}
 	}
 }
 
-// allCEs reads every compute environment, page by page.
-func (c *Console) allCEs(ctx context.Context) ([]ceDetail, error) {
-	var out []ceDetail
-	token := ""
-	for {
-		var page struct {
-			ComputeEnvironments []json.RawMessage `json:"computeEnvironments"`
-			NextToken           string            `json:"nextToken"`
-		}
-		if err := c.cfg.Backend.Call(ctx, "DescribeComputeEnvironments", map[string]any{"nextToken": token}, &page); err != nil {
-			return nil, err
-		}
-		ces, err := decodeEach(page.ComputeEnvironments, func(ce *ceDetail, r json.RawMessage) { ce.Raw = r })
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ces...)
-		if token = page.NextToken; token == "" {
-			return out, nil
-		}
-	}
-}
-
-// ceView is a compute environment with the vCPUs its running jobs hold.
+// ceView is a compute environment with the vCPUs its running jobs hold, and
+// its JSON as DescribeComputeEnvironments answers it.
 type ceView struct {
-	ceDetail
+	*barge.ComputeEnvironment
+	Raw  json.RawMessage
 	Used float64
 	Max  int
 }
 
 func (c *Console) ceViews(ctx context.Context) ([]ceView, error) {
-	ces, err := c.allCEs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ceView, len(ces))
-	for i, ce := range ces {
-		out[i] = ceView{ceDetail: ce, Used: c.cfg.Backend.Used(ce.ComputeEnvironmentName)}
-		if ce.ComputeResources != nil {
-			out[i].Max = ce.ComputeResources.MaxvCpus
+	var out []ceView
+	in := &control.DescribeComputeEnvironmentsInput{}
+	for {
+		page, err := c.cfg.Batch.DescribeComputeEnvironments(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, ce := range page.Items {
+			raw, err := c.cfg.Wire.ComputeEnvironmentJSON(ce)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ceView{ComputeEnvironment: ce, Raw: raw, Used: c.cfg.Backend.Used(ce.Name), Max: ce.MaxvCpus()})
+		}
+		if in.NextToken = page.NextToken; in.NextToken == "" {
+			return out, nil
 		}
 	}
-	return out, nil
 }
 
 func (c *Console) queues(w http.ResponseWriter, r *http.Request, s *session) {
@@ -93,11 +87,19 @@ func (c *Console) computeEnvironments(w http.ResponseWriter, r *http.Request, s 
 	c.render(w, r, s, "ces", http.StatusOK, ces)
 }
 
+// defRow is a job definition as the console shows it, with its ARN and its
+// JSON as DescribeJobDefinitions answers it.
+type defRow struct {
+	*barge.JobDefinition
+	Arn string
+	Raw json.RawMessage
+}
+
 // definitionsData is a page of job definitions: the active ones, newest
 // first, or every revision of one name.
 type definitionsData struct {
 	Name      string
-	Defs      []jobDefDetail
+	Defs      []defRow
 	NextToken string
 	Status    string
 }
@@ -105,42 +107,41 @@ type definitionsData struct {
 func (c *Console) definitions(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
 	d := definitionsData{Name: defName(q.Get("name")), Status: q.Get("status")}
-	in := map[string]any{"nextToken": q.Get("token"), "maxResults": 50}
-	if d.Name != "" {
-		in["jobDefinitionName"] = d.Name
-	} else if d.Status == "" {
+	fifty := 50
+	in := &control.DescribeJobDefinitionsInput{NextToken: q.Get("token"), MaxResults: &fifty, JobDefinitionName: d.Name}
+	if d.Name == "" && d.Status == "" {
 		d.Status = "ACTIVE"
 	}
 	if d.Status != "" && d.Status != "ALL" {
-		in["status"] = d.Status
+		in.Status = d.Status
 	}
-	var page struct {
-		JobDefinitions []json.RawMessage `json:"jobDefinitions"`
-		NextToken      string            `json:"nextToken"`
-	}
-	if err := c.cfg.Backend.Call(r.Context(), "DescribeJobDefinitions", in, &page); err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	defs, err := decodeEach(page.JobDefinitions, func(d *jobDefDetail, r json.RawMessage) { d.Raw = r })
+	page, err := c.cfg.Batch.DescribeJobDefinitions(r.Context(), in)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	d.Defs, d.NextToken = defs, page.NextToken
+	for _, jd := range page.Items {
+		raw, err := c.cfg.Wire.JobDefinitionJSON(jd)
+		if err != nil {
+			c.fail(w, r, s, err)
+			return
+		}
+		d.Defs = append(d.Defs, defRow{JobDefinition: jd, Arn: c.cfg.Scope.JobDefinitionARN(jd.Name, jd.Revision), Raw: raw})
+	}
+	d.NextToken = page.NextToken
 	c.render(w, r, s, "definitions", http.StatusOK, d)
 }
 
 // setState enables or disables a queue or compute environment through the
-// API, whose rules (and messages) apply.
-func (c *Console) setState(w http.ResponseWriter, r *http.Request, s *session, op, field, back string) {
+// control plane, whose rules (and messages) apply.
+func (c *Console) setState(w http.ResponseWriter, r *http.Request, s *session, update func(ctx context.Context, name string, state barge.State) error, back string) {
 	name := r.PathValue("name")
 	state := r.PostFormValue("state")
 	if state != "ENABLED" && state != "DISABLED" {
 		c.fail(w, r, s, &APIError{Code: "ClientException", Message: "state must be ENABLED or DISABLED."})
 		return
 	}
-	if err := c.cfg.Backend.Call(r.Context(), op, map[string]any{field: name, "state": state}, nil); err != nil {
+	if err := update(r.Context(), name, barge.State(state)); err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
@@ -148,9 +149,15 @@ func (c *Console) setState(w http.ResponseWriter, r *http.Request, s *session, o
 }
 
 func (c *Console) setQueueState(w http.ResponseWriter, r *http.Request, s *session) {
-	c.setState(w, r, s, "UpdateJobQueue", "jobQueue", "/console/queues")
+	c.setState(w, r, s, func(ctx context.Context, name string, state barge.State) error {
+		_, err := c.cfg.Batch.UpdateJobQueue(ctx, &control.UpdateJobQueueInput{JobQueue: name, State: state})
+		return err
+	}, "/console/queues")
 }
 
 func (c *Console) setCEState(w http.ResponseWriter, r *http.Request, s *session) {
-	c.setState(w, r, s, "UpdateComputeEnvironment", "computeEnvironment", "/console/ces")
+	c.setState(w, r, s, func(ctx context.Context, name string, state barge.State) error {
+		_, err := c.cfg.Batch.UpdateComputeEnvironment(ctx, &control.UpdateComputeEnvironmentInput{ComputeEnvironment: name, State: state})
+		return err
+	}, "/console/ces")
 }

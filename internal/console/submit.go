@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/control"
 )
 
 type submitData struct {
@@ -23,16 +26,15 @@ func (c *Console) submitForm(r *http.Request, d *submitData) error {
 		return err
 	}
 	for _, q := range qs {
-		d.Queues = append(d.Queues, q.JobQueueName)
+		d.Queues = append(d.Queues, q.Name)
 	}
-	var page struct {
-		JobDefinitions []jobDefDetail `json:"jobDefinitions"`
-	}
-	if err := c.cfg.Backend.Call(r.Context(), "DescribeJobDefinitions", map[string]any{"status": "ACTIVE", "maxResults": 100}, &page); err != nil {
+	hundred := 100
+	page, err := c.cfg.Batch.DescribeJobDefinitions(r.Context(), &control.DescribeJobDefinitionsInput{Status: barge.JobDefinitionActive, MaxResults: &hundred})
+	if err != nil {
 		return err
 	}
-	for _, jd := range page.JobDefinitions {
-		d.Defs = append(d.Defs, jd.JobDefinitionArn)
+	for _, jd := range page.Items {
+		d.Defs = append(d.Defs, c.cfg.Scope.JobDefinitionARN(jd.Name, jd.Revision))
 	}
 	return nil
 }
@@ -57,41 +59,35 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request, s *session) {
 		Command:    r.PostFormValue("command"),
 		Env:        r.PostFormValue("env"),
 	}
-	in := map[string]any{"jobName": d.Name, "jobQueue": d.Queue, "jobDefinition": d.Definition}
-	overrides := map[string]any{}
+	in := &control.SubmitJobInput{JobName: d.Name, JobQueue: d.Queue, JobDefinition: d.Definition}
+	var overrides barge.ContainerOverrides
+	given := false
 	if cmd := lines(d.Command); len(cmd) > 0 {
-		overrides["command"] = cmd
+		overrides.Command, given = cmd, true
 	}
-	var env []map[string]string
 	for _, l := range lines(d.Env) {
 		name, value, ok := strings.Cut(l, "=")
 		if !ok || name == "" {
 			d.Error = "Each environment line is NAME=value; got " + l + "."
 			break
 		}
-		env = append(env, map[string]string{"name": name, "value": value})
+		overrides.Environment, given = append(overrides.Environment, barge.KeyValuePair{Name: &name, Value: &value}), true
 	}
-	if len(env) > 0 {
-		overrides["environment"] = env
-	}
-	if len(overrides) > 0 {
-		in["containerOverrides"] = overrides
-	}
-	var out struct {
-		JobID string `json:"jobId"`
+	if given {
+		in.ContainerOverrides = &overrides
 	}
 	if d.Error == "" {
-		err := c.cfg.Backend.Call(r.Context(), "SubmitJob", in, &out)
+		job, err := c.cfg.Batch.SubmitJob(r.Context(), in)
 		if err == nil {
-			http.Redirect(w, r, "/console/jobs/"+url.PathEscape(out.JobID)+"?flash="+url.QueryEscape("Job submitted."), http.StatusSeeOther)
+			http.Redirect(w, r, "/console/jobs/"+url.PathEscape(job.ID)+"?flash="+url.QueryEscape("Job submitted."), http.StatusSeeOther)
 			return
 		}
-		ae, ok := err.(*APIError)
-		if !ok {
+		var be *barge.Error
+		if !asBarge(err, &be) || be.Code == barge.EInternal {
 			c.fail(w, r, s, err)
 			return
 		}
-		d.Error = ae.Message
+		d.Error = be.Message
 	}
 	if err := c.submitForm(r, &d); err != nil {
 		c.fail(w, r, s, err)

@@ -1,34 +1,100 @@
-// Package jobstate carries out what follows when a job finishes, for every
-// part of barge that finishes jobs (the runner, cancel and terminate): jobs
-// that waited for it become RUNNABLE once all they wait for has SUCCEEDED,
-// or fail with "Dependent Job failed" (and so on down the chain) when it
-// FAILED; a job cancelled while PENDING fails once all it waits for has
-// ended; and an array child's end may finish its parent.
+// Package jobstate owns the life of a job: it is the one package that
+// decides a job's status and writes it. Every change goes through a
+// Lifecycle: SubmitJob's first status (RUNNABLE, PENDING or FAILED, for an
+// array and its children too), the scheduler's placement (RUNNABLE to
+// STARTING), the runner's STARTING to RUNNING and an attempt's end
+// (SUCCEEDED, FAILED, or back to RUNNABLE for a retry), cancel and
+// terminate, a queue's time-limit actions and deletion, and what follows
+// when a job finishes: jobs that waited for it become RUNNABLE once all
+// they wait for has SUCCEEDED, or fail with "Dependent Job failed" (and so
+// on down the chain) when it FAILED; a job cancelled while PENDING fails
+// once all it waits for has ended; and an array child's end may finish its
+// parent.
+//
+// Each write is conditional on the status read (the store's UpdateJobs) and
+// goes along an edge of barge.JobStatus.CanMove: a write along any other
+// edge is refused, whoever asks for it.
 package jobstate
 
 import (
 	"context"
+	"time"
 
 	"github.com/bargehq/barge"
 )
 
 // Store is what jobstate needs from the store.
 type Store interface {
+	InsertJobs(ctx context.Context, jobs []*barge.Job) error
 	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
-	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
 	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
 	Dependents(ctx context.Context, id string) ([]string, error)
 	Prerequisites(ctx context.Context, id string) ([]string, error)
 }
 
-// Flow propagates finished jobs.
-type Flow struct {
+// Config configures a Lifecycle.
+type Config struct {
 	Store Store
-	Now   func() int64 // epoch ms
+	Now   func() time.Time // time.Now when nil
 	// Wake is called when jobs became RUNNABLE; nil when nothing schedules.
 	Wake func()
+	// StopTask stops the task of a started job that TerminateJob asked to
+	// stop; nil when nothing runs.
+	StopTask func(ctx context.Context, jobID string)
+}
+
+// Lifecycle changes jobs' statuses. It holds no state of its own besides
+// its configuration, and is safe for concurrent use.
+type Lifecycle struct {
+	store    Store
+	now      func() time.Time
+	wake     func()
+	stopTask func(ctx context.Context, jobID string)
+}
+
+// New returns the owner of jobs' statuses.
+func New(cfg Config) *Lifecycle {
+	l := &Lifecycle{store: cfg.Store, now: cfg.Now, wake: cfg.Wake, stopTask: cfg.StopTask}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.wake == nil {
+		l.wake = func() {}
+	}
+	if l.stopTask == nil {
+		l.stopTask = func(context.Context, string) {}
+	}
+	return l
+}
+
+func (l *Lifecycle) nowMillis() int64 { return l.now().UnixMilli() }
+
+// update is the one path by which jobs' statuses are written: it applies
+// updates in one durable write, each conditional on its job's stored status
+// being From, and returns the IDs of the jobs that changed meanwhile (left
+// as they are). An update along an edge barge.JobStatus.CanMove does not
+// allow refuses the whole write: it is a bug of barge's, and writing it
+// would show a client a job in a life AWS never leads.
+func (l *Lifecycle) update(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error) {
+	for _, u := range updates {
+		if !u.From.CanMove(u.Job.Status) {
+			return nil, barge.Errorf(barge.EInternal, "job %s cannot go from %s to %s", u.Job.ID, u.From, u.Job.Status)
+		}
+	}
+	return l.store.UpdateJobs(ctx, updates)
+}
+
+// updateOne writes j, as update does, if its stored status is still from.
+// EConflict if it is not (or the job does not exist): someone else changed
+// it first; read it again and decide anew.
+func (l *Lifecycle) updateOne(ctx context.Context, j *barge.Job, from barge.JobStatus) error {
+	conflicts, err := l.update(ctx, []barge.JobUpdate{{Job: j, From: from}})
+	if err == nil && len(conflicts) > 0 {
+		err = barge.Errorf(barge.EConflict, "job %q is no longer %s", j.ID, from)
+	}
+	return err
 }
 
 // batchSize bounds the dependents read and written together.
@@ -37,7 +103,7 @@ const batchSize = 100
 // Finished propagates the ends of jobs, which are durably SUCCEEDED or
 // FAILED. Array parents are settled once per call, however many of their
 // children finished.
-func (f *Flow) Finished(ctx context.Context, jobs ...*barge.Job) error {
+func (l *Lifecycle) Finished(ctx context.Context, jobs ...*barge.Job) error {
 	queue := append([]*barge.Job(nil), jobs...)
 	woke := false
 	for len(queue) > 0 {
@@ -48,7 +114,7 @@ func (f *Flow) Finished(ctx context.Context, jobs ...*barge.Job) error {
 			if x.ArrayParent != "" {
 				parents[x.ArrayParent] = true
 			}
-			failed, released, err := f.release(ctx, x)
+			failed, released, err := l.release(ctx, x)
 			if err != nil {
 				return err
 			}
@@ -56,7 +122,7 @@ func (f *Flow) Finished(ctx context.Context, jobs ...*barge.Job) error {
 			woke = woke || released
 		}
 		for id := range parents {
-			p, err := f.settleParent(ctx, id)
+			p, err := l.settleParent(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -65,27 +131,27 @@ func (f *Flow) Finished(ctx context.Context, jobs ...*barge.Job) error {
 			}
 		}
 	}
-	if woke && f.Wake != nil {
-		f.Wake()
+	if woke {
+		l.wake()
 	}
 	return nil
 }
 
 // release moves the PENDING jobs that wait for x on (see advance). It
 // returns the jobs it failed, whose ends propagate in turn.
-func (f *Flow) release(ctx context.Context, x *barge.Job) (failed []*barge.Job, released bool, err error) {
-	ids, err := f.Store.Dependents(ctx, x.ID)
+func (l *Lifecycle) release(ctx context.Context, x *barge.Job) (failed []*barge.Job, released bool, err error) {
+	ids, err := l.store.Dependents(ctx, x.ID)
 	if err != nil {
 		return nil, false, err
 	}
 	for lo := 0; lo < len(ids); lo += batchSize {
-		deps, err := f.Store.GetJobs(ctx, ids[lo:min(lo+batchSize, len(ids))])
+		deps, err := l.store.GetJobs(ctx, ids[lo:min(lo+batchSize, len(ids))])
 		if err != nil {
 			return nil, false, err
 		}
 		var updates []barge.JobUpdate
 		for _, d := range deps {
-			moved, err := f.advance(ctx, d, x.Status == barge.JobFailed)
+			moved, err := l.advance(ctx, d, x.Status == barge.JobFailed)
 			if err != nil {
 				return nil, false, err
 			}
@@ -93,7 +159,7 @@ func (f *Flow) release(ctx context.Context, x *barge.Job) (failed []*barge.Job, 
 				updates = append(updates, barge.JobUpdate{Job: d, From: barge.JobPending})
 			}
 		}
-		moved, woke, err := f.write(ctx, updates)
+		moved, woke, err := l.write(ctx, updates)
 		if err != nil {
 			return nil, false, err
 		}
@@ -112,26 +178,26 @@ func (f *Flow) release(ctx context.Context, x *barge.Job) (failed []*barge.Job, 
 //     with the caller's reason;
 //   - a job all of whose dependencies SUCCEEDED becomes RUNNABLE (never an
 //     array parent: its children run).
-func (f *Flow) advance(ctx context.Context, d *barge.Job, depFailed bool) (bool, error) {
+func (l *Lifecycle) advance(ctx context.Context, d *barge.Job, depFailed bool) (bool, error) {
 	if d.Status != barge.JobPending {
 		return false, nil
 	}
 	if depFailed {
-		f.failDependent(d)
+		l.failDependent(d)
 		return true, nil
 	}
 	if d.IsArrayParent() {
 		return false, nil
 	}
-	ended, err := f.prerequisites(ctx, d.ID)
+	ended, err := l.prerequisites(ctx, d.ID)
 	if err != nil {
 		return false, err
 	}
 	switch {
 	case ended.failed:
-		f.failDependent(d)
+		l.failDependent(d)
 	case ended.all && stopping(d):
-		d.Status, d.StoppedAt = barge.JobFailed, f.Now()
+		d.Status, d.StoppedAt = barge.JobFailed, l.nowMillis()
 	case ended.all && ended.succeeded:
 		d.Status = barge.JobRunnable
 	default:
@@ -146,8 +212,8 @@ func stopping(j *barge.Job) bool { return j.IsCancelled || j.IsTerminated }
 
 // failDependent fails d because a job it waits for failed. A job cancelled
 // or terminated meanwhile keeps the caller's reason.
-func (f *Flow) failDependent(d *barge.Job) {
-	d.Status, d.StoppedAt = barge.JobFailed, f.Now()
+func (l *Lifecycle) failDependent(d *barge.Job) {
+	d.Status, d.StoppedAt = barge.JobFailed, l.nowMillis()
 	if !stopping(d) {
 		d.StatusReason = barge.ReasonDependentFailed
 	}
@@ -156,11 +222,11 @@ func (f *Flow) failDependent(d *barge.Job) {
 // write applies updates of PENDING jobs and returns those it failed, and
 // whether it made any RUNNABLE. A job that changed meanwhile is left as it
 // is now.
-func (f *Flow) write(ctx context.Context, updates []barge.JobUpdate) (failed []*barge.Job, released bool, err error) {
+func (l *Lifecycle) write(ctx context.Context, updates []barge.JobUpdate) (failed []*barge.Job, released bool, err error) {
 	if len(updates) == 0 {
 		return nil, false, nil
 	}
-	conflicts, err := f.Store.UpdateJobs(ctx, updates)
+	conflicts, err := l.update(ctx, updates)
 	if err != nil {
 		return nil, false, err
 	}
@@ -183,34 +249,34 @@ func (f *Flow) write(ctx context.Context, updates []barge.JobUpdate) (failed []*
 // Recheck moves PENDING job id on if what it waits for allows it now. A
 // cancel or terminate request on a PENDING job calls it after recording
 // itself, in case the last of the job's dependencies ended meanwhile.
-func (f *Flow) Recheck(ctx context.Context, id string) error {
-	found, err := f.Store.GetJobs(ctx, []string{id})
+func (l *Lifecycle) Recheck(ctx context.Context, id string) error {
+	found, err := l.store.GetJobs(ctx, []string{id})
 	if err != nil || len(found) == 0 {
 		return err
 	}
 	d := found[0]
-	moved, err := f.advance(ctx, d, false)
+	moved, err := l.advance(ctx, d, false)
 	if err != nil || !moved {
 		return err
 	}
-	failed, released, err := f.write(ctx, []barge.JobUpdate{{Job: d, From: barge.JobPending}})
+	failed, released, err := l.write(ctx, []barge.JobUpdate{{Job: d, From: barge.JobPending}})
 	if err != nil {
 		return err
 	}
-	if released && f.Wake != nil {
-		f.Wake()
+	if released {
+		l.wake()
 	}
-	return f.Finished(ctx, failed...)
+	return l.Finished(ctx, failed...)
 }
 
-// Settle finishes array parent id if all its children are done, and
+// settle finishes array parent id if all its children are done, and
 // propagates its end.
-func (f *Flow) Settle(ctx context.Context, id string) error {
-	p, err := f.settleParent(ctx, id)
+func (l *Lifecycle) settle(ctx context.Context, id string) error {
+	p, err := l.settleParent(ctx, id)
 	if err != nil || p == nil {
 		return err
 	}
-	return f.Finished(ctx, p)
+	return l.Finished(ctx, p)
 }
 
 // ended is how far the jobs a job waits for have got.
@@ -222,15 +288,15 @@ type ended struct {
 
 // prerequisites reports how far the jobs that job id waits for have got. A
 // prerequisite that does not exist (yet) has not ended.
-func (f *Flow) prerequisites(ctx context.Context, id string) (ended, error) {
+func (l *Lifecycle) prerequisites(ctx context.Context, id string) (ended, error) {
 	e := ended{all: true, succeeded: true}
-	prereqs, err := f.Store.Prerequisites(ctx, id)
+	prereqs, err := l.store.Prerequisites(ctx, id)
 	if err != nil {
 		return e, err
 	}
 	for lo := 0; lo < len(prereqs); lo += batchSize {
 		batch := prereqs[lo:min(lo+batchSize, len(prereqs))]
-		jobs, err := f.Store.GetJobs(ctx, batch)
+		jobs, err := l.store.GetJobs(ctx, batch)
 		if err != nil {
 			return e, err
 		}
@@ -256,9 +322,9 @@ var unfinishedStatuses = []barge.JobStatus{barge.JobRunnable, barge.JobRunning, 
 
 // unfinishedChild reports whether array job parent has a child that has not
 // ended.
-func (f *Flow) unfinishedChild(ctx context.Context, parent string) (bool, error) {
+func (l *Lifecycle) unfinishedChild(ctx context.Context, parent string) (bool, error) {
 	for _, st := range unfinishedStatuses {
-		jobs, err := f.Store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Limit: 1})
+		jobs, err := l.store.ListJobs(ctx, barge.JobQuery{ArrayParent: parent, Status: st, Oldest: true, Limit: 1})
 		if err != nil || len(jobs) > 0 {
 			return len(jobs) > 0, err
 		}
@@ -268,9 +334,9 @@ func (f *Flow) unfinishedChild(ctx context.Context, parent string) (bool, error)
 
 // settleParent finishes array parent id once all its children are done,
 // returning it when it did.
-func (f *Flow) settleParent(ctx context.Context, id string) (*barge.Job, error) {
+func (l *Lifecycle) settleParent(ctx context.Context, id string) (*barge.Job, error) {
 	for try := 0; try < 10; try++ {
-		found, err := f.Store.GetJobs(ctx, []string{id})
+		found, err := l.store.GetJobs(ctx, []string{id})
 		if err != nil || len(found) == 0 {
 			return nil, err
 		}
@@ -280,18 +346,18 @@ func (f *Flow) settleParent(ctx context.Context, id string) (*barge.Job, error) 
 		}
 		// Most children's ends leave others unfinished: finding one costs a
 		// seek or a few, where counting costs a read of every child.
-		if open, err := f.unfinishedChild(ctx, id); err != nil || open {
+		if open, err := l.unfinishedChild(ctx, id); err != nil || open {
 			return nil, err
 		}
-		counts, err := f.Store.CountChildren(ctx, id)
+		counts, err := l.store.CountChildren(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		from := p.Status
-		if !barge.SettleArrayParent(p, counts, f.Now()) {
+		if !settleArrayParent(p, counts, l.nowMillis()) {
 			return nil, nil
 		}
-		err = f.Store.UpdateJob(ctx, p, from)
+		err = l.updateOne(ctx, p, from)
 		if err == nil {
 			return p, nil
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/jobstate"
@@ -24,8 +25,8 @@ func openStore(tb testing.TB) *store.Store {
 	return s
 }
 
-func newFlow(s *store.Store, woke *int) *jobstate.Flow {
-	return &jobstate.Flow{Store: s, Now: func() int64 { return 42 }, Wake: func() { *woke++ }}
+func newFlow(s *store.Store, woke *int) *jobstate.Lifecycle {
+	return jobstate.New(jobstate.Config{Store: s, Now: func() time.Time { return time.UnixMilli(42) }, Wake: func() { *woke++ }})
 }
 
 func job(id string, st barge.JobStatus, waitsFor ...string) *barge.Job {

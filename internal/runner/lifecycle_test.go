@@ -92,8 +92,7 @@ func TestRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			woke := make(chan struct{}, 10)
-			e := newEnvWith(t, nil, newFake(), func(c *runner.Config) { c.Wake = func() { woke <- struct{}{} } })
+			e := newEnv(t, nil, newFake())
 			s := retrying(spec(tt.command, nil, execRole), tt.attempts, rules...)
 			e.place(t, &barge.Job{ID: "j", Name: "j", Queue: "q", CreatedAt: 1}, s, task('a'))
 			for i := 1; i < len(tt.wantCodes); i++ {
@@ -104,7 +103,7 @@ func TestRetries(t *testing.T) {
 				if ce := <-e.released; ce != "ce" {
 					t.Errorf("released %q, want ce", ce)
 				}
-				<-woke
+				<-e.woke
 				e.placeAgain(t, "j", s, task(byte('a'+i)))
 			}
 			j := e.waitDone(t, "j")

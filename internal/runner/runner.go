@@ -1,8 +1,9 @@
 // Package runner runs the attempts the scheduler placed: it checks what a
 // Fargate task checks before it starts (execution role, log group), starts
 // the task on the executor, streams its output into CloudWatch Logs, waits
-// for it, records the attempt and frees its capacity. A failed attempt
-// sends its job back to RUNNABLE while its retry strategy allows. It stops
+// for it, reports how the attempt ended and frees its capacity; the job's
+// status (RUNNING, and what the attempt's end makes of it: SUCCEEDED,
+// FAILED, or RUNNABLE again for a retry) is jobstate's to decide. It stops
 // tasks whose attemptDurationSeconds passed, whose job TerminateJob failed,
 // or that a Fargate Spot interruption (barge's own, off unless asked for)
 // takes. After a restart it finds the tasks it had started, adopts those
@@ -30,11 +31,6 @@ type Store interface {
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
 	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
 	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
-	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
-	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
-	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
-	Dependents(ctx context.Context, id string) ([]string, error)
-	Prerequisites(ctx context.Context, id string) ([]string, error)
 }
 
 // LogSink stores task output in CloudWatch Logs.
@@ -56,7 +52,10 @@ type RoleChecker interface {
 
 // Config configures a Runner.
 type Config struct {
-	Store    Store
+	Store Store
+	// Jobs changes jobs' statuses: RUNNING, and what an attempt's end
+	// makes of its job.
+	Jobs     *jobstate.Lifecycle
 	Executor barge.Executor
 	Logs     LogSink
 	Roles    RoleChecker // nil: execution roles are not checked
@@ -65,9 +64,6 @@ type Config struct {
 	Now      func() time.Time
 	// Released is called when an attempt stops holding capacity.
 	Released func(ce string, vcpu float64)
-	// Wake is called when jobs that waited for a finished one became
-	// RUNNABLE.
-	Wake func()
 	// StopGrace is how long a task that TerminateJob or a timeout stops has
 	// between SIGTERM and SIGKILL (ECS's default stop timeout, 30 seconds,
 	// when 0).
@@ -93,8 +89,6 @@ type Config struct {
 type Runner struct {
 	cfg Config
 	log *slog.Logger
-
-	flow *jobstate.Flow
 
 	mu     sync.Mutex
 	active map[string]*attempt // job ID → its running attempt
@@ -142,7 +136,6 @@ func New(cfg Config) *Runner {
 		cfg.OnExecutorError = func(string) {}
 	}
 	r := &Runner{cfg: cfg, log: cfg.Log, active: map[string]*attempt{}}
-	r.flow = &jobstate.Flow{Store: cfg.Store, Now: func() int64 { return r.cfg.Now().UnixMilli() }, Wake: cfg.Wake}
 	return r
 }
 
@@ -383,14 +376,7 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 
 // markRunning moves a job from STARTING to RUNNING once its task runs.
 func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) error {
-	// A TerminateJob since the placement marked the stored job; keep it.
-	if found, err := r.cfg.Store.GetJobs(ctx, []string{j.ID}); err == nil && len(found) == 1 && found[0].Status == barge.JobStarting {
-		j.IsTerminated, j.StatusReason = found[0].IsTerminated, found[0].StatusReason
-	}
-	j.Status = barge.JobRunning
-	j.StartedAt = r.cfg.Now().UnixMilli()
-	j.Runtime.LogStreamName = stream
-	return r.cfg.Store.UpdateJob(ctx, j, barge.JobStarting)
+	return r.cfg.Jobs.Running(ctx, j, stream)
 }
 
 // pumpLogs copies the task's output into its log stream in batches, until
@@ -487,110 +473,19 @@ type outcome struct {
 	stop         stopKind
 }
 
-// succeeded reports whether the attempt succeeded: its container exited 0
-// on its own, or when a Spot interruption asked it to stop (as on AWS, a
-// container that exits 0 on SIGTERM succeeds).
-func (o outcome) succeeded() bool {
-	return o.res.ExitCode != nil && *o.res.ExitCode == 0 && o.statusReason != reasonFailedToStart &&
-		(o.stop == stopNone || o.stop == stopSpot)
-}
+// stops maps why the runner stopped a task to the lifecycle's terms.
+var stops = [...]jobstate.Stop{stopNone: jobstate.StopNone, stopTerminate: jobstate.StopTerminate, stopTimeout: jobstate.StopTimeout, stopSpot: jobstate.StopSpot}
 
-// retriable reports whether the job may be retried after this attempt, if
-// its retry strategy says so: AWS never retries a job stopped for its
-// timeout or terminated.
-func (o outcome) retriable() bool { return o.stop != stopTimeout && o.stop != stopTerminate }
-
-// finish records a finished attempt and what follows for its job: it
-// succeeds, goes back to RUNNABLE for another attempt, or fails.
+// finish records a finished attempt; the lifecycle decides what follows for
+// its job: it succeeds, goes back to RUNNABLE for another attempt, or fails.
 func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, o outcome) {
-	ctx = context.WithoutCancel(ctx)
-	now := r.cfg.Now().UnixMilli()
-	// A TerminateJob while the task ran wrote isTerminated and the caller's
-	// reason to the store, not to j: read the job again.
-	if found, err := r.cfg.Store.GetJobs(ctx, []string{j.ID}); err == nil && len(found) == 1 {
-		fresh := found[0]
-		if recorded(fresh, j.Runtime.TaskArn) {
-			return
-		}
-		if fresh.Runtime != nil && fresh.Runtime.TaskArn == j.Runtime.TaskArn {
-			j = fresh
-		}
+	err := r.cfg.Jobs.AttemptEnded(ctx, j, spec, jobstate.AttemptEnd{
+		ExitCode: o.res.ExitCode, Reason: truncate(o.res.Reason), StatusReason: o.statusReason, LogStream: o.stream,
+		StartedAt: o.startedAt, TaskStartedAt: o.res.StartedAt, FailedToStart: o.statusReason == reasonFailedToStart, Stop: stops[o.stop],
+	})
+	if err != nil {
+		r.log.Error("recording attempt failed", "job_id", j.ID, "error", err)
 	}
-	for try := 0; try < 10; try++ {
-		from := j.Status
-		rt := *j.Runtime
-		rt.ExitCode, rt.Reason, rt.LogStreamName = o.res.ExitCode, truncate(o.res.Reason), o.stream
-		if o.stop == stopTerminate {
-			j.IsTerminated = true // even if a write raced the request's
-		}
-		reason := o.statusReason
-		if j.IsTerminated && j.StatusReason != "" {
-			reason = j.StatusReason // the task stopped for the caller's reason
-		}
-		started := o.startedAt
-		if started == 0 && !o.res.StartedAt.IsZero() {
-			started = o.res.StartedAt.UnixMilli()
-		}
-		attempt := barge.Attempt{
-			Container:    barge.ContainerRuntime{ComputeEnvironment: rt.ComputeEnvironment, TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: o.stream},
-			StartedAt:    started,
-			StoppedAt:    now,
-			StatusReason: reason,
-		}
-		j.Attempts = append(j.Attempts, attempt)
-		j.Runtime = &rt
-		if !j.Status.Done() { // a job terminated before this version is FAILED already
-			j.StatusReason = reason
-			switch {
-			case j.IsTerminated:
-				// TerminateJob: failed, whatever the task's exit, and
-				// never retried.
-				j.Status, j.StoppedAt = barge.JobFailed, now
-			case o.succeeded():
-				j.Status, j.StoppedAt = barge.JobSucceeded, now
-			case o.retriable() && spec.RetryStrategy.Retries(len(j.Attempts), attempt):
-				// Back in the queue, showing why the attempt failed,
-				// until the scheduler places the next one.
-				j.Status = barge.JobRunnable
-			default:
-				j.Status, j.StoppedAt = barge.JobFailed, now
-			}
-		}
-		err := r.cfg.Store.UpdateJob(ctx, j, from)
-		if err == nil {
-			break
-		}
-		if barge.ErrorCodeOf(err) != barge.EConflict {
-			r.log.Error("recording attempt failed", "job_id", j.ID, "error", err)
-			return
-		}
-		found, err := r.cfg.Store.GetJobs(ctx, []string{j.ID})
-		if err != nil || len(found) == 0 {
-			return
-		}
-		j = found[0]
-		if j.Runtime == nil || j.Runtime.TaskArn != rt.TaskArn || recorded(j, rt.TaskArn) {
-			return // another attempt began, or this one is recorded already
-		}
-	}
-	switch {
-	case j.Status.Done():
-		if err := r.flow.Finished(ctx, j); err != nil {
-			r.log.Error("releasing the jobs that wait for a finished job failed", "job_id", j.ID, "error", err)
-		}
-	case j.Status == barge.JobRunnable && r.cfg.Wake != nil:
-		r.cfg.Wake()
-	}
-}
-
-// recorded reports whether j's attempts include the task taskArn.
-func recorded(j *barge.Job, taskArn string) bool {
-	for _, a := range j.Attempts {
-		if a.Container.TaskArn == taskArn {
-			return true
-		}
-	}
-	return false
 }
 
 func truncate(reason string) string {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/runner"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -213,6 +214,7 @@ type env struct {
 	exec     *fakeExecutor
 	logs     *memLogs
 	released chan string
+	woke     chan struct{} // a job went back to RUNNABLE (or one waiting was released)
 	r        *runner.Runner
 	// ctx is the runner's; cancelling it is barge stopping.
 	ctx    context.Context
@@ -238,10 +240,16 @@ func newEnvWith(t *testing.T, st *store.Store, exec *fakeExecutor, edit func(*ru
 			t.Fatal(err)
 		}
 	}
-	e := &env{st: st, exec: exec, logs: &memLogs{lines: map[string][]string{}}, released: make(chan string, 100)}
+	e := &env{st: st, exec: exec, logs: &memLogs{lines: map[string][]string{}}, released: make(chan string, 100), woke: make(chan struct{}, 100)}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	t.Cleanup(e.cancel)
-	cfg := runner.Config{Store: st, Executor: exec, Logs: e.logs, Roles: roles{},
+	jobs := jobstate.New(jobstate.Config{Store: st, Wake: func() {
+		select {
+		case e.woke <- struct{}{}:
+		default:
+		}
+	}, StopTask: func(ctx context.Context, id string) { e.r.StopJob(ctx, id) }})
+	cfg := runner.Config{Store: st, Jobs: jobs, Executor: exec, Logs: e.logs, Roles: roles{},
 		Scope:    barge.Scope{Region: "us-east-1", Account: "123456789012"},
 		Released: func(ce string, vcpu float64) { e.released <- ce }}
 	if edit != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -82,7 +83,7 @@ type sequencer struct {
 func startSequencer(t *testing.T, st *store.Store, now func() time.Time) *sequencer {
 	t.Helper()
 	q := &sequencer{t: t, placed: make(chan barge.Placement, 1000), done: make(chan struct{})}
-	q.s = scheduler.New(scheduler.Config{Store: st, Scope: scope, Now: now, Tick: 10 * time.Millisecond,
+	q.s = scheduler.New(scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st, Now: now}), Scope: scope, Now: now, Tick: 10 * time.Millisecond,
 		Place: func(_ context.Context, ps []barge.Placement) {
 			for _, p := range ps {
 				q.placed <- p

@@ -2,7 +2,9 @@
 // Batch's semantics: queues are served by priority (higher first), and a
 // job goes to the first compute environment in its queue's order that is
 // ENABLED, VALID and has room for its vCPUs within maxvCpus. Capacity is
-// counted in the vCPUs of STARTING and RUNNING jobs.
+// counted in the vCPUs of STARTING and RUNNING jobs. The scheduler decides
+// placements; jobstate writes them (RUNNABLE to STARTING), as it writes
+// every status.
 //
 // A queue without a scheduling policy is first in, first out: its jobs in
 // submission order. A queue with a fair-share policy keeps one line per
@@ -35,10 +37,9 @@ import (
 	"github.com/bargehq/barge/internal/jobstate"
 )
 
-// Store is what the scheduler needs from the store. It finishes the jobs
-// that time-limit actions cancel, hence jobstate's needs.
+// Store is what the scheduler needs from the store.
 type Store interface {
-	jobstate.Store
+	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
 	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
 	ListComputeEnvironments(ctx context.Context, after string, limit int) ([]*barge.ComputeEnvironment, error)
 	GetSchedulingPolicy(ctx context.Context, name string) (*barge.SchedulingPolicy, error)
@@ -53,6 +54,9 @@ type Store interface {
 // Config configures a Scheduler.
 type Config struct {
 	Store Store
+	// Jobs changes jobs' statuses: placements, and the jobs time-limit
+	// actions cancel.
+	Jobs  *jobstate.Lifecycle
 	Scope barge.Scope
 	Log   *slog.Logger
 	Now   func() time.Time
@@ -69,8 +73,6 @@ type Scheduler struct {
 	cfg  Config
 	log  *slog.Logger
 	wake chan struct{}
-
-	flow *jobstate.Flow
 
 	mu     sync.Mutex
 	used   map[string]float64    // compute environment name → vCPUs of its STARTING and RUNNING jobs
@@ -109,7 +111,6 @@ func New(cfg Config) *Scheduler {
 	}
 	s := &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{},
 		usage: map[string]*shareBook{}, moved: map[string]int64{}, heads: map[string]*head{}}
-	s.flow = &jobstate.Flow{Store: cfg.Store, Now: func() int64 { return s.cfg.Now().UnixMilli() }, Wake: s.Kick}
 	return s
 }
 
@@ -380,22 +381,7 @@ func pageLimit(qv *queueView, free map[string]float64, prev int) int {
 // their capacity, and hands them to Place. A job whose status changed
 // meanwhile (cancelled, say) is left out.
 func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnvironment, placements []barge.Placement) (int, error) {
-	updates := make([]barge.JobUpdate, len(placements))
-	written := make([]barge.Job, len(placements))
-	for i, p := range placements {
-		p.Job.Status = barge.JobStarting
-		p.Job.StatusReason = ""
-		p.Job.Runtime = &barge.ContainerRuntime{
-			ComputeEnvironment: p.ComputeEnvironment,
-			TaskArn:            s.taskARN(ces[p.ComputeEnvironment]),
-		}
-		// Without its spec, which placing does not change: the store
-		// keeps the stored one rather than encoding it again.
-		written[i] = *p.Job
-		written[i].Spec = nil
-		updates[i] = barge.JobUpdate{Job: &written[i], From: barge.JobRunnable}
-	}
-	conflicts, err := s.cfg.Store.UpdateJobs(ctx, updates)
+	conflicts, err := s.cfg.Jobs.Place(ctx, placements, func(ce string) string { return s.taskARN(ces[ce]) })
 	if err != nil {
 		return 0, err
 	}

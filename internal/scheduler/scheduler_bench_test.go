@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -144,7 +145,7 @@ func placeRound(b *testing.B, st *store.Store, want int) ([]barge.Placement, tim
 		end    time.Time
 		done   = make(chan struct{})
 	)
-	s = scheduler.New(scheduler.Config{Store: st, Scope: scope, Tick: time.Hour,
+	s = scheduler.New(scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope, Tick: time.Hour,
 		Place: func(ctx context.Context, ps []barge.Placement) {
 			for _, p := range ps {
 				spec := &barge.TaskSpec{TaskID: barge.TaskID(p.Job.Runtime.TaskArn), JobID: p.Job.ID, Attempt: 1,

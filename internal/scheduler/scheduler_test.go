@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -72,7 +73,7 @@ func (r *recorder) ids() []string {
 // runPass starts the scheduler, lets it settle and stops it.
 func runPass(t *testing.T, st *store.Store, rec *recorder) *scheduler.Scheduler {
 	t.Helper()
-	s := scheduler.New(scheduler.Config{Store: st, Scope: scope, Place: rec.place, Tick: time.Hour})
+	s := scheduler.New(scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope, Place: rec.place, Tick: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := s.Init(ctx); err != nil {
 		t.Fatal(err)

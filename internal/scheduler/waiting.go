@@ -310,23 +310,16 @@ func (s *Scheduler) lineHeads(ctx context.Context, qv *queueView) (map[string]*b
 	return out, nil
 }
 
-// cancelBlocked fails a RUNNABLE job a time-limit action cancels, as
-// CancelJob would, with AWS's statusReason, and carries its end on to the
-// jobs that depend on it. A job that changed meanwhile is left alone.
+// cancelBlocked cancels a RUNNABLE job a time-limit action cancels, with
+// AWS's statusReason. A job that changed meanwhile is left alone.
 func (s *Scheduler) cancelBlocked(ctx context.Context, j *barge.Job, reason string, now time.Time) error {
-	j.Status, j.StatusReason, j.IsCancelled, j.StoppedAt = barge.JobFailed, reasonTimeLimit+reason, true, now.UnixMilli()
-	w := *j
-	w.Spec = nil // unchanged: the store keeps it
-	err := s.cfg.Store.UpdateJob(ctx, &w, barge.JobRunnable)
-	if barge.ErrorCodeOf(err) == barge.EConflict {
-		return nil
-	}
-	if err != nil {
+	cancelled, err := s.cfg.Jobs.CancelBlocked(ctx, j, reasonTimeLimit+reason)
+	if err != nil || !cancelled {
 		return err
 	}
 	s.mu.Lock()
 	s.moved[j.Queue] = now.UnixMilli()
 	s.mu.Unlock()
 	s.log.Info("job cancelled by its queue's time-limit action", "job_id", j.ID, "queue", j.Queue, "reason", reason)
-	return s.flow.Finished(ctx, j)
+	return nil
 }

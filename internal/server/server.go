@@ -1,5 +1,5 @@
-// Package server is barge's HTTP boundary: it tells the three AWS protocols
-// apart, gives every request an ID, reads and bounds the body, verifies the
+// Package server is barge's HTTP boundary: it tells the AWS protocols and
+// services apart, gives every request an ID, reads and bounds the body, verifies the
 // caller's signature and hands the request to the API it is for, writing any
 // failure before that point in the protocol's own error format.
 //
@@ -88,6 +88,9 @@ type Config struct {
 	Batch  http.Handler // AWS Batch, restJson1 under /v1/
 	Logs   http.Handler // CloudWatch Logs, awsJson1.1; nil when not served
 	IAM    http.Handler // IAM, awsQuery; nil when not served
+	STS    http.Handler // STS, awsQuery; nil when not served
+	EC2    http.Handler // EC2, its own query protocol; nil when not served
+	ECS    http.Handler // ECS, awsJson1.1; nil when not served
 	// Events serves GET /events, barge's stream of job state changes,
 	// signed as an AWS Batch request; nil when not served.
 	Events http.Handler
@@ -112,7 +115,7 @@ type Config struct {
 // Request is what the server tells Config.OnRequest about one API request.
 // Its fields take few values, so that they can label metrics.
 type Request struct {
-	Service   string // "batch", "logs", "iam", or "" for a path that is none of them
+	Service   string // "batch", "logs", "iam", "sts", "ec2", "ecs", or "" for a path that is none of them
 	Operation string // from the API's routing table; "" when no operation was reached
 	ErrorCode string // the AWS error type the client got; "" for success
 	Duration  time.Duration
@@ -160,7 +163,13 @@ type protocol struct {
 	authStatus int
 }
 
-const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
+const (
+	iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
+	stsXMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+)
+
+// ecsTargetPrefix starts the X-Amz-Target of every ECS operation.
+const ecsTargetPrefix = "AmazonEC2ContainerServiceV20141113."
 
 func (s *Server) route(r *http.Request) *protocol {
 	switch {
@@ -172,16 +181,54 @@ func (s *Server) route(r *http.Request) *protocol {
 		return &protocol{service: "batch", handler: s.cfg.Batch, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
 			awsproto.WriteRestJSONError(w, code, status, msg)
 		}}
+	case r.URL.Path == "/" && strings.HasPrefix(r.Header.Get("X-Amz-Target"), ecsTargetPrefix):
+		return &protocol{service: "ecs", handler: s.cfg.ECS, mustSign: []string{"x-amz-target", "content-type"}, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
+			awsproto.WriteAWSJSONError(w, code, status, msg)
+		}}
 	case r.URL.Path == "/" && r.Header.Get("X-Amz-Target") != "":
 		return &protocol{service: "logs", handler: s.cfg.Logs, mustSign: []string{"x-amz-target", "content-type"}, writeError: func(w http.ResponseWriter, _, code string, status int, msg string) {
 			awsproto.WriteAWSJSONError(w, code, status, msg)
 		}, authStatus: http.StatusBadRequest}
 	case r.URL.Path == "/":
+		// IAM, STS and EC2 all take form posts at /; as one endpoint
+		// serves them all, the service the request was signed for tells
+		// them apart (AWS tells them apart by host name).
+		switch signedService(r) {
+		case "sts":
+			return &protocol{service: "sts", handler: s.cfg.STS, mustSign: []string{"content-type"}, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
+				awsproto.WriteQueryError(w, stsXMLNS, reqID, code, status, msg)
+			}, authError: awsproto.QueryAuthError}
+		case "ec2":
+			return &protocol{service: "ec2", handler: s.cfg.EC2, mustSign: []string{"content-type"}, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
+				awsproto.WriteEC2Error(w, reqID, code, status, msg)
+			}}
+		}
 		return &protocol{service: "iam", handler: s.cfg.IAM, mustSign: []string{"content-type"}, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
 			awsproto.WriteQueryError(w, iamXMLNS, reqID, code, status, msg)
 		}, authError: awsproto.QueryAuthError}
 	}
 	return nil
+}
+
+// signedService returns the service in the credential scope of r's SigV4
+// signature (Authorization header or presigned X-Amz-Credential), lower-
+// cased, or "" if r is not signed that way. The signature itself is checked
+// later.
+func signedService(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		_, rest, ok := strings.Cut(auth, "Credential=")
+		if !ok {
+			return ""
+		}
+		cred, _, _ = strings.Cut(rest, ",")
+	}
+	// AKID/date/region/service/aws4_request
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return strings.ToLower(parts[3])
 }
 
 // ServeHTTP implements http.Handler.
@@ -214,7 +261,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if p == nil {
 		call.ErrorCode = "NotFound"
-		http.Error(w, "barge serves the AWS Batch API under /v1/, CloudWatch Logs and IAM at /, job events at /events, and /healthz.", http.StatusNotFound)
+		http.Error(w, "barge serves the AWS Batch API under /v1/, CloudWatch Logs, IAM, STS, EC2 and ECS at /, job events at /events, and /healthz.", http.StatusNotFound)
 		return
 	}
 	fail := func(code string, status int, msg string) {

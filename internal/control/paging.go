@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"encoding/base64"
@@ -56,4 +56,11 @@ func required(field, value string) error {
 		return barge.Errorf(barge.EInvalid, "%s is required.", field)
 	}
 	return nil
+}
+
+// Page is one page of a listing, and the token of the next one ("" when it
+// is the last).
+type Page[T any] struct {
+	Items     []T
+	NextToken string
 }

@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -12,7 +12,7 @@ const maxJobQueues = 50
 
 // CreateJobQueue creates a job queue in CREATING; the reconcile loop makes it
 // VALID.
-func (s *Service) CreateJobQueue(ctx context.Context, in *createJobQueueInput) (*jobQueueOutput, error) {
+func (s *Service) CreateJobQueue(ctx context.Context, in *CreateJobQueueInput) (*barge.JobQueue, error) {
 	if err := required("jobQueueName", in.JobQueueName); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) CreateJobQueue(ctx context.Context, in *createJobQueueInput) (
 		return nil, err
 	}
 	s.kick()
-	return &jobQueueOutput{JobQueueName: q.Name, JobQueueArn: s.scope.ARN(barge.KindJobQueue, q.Name)}, nil
+	return q, nil
 }
 
 // resolveOrder replaces the compute environment names or ARNs of q's order
@@ -148,7 +148,7 @@ func (s *Service) resolveQueue(ctx context.Context, field, ref string, get func(
 
 // UpdateJobQueue changes a queue's state, priority, compute environments,
 // scheduling policy or time-limit actions.
-func (s *Service) UpdateJobQueue(ctx context.Context, in *updateJobQueueInput) (*jobQueueOutput, error) {
+func (s *Service) UpdateJobQueue(ctx context.Context, in *UpdateJobQueueInput) (*barge.JobQueue, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
@@ -196,36 +196,36 @@ func (s *Service) UpdateJobQueue(ctx context.Context, in *updateJobQueueInput) (
 		return nil, err
 	}
 	s.kick()
-	return &jobQueueOutput{JobQueueName: q.Name, JobQueueArn: s.scope.ARN(barge.KindJobQueue, q.Name)}, nil
+	return q, nil
 }
 
 // DeleteJobQueue deletes a DISABLED job queue: it goes DELETING, then
 // disappears.
-func (s *Service) DeleteJobQueue(ctx context.Context, in *deleteJobQueueInput) (*empty, error) {
+func (s *Service) DeleteJobQueue(ctx context.Context, in *DeleteJobQueueInput) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if q.Status == barge.StatusDeleting {
-		return &empty{}, nil
+		return nil
 	}
 	if q.State != barge.StateDisabled {
-		return nil, barge.Errorf(barge.EConflict, "Cannot delete, job queue %s is ENABLED. Disable it first (update-job-queue --state DISABLED), then delete it.", q.Name)
+		return barge.Errorf(barge.EConflict, "Cannot delete, job queue %s is ENABLED. Disable it first (update-job-queue --state DISABLED), then delete it.", q.Name)
 	}
 	q.Status = barge.StatusDeleting
 	q.StatusReason = ""
 	if err := s.store.PutJobQueue(ctx, q); err != nil {
-		return nil, err
+		return err
 	}
 	s.kick()
-	return &empty{}, nil
+	return nil
 }
 
 // DescribeJobQueues lists job queues, or describes the named ones.
-func (s *Service) DescribeJobQueues(ctx context.Context, in *describeJobQueuesInput) (*describeJobQueuesOutput, error) {
-	out := &describeJobQueuesOutput{JobQueues: []jobQueueDetail{}}
+func (s *Service) DescribeJobQueues(ctx context.Context, in *DescribeJobQueuesInput) (*Page[QueueDescription], error) {
+	out := &Page[QueueDescription]{}
 	if len(in.JobQueues) > 0 {
 		if in.MaxResults != nil {
 			return nil, barge.Errorf(barge.EInvalid, "JobQueues and MaxResults cannot both be set. Pass either a list of jobQueues or maxResults.")
@@ -244,11 +244,11 @@ func (s *Service) DescribeJobQueues(ctx context.Context, in *describeJobQueuesIn
 			} else if err != nil {
 				return nil, err
 			}
-			d, err := s.jqDetail(ctx, q)
+			d, err := s.describeQueue(ctx, q)
 			if err != nil {
 				return nil, err
 			}
-			out.JobQueues = append(out.JobQueues, d)
+			out.Items = append(out.Items, d)
 		}
 		return out, nil
 	}
@@ -269,53 +269,39 @@ func (s *Service) DescribeJobQueues(ctx context.Context, in *describeJobQueuesIn
 		out.NextToken = encodeToken("jq", qs[limit-1].Name)
 	}
 	for _, q := range qs {
-		d, err := s.jqDetail(ctx, q)
+		d, err := s.describeQueue(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		out.JobQueues = append(out.JobQueues, d)
+		out.Items = append(out.Items, d)
 	}
 	return out, nil
 }
 
-func (s *Service) jqDetail(ctx context.Context, q *barge.JobQueue) (jobQueueDetail, error) {
-	order := make([]barge.ComputeEnvironmentOrder, len(q.ComputeEnvironmentOrder))
-	ces := make([]*barge.ComputeEnvironment, 0, len(order))
-	for i, o := range q.ComputeEnvironmentOrder {
-		order[i] = barge.ComputeEnvironmentOrder{Order: o.Order, ComputeEnvironment: s.scope.ARN(barge.KindComputeEnvironment, o.ComputeEnvironment)}
+// QueueDescription is a job queue as DescribeJobQueues shows it.
+type QueueDescription struct {
+	Queue *barge.JobQueue
+	// Type is the jobQueueType its compute environments make (ECS,
+	// FARGATE...), "" when it has none.
+	Type string
+}
+
+func (s *Service) describeQueue(ctx context.Context, q *barge.JobQueue) (QueueDescription, error) {
+	ces := make([]*barge.ComputeEnvironment, 0, len(q.ComputeEnvironmentOrder))
+	for _, o := range q.ComputeEnvironmentOrder {
 		if ce, err := s.store.GetComputeEnvironment(ctx, o.ComputeEnvironment); err == nil {
 			ces = append(ces, ce)
 		} else if barge.ErrorCodeOf(err) != barge.ENotFound {
-			return jobQueueDetail{}, err
+			return QueueDescription{}, err
 		}
 	}
-	tags := q.Tags
-	if tags == nil {
-		tags = map[string]string{}
-	}
-	actions := q.JobStateTimeLimitActions
-	if actions == nil {
-		actions = []barge.JobStateTimeLimitAction{}
-	}
-	return jobQueueDetail{
-		JobQueueName:             q.Name,
-		JobQueueArn:              s.scope.ARN(barge.KindJobQueue, q.Name),
-		State:                    q.State,
-		SchedulingPolicyArn:      q.SchedulingPolicyArn,
-		Status:                   q.Status,
-		StatusReason:             q.StatusReason,
-		Priority:                 q.Priority,
-		ComputeEnvironmentOrder:  order,
-		JobQueueType:             queueType(ces),
-		Tags:                     tags,
-		JobStateTimeLimitActions: actions,
-	}, nil
+	return QueueDescription{Queue: q, Type: queueType(ces)}, nil
 }
 
 // GetJobQueueSnapshot shows the front of a queue, its first 100 RUNNABLE
 // jobs in the order they are to be placed, and the vCPUs its jobs hold (by
 // share, in a fair-share queue).
-func (s *Service) GetJobQueueSnapshot(ctx context.Context, in *getJobQueueSnapshotInput) (*getJobQueueSnapshotOutput, error) {
+func (s *Service) GetJobQueueSnapshot(ctx context.Context, in *GetJobQueueSnapshotInput) (*barge.QueueSnapshot, error) {
 	q, err := s.jobQueue(ctx, "jobQueue", in.JobQueue)
 	if err != nil {
 		return nil, err
@@ -336,26 +322,5 @@ func (s *Service) GetJobQueueSnapshot(ctx context.Context, in *getJobQueueSnapsh
 			snap.Front = append(snap.Front, barge.FrontJob{JobID: j.ID, Since: j.CreatedAt})
 		}
 	}
-	out := &getJobQueueSnapshotOutput{
-		FrontOfQueue: frontOfQueueDetail{Jobs: make([]frontOfQueueJob, 0, len(snap.Front)), LastUpdatedAt: snap.At},
-		QueueUtilization: &queueUtilizationDetail{
-			TotalCapacityUsage: []capacityUsage{{CapacityUnit: vcpuUnit, Quantity: snap.VCPU}},
-			LastUpdatedAt:      snap.At,
-		},
-	}
-	for _, f := range snap.Front {
-		out.FrontOfQueue.Jobs = append(out.FrontOfQueue.Jobs, frontOfQueueJob{JobArn: s.scope.ARN(barge.KindJob, f.JobID), EarliestTimeAtPosition: f.Since})
-	}
-	if fs := snap.FairShare; fs != nil {
-		u := &fairshareUtilizationDetail{ActiveShareCount: fs.ActiveShares, TopCapacityUtilization: make([]shareUtilization, 0, len(fs.Top))}
-		for _, t := range fs.Top {
-			u.TopCapacityUtilization = append(u.TopCapacityUtilization, shareUtilization{ShareIdentifier: t.ShareID,
-				CapacityUsage: []capacityUsage{{CapacityUnit: vcpuUnit, Quantity: t.VCPU}}})
-		}
-		out.QueueUtilization.FairshareUtilization = u
-	}
-	return out, nil
+	return snap, nil
 }
-
-// vcpuUnit is the capacityUnit of compute jobs' usage on ECS and Fargate.
-const vcpuUnit = "VCPU"

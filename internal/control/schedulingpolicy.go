@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func (s *Service) schedulingPolicy(ctx context.Context, field, ref string) (*bar
 }
 
 // CreateSchedulingPolicy creates a fair-share scheduling policy.
-func (s *Service) CreateSchedulingPolicy(ctx context.Context, in *createSchedulingPolicyInput) (*createSchedulingPolicyOutput, error) {
+func (s *Service) CreateSchedulingPolicy(ctx context.Context, in *CreateSchedulingPolicyInput) (*barge.SchedulingPolicy, error) {
 	if err := required("name", in.Name); err != nil {
 		return nil, err
 	}
@@ -48,20 +48,20 @@ func (s *Service) CreateSchedulingPolicy(ctx context.Context, in *createScheduli
 		}
 		return nil, err
 	}
-	return &createSchedulingPolicyOutput{Name: p.Name, Arn: s.scope.ARN(barge.KindSchedulingPolicy, p.Name)}, nil
+	return p, nil
 }
 
 // UpdateSchedulingPolicy replaces a policy's fair-share settings; a policy
 // cannot change kind.
-func (s *Service) UpdateSchedulingPolicy(ctx context.Context, in *updateSchedulingPolicyInput) (*empty, error) {
+func (s *Service) UpdateSchedulingPolicy(ctx context.Context, in *UpdateSchedulingPolicyInput) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.schedulingPolicy(ctx, "arn", in.Arn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if in.FairsharePolicy != nil && p.QuotaSharePolicy != nil || in.QuotaSharePolicy != nil && p.FairsharePolicy != nil {
-		return nil, barge.Errorf(barge.EInvalid, "Scheduling policy %s cannot change between fairsharePolicy and quotaSharePolicy. Create a new policy of the other kind instead.", p.Name)
+		return barge.Errorf(barge.EInvalid, "Scheduling policy %s cannot change between fairsharePolicy and quotaSharePolicy. Create a new policy of the other kind instead.", p.Name)
 	}
 	updated := *p
 	if in.FairsharePolicy != nil {
@@ -71,48 +71,48 @@ func (s *Service) UpdateSchedulingPolicy(ctx context.Context, in *updateScheduli
 		updated.QuotaSharePolicy = in.QuotaSharePolicy
 	}
 	if err := barge.ValidateSchedulingPolicy(&updated); err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.store.PutSchedulingPolicy(ctx, &updated); err != nil {
-		return nil, err
+		return err
 	}
-	return &empty{}, nil
+	return nil
 }
 
 // DeleteSchedulingPolicy deletes a policy that no job queue uses.
-func (s *Service) DeleteSchedulingPolicy(ctx context.Context, in *deleteSchedulingPolicyInput) (*empty, error) {
+func (s *Service) DeleteSchedulingPolicy(ctx context.Context, in *DeleteSchedulingPolicyInput) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.schedulingPolicy(ctx, "arn", in.Arn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	arn := s.scope.ARN(barge.KindSchedulingPolicy, p.Name)
 	queues, err := s.store.ListJobQueues(ctx, "", 1000)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, q := range queues {
 		if q.SchedulingPolicyArn == arn {
-			return nil, barge.Errorf(barge.EConflict, "Cannot delete, scheduling policy %s is used by job queue %s. Delete the queue first, or point it at another policy with update-job-queue.", p.Name, q.Name)
+			return barge.Errorf(barge.EConflict, "Cannot delete, scheduling policy %s is used by job queue %s. Delete the queue first, or point it at another policy with update-job-queue.", p.Name, q.Name)
 		}
 	}
 	if err := s.store.DeleteSchedulingPolicy(ctx, p.Name); err != nil {
-		return nil, err
+		return err
 	}
-	return &empty{}, nil
+	return nil
 }
 
 // DescribeSchedulingPolicies describes policies by ARN; unknown ARNs are
 // absent from the result.
-func (s *Service) DescribeSchedulingPolicies(ctx context.Context, in *describeSchedulingPoliciesInput) (*describeSchedulingPoliciesOutput, error) {
+func (s *Service) DescribeSchedulingPolicies(ctx context.Context, in *DescribeSchedulingPoliciesInput) ([]*barge.SchedulingPolicy, error) {
 	if len(in.Arns) == 0 {
 		return nil, barge.Errorf(barge.EInvalid, "arns is required: a list of 1 to 100 scheduling policy ARNs.")
 	}
 	if len(in.Arns) > 100 {
 		return nil, barge.Errorf(barge.EInvalid, "arns can list at most 100 scheduling policy ARNs; got %d.", len(in.Arns))
 	}
-	out := &describeSchedulingPoliciesOutput{SchedulingPolicies: []schedulingPolicyDetail{}}
+	var out []*barge.SchedulingPolicy
 	for _, ref := range in.Arns {
 		name, ok := s.scope.NameFromRef(barge.KindSchedulingPolicy, ref)
 		if !ok {
@@ -124,20 +124,13 @@ func (s *Service) DescribeSchedulingPolicies(ctx context.Context, in *describeSc
 		} else if err != nil {
 			return nil, err
 		}
-		tags := p.Tags
-		if tags == nil {
-			tags = map[string]string{}
-		}
-		out.SchedulingPolicies = append(out.SchedulingPolicies, schedulingPolicyDetail{
-			Name: p.Name, Arn: s.scope.ARN(barge.KindSchedulingPolicy, p.Name),
-			FairsharePolicy: p.FairsharePolicy, QuotaSharePolicy: p.QuotaSharePolicy, Tags: tags,
-		})
+		out = append(out, p)
 	}
 	return out, nil
 }
 
 // ListSchedulingPolicies lists the ARNs of all scheduling policies.
-func (s *Service) ListSchedulingPolicies(ctx context.Context, in *listSchedulingPoliciesInput) (*listSchedulingPoliciesOutput, error) {
+func (s *Service) ListSchedulingPolicies(ctx context.Context, in *ListSchedulingPoliciesInput) (*Page[*barge.SchedulingPolicy], error) {
 	limit, err := pageSize(in.MaxResults, 100, 100)
 	if err != nil {
 		return nil, err
@@ -150,13 +143,11 @@ func (s *Service) ListSchedulingPolicies(ctx context.Context, in *listScheduling
 	if err != nil {
 		return nil, err
 	}
-	out := &listSchedulingPoliciesOutput{SchedulingPolicies: []schedulingPolicyListing{}}
+	out := &Page[*barge.SchedulingPolicy]{}
 	if len(ps) > limit {
 		ps = ps[:limit]
 		out.NextToken = encodeToken("sp", ps[limit-1].Name)
 	}
-	for _, p := range ps {
-		out.SchedulingPolicies = append(out.SchedulingPolicies, schedulingPolicyListing{Arn: s.scope.ARN(barge.KindSchedulingPolicy, p.Name)})
-	}
+	out.Items = ps
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -69,7 +69,7 @@ func (s *Service) reconcileOnce(ctx context.Context) error {
 				return err
 			}
 		case barge.StatusDeleting:
-			left, err := s.failQueueJobs(ctx, q.Name)
+			left, err := s.jobs.FailQueue(ctx, q.Name)
 			if err != nil {
 				return err
 			}
@@ -83,37 +83,4 @@ func (s *Service) reconcileOnce(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// failQueueJobs terminates the unfinished jobs of a queue being deleted, as
-// AWS does. left reports jobs whose status changed while they were read.
-func (s *Service) failQueueJobs(ctx context.Context, queue string) (left bool, err error) {
-	reason := "JobQueue " + queue + " was deleted"
-	for _, st := range []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable, barge.JobStarting, barge.JobRunning} {
-		for {
-			jobs, err := s.store.ListJobs(ctx, barge.JobQuery{Queue: queue, IncludeChildren: true, Status: st, Oldest: true, Limit: 1000})
-			if err != nil {
-				return false, err
-			}
-			if len(jobs) == 0 {
-				break
-			}
-			updates := make([]barge.JobUpdate, len(jobs))
-			for i, j := range jobs {
-				s.fail(j, reason, true)
-				updates[i] = barge.JobUpdate{Job: j, From: st}
-			}
-			conflicts, err := s.store.UpdateJobs(ctx, updates)
-			if err != nil {
-				return false, err
-			}
-			if len(conflicts) > 0 {
-				return true, nil
-			}
-			if err := s.flow.Finished(ctx, jobs...); err != nil {
-				return false, err
-			}
-		}
-	}
-	return false, nil
 }

@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -65,27 +65,24 @@ func (s *Service) taggable(ctx context.Context, arn string) (map[string]string, 
 			return nil, nil, notFound
 		}
 		j := found[0]
-		return j.Spec.Tags, func(t map[string]string) error {
-			j.Spec.Tags = t
-			return s.store.UpdateJob(ctx, j, j.Status)
-		}, nil
+		return j.Spec.Tags, func(t map[string]string) error { return s.jobs.SetTags(ctx, j, t) }, nil
 	}
 	return nil, nil, barge.Errorf(barge.EInvalid, "resourceArn %s is not a taggable AWS Batch resource: tag compute environments, job queues, job definitions, jobs and scheduling policies.", arn)
 }
 
 // TagResource adds or replaces tags on a resource.
-func (s *Service) TagResource(ctx context.Context, in *tagResourceInput) (*empty, error) {
+func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) error {
 	if len(in.Tags) == 0 {
-		return nil, barge.Errorf(barge.EInvalid, "tags is required: 1 to 50 key-value pairs.")
+		return barge.Errorf(barge.EInvalid, "tags is required: 1 to 50 key-value pairs.")
 	}
 	if err := barge.ValidateTags("tags", in.Tags); err != nil {
-		return nil, err
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, put, err := s.taggable(ctx, in.ResourceArn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	merged := make(map[string]string, len(tags)+len(in.Tags))
 	for k, v := range tags {
@@ -95,24 +92,24 @@ func (s *Service) TagResource(ctx context.Context, in *tagResourceInput) (*empty
 		merged[k] = v
 	}
 	if len(merged) > 50 {
-		return nil, barge.Errorf(barge.ELimit, "A resource can have at most 50 tags; this would give %s %d. Remove some with untag-resource first.", in.ResourceArn, len(merged))
+		return barge.Errorf(barge.ELimit, "A resource can have at most 50 tags; this would give %s %d. Remove some with untag-resource first.", in.ResourceArn, len(merged))
 	}
-	return &empty{}, put(merged)
+	return put(merged)
 }
 
 // UntagResource removes tags from a resource.
-func (s *Service) UntagResource(ctx context.Context, in *untagResourceInput) (*empty, error) {
+func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) error {
 	if len(in.TagKeys) == 0 {
-		return nil, barge.Errorf(barge.EInvalid, "tagKeys is required: 1 to 50 tag keys to remove.")
+		return barge.Errorf(barge.EInvalid, "tagKeys is required: 1 to 50 tag keys to remove.")
 	}
 	if len(in.TagKeys) > 50 {
-		return nil, barge.Errorf(barge.EInvalid, "tagKeys has %d keys; untag-resource removes at most 50 at a time. Split the keys over several calls.", len(in.TagKeys))
+		return barge.Errorf(barge.EInvalid, "tagKeys has %d keys; untag-resource removes at most 50 at a time. Split the keys over several calls.", len(in.TagKeys))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, put, err := s.taggable(ctx, in.ResourceArn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	kept := make(map[string]string, len(tags))
 	for k, v := range tags {
@@ -121,11 +118,11 @@ func (s *Service) UntagResource(ctx context.Context, in *untagResourceInput) (*e
 	for _, k := range in.TagKeys {
 		delete(kept, k)
 	}
-	return &empty{}, put(kept)
+	return put(kept)
 }
 
 // ListTagsForResource lists a resource's tags.
-func (s *Service) ListTagsForResource(ctx context.Context, in *listTagsInput) (*tagsOutput, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsInput) (map[string]string, error) {
 	tags, _, err := s.taggable(ctx, in.ResourceArn)
 	if err != nil {
 		return nil, err
@@ -133,5 +130,5 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *listTagsInput) (*
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	return &tagsOutput{Tags: tags}, nil
+	return tags, nil
 }

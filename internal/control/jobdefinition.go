@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 // RegisterJobDefinition validates a job definition and stores it as the next
 // revision of its name.
-func (s *Service) RegisterJobDefinition(ctx context.Context, in *registerJobDefinitionInput) (*registerJobDefinitionOutput, error) {
+func (s *Service) RegisterJobDefinition(ctx context.Context, in *RegisterJobDefinitionInput) (*barge.JobDefinition, error) {
 	if err := required("jobDefinitionName", in.JobDefinitionName); err != nil {
 		return nil, err
 	}
@@ -41,11 +41,7 @@ func (s *Service) RegisterJobDefinition(ctx context.Context, in *registerJobDefi
 	if err := s.store.RegisterJobDefinition(ctx, d); err != nil {
 		return nil, err
 	}
-	return &registerJobDefinitionOutput{
-		JobDefinitionName: d.Name,
-		JobDefinitionArn:  s.scope.JobDefinitionARN(d.Name, d.Revision),
-		Revision:          d.Revision,
-	}, nil
+	return d, nil
 }
 
 // nonNull drops a JSON null so that an explicit null reads as absent.
@@ -93,36 +89,36 @@ func (s *Service) activeJobDefinition(ctx context.Context, ref string) (*barge.J
 }
 
 // DeregisterJobDefinition marks one revision INACTIVE.
-func (s *Service) DeregisterJobDefinition(ctx context.Context, in *deregisterJobDefinitionInput) (*empty, error) {
+func (s *Service) DeregisterJobDefinition(ctx context.Context, in *DeregisterJobDefinitionInput) error {
 	name, rev, err := s.parseJobDefinitionRef("jobDefinition", in.JobDefinition)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if rev == 0 {
-		return nil, barge.Errorf(barge.EInvalid, "jobDefinition %s names no revision. Pass name:revision or the full ARN with its revision.", in.JobDefinition)
+		return barge.Errorf(barge.EInvalid, "jobDefinition %s names no revision. Pass name:revision or the full ARN with its revision.", in.JobDefinition)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, err := s.store.GetJobDefinition(ctx, name, rev)
 	if barge.ErrorCodeOf(err) == barge.ENotFound {
-		return nil, barge.Errorf(barge.ENotFound, "Job definition %s does not exist.", in.JobDefinition)
+		return barge.Errorf(barge.ENotFound, "Job definition %s does not exist.", in.JobDefinition)
 	} else if err != nil {
-		return nil, err
+		return err
 	}
 	if d.Status == barge.JobDefinitionInactive {
-		return &empty{}, nil
+		return nil
 	}
 	d.Status = barge.JobDefinitionInactive
 	if err := s.store.PutJobDefinition(ctx, d); err != nil {
-		return nil, err
+		return err
 	}
-	return &empty{}, nil
+	return nil
 }
 
 // DescribeJobDefinitions describes the named revisions, or pages through
 // definitions newest first, optionally of one name and status.
-func (s *Service) DescribeJobDefinitions(ctx context.Context, in *describeJobDefinitionsInput) (*describeJobDefinitionsOutput, error) {
-	out := &describeJobDefinitionsOutput{JobDefinitions: []jobDefinitionDetail{}}
+func (s *Service) DescribeJobDefinitions(ctx context.Context, in *DescribeJobDefinitionsInput) (*Page[*barge.JobDefinition], error) {
+	out := &Page[*barge.JobDefinition]{}
 	if in.Status != "" && in.Status != barge.JobDefinitionActive && in.Status != barge.JobDefinitionInactive {
 		return nil, barge.Errorf(barge.EInvalid, "status must be ACTIVE or INACTIVE; got %q.", in.Status)
 	}
@@ -143,9 +139,7 @@ func (s *Service) DescribeJobDefinitions(ctx context.Context, in *describeJobDef
 				if err != nil {
 					return nil, err
 				}
-				for _, d := range defs {
-					out.JobDefinitions = append(out.JobDefinitions, s.jdDetail(d))
-				}
+				out.Items = append(out.Items, defs...)
 				continue
 			}
 			d, err := s.store.GetJobDefinition(ctx, name, rev)
@@ -154,7 +148,7 @@ func (s *Service) DescribeJobDefinitions(ctx context.Context, in *describeJobDef
 			} else if err != nil {
 				return nil, err
 			}
-			out.JobDefinitions = append(out.JobDefinitions, s.jdDetail(d))
+			out.Items = append(out.Items, d)
 		}
 		return out, nil
 	}
@@ -174,38 +168,6 @@ func (s *Service) DescribeJobDefinitions(ctx context.Context, in *describeJobDef
 		defs = defs[:limit]
 		out.NextToken = encodeToken("jd", strconv.FormatInt(defs[limit-1].Seq, 10))
 	}
-	for _, d := range defs {
-		out.JobDefinitions = append(out.JobDefinitions, s.jdDetail(d))
-	}
+	out.Items = defs
 	return out, nil
-}
-
-func (s *Service) jdDetail(d *barge.JobDefinition) jobDefinitionDetail {
-	params, tags := d.Parameters, d.Tags
-	if params == nil {
-		params = map[string]string{}
-	}
-	if tags == nil {
-		tags = map[string]string{}
-	}
-	return jobDefinitionDetail{
-		JobDefinitionName:            d.Name,
-		JobDefinitionArn:             s.scope.JobDefinitionARN(d.Name, d.Revision),
-		Revision:                     d.Revision,
-		Status:                       d.Status,
-		Type:                         d.Type,
-		SchedulingPriority:           d.SchedulingPriority,
-		Parameters:                   params,
-		RetryStrategy:                d.RetryStrategy,
-		ContainerProperties:          d.ContainerProperties,
-		Timeout:                      d.Timeout,
-		NodeProperties:               d.NodeProperties,
-		Tags:                         tags,
-		PropagateTags:                d.PropagateTags,
-		PlatformCapabilities:         d.PlatformCapabilities,
-		EcsProperties:                d.EcsProperties,
-		EksProperties:                d.EksProperties,
-		ContainerOrchestrationType:   "ECS",
-		ConsumableResourceProperties: d.ConsumableResourceProperties,
-	}
 }

@@ -1,4 +1,4 @@
-package batch
+package control
 
 import (
 	"context"
@@ -18,7 +18,7 @@ const (
 
 // CreateComputeEnvironment creates a compute environment in CREATING; the
 // reconcile loop validates it and makes it VALID or INVALID.
-func (s *Service) CreateComputeEnvironment(ctx context.Context, in *createComputeEnvironmentInput) (*computeEnvironmentOutput, error) {
+func (s *Service) CreateComputeEnvironment(ctx context.Context, in *CreateComputeEnvironmentInput) (*barge.ComputeEnvironment, error) {
 	if err := required("computeEnvironmentName", in.ComputeEnvironmentName); err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (s *Service) CreateComputeEnvironment(ctx context.Context, in *createComput
 		return nil, err
 	}
 	s.kick()
-	return &computeEnvironmentOutput{ComputeEnvironmentName: ce.Name, ComputeEnvironmentArn: s.scope.ARN(barge.KindComputeEnvironment, ce.Name)}, nil
+	return ce, nil
 }
 
 // roleARN turns a service role given by name (optionally with a path) into
@@ -102,7 +102,7 @@ func (s *Service) computeEnvironment(ctx context.Context, field, ref string) (*b
 
 // UpdateComputeEnvironment changes a compute environment's state, capacity or
 // roles; it goes UPDATING until the reconcile loop validates it again.
-func (s *Service) UpdateComputeEnvironment(ctx context.Context, in *updateComputeEnvironmentInput) (*computeEnvironmentOutput, error) {
+func (s *Service) UpdateComputeEnvironment(ctx context.Context, in *UpdateComputeEnvironmentInput) (*barge.ComputeEnvironment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ce, err := s.computeEnvironment(ctx, "computeEnvironment", in.ComputeEnvironment)
@@ -148,7 +148,7 @@ func (s *Service) UpdateComputeEnvironment(ctx context.Context, in *updateComput
 		return nil, err
 	}
 	s.kick()
-	return &computeEnvironmentOutput{ComputeEnvironmentName: ce.Name, ComputeEnvironmentArn: s.scope.ARN(barge.KindComputeEnvironment, ce.Name)}, nil
+	return ce, nil
 }
 
 // applyComputeResourceUpdate applies the members an update sets; empty lists
@@ -179,22 +179,22 @@ func applyComputeResourceUpdate(cr *barge.ComputeResource, u *barge.ComputeResou
 
 // DeleteComputeEnvironment deletes a DISABLED compute environment that no
 // queue uses: it goes DELETING, then disappears.
-func (s *Service) DeleteComputeEnvironment(ctx context.Context, in *deleteComputeEnvironmentInput) (*empty, error) {
+func (s *Service) DeleteComputeEnvironment(ctx context.Context, in *DeleteComputeEnvironmentInput) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ce, err := s.computeEnvironment(ctx, "computeEnvironment", in.ComputeEnvironment)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if ce.Status == barge.StatusDeleting {
-		return &empty{}, nil
+		return nil
 	}
 	if ce.State != barge.StateDisabled {
-		return nil, barge.Errorf(barge.EConflict, "Cannot delete, compute environment %s is ENABLED. Disable it first (update-compute-environment --state DISABLED), then delete it.", ce.Name)
+		return barge.Errorf(barge.EConflict, "Cannot delete, compute environment %s is ENABLED. Disable it first (update-compute-environment --state DISABLED), then delete it.", ce.Name)
 	}
 	queues, err := s.store.ListJobQueues(ctx, "", 1000)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var users []string
 	for _, q := range queues {
@@ -205,21 +205,21 @@ func (s *Service) DeleteComputeEnvironment(ctx context.Context, in *deleteComput
 		}
 	}
 	if len(users) > 0 {
-		return nil, barge.Errorf(barge.EConflict, "Cannot delete, found existing JobQueue relationship: compute environment %s is used by job queue %s. Remove it from the queue's computeEnvironmentOrder (update-job-queue) or delete the queue first.", ce.Name, strings.Join(users, ", "))
+		return barge.Errorf(barge.EConflict, "Cannot delete, found existing JobQueue relationship: compute environment %s is used by job queue %s. Remove it from the queue's computeEnvironmentOrder (update-job-queue) or delete the queue first.", ce.Name, strings.Join(users, ", "))
 	}
 	ce.Status = barge.StatusDeleting
 	ce.StatusReason = ""
 	if err := s.store.PutComputeEnvironment(ctx, ce); err != nil {
-		return nil, err
+		return err
 	}
 	s.kick()
-	return &empty{}, nil
+	return nil
 }
 
 // DescribeComputeEnvironments lists compute environments, or describes the
 // named ones (unknown names are simply absent).
-func (s *Service) DescribeComputeEnvironments(ctx context.Context, in *describeComputeEnvironmentsInput) (*describeComputeEnvironmentsOutput, error) {
-	out := &describeComputeEnvironmentsOutput{ComputeEnvironments: []computeEnvironmentDetail{}}
+func (s *Service) DescribeComputeEnvironments(ctx context.Context, in *DescribeComputeEnvironmentsInput) (*Page[*barge.ComputeEnvironment], error) {
+	out := &Page[*barge.ComputeEnvironment]{}
 	if len(in.ComputeEnvironments) > 0 {
 		if in.MaxResults != nil {
 			return nil, barge.Errorf(barge.EInvalid, "ComputeEnvironments and MaxResults cannot both be set. Pass either a list of computeEnvironments or maxResults.")
@@ -238,7 +238,7 @@ func (s *Service) DescribeComputeEnvironments(ctx context.Context, in *describeC
 			} else if err != nil {
 				return nil, err
 			}
-			out.ComputeEnvironments = append(out.ComputeEnvironments, s.ceDetail(ce))
+			out.Items = append(out.Items, ce)
 		}
 		return out, nil
 	}
@@ -258,32 +258,6 @@ func (s *Service) DescribeComputeEnvironments(ctx context.Context, in *describeC
 		ces = ces[:limit]
 		out.NextToken = encodeToken("ce", ces[limit-1].Name)
 	}
-	for _, ce := range ces {
-		out.ComputeEnvironments = append(out.ComputeEnvironments, s.ceDetail(ce))
-	}
+	out.Items = ces
 	return out, nil
-}
-
-func (s *Service) ceDetail(ce *barge.ComputeEnvironment) computeEnvironmentDetail {
-	tags := ce.Tags
-	if tags == nil {
-		tags = map[string]string{}
-	}
-	return computeEnvironmentDetail{
-		ComputeEnvironmentName:     ce.Name,
-		ComputeEnvironmentArn:      s.scope.ARN(barge.KindComputeEnvironment, ce.Name),
-		UnmanagedvCpus:             ce.UnmanagedvCpus,
-		EcsClusterArn:              ce.EcsClusterArn,
-		Tags:                       tags,
-		Type:                       ce.Type,
-		State:                      ce.State,
-		Status:                     ce.Status,
-		StatusReason:               ce.StatusReason,
-		ComputeResources:           ce.ComputeResources,
-		ServiceRole:                ce.ServiceRole,
-		UpdatePolicy:               ce.UpdatePolicy,
-		ContainerOrchestrationType: "ECS",
-		UUID:                       ce.UUID,
-		Context:                    ce.Context,
-	}
 }

@@ -1,7 +1,13 @@
-// Package batch serves the AWS Batch API (restJson1): compute environments,
-// job queues, job definitions, scheduling policies, jobs and tags, with AWS's
-// wire shapes, validation and errors.
-package batch
+// Package control is barge's AWS Batch control plane, apart from any wire:
+// compute environments, job queues, job definitions and scheduling policies
+// (their validation, the caches SubmitJob reads them through, and the
+// reconcile loop that moves them out of CREATING, UPDATING and DELETING),
+// and jobs: submit, describe, list, cancel and terminate, tags and costs.
+// Its operations take AWS's request shapes and answer barge's own types;
+// internal/batch puts them on the wire and the console calls them directly.
+// Every change of a job's status goes through the jobstate.Lifecycle it is
+// given.
+package control
 
 import (
 	"context"
@@ -14,7 +20,7 @@ import (
 	"github.com/bargehq/barge/internal/jobstate"
 )
 
-// Store is what the Batch API needs from the durable store.
+// Store is what the control plane needs from the durable store.
 type Store interface {
 	CreateComputeEnvironment(ctx context.Context, ce *barge.ComputeEnvironment) error
 	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
@@ -40,19 +46,17 @@ type Store interface {
 	ListJobDefinitions(ctx context.Context, q barge.JobDefinitionQuery) ([]*barge.JobDefinition, error)
 	PutJobDefinition(ctx context.Context, d *barge.JobDefinition) error
 
-	InsertJobs(ctx context.Context, jobs []*barge.Job) error
 	GetJobs(ctx context.Context, ids []string) ([]*barge.Job, error)
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
-	UpdateJob(ctx context.Context, j *barge.Job, from barge.JobStatus) error
-	UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conflicts []string, err error)
 	CountChildren(ctx context.Context, parent string) (map[barge.JobStatus]int, error)
-	Dependents(ctx context.Context, id string) ([]string, error)
-	Prerequisites(ctx context.Context, id string) ([]string, error)
 }
 
-// Config configures the Batch API.
+// Config configures the control plane.
 type Config struct {
 	Store Store
+	// Jobs changes jobs' statuses: submit, cancel, terminate, tags and the
+	// deletion of queues go through it.
+	Jobs  *jobstate.Lifecycle
 	Scope barge.Scope
 	Log   *slog.Logger
 	Now   func() time.Time
@@ -60,9 +64,6 @@ type Config struct {
 	// Wake tells the scheduler that jobs, queues or compute environments
 	// changed; nil when nothing schedules.
 	Wake func()
-	// StopTask stops the running task of a job that TerminateJob failed;
-	// nil when nothing runs.
-	StopTask func(ctx context.Context, jobID string)
 	// InterruptSpot interrupts the Fargate Spot task of a running job
 	// (barge's InterruptSpotTask); nil when nothing runs.
 	InterruptSpot func(ctx context.Context, jobID string) error
@@ -80,22 +81,20 @@ type Config struct {
 	CostDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 }
 
-// Service implements the AWS Batch operations.
+// Service is the control plane: the AWS Batch operations, typed.
 type Service struct {
 	store Store
 	scope barge.Scope
 	log   *slog.Logger
 	now   func() time.Time
 	newID func() string
-	proto *awsproto.RestJSON
 
 	wake     func()
-	stopTask func(ctx context.Context, jobID string)
 	waits    Waits
 	prices   barge.PriceTable
 	costDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 	cache    *submitCache
-	flow     *jobstate.Flow
+	jobs     *jobstate.Lifecycle
 	healthy  string // statusReason of a VALID compute environment
 
 	// mu serialises control-plane changes (compute environments, queues,
@@ -112,7 +111,7 @@ type Service struct {
 	reconcile chan struct{}
 }
 
-// New returns the Batch API service.
+// New returns the control plane.
 func New(cfg Config) *Service {
 	cache := newSubmitCache()
 	s := &Service{
@@ -123,7 +122,7 @@ func New(cfg Config) *Service {
 		now:       cfg.Now,
 		newID:     cfg.NewID,
 		wake:      cfg.Wake,
-		stopTask:  cfg.StopTask,
+		jobs:      cfg.Jobs,
 		waits:     cfg.Waits,
 		reconcile: make(chan struct{}, 1),
 	}
@@ -139,9 +138,6 @@ func New(cfg Config) *Service {
 	if s.wake == nil {
 		s.wake = func() {}
 	}
-	if s.stopTask == nil {
-		s.stopTask = func(context.Context, string) {}
-	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -151,8 +147,6 @@ func New(cfg Config) *Service {
 	if s.newID == nil {
 		s.newID = func() string { return awsproto.NewUUIDv7(s.now()) }
 	}
-	s.proto = &awsproto.RestJSON{Errors: &errorTable, Log: s.log, Ints: intRanges}
-	s.flow = &jobstate.Flow{Store: s.store, Now: s.nowMillis, Wake: s.wake}
 	return s
 }
 

@@ -1,47 +1,24 @@
-package batch
+package control
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/awsproto"
 )
 
-// bargeCostDetail is barge's additive bargeCost member of a finished job in
-// DescribeJobs: what its attempts cost priced as Fargate and as Fargate
-// Spot, whichever capacity they ran on. AWS has no such member; the SDKs
-// skip members they do not know.
-type bargeCostDetail struct {
-	FargateUSD       float64 `json:"fargateUsd"`
-	FargateSpotUSD   float64 `json:"fargateSpotUsd"`
-	VCPUSeconds      float64 `json:"vcpuSeconds"`
-	GBSeconds        float64 `json:"gbSeconds"`
-	StorageGBSeconds float64 `json:"storageGbSeconds,omitempty"`
-	// Capacity is the type of the compute environment(s) the attempts ran
-	// on (FARGATE, FARGATE_SPOT, EC2, SPOT), which says which of the two
-	// prices applied; MIXED when attempts ran on different types, absent
-	// when no attempt started or its compute environment is gone.
-	Capacity string `json:"capacity,omitempty"`
-}
-
-// bargeCost returns finished job j's bargeCost, or nil when it has none
+// jobCost returns finished job j's cost, and false when it has none
 // (unfinished jobs and array parents). spec is the job's own or its
 // parent's.
-func (s *Service) bargeCost(ctx context.Context, j *barge.Job, spec *barge.JobSpec) (*bargeCostDetail, error) {
+func (s *Service) jobCost(ctx context.Context, j *barge.Job, spec *barge.JobSpec) (JobCost, bool, error) {
 	c, ok := barge.JobCostOf(j, spec, s.prices)
 	if !ok {
-		return nil, nil
+		return JobCost{}, false, nil
 	}
 	capacity, err := s.capacity(ctx, j)
 	if err != nil {
-		return nil, err
+		return JobCost{}, false, err
 	}
-	return &bargeCostDetail{
-		FargateUSD: c.FargateUSD, FargateSpotUSD: c.FargateSpotUSD,
-		VCPUSeconds: c.VCPUSeconds, GBSeconds: c.GBSeconds, StorageGBSeconds: c.StorageGBSeconds,
-		Capacity: capacity,
-	}, nil
+	return JobCost{Cost: c, Capacity: capacity}, true, nil
 }
 
 // capacity names the compute resource type the started attempts of j ran
@@ -76,11 +53,6 @@ func (s *Service) capacity(ctx context.Context, j *barge.Job) (string, error) {
 	return capacity, nil
 }
 
-// costsPath is barge's own operation that answers a queue's cost per day,
-// beyond AWS. It lives under /v1/barge/, apart from AWS's operations, and is
-// signed like them.
-const costsPath = "/v1/barge/costs"
-
 // maxCostDays bounds the days a costs request may ask for.
 const maxCostDays = 366
 
@@ -93,25 +65,21 @@ type CostDay struct {
 	Jobs           int     `json:"jobs"`
 }
 
-type getCostsInput struct {
+// GetCostsInput is barge's GetCosts request.
+type GetCostsInput struct {
 	JobQueue string `json:"jobQueue"`
 	Days     *int   `json:"days"`
 }
 
-type getCostsOutput struct {
+// QueueCosts is a queue's cost per day.
+type QueueCosts struct {
 	JobQueue string    `json:"jobQueue"`
 	Days     []CostDay `json:"days"`
 }
 
-// handleCosts adds barge's costs operation to mux.
-func (s *Service) handleCosts(mux *http.ServeMux, known map[string]string) {
-	known[costsPath] = "GetCosts"
-	mux.Handle("POST "+costsPath, awsproto.RestJSONOp(s.proto, "GetCosts", maxBody, nil, s.GetCosts))
-}
-
 // GetCosts answers the cost of a queue's finished jobs per UTC day, for the
 // last days days (7 when not given), oldest first, today included.
-func (s *Service) GetCosts(ctx context.Context, in *getCostsInput) (*getCostsOutput, error) {
+func (s *Service) GetCosts(ctx context.Context, in *GetCostsInput) (*QueueCosts, error) {
 	if err := required("jobQueue", in.JobQueue); err != nil {
 		return nil, err
 	}
@@ -136,5 +104,5 @@ func (s *Service) GetCosts(ctx context.Context, in *getCostsInput) (*getCostsOut
 	if out == nil {
 		out = []CostDay{}
 	}
-	return &getCostsOutput{JobQueue: name, Days: out}, nil
+	return &QueueCosts{JobQueue: name, Days: out}, nil
 }

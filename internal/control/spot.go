@@ -1,39 +1,21 @@
-package batch
+package control
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/awsproto"
 )
 
-// interruptSpotTaskPath is barge's own operation that interrupts the Fargate
-// Spot task of a running job, beyond AWS (where only AWS reclaims Spot
-// capacity), so that retry rules for interruptions can be tested. It lives
-// under /v1/barge/, apart from AWS's operations, and is signed like them.
-const interruptSpotTaskPath = "/v1/barge/interruptspottask"
-
-type interruptSpotTaskInput struct {
+// InterruptSpotTaskInput is barge's InterruptSpotTask request.
+type InterruptSpotTaskInput struct {
 	JobID string `json:"jobId"`
-}
-
-type interruptSpotTaskOutput struct {
-	JobID   string `json:"jobId"`
-	TaskArn string `json:"taskArn"`
-}
-
-// handleSpot adds barge's Spot operation to mux.
-func (s *Service) handleSpot(mux *http.ServeMux, known map[string]string) {
-	known[interruptSpotTaskPath] = "InterruptSpotTask"
-	mux.Handle("POST "+interruptSpotTaskPath, awsproto.RestJSONOp(s.proto, "InterruptSpotTask", maxBody, nil, s.InterruptSpotTask))
 }
 
 // InterruptSpotTask interrupts a STARTING or RUNNING job's Fargate Spot
 // task as a reclaim would: SIGTERM, SIGKILL after the compute environment's
 // grace, and the attempt fails with "Your Spot Task was interrupted.", to be
 // retried as the job's retry strategy says.
-func (s *Service) InterruptSpotTask(ctx context.Context, in *interruptSpotTaskInput) (*interruptSpotTaskOutput, error) {
+func (s *Service) InterruptSpotTask(ctx context.Context, in *InterruptSpotTaskInput) (*barge.Job, error) {
 	if err := required("jobId", in.JobID); err != nil {
 		return nil, err
 	}
@@ -57,5 +39,5 @@ func (s *Service) InterruptSpotTask(ctx context.Context, in *interruptSpotTaskIn
 	if err := s.interruptSpot(ctx, j.ID); err != nil {
 		return nil, err
 	}
-	return &interruptSpotTaskOutput{JobID: j.ID, TaskArn: j.Runtime.TaskArn}, nil
+	return j, nil
 }

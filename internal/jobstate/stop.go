@@ -1,4 +1,4 @@
-package batch
+package jobstate
 
 import (
 	"context"
@@ -6,71 +6,20 @@ import (
 	"github.com/bargehq/barge"
 )
 
-// maxBulkJobs is the most job IDs CancelJobs and TerminateJobs take.
-const maxBulkJobs = 50
-
-// CancelJob fails a job that has not started (SUBMITTED, PENDING, RUNNABLE)
-// with the caller's reason, a PENDING one once its dependencies have ended;
-// a started job is left alone, as on AWS (see stopJob).
-func (s *Service) CancelJob(ctx context.Context, in *jobActionInput) (*empty, error) {
-	if err := checkStopInput(in.JobID, in.Reason); err != nil {
-		return nil, err
-	}
-	return &empty{}, s.stopJob(ctx, in.JobID, in.Reason, false, true)
+// Cancel cancels job id, as AWS's CancelJob does (see stopJob): a job that
+// has not started fails with reason, a PENDING one once what it waits for
+// has ended; a started one is left alone. A job that does not exist is a
+// barge.ENotFound error.
+func (l *Lifecycle) Cancel(ctx context.Context, id, reason string) error {
+	return l.stopJob(ctx, id, reason, false, true)
 }
 
-// TerminateJob fails a STARTING or RUNNING job with the caller's reason and
-// stops its task; a job that has not started is cancelled as by CancelJob.
-func (s *Service) TerminateJob(ctx context.Context, in *jobActionInput) (*empty, error) {
-	if err := checkStopInput(in.JobID, in.Reason); err != nil {
-		return nil, err
-	}
-	return &empty{}, s.stopJob(ctx, in.JobID, in.Reason, true, true)
-}
-
-// CancelJobs cancels up to 50 jobs; each outcome is reported, and unknown IDs
-// count as successful.
-func (s *Service) CancelJobs(ctx context.Context, in *bulkJobActionInput) (*bulkJobActionOutput, error) {
-	return s.stopJobs(ctx, in, false)
-}
-
-// TerminateJobs terminates up to 50 jobs, reporting each outcome.
-func (s *Service) TerminateJobs(ctx context.Context, in *bulkJobActionInput) (*bulkJobActionOutput, error) {
-	return s.stopJobs(ctx, in, true)
-}
-
-func (s *Service) stopJobs(ctx context.Context, in *bulkJobActionInput, terminate bool) (*bulkJobActionOutput, error) {
-	if len(in.Jobs) == 0 || len(in.Jobs) > maxBulkJobs {
-		return nil, barge.Errorf(barge.EInvalid, "jobs must list 1 to %d job IDs; got %d.", maxBulkJobs, len(in.Jobs))
-	}
-	if err := checkStopInput(in.Jobs[0], in.Reason); err != nil {
-		return nil, err
-	}
-	out := &bulkJobActionOutput{Successful: []string{}, Errors: []bulkJobActionErr{}}
-	for _, id := range in.Jobs {
-		if err := s.stopJob(ctx, id, in.Reason, terminate, false); err != nil {
-			if barge.ErrorCodeOf(err) == barge.EInternal {
-				return nil, err
-			}
-			out.Errors = append(out.Errors, bulkJobActionErr{Job: id, Code: "ClientException", Message: barge.ErrorMessage(err)})
-			continue
-		}
-		out.Successful = append(out.Successful, id)
-	}
-	return out, nil
-}
-
-func checkStopInput(id, reason string) error {
-	if err := required("jobId", id); err != nil {
-		return err
-	}
-	if err := required("reason", reason); err != nil {
-		return err
-	}
-	if len(reason) > 1024 {
-		return barge.Errorf(barge.EInvalid, "reason is %d characters long; the limit is 1024.", len(reason))
-	}
-	return nil
+// Terminate terminates job id, as AWS's TerminateJob does (see stopJob): a
+// started job fails with reason once its task has stopped; one that has
+// not started is cancelled. A job that does not exist is a barge.ENotFound
+// error.
+func (l *Lifecycle) Terminate(ctx context.Context, id, reason string) error {
+	return l.stopJob(ctx, id, reason, true, true)
 }
 
 // stopJob cancels (terminate=false) or terminates one job, as AWS does:
@@ -78,19 +27,20 @@ func checkStopInput(id, reason string) error {
 //   - a SUBMITTED or RUNNABLE job fails at once with the caller's reason;
 //   - a PENDING job is cancelled only once every job it waits for has
 //     ended (so it may stay PENDING a while): the request is recorded now,
-//     as isCancelled (isTerminated) and statusReason, and jobstate fails
-//     it when the last of its dependencies ends, or at once if one fails;
+//     as isCancelled (isTerminated) and statusReason, and the Lifecycle
+//     fails it when the last of its dependencies ends, or at once if one fails;
 //   - a STARTING or RUNNING job is left alone by CancelJob; TerminateJob
 //     records the request (isTerminated, statusReason) and stops its task,
 //     and the job stays as it is until the task has stopped: then the
-//     runner records the attempt and fails the job, as AWS does;
+//     runner reports the attempt's end and AttemptEnded fails the job, as
+//     AWS does;
 //   - an array parent passes the request on to its children (stopArray).
 //
 // Each write is conditional on the status read; on a conflict the job is
 // read again.
-func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mustExist bool) error {
+func (l *Lifecycle) stopJob(ctx context.Context, id, reason string, terminate, mustExist bool) error {
 	for try := 0; ; try++ {
-		found, err := s.store.GetJobs(ctx, []string{id})
+		found, err := l.store.GetJobs(ctx, []string{id})
 		if err != nil {
 			return err
 		}
@@ -110,14 +60,14 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 		var again bool
 		switch {
 		case j.IsArrayParent():
-			err = s.stopArray(ctx, j, reason, terminate)
+			err = l.stopArray(ctx, j, reason, terminate)
 			again = barge.ErrorCodeOf(err) == barge.EConflict // the parent changed meanwhile
 		case j.Status.Started() && !terminate:
 			return nil
 		case j.Status == barge.JobPending:
-			again, err = s.stopPending(ctx, j, reason, terminate)
+			again, err = l.stopPending(ctx, j, reason, terminate)
 		default:
-			again, err = s.stopNow(ctx, j, reason, terminate)
+			again, err = l.stopNow(ctx, j, reason, terminate)
 		}
 		if !again {
 			return err
@@ -127,39 +77,39 @@ func (s *Service) stopJob(ctx context.Context, id, reason string, terminate, mus
 
 // stopNow fails job j, which has not started, or (terminate) stops its
 // task. again reports that j changed since it was read.
-func (s *Service) stopNow(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
+func (l *Lifecycle) stopNow(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
 	from := j.Status
 	if from.Started() {
 		mark(j, reason, terminate)
-		err = s.store.UpdateJob(ctx, j, from)
+		err = l.updateOne(ctx, j, from)
 		if barge.ErrorCodeOf(err) == barge.EConflict {
 			return true, nil
 		}
 		if err == nil {
-			s.stopTask(ctx, j.ID)
+			l.stopTask(ctx, j.ID)
 		}
 		return false, err
 	}
-	s.fail(j, reason, terminate)
-	err = s.store.UpdateJob(ctx, j, from)
+	l.fail(j, reason, terminate)
+	err = l.updateOne(ctx, j, from)
 	if barge.ErrorCodeOf(err) == barge.EConflict {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return false, s.flow.Finished(ctx, j)
+	return false, l.Finished(ctx, j)
 }
 
 // stopPending records a cancel or terminate request on PENDING job j,
 // which ends it once what it waits for has ended. A job asked before keeps
 // the first request. again reports that j changed since it was read.
-func (s *Service) stopPending(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
+func (l *Lifecycle) stopPending(ctx context.Context, j *barge.Job, reason string, terminate bool) (again bool, err error) {
 	if stopping(j) {
 		return false, nil
 	}
 	mark(j, reason, terminate)
-	err = s.store.UpdateJob(ctx, j, barge.JobPending)
+	err = l.updateOne(ctx, j, barge.JobPending)
 	if barge.ErrorCodeOf(err) == barge.EConflict {
 		return true, nil
 	}
@@ -167,20 +117,17 @@ func (s *Service) stopPending(ctx context.Context, j *barge.Job, reason string, 
 		return false, err
 	}
 	// What j waits for may have ended before the request was recorded.
-	if err := s.flow.Recheck(ctx, j.ID); err != nil {
+	if err := l.Recheck(ctx, j.ID); err != nil {
 		return false, err
 	}
 	// A dependency's end that read j before the request and wrote after
 	// it made j RUNNABLE and lost the request: make it again.
-	now, err := s.store.GetJobs(ctx, []string{j.ID})
+	now, err := l.store.GetJobs(ctx, []string{j.ID})
 	if err != nil || len(now) == 0 {
 		return false, err
 	}
 	return now[0].Status == barge.JobRunnable && !stopping(now[0]), nil
 }
-
-// stopping reports whether j carries a cancel or terminate request.
-func stopping(j *barge.Job) bool { return j.IsCancelled || j.IsTerminated }
 
 // mark records a cancel or terminate request on j.
 func mark(j *barge.Job, reason string, terminate bool) {
@@ -193,9 +140,9 @@ func mark(j *barge.Job, reason string, terminate bool) {
 }
 
 // fail marks j FAILED by a cancel or terminate request.
-func (s *Service) fail(j *barge.Job, reason string, terminate bool) {
+func (l *Lifecycle) fail(j *barge.Job, reason string, terminate bool) {
 	j.Status = barge.JobFailed
-	j.StoppedAt = s.nowMillis()
+	j.StoppedAt = l.nowMillis()
 	mark(j, reason, terminate)
 }
 
@@ -210,20 +157,20 @@ func (s *Service) fail(j *barge.Job, reason string, terminate bool) {
 // request, the child fails now with them; else it carries the request until
 // they end. So cancelling a SEQUENTIAL array of 10,000 children that has
 // not started fails them all in one go, not one after another.
-func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason string, terminate bool) error {
+func (l *Lifecycle) stopArray(ctx context.Context, parent *barge.Job, reason string, terminate bool) error {
 	if !stopping(parent) {
 		// The parent carries the request first, so that when its
 		// children's ends finish it, it fails with the caller's reason.
 		mark(parent, reason, terminate)
-		if err := s.store.UpdateJob(ctx, parent, parent.Status); err != nil {
+		if err := l.updateOne(ctx, parent, parent.Status); err != nil {
 			return err // a conflict: the parent changed meanwhile
 		}
 	}
-	children, err := s.unfinishedChildren(ctx, parent)
+	children, err := l.unfinishedChildren(ctx, parent)
 	if err != nil {
 		return err
 	}
-	waits, err := s.arrayWaits(ctx, parent)
+	waits, err := l.arrayWaits(ctx, parent)
 	if err != nil {
 		return err
 	}
@@ -248,12 +195,12 @@ func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason strin
 			}
 		default:
 			from := c.Status
-			s.fail(c, reason, terminate)
+			l.fail(c, reason, terminate)
 			now = append(now, barge.JobUpdate{Job: c, From: from})
 			ends[i] = true
 		}
 	}
-	retry, err := s.stopChildren(ctx, now, later)
+	retry, err := l.stopChildren(ctx, now, later)
 	if err != nil {
 		return err
 	}
@@ -261,22 +208,22 @@ func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason strin
 	// that a dependency's end made RUNNABLE before the request reached it
 	// is cancelled as RUNNABLE.
 	for _, id := range retry {
-		if err := s.stopJob(ctx, id, reason, terminate, false); err != nil {
+		if err := l.stopJob(ctx, id, reason, terminate, false); err != nil {
 			return err
 		}
 	}
-	runnable, err := s.childrenIn(ctx, parent.ID, barge.JobRunnable)
+	runnable, err := l.childrenIn(ctx, parent.ID, barge.JobRunnable)
 	if err != nil {
 		return err
 	}
 	for _, c := range runnable {
-		if err := s.stopJob(ctx, c.ID, reason, terminate, false); err != nil {
+		if err := l.stopJob(ctx, c.ID, reason, terminate, false); err != nil {
 			return err
 		}
 	}
 	// The children's ends settled the parent already, unless it had none
 	// left to fail.
-	return s.flow.Settle(ctx, parent.ID)
+	return l.settle(ctx, parent.ID)
 }
 
 // stopChildren writes the children failed now and those that carry the
@@ -285,12 +232,12 @@ func (s *Service) stopArray(ctx context.Context, parent *barge.Job, reason strin
 // written, so that none of them fails for a sibling's failure ("Dependent Job
 // failed") rather than for the request. It returns the children that changed
 // since they were read.
-func (s *Service) stopChildren(ctx context.Context, now, later []barge.JobUpdate) (retry []string, err error) {
+func (l *Lifecycle) stopChildren(ctx context.Context, now, later []barge.JobUpdate) (retry []string, err error) {
 	var failed []*barge.Job
 	for _, group := range [][]barge.JobUpdate{now, later} {
 		for lo := 0; lo < len(group); lo += 1000 {
 			batch := group[lo:min(lo+1000, len(group))]
-			conflicts, err := s.store.UpdateJobs(ctx, batch)
+			conflicts, err := l.update(ctx, batch)
 			if err != nil {
 				return nil, err
 			}
@@ -303,22 +250,22 @@ func (s *Service) stopChildren(ctx context.Context, now, later []barge.JobUpdate
 				switch {
 				case skip[u.Job.ID]:
 				case u.From.Started():
-					s.stopTask(ctx, u.Job.ID)
+					l.stopTask(ctx, u.Job.ID)
 				case u.Job.Status == barge.JobFailed:
 					failed = append(failed, u.Job)
 				}
 			}
 		}
 	}
-	return retry, s.flow.Finished(ctx, failed...)
+	return retry, l.Finished(ctx, failed...)
 }
 
 // unfinishedChildren returns array job parent's unfinished children by
 // index (nil where a child has ended).
-func (s *Service) unfinishedChildren(ctx context.Context, parent *barge.Job) ([]*barge.Job, error) {
+func (l *Lifecycle) unfinishedChildren(ctx context.Context, parent *barge.Job) ([]*barge.Job, error) {
 	children := make([]*barge.Job, parent.Spec.ArraySize)
 	for _, st := range []barge.JobStatus{barge.JobSubmitted, barge.JobPending, barge.JobRunnable, barge.JobStarting, barge.JobRunning} {
-		err := s.eachChild(ctx, parent.ID, st, false, func(c *barge.Job) {
+		err := l.eachChild(ctx, parent.ID, st, false, func(c *barge.Job) {
 			if c.ArrayIndex >= 0 && c.ArrayIndex < len(children) {
 				children[c.ArrayIndex] = c
 			}
@@ -331,9 +278,9 @@ func (s *Service) unfinishedChildren(ctx context.Context, parent *barge.Job) ([]
 }
 
 // childrenIn returns the children of array job parent in status st.
-func (s *Service) childrenIn(ctx context.Context, parent string, st barge.JobStatus) ([]*barge.Job, error) {
+func (l *Lifecycle) childrenIn(ctx context.Context, parent string, st barge.JobStatus) ([]*barge.Job, error) {
 	var out []*barge.Job
-	err := s.eachChild(ctx, parent, st, false, func(c *barge.Job) { out = append(out, c) })
+	err := l.eachChild(ctx, parent, st, false, func(c *barge.Job) { out = append(out, c) })
 	return out, err
 }
 
@@ -348,8 +295,8 @@ func (w *arrayWaits) open(i int) bool { return w.plainOpen || w.pairOpen[i] }
 
 // arrayWaits reads how far what array job parent's children wait for has
 // got, from the parent's dependsOn as SubmitJob resolved it.
-func (s *Service) arrayWaits(ctx context.Context, parent *barge.Job) (*arrayWaits, error) {
-	deps, err := s.resolveDependencies(ctx, parent.Spec)
+func (l *Lifecycle) arrayWaits(ctx context.Context, parent *barge.Job) (*arrayWaits, error) {
+	deps, err := l.resolveDependencies(ctx, parent.Spec)
 	if barge.ErrorCodeOf(err) == barge.EInvalid {
 		// A dependency is gone: its children wait for nothing they can see.
 		return &arrayWaits{}, nil
