@@ -8,7 +8,7 @@
 # Usage: scripts/bench-startup.sh DATA_DIR [RUNS] [--cold]
 #
 # A data directory with a million jobs is what the benchmarks leave in
-# $TMPDIR/barge-bench/jobs-1000000-v1 after
+# $TMPDIR/barge-bench/jobs-1000000-v2 after
 #   BARGE_BENCH_JOBS=1000000 go test -run '^$' -bench ServerStartup ./cmd/barge/
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -360,9 +360,9 @@ func TestWireErrors(t *testing.T) {
 		})
 	}
 
-	t.Run("body over 2 MiB", func(t *testing.T) {
-		body := `{"nextToken":"` + strings.Repeat("x", 2<<20) + `"}`
-		wantWireError(t, rawCall(t, ts, "POST", "/v1/describecomputeenvironments", body), http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "2 MiB")
+	t.Run("body over the limit of a path with no operation", func(t *testing.T) {
+		body := `{"nextToken":"` + strings.Repeat("x", 64<<10) + `"}`
+		wantWireError(t, rawCall(t, ts, "POST", "/v1/frobnicate", body), http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "64 KiB")
 	})
 
 	t.Run("success", func(t *testing.T) {

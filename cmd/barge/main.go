@@ -303,8 +303,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	m.http = &http.Server{Handler: withConsole(srv, web), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
-		ConnState: m.fresh.track}
+	// No server-wide ReadTimeout: it would also end /events streams. The
+	// API server and the console set a deadline on each body they read.
+	m.http = &http.Server{Handler: withConsole(srv, web), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn), ConnState: m.fresh.track}
 	// Shutdown runs this once its listeners are closed, so no fresh
 	// connection appears after it.
 	m.http.RegisterOnShutdown(m.fresh.closeAll)

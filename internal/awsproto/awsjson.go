@@ -18,6 +18,9 @@ const awsJSONContentType = "application/x-amz-json-1.1"
 type AWSJSON struct {
 	Errors *ErrorTable
 	Log    *slog.Logger
+	// Ints, when set, bounds the integer members of every operation's
+	// input to their model's type and range.
+	Ints *IntRanges
 
 	prefix string                  // e.g. "Logs_20140328"
 	ops    map[string]http.Handler // operation name → handler
@@ -57,13 +60,20 @@ func (p *AWSJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // AWSJSONOp returns the handler of operation name: it enforces maxBody,
 // decodes the JSON body into In (an empty body is {}), calls op and encodes
 // its output, or funnels its error to the awsJson1.1 error format.
+//
+// The handler is also a server.BodyLimiter, so that a body over maxBody is
+// refused before it is read.
 func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tooLarge := func(w http.ResponseWriter, r *http.Request, err error) { p.WriteError(w, r, name, err) }
+	return &opHandler{name: name, maxBody: maxBody, tooLarge: tooLarge, serve: func(w http.ResponseWriter, r *http.Request) {
 		callOf(r.Context()).Operation = name
 		in := new(In)
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
-			err = barge.Errorf(barge.EInvalid, "The %s request is %d bytes; the limit is %d bytes. Make the request smaller.", name, len(body), maxBody)
+			err = errBodyTooLarge(name, len(body), maxBody)
+		}
+		if err == nil {
+			err = p.Ints.CheckJSON(name, body)
 		}
 		if err == nil {
 			if err = DecodeJSON(body, in); err != nil {
@@ -82,7 +92,19 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 			out = new(Out)
 		}
 		WriteJSON(w, http.StatusOK, awsJSONContentType, out)
-	})
+	}}
+}
+
+// BodyLimit returns the body limit of the operation r's X-Amz-Target names,
+// or zero if it names none of this API's.
+func (p *AWSJSON) BodyLimit(r *http.Request) (int64, http.Handler) {
+	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), p.prefix+".")
+	if h, found := p.ops[name].(interface {
+		BodyLimit(*http.Request) (int64, http.Handler)
+	}); ok && found {
+		return h.BodyLimit(r)
+	}
+	return 0, nil
 }
 
 // WriteError writes err in awsJson1.1's error format and logs it once.

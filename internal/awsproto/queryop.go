@@ -27,6 +27,9 @@ type Query struct {
 	MaxBody   int    // bytes; zero leaves the bound to the server
 	Errors    *ErrorTable
 	Log       *slog.Logger
+	// Ints, when set, bounds the integer parameters of every operation to
+	// their model's type and range.
+	Ints *IntRanges
 }
 
 // QueryAction serves one awsQuery operation, given the request's decoded
@@ -41,8 +44,13 @@ type NoResult struct{}
 // Handler returns the handler of an awsQuery API whose operations are
 // actions, keyed by Action. It reads the parameters, checks the version,
 // and dispatches; an unknown Action is an EUnsupported error.
+//
+// The handler is also a server.BodyLimiter: the Action is in the body, so
+// MaxBody bounds every operation's.
 func (p *Query) Handler(actions map[string]QueryAction) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return &opHandler{name: "Unknown", maxBody: p.MaxBody, tooLarge: func(w http.ResponseWriter, r *http.Request, _ error) {
+		p.WriteError(w, r, "Unknown", barge.Errorf(barge.EInvalid, "The request body is larger than %d bytes. Make the request smaller.", p.MaxBody))
+	}, serve: func(w http.ResponseWriter, r *http.Request) {
 		params, err := p.params(r)
 		action := params.Get("Action")
 		var a QueryAction
@@ -57,7 +65,7 @@ func (p *Query) Handler(actions map[string]QueryAction) http.Handler {
 			return
 		}
 		a(w, r, params)
-	})
+	}}
 }
 
 func (p *Query) action(actions map[string]QueryAction, method, action, version string) (QueryAction, error) {
@@ -130,7 +138,10 @@ func QueryOp[In, Out any](p *Query, name string, op Op[In, Out]) QueryAction {
 	return func(w http.ResponseWriter, r *http.Request, params url.Values) {
 		callOf(r.Context()).Operation = name
 		in := new(In)
-		err := DecodeQuery(params, in)
+		err := p.Ints.CheckQuery(name, params)
+		if err == nil {
+			err = DecodeQuery(params, in)
+		}
 		var out *Out
 		if err == nil {
 			out, err = op(r.Context(), in)

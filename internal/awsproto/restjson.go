@@ -20,6 +20,9 @@ import (
 type RestJSON struct {
 	Errors *ErrorTable
 	Log    *slog.Logger
+	// Ints, when set, bounds the integer members of every operation's
+	// input to their model's type and range.
+	Ints *IntRanges
 }
 
 // Op is a typed API operation.
@@ -29,14 +32,21 @@ type Op[In, Out any] func(ctx context.Context, in *In) (*Out, error)
 // decodes the JSON body into In (an empty body is {}), lets bind fill members
 // bound to the path or query, calls op and encodes its output, or funnels
 // its error to the restJson1 error format.
+//
+// The handler is also a server.BodyLimiter, so that a body over maxBody is
+// refused before it is read.
 func RestJSONOp[In, Out any](p *RestJSON, name string, maxBody int, bind func(*http.Request, *In), op Op[In, Out]) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tooLarge := func(w http.ResponseWriter, r *http.Request, err error) { p.WriteError(w, r, name, err) }
+	return &opHandler{name: name, maxBody: maxBody, tooLarge: tooLarge, serve: func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		callOf(ctx).Operation = name
 		in := new(In)
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
-			err = barge.Errorf(barge.EInvalid, "The %s request is %d bytes; the limit is %d bytes (%d KiB). Make the request smaller.", name, len(body), maxBody, maxBody/1024)
+			err = errBodyTooLarge(name, len(body), maxBody)
+		}
+		if err == nil {
+			err = p.Ints.CheckJSON(name, body)
 		}
 		if err == nil {
 			err = DecodeJSON(body, in)
@@ -53,7 +63,7 @@ func RestJSONOp[In, Out any](p *RestJSON, name string, maxBody int, bind func(*h
 			return
 		}
 		WriteJSON(w, http.StatusOK, "application/json", out)
-	})
+	}}
 }
 
 // DecodeJSON decodes a JSON request body into v. Unknown members are ignored,

@@ -33,7 +33,7 @@ func New(cfg Config) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{ctl: cfg.Control, scope: cfg.Scope, proto: &awsproto.RestJSON{Errors: &errorTable, Log: log}}
+	return &API{ctl: cfg.Control, scope: cfg.Scope, proto: &awsproto.RestJSON{Errors: &errorTable, Log: log, Ints: intRanges}}
 }
 
 // empty is the answer of operations that answer nothing.

@@ -9,10 +9,13 @@ import (
 	"github.com/bargehq/barge/internal/control"
 )
 
-// Request size limits. AWS caps SubmitJob requests at 30 KiB; other
+// Request size limits, enforced by the server before it reads a body. AWS
+// caps SubmitJob requests at 30 KiB ("Maximum job payload size (for SubmitJob
+// API operations)", AWS Batch User Guide, service quotas:
+// docs.aws.amazon.com/batch/latest/userguide/service_limits.html); other
 // operations get a generous cap that no valid request reaches (the 24 KiB
-// job definition quota is checked on the definition itself, with a message
-// that says so).
+// job definition quota on the same page is checked on the definition
+// itself, with a message that says so).
 const (
 	maxSubmitJobBody = 30 * 1024
 	maxBody          = 256 * 1024

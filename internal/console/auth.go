@@ -4,6 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"sync"
@@ -97,11 +100,69 @@ func (c *Console) session(r *http.Request) *session {
 	return c.sessions.get(ck.Value, c.now())
 }
 
-// sameOrigin rejects a cross-origin POST. Browsers send Origin on every
-// POST; when a browser sends none, Sec-Fetch-Site says where it came from.
-// A client that sends neither is no browser, so no other site can have made
-// it post: the session cookie and CSRF token still have to be right.
+// Console request bodies are forms of a few fields: the largest is a job
+// submission, which AWS caps at 30 KiB as JSON.
+const (
+	maxFormBody       = 4 << 10
+	maxSubmitFormBody = 32 << 10
+	// formTimeout is how long a form's body may take to arrive.
+	formTimeout = 10 * time.Second
+)
+
+// readForm admits a request that may carry a body (every console action is
+// a POST) and reads its form, before any handler runs: the request must come
+// from the console's own origin, be an application/x-www-form-urlencoded
+// form (a multipart form would be spooled to disk before anything could
+// refuse it), and fit the path's limit within formTimeout. It reports
+// whether the request may go on; if not, it has answered it.
+func (c *Console) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if !sameOrigin(r) {
+		http.Error(w, "Cross-origin request refused: console forms are posted from the console's own pages.", http.StatusForbidden)
+		return false
+	}
+	if r.ContentLength != 0 {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "The console takes forms as application/x-www-form-urlencoded.", http.StatusUnsupportedMediaType)
+			return false
+		}
+	}
+	limit := int64(maxFormBody)
+	if r.URL.Path == "/console/submit" {
+		limit = maxSubmitFormBody
+	}
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		http.Error(w, fmt.Sprintf("The form is larger than the console takes (%d KiB).", limit>>10), http.StatusRequestEntityTooLarge)
+		return false
+	}
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(formTimeout)) // an error means a writer that cannot set one: the server's own timeouts apply
+	defer rc.SetReadDeadline(time.Time{})
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("The form is larger than the console takes (%d KiB).", limit>>10), http.StatusRequestEntityTooLarge)
+			return false
+		}
+		w.Header().Set("Connection", "close")
+		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+// sameOrigin rejects a request that a browser did not send from the
+// console's own origin. Browsers send Origin on every POST, and
+// Sec-Fetch-Site on every request; a request with neither is refused, as
+// there is then no telling where it came from.
 func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin":
+	default: // cross-site, same-site (another port or subdomain), none (typed into the address bar)
+		return false
+	}
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || o == "null" {
@@ -113,11 +174,7 @@ func sameOrigin(r *http.Request) bool {
 		}
 		return u.Scheme == scheme && u.Host == r.Host
 	}
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-		return true
-	}
-	return false
+	return r.Header.Get("Sec-Fetch-Site") == "same-origin"
 }
 
 func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
@@ -142,11 +199,9 @@ type signInData struct {
 	Next  string
 }
 
+// signIn checks a posted key pair; readForm has checked the origin and read
+// the form.
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		http.Error(w, "Cross-origin sign-in refused.", http.StatusForbidden)
-		return
-	}
 	keyID, secret := r.PostFormValue("accessKeyId"), r.PostFormValue("secretAccessKey")
 	next := safeNext(r.PostFormValue("next"))
 	if !c.checkKeys(keyID, secret) {
@@ -177,16 +232,12 @@ func safeNext(next string) string {
 }
 
 // authed wraps a handler that needs a session: a GET without one goes to the
-// sign-in page, a POST without one, from another origin or without the
-// session's CSRF token is refused.
+// sign-in page, a POST without one or without the session's CSRF token is
+// refused (readForm has refused one from another origin).
 func (c *Console) authed(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s := c.session(r)
 		if r.Method == http.MethodPost {
-			if !sameOrigin(r) {
-				http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
-				return
-			}
 			if s == nil {
 				http.Error(w, "Sign in first: your session has ended.", http.StatusUnauthorized)
 				return

@@ -56,6 +56,7 @@ func TestSessionExpires(t *testing.T) {
 	form := url.Values{"accessKeyId": {"AKID"}, "secretAccessKey": {"secret"}}
 	r := httptest.NewRequest(http.MethodPost, "/console/signin", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	w := httptest.NewRecorder()
 	c.ServeHTTP(w, r)
 	cookies := w.Result().Cookies()
@@ -92,7 +93,9 @@ func TestSameOrigin(t *testing.T) {
 		{"", "cross-site", false},
 		{"", "same-site", false},
 		{"", "same-origin", true},
-		{"", "", true}, // no browser: the CSRF token still has to be right
+		{"", "none", false},
+		{"http://barge.test:8420", "cross-site", false},
+		{"", "", false}, // no telling where it came from
 	} {
 		r := httptest.NewRequest(http.MethodPost, "http://barge.test:8420/console/signout", nil)
 		if tc.origin != "" {

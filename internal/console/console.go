@@ -98,6 +98,9 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !c.readForm(w, r) {
+		return
+	}
 	c.mux.ServeHTTP(w, r)
 }
 

@@ -23,6 +23,7 @@ func (s *API) Handler() http.Handler {
 		MaxBody:   maxRequestBody,
 		Errors:    &errorTable,
 		Log:       s.log,
+		Ints:      intRanges,
 	}
 	return p.Handler(map[string]awsproto.QueryAction{
 		"CreateRole":             awsproto.QueryOp(p, "CreateRole", s.CreateRole),

@@ -9,9 +9,12 @@ import (
 // targetPrefix is the X-Amz-Target prefix of CloudWatch Logs operations.
 const targetPrefix = "Logs_20140328"
 
-// Request size limits: PutLogEvents takes up to 1 MiB of events, which JSON
-// escaping can double; other operations get a generous cap that no valid
-// request reaches.
+// Request size limits, enforced by the server before it reads a body.
+// PutLogEvents takes up to 1,048,576 bytes of events, counted as their UTF-8
+// messages plus 26 bytes each (CloudWatch Logs API Reference, PutLogEvents:
+// docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html),
+// which JSON escaping can inflate several times over; other operations get a
+// generous cap that no valid request reaches.
 const (
 	maxPutLogEventsBody = 4 << 20
 	maxBody             = 256 << 10
@@ -22,6 +25,7 @@ const (
 // UnknownOperationException naming it.
 func (s *API) Handler() http.Handler {
 	p := awsproto.NewAWSJSON(targetPrefix, &errorTable, s.log)
+	p.Ints = intRanges
 	p.Handle("CreateLogGroup", awsproto.AWSJSONOp(p, "CreateLogGroup", maxBody, s.CreateLogGroup))
 	p.Handle("DeleteLogGroup", awsproto.AWSJSONOp(p, "DeleteLogGroup", maxBody, s.DeleteLogGroup))
 	p.Handle("DescribeLogGroups", awsproto.AWSJSONOp(p, "DescribeLogGroups", maxBody, s.DescribeLogGroups))

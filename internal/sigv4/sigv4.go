@@ -31,6 +31,9 @@ type Result struct {
 	Date        time.Time // the signing time the client claimed, in UTC
 	Region      string    // from the credential scope
 	Service     string    // from the credential scope
+	// SignedHeaders are the lower-case names of the headers the signature
+	// covers, as the client listed them.
+	SignedHeaders []string
 }
 
 // Verifier verifies requests. Its zero Now is time.Now, and its zero MaxSkew
@@ -72,52 +75,39 @@ func (c *keyCache) get(secret string, scope Scope) []byte {
 	return key
 }
 
+// Check verifies everything about r that does not need its body: a
+// well-formed Authorization header or presigned query, a known access key,
+// the request time within the clock skew (or the presigned URL's lifetime),
+// and a payload hash that is a SHA-256 rather than UNSIGNED-PAYLOAD or a
+// streaming mode. A server calls it before reading the body, so that a
+// request nobody could have signed holds no memory for its body. The error
+// is always an *Error.
+//
+// The Result's SignedHeaders say which headers the signature will cover if
+// Verify then succeeds: a server that routes by a header checks it is among
+// them.
+func (v *Verifier) Check(r *http.Request) (Result, error) {
+	c, _, t, err := v.check(r, parseQuery(r.URL.RawQuery))
+	if err != nil {
+		return Result{}, err
+	}
+	return c.result(t), nil
+}
+
 // Verify checks the signature of r, in its Authorization header or in the
 // query of a presigned URL. The caller has already read the body into body;
-// Verify does not touch r.Body. The error is always an *Error.
+// Verify does not touch r.Body. Verify makes every check Check makes. The
+// error is always an *Error.
 //
 // The region and service of the scope are returned, not checked: which ones
 // to accept is the server's decision.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Result, error) {
 	q := parseQuery(r.URL.RawQuery)
-	c, err := authorization(r, q)
+	c, secret, t, err := v.check(r, q)
 	if err != nil {
 		return Result{}, err
 	}
-	a, date := c.Authorization, c.date
-
-	t, err := time.Parse(timeFormat, date)
-	if err != nil || len(date) != len(timeFormat) {
-		return Result{}, errorf(CodeIncompleteSignature,
-			"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", date)
-	}
-	if err := v.checkTime(t, c.expires); err != nil {
-		return Result{}, err
-	}
-	if !slices.Contains(a.SignedHeaders, "host") {
-		return Result{}, errorf(CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
-	}
-	if a.Algorithm != algorithm {
-		return Result{}, errorf(CodeIncompleteSignature, "Unsupported AWS 'algorithm': '%s'.", a.Algorithm)
-	}
-	if a.Scope.Terminator != terminator {
-		return Result{}, errorf(CodeInvalidSignature,
-			"Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", a.Scope.Terminator)
-	}
-	if a.Scope.Date != date[:8] {
-		return Result{}, errorf(CodeInvalidSignature,
-			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
-			a.Scope.Date, date[:8], date)
-	}
-
-	if v.Lookup == nil {
-		return Result{}, errUnknownKey()
-	}
-	secret, ok := v.Lookup(a.AccessKeyID)
-	if !ok {
-		return Result{}, errUnknownKey()
-	}
-
+	a := c.Authorization
 	payloadHash := hashHex(body)
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != payloadHash {
 		return Result{}, errorf(CodeInvalidSignature,
@@ -130,11 +120,78 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Result, error) {
 	}
 	creq := canonicalRequest(r.Method, canonicalURI(requestPath(r)), canonicalQuery(q, skip),
 		canonicalHeaders(r, a.SignedHeaders), a.SignedHeaders, payloadHash)
-	want := signature(v.keys.get(secret, a.Scope), stringToSign(date, a.Scope, creq))
+	want := signature(v.keys.get(secret, a.Scope), stringToSign(c.date, a.Scope, creq))
 	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
 		return Result{}, &Error{Code: CodeInvalidSignature, Message: msgSignatureMismatch, CanonicalRequest: creq}
 	}
-	return Result{AccessKeyID: a.AccessKeyID, Date: t, Region: a.Scope.Region, Service: a.Scope.Service}, nil
+	return c.result(t), nil
+}
+
+func (c claim) result(t time.Time) Result {
+	return Result{AccessKeyID: c.AccessKeyID, Date: t, Region: c.Scope.Region, Service: c.Scope.Service,
+		SignedHeaders: c.SignedHeaders}
+}
+
+// check makes the checks that need no body and returns the claim, the
+// secret of its access key and its signing time.
+func (v *Verifier) check(r *http.Request, q query) (claim, string, time.Time, error) {
+	c, err := authorization(r, q)
+	if err != nil {
+		return claim{}, "", time.Time{}, err
+	}
+	a, date := c.Authorization, c.date
+
+	t, err := time.Parse(timeFormat, date)
+	if err != nil || len(date) != len(timeFormat) {
+		return claim{}, "", time.Time{}, errorf(CodeIncompleteSignature,
+			"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", date)
+	}
+	if err := v.checkTime(t, c.expires); err != nil {
+		return claim{}, "", time.Time{}, err
+	}
+	if !slices.Contains(a.SignedHeaders, "host") {
+		return claim{}, "", time.Time{}, errorf(CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	if a.Algorithm != algorithm {
+		return claim{}, "", time.Time{}, errorf(CodeIncompleteSignature, "Unsupported AWS 'algorithm': '%s'.", a.Algorithm)
+	}
+	if a.Scope.Terminator != terminator {
+		return claim{}, "", time.Time{}, errorf(CodeInvalidSignature,
+			"Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", a.Scope.Terminator)
+	}
+	if a.Scope.Date != date[:8] {
+		return claim{}, "", time.Time{}, errorf(CodeInvalidSignature,
+			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			a.Scope.Date, date[:8], date)
+	}
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && !isHexSHA256(h) {
+		// UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD and the
+		// like: the services barge emulates take neither.
+		return claim{}, "", time.Time{}, errorf(CodeInvalidSignature,
+			"The provided 'x-amz-content-sha256' header does not match what was computed: '%s' is not a SHA-256 of the payload. Sign the payload; UNSIGNED-PAYLOAD and streaming payloads are not accepted.", h)
+	}
+
+	if v.Lookup == nil {
+		return claim{}, "", time.Time{}, errUnknownKey()
+	}
+	secret, ok := v.Lookup(a.AccessKeyID)
+	if !ok {
+		return claim{}, "", time.Time{}, errUnknownKey()
+	}
+	return c, secret, t, nil
+}
+
+// isHexSHA256 reports whether s is 64 lower-case hex digits.
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // authorization finds the signature a request claims: in its Authorization
