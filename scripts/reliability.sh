@@ -2,7 +2,9 @@
 # barge's reliability suite: attacks and faults that must lose nothing.
 #
 #   scripts/reliability.sh          the short form (a few minutes)
-#   scripts/reliability.sh long     the long form, before a release
+#   scripts/reliability.sh long     the long form, before a release (kill -9:
+#                                   2,000 jobs and 20 kills, Docker 200 and 5;
+#                                   an engine restart under 100 jobs)
 #
 # It prints the figures that docs/RELIABILITY.md records, each on a line
 # starting with FIGURE, and fails if any is out of bounds. Settings (the
@@ -43,6 +45,30 @@ grep -o '[a-z]*: [0-9]* out-of-range values refused' "$log" | sed 's/^/FIGURE in
 echo "== pre-authentication holds ($BARGE_PREAUTH_CONNS stalled 2 MiB uploads for $BARGE_PREAUTH_HOLD; one body at 1 byte/s)"
 go test -count=1 -v -timeout 30m -run '^TestPreAuthHold$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
 grep -o 'FIGURE.*' "$log"
+
+# kill -9 while tasks start (the real binary, killed at random moments and
+# started again) and the Docker engine restarting under running jobs (a
+# private dockerd the test starts in a network namespace of its own). The
+# Docker parts skip where no engine answers or dockerd cannot run.
+if [ "$form" = long ]; then
+  kill9_process="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=20" kill9_docker="BARGE_KILL9_JOBS=200 BARGE_KILL9_KILLS=5" restart_jobs=100
+else
+  kill9_process="BARGE_KILL9_JOBS=60 BARGE_KILL9_KILLS=3" kill9_docker="BARGE_KILL9_JOBS=20 BARGE_KILL9_KILLS=2" restart_jobs=2
+fi
+echo "== kill -9 while tasks start ($kill9_process; Docker: $kill9_docker)"
+for executor in process docker; do
+  settings=$kill9_process
+  [ "$executor" = docker ] && settings=$kill9_docker
+  env $settings BARGE_KILL9_EXECUTOR=$executor go test -count=1 -timeout 30m -v -run '^TestKillNineWhileStarting$' ./cmd/barge >"$log" 2>&1 \
+    || { cat "$log"; exit 1; }
+  { grep -o '[0-9]* jobs, [0-9]* kills: .*' "$log" && grep -o 'seed [0-9]*' "$log"; } | paste -sd ';' | sed "s/^./FIGURE kill -9 ($executor executor): &/" | grep . \
+    || echo "FIGURE kill -9 ($executor executor): skipped"
+done
+echo "== Docker engine restart during $restart_jobs running jobs"
+BARGE_ENGINE_RESTART_JOBS=$restart_jobs go test -count=1 -timeout 30m -v -run '^TestDockerEngineRestart$' ./cmd/barge >"$log" 2>&1 \
+  || { cat "$log"; exit 1; }
+grep -o 'the engine stopped.*\|a job submitted after.*\|the engine answered again.*\|[0-9]* jobs recorded with.*' "$log" | paste -sd ';' | sed 's/^./FIGURE Docker engine restart: &/' | grep . \
+  || echo "FIGURE Docker engine restart: skipped (no dockerd, or not root)"
 
 echo "== fuzzing (each target for $FUZZTIME)"
 scripts/fuzz.sh >"$log" 2>&1 || { cat "$log"; exit 1; }
