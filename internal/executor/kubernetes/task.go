@@ -161,19 +161,20 @@ func (e *Executor) Stop(ctx context.Context, taskID string, grace time.Duration)
 	if _, ended := result(pod); ended {
 		return nil
 	}
-	pods := e.cs.CoreV1().Pods(e.ns)
-	if pod.Spec.NodeName == "" || pod.Status.StartTime == nil {
-		// Not on a node yet: nothing runs to be stopped.
-		if err := e.delete(ctx, taskID, 0); err != nil {
-			return err
-		}
-	} else if pod.Spec.ActiveDeadlineSeconds == nil {
+	// The deadline also marks the Pod as stopped by barge (result).
+	if pod.Spec.ActiveDeadlineSeconds == nil {
 		patch := []byte(`{"spec":{"activeDeadlineSeconds":1}}`)
-		if _, err := pods.Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		if _, err := e.cs.CoreV1().Pods(e.ns).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
 			if apierrors.IsNotFound(err) {
 				return notFound(taskID)
 			}
 			return fmt.Errorf("kubernetes: stopping task %s: %w", taskID, err)
+		}
+	}
+	if pod.Spec.NodeName == "" || pod.Status.StartTime == nil {
+		// Not on a node yet: nothing runs to be stopped.
+		if err := e.delete(ctx, taskID, 0); err != nil {
+			return err
 		}
 	}
 	deadline := time.Now().Add(grace)
