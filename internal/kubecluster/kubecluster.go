@@ -403,13 +403,16 @@ func (c *Cluster) startContainerd(ctx context.Context) error {
 	return importImages(ctx, c.Dir, c.containerd, busybox)
 }
 
-// checkBridge refuses to start when the bridge exists: another cluster's,
-// which must not be shared (nor deleted by this one).
+// checkBridge deletes a bridge left by a cluster that did not stop (the
+// lock says no other cluster runs).
 func (c *Cluster) checkBridge() error {
-	if _, err := net.InterfaceByName(Bridge); err == nil {
-		return fmt.Errorf("the network interface %s exists: another cluster has it, or one that did not stop (delete it with: ip link delete %s)", Bridge, Bridge)
-	}
 	c.madeBridge = true
+	if _, err := net.InterfaceByName(Bridge); err != nil {
+		return nil
+	}
+	if out, err := exec.Command("ip", "link", "delete", Bridge).CombinedOutput(); err != nil {
+		return fmt.Errorf("deleting the bridge %s left by an earlier cluster: %v: %s", Bridge, err, out)
+	}
 	return nil
 }
 
@@ -485,6 +488,7 @@ func (c *Cluster) Stop() error {
 	c.stop("kube-apiserver")
 	c.stop("etcd")
 	errs = append(errs, unmountUnder(c.Dir))
+	removeCgroups()
 	if c.madeBridge {
 		if _, err := net.InterfaceByName(Bridge); err == nil {
 			if out, err := exec.Command("ip", "link", "delete", Bridge).CombinedOutput(); err != nil {
@@ -616,6 +620,28 @@ func (c *Cluster) killShims() error {
 		}
 	}
 	return nil
+}
+
+// removeCgroups removes the kubelet's empty kubepods cgroups, deepest
+// first, in each cgroup v1 hierarchy (and under cgroup v2). A cgroup that
+// still has a process stays.
+func removeCgroups() {
+	roots, _ := filepath.Glob("/sys/fs/cgroup/*/kubepods")
+	if _, err := os.Stat("/sys/fs/cgroup/kubepods"); err == nil {
+		roots = append(roots, "/sys/fs/cgroup/kubepods")
+	}
+	for _, root := range roots {
+		var dirs []string
+		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, path)
+			}
+			return nil
+		})
+		for _, d := range slices.Backward(dirs) {
+			syscall.Rmdir(d)
+		}
+	}
 }
 
 // unmountUnder lazily unmounts every mount point under dir, deepest first.

@@ -112,6 +112,7 @@ type Executor struct {
 	log          *slog.Logger
 	pods         listerscorev1.PodNamespaceLister
 	stopInformer context.CancelFunc
+	closed       chan struct{} // closed by Close
 	closeOnce    sync.Once
 
 	// splitStreams says whether the cluster serves a container's stdout
@@ -147,6 +148,7 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 		pullTimeout: opts.PullTimeout,
 		log:         opts.Log,
 		changeCh:    map[string]chan struct{}{},
+		closed:      make(chan struct{}),
 	}
 	if e.ns == "" {
 		e.ns = metav1.NamespaceDefault
@@ -210,9 +212,11 @@ func (e *Executor) probeSplitStreams(ctx context.Context) bool {
 	return apierrors.IsNotFound(err)
 }
 
-// Close stops the informer; the Pods run on. Closing twice is fine.
+// Close stops the informer; the Pods run on. Closing twice is fine. What
+// waits for a Pod's change after Close returns ErrClosed.
 func (e *Executor) Close() error {
 	e.closeOnce.Do(func() {
+		close(e.closed)
 		if e.stopInformer != nil {
 			e.stopInformer()
 		}
@@ -300,15 +304,24 @@ func (e *Executor) watch(ctx context.Context, taskID string, check func(pod *cor
 		case <-fired:
 			timedOut = true
 		case <-ctx.Done():
+		case <-e.closed:
 		}
 		if timer != nil {
 			timer.Stop()
+		}
+		select {
+		case <-e.closed:
+			return ErrClosed
+		default:
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
 }
+
+// ErrClosed is the error of a wait for a Pod on a closed Executor.
+var ErrClosed = errors.New("kubernetes: the executor is closed")
 
 // notFound is the error of a task whose Pod does not exist.
 func notFound(taskID string) error {

@@ -222,3 +222,25 @@ func TestDeletedByOthers(t *testing.T) {
 		t.Errorf("Wait = exit %v reason %q, want a non-zero exit and %q", res.ExitCode, res.Reason, kubernetes.ReasonDeleted)
 	}
 }
+
+// TestStorageEviction: a task that writes more than its ephemeral storage
+// is evicted by the kubelet, and its attempt ends with the Evicted reason.
+func TestStorageEviction(t *testing.T) {
+	c := cluster(t)
+	e := newExecutor(t, c, "eviction-test")
+	spec := &barge.TaskSpec{TaskID: strings.Repeat("5", 32), JobID: "j", Attempt: 1, StorageGiB: 1,
+		Image: kubecluster.BusyboxImage, Command: []string{"sh", "-c", "head -c 1500000000 /dev/zero >/big; echo written; sleep 600"}}
+	if err := e.Start(t.Context(), spec); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	t.Cleanup(func() { e.Remove(context.Background(), spec.TaskID) })
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	res, err := e.Wait(ctx, spec.TaskID)
+	if err != nil {
+		t.Fatalf("Wait = %v", err)
+	}
+	if !strings.HasPrefix(res.Reason, kubernetes.ReasonEvictedPrefix) || !strings.Contains(res.Reason, "ephemeral") {
+		t.Errorf("Wait = exit %v reason %q, want %s... about ephemeral storage", res.ExitCode, res.Reason, kubernetes.ReasonEvictedPrefix)
+	}
+}
