@@ -468,7 +468,8 @@ func (c *Cluster) until(ctx context.Context, what string, ok func() (bool, error
 }
 
 // Stop deletes every Pod, stops the cluster's processes by PID, unmounts
-// what is left under its directory, deletes its bridge and its directory.
+// what is left under its directory, deletes its bridge and its directory
+// (kept, with the logs, when BARGE_KUBE_KEEP is set).
 // It returns what it could not clean up.
 func (c *Cluster) Stop() error {
 	var errs []error
@@ -496,7 +497,7 @@ func (c *Cluster) Stop() error {
 			}
 		}
 	}
-	if !c.keepDirOnce {
+	if !c.keepDirOnce && os.Getenv("BARGE_KUBE_KEEP") == "" {
 		if err := os.RemoveAll(c.Dir); err != nil {
 			errs = append(errs, err)
 		}

@@ -12,9 +12,8 @@
 // Job controller does with its own Pods; Remove takes it off.
 //
 // Stop sets the Pod's activeDeadlineSeconds, which makes the kubelet stop
-// the container (SIGTERM, then SIGKILL after the Pod's grace) while keeping
-// the Pod and its log; a task still running when Stop's grace has passed is
-// deleted with a one-second grace.
+// the container (SIGTERM, then SIGKILL after the Pod's grace, Options.StopGrace)
+// while keeping the Pod and its log.
 package kubernetes
 
 import (
@@ -64,9 +63,9 @@ const namePrefix = "barge-"
 
 // Defaults of Options.
 const (
-	// DefaultMaxStopGrace is Fargate Spot's two-minute warning, the longest
-	// grace barge gives a task.
-	DefaultMaxStopGrace = 2 * time.Minute
+	// DefaultStopGrace is ECS's default stop timeout, the grace AWS gives
+	// a task that TerminateJob or a timeout stops.
+	DefaultStopGrace = 30 * time.Second
 	// DefaultPullTimeout is how long an image pull may keep failing before
 	// the task fails to start.
 	DefaultPullTimeout = time.Minute
@@ -91,9 +90,10 @@ type Options struct {
 	// are labelled barge/instance=<Instance>, and List sees only those of
 	// its own instance ("" sees those without the label).
 	Instance string
-	// MaxStopGrace is the Pods' terminationGracePeriodSeconds, the longest
-	// grace Stop can give; 0 means DefaultMaxStopGrace.
-	MaxStopGrace time.Duration
+	// StopGrace is the Pods' terminationGracePeriodSeconds: the time
+	// between SIGTERM and SIGKILL when Stop (or anything else) stops a
+	// task; 0 means DefaultStopGrace.
+	StopGrace time.Duration
 	// PullTimeout is how long Start waits while the image cannot be pulled
 	// before it fails with CannotPullContainerError; 0 means
 	// DefaultPullTimeout.
@@ -107,7 +107,7 @@ type Executor struct {
 	cs           k8s.Interface
 	ns           string
 	instance     string
-	maxGrace     time.Duration
+	stopGrace    time.Duration
 	pullTimeout  time.Duration
 	log          *slog.Logger
 	pods         listerscorev1.PodNamespaceLister
@@ -144,7 +144,7 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 		cs:          cs,
 		ns:          opts.Namespace,
 		instance:    opts.Instance,
-		maxGrace:    opts.MaxStopGrace,
+		stopGrace:   opts.StopGrace,
 		pullTimeout: opts.PullTimeout,
 		log:         opts.Log,
 		changeCh:    map[string]chan struct{}{},
@@ -153,8 +153,8 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 	if e.ns == "" {
 		e.ns = metav1.NamespaceDefault
 	}
-	if e.maxGrace <= 0 {
-		e.maxGrace = DefaultMaxStopGrace
+	if e.stopGrace <= 0 {
+		e.stopGrace = DefaultStopGrace
 	}
 	if e.pullTimeout <= 0 {
 		e.pullTimeout = DefaultPullTimeout
@@ -227,13 +227,16 @@ func (e *Executor) Close() error {
 // Name returns "kubernetes".
 func (e *Executor) Name() string { return "kubernetes" }
 
-// Limitation says what this cluster cannot do: tell a task's stderr from its
-// stdout, without the PodLogsQuerySplitStreams feature gate.
+// Limitation says what the executor cannot honour: a stop's own grace (every
+// stop gives the Pods' terminationGracePeriodSeconds, StopGrace, so Spot's
+// longer warning is not given), and, without the PodLogsQuerySplitStreams
+// feature gate, a task's stderr apart from its stdout.
 func (e *Executor) Limitation() string {
+	s := fmt.Sprintf("every stop gives a task %v between SIGTERM and SIGKILL (the Pods' terminationGracePeriodSeconds), whatever the stop's own grace", e.stopGrace)
 	if !e.splitStreams.Load() {
-		return "the cluster does not serve a container's stdout and stderr apart (feature gate PodLogsQuerySplitStreams is off): all output is reported as stdout"
+		s += "; the cluster does not serve a container's stdout and stderr apart (feature gate PodLogsQuerySplitStreams is off): all output is reported as stdout"
 	}
-	return ""
+	return s
 }
 
 // SplitStreams reports whether the cluster serves stdout and stderr apart.

@@ -57,7 +57,7 @@ func (e *Executor) pod(spec *barge.TaskSpec) (*corev1.Pod, error) {
 		Spec: corev1.PodSpec{
 			Containers:                    []corev1.Container{c},
 			RestartPolicy:                 corev1.RestartPolicyNever,
-			TerminationGracePeriodSeconds: ptr.To(int64(math.Ceil(e.maxGrace.Seconds()))),
+			TerminationGracePeriodSeconds: ptr.To(int64(math.Ceil(e.stopGrace.Seconds()))),
 			// A task has no business with the cluster's API, and a
 			// service-account token would be one more volume to mount.
 			AutomountServiceAccountToken: ptr.To(false),

@@ -146,10 +146,11 @@ func isNodeLoss(pod *corev1.Pod) bool {
 }
 
 // Stop has the kubelet stop taskID's container: it sets the Pod's
-// activeDeadlineSeconds, upon which the kubelet sends SIGTERM and keeps the
-// Pod and its log. If the container still runs after grace, the Pod is
-// deleted with a one-second grace (SIGKILL); its finalizer keeps it for Wait.
-// Stop returns once the Pod has ended.
+// activeDeadlineSeconds, upon which the kubelet sends SIGTERM, SIGKILL after
+// the Pod's terminationGracePeriodSeconds (Options.StopGrace), and keeps the
+// Pod and its log. grace is not honoured: the kubelet cannot shorten a stop
+// it began for a deadline (deleting the Pod again does not), and deleting
+// the Pod instead would lose its log. Stop returns once the Pod has ended.
 func (e *Executor) Stop(ctx context.Context, taskID string, grace time.Duration) error {
 	pod, err := e.pods.Get(podName(taskID))
 	if apierrors.IsNotFound(err) {
@@ -177,20 +178,12 @@ func (e *Executor) Stop(ctx context.Context, taskID string, grace time.Duration)
 			return err
 		}
 	}
-	deadline := time.Now().Add(grace)
-	killed := false
 	return e.watch(ctx, taskID, func(pod *corev1.Pod, _ bool) (bool, time.Duration, error) {
 		if pod == nil {
 			return true, 0, nil
 		}
-		if _, ended := result(pod); ended {
-			return true, 0, nil
-		}
-		if left := time.Until(deadline); left > 0 || killed {
-			return false, max(left, 0), nil
-		}
-		killed = true
-		return false, 0, e.delete(ctx, taskID, 1)
+		_, ended := result(pod)
+		return ended, 0, nil
 	})
 }
 
