@@ -58,9 +58,10 @@ var allowedImports = map[string][]string{
 	"internal/metrics":  {},
 
 	// Executors.
-	"internal/executor/docker":   {},
-	"internal/executor/local":    {},
-	"internal/executor/simulate": {},
+	"internal/executor/docker":     {},
+	"internal/executor/local":      {},
+	"internal/executor/simulate":   {},
+	"internal/executor/kubernetes": {},
 
 	// The console and the client commands.
 	"internal/console": {"internal/control"},
@@ -72,10 +73,12 @@ var allowedImports = map[string][]string{
 	"internal/awscli":               {},
 	"internal/executor/conformance": {},
 	"internal/executor/testimage":   {},
+	// kubecluster runs a real single-node Kubernetes cluster for tests.
+	"internal/kubecluster": {"internal/executor/testimage"},
 }
 
 // testOnly are the test-support packages: only _test.go files import them.
-var testOnly = []string{"internal/apitest", "internal/awscli", "internal/executor/conformance", "internal/executor/testimage"}
+var testOnly = []string{"internal/apitest", "internal/awscli", "internal/executor/conformance", "internal/executor/testimage", "internal/kubecluster"}
 
 // TestImportRules enforces shared/STYLE.md's import rules by reading the
 // imports of every Go file of the module: the root package imports only the

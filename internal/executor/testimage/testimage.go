@@ -9,6 +9,8 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -76,10 +78,27 @@ func Ensure(ctx context.Context, t testing.TB, host string) string {
 	return Name
 }
 
-// busyboxRootfs returns a tar of a root filesystem with the host's static
-// busybox as /bin/busybox and a link to it for each of its applets.
+// ErrNoBusybox is Rootfs's error on a host without a static busybox.
+var ErrNoBusybox = errors.New("no static busybox on this host to build the test image from (apt-get install busybox-static)")
+
+// busyboxRootfs returns Rootfs, skipping the test without a static busybox.
 func busyboxRootfs(t testing.TB) []byte {
 	t.Helper()
+	b, err := Rootfs()
+	if errors.Is(err, ErrNoBusybox) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Rootfs returns a tar of a root filesystem with the host's static busybox
+// as /bin/busybox and a link to it for each of its applets, for Docker and
+// for the Kubernetes test cluster's containerd. It returns ErrNoBusybox
+// when the host has no static busybox.
+func Rootfs() ([]byte, error) {
 	bin := ""
 	for _, p := range busyboxPaths {
 		if isStatic(p) {
@@ -88,27 +107,28 @@ func busyboxRootfs(t testing.TB) []byte {
 		}
 	}
 	if bin == "" {
-		t.Skip("no static busybox on this host to build the test image from (apt-get install busybox-static)")
+		return nil, ErrNoBusybox
 	}
 	body, err := os.ReadFile(bin)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	list, err := exec.Command(bin, "--list").Output()
 	if err != nil {
-		t.Fatalf("%s --list: %v", bin, err)
+		return nil, fmt.Errorf("%s --list: %w", bin, err)
 	}
 
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	now := time.Now()
+	var werr error
 	add := func(h *tar.Header, data []byte) {
 		h.ModTime = now
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
+		if werr == nil {
+			werr = tw.WriteHeader(h)
 		}
-		if _, err := tw.Write(data); err != nil {
-			t.Fatal(err)
+		if werr == nil {
+			_, werr = tw.Write(data)
 		}
 	}
 	for _, d := range []string{"bin", "dev", "etc", "proc", "root", "sys"} {
@@ -128,10 +148,13 @@ func busyboxRootfs(t testing.TB) []byte {
 	} {
 		add(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644, Size: int64(len(text))}, []byte(text))
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
+	if werr != nil {
+		return nil, werr
 	}
-	return buf.Bytes()
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // isStatic reports whether path is an ELF executable without a dynamic
