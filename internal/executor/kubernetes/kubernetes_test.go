@@ -94,6 +94,9 @@ func TestConformance(t *testing.T) {
 		Storage:        false,
 		User:           true,
 		ReadonlyRootfs: true,
+		// Start returns before the kubelet reports that the command does
+		// not exist: the task then ends without a CannotStartContainerError.
+		LateStartFailure: true,
 	})
 }
 
