@@ -215,7 +215,7 @@ func TestSubmitJobValidation(t *testing.T) {
 			[]string{"dependsOn[0].jobId is required"}},
 		{"SEQUENTIAL on a single job", func(in *batch.SubmitJobInput) {
 			in.DependsOn = []types.JobDependency{{Type: types.ArrayJobDependencySequential}}
-		}, []string{"SEQUENTIAL applies only to array jobs"}},
+		}, []string{"SEQUENTIAL without a jobId applies only to array jobs"}},
 		{"unknown dependency type", func(in *batch.SubmitJobInput) {
 			in.DependsOn = []types.JobDependency{{JobId: deps20[0].JobId, Type: "ALL"}}
 		},
