@@ -202,6 +202,8 @@ type JobSummary struct {
 
 // ListJobs pages through a queue's jobs (array children excluded) or an
 // array's children, by status (RUNNING when none is given) or by one filter.
+// With multiNodeJobId it lists no jobs: barge runs no multi-node parallel
+// jobs, so the ID names none.
 func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSummary], error) {
 	given := 0
 	for _, v := range []string{in.JobQueue, in.ArrayJobID, in.MultiNodeJobID} {
@@ -211,9 +213,6 @@ func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSum
 	}
 	if given != 1 {
 		return nil, barge.Errorf(barge.EInvalid, "Exactly one of jobQueue, arrayJobId or multiNodeJobId must be given.")
-	}
-	if in.MultiNodeJobID != "" {
-		return nil, barge.Errorf(barge.EUnsupported, "multiNodeJobId is not supported: barge runs container jobs on Fargate-style compute environments, which have no multi-node parallel jobs.")
 	}
 	if in.JobStatus != "" && !in.JobStatus.Valid() {
 		return nil, barge.Errorf(barge.EInvalid, "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED; got %q.", in.JobStatus)
@@ -241,6 +240,11 @@ func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSum
 		return nil, err
 	}
 	q.Cursor = cursor
+	if in.MultiNodeJobID != "" {
+		// AWS lists the nodes of the multi-node parallel job named; barge
+		// runs none, so no ID names one, and the list is empty.
+		return &Page[JobSummary]{Items: []JobSummary{}}, nil
+	}
 
 	var parent *barge.Job
 	if in.ArrayJobID != "" {
