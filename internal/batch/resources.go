@@ -182,6 +182,11 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 	if tags == nil {
 		tags = map[string]string{}
 	}
+	var container *containerPropertiesDetail
+	if d.ContainerProperties != nil {
+		container = &containerPropertiesDetail{}
+		container.set(d.ContainerProperties)
+	}
 	return jobDefinitionDetail{
 		JobDefinitionName:            d.Name,
 		JobDefinitionArn:             scope.JobDefinitionARN(d.Name, d.Revision),
@@ -191,7 +196,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		SchedulingPriority:           d.SchedulingPriority,
 		Parameters:                   params,
 		RetryStrategy:                d.RetryStrategy,
-		ContainerProperties:          d.ContainerProperties,
+		ContainerProperties:          container,
 		Timeout:                      d.Timeout,
 		NodeProperties:               d.NodeProperties,
 		Tags:                         tags,
