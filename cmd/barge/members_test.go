@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
@@ -62,5 +63,33 @@ func TestMembersAWSAlwaysReturns(t *testing.T) {
 	seedJob := describeJob(t, c, submit(t, c, jobInput("with-command")))
 	if got := seedJob.Container.Command; len(got) != 2 || got[0] != "echo" {
 		t.Errorf("command = %q, want the definition's [echo hello]", got)
+	}
+}
+
+// TestFargateJobNetworkInterfaces: a started Fargate job shows its task's
+// network interface in container and, once the attempt ended, in
+// attempts[].container, as on AWS. A host process's address is the
+// host's loopback address; see TestSeedWorkflowRuns for a container's.
+func TestFargateJobNetworkInterfaces(t *testing.T) {
+	p := startProcServer(t)
+	gate := p.gate("go")
+	id := submit(t, p.c, p.job("nic", waitFor(gate)))
+	j := p.waitStatus(t, id, types.JobStatusRunning)
+	want := func(what string, nics []types.NetworkInterface) {
+		t.Helper()
+		if len(nics) != 1 || aws.ToString(nics[0].PrivateIpv4Address) != "127.0.0.1" || len(aws.ToString(nics[0].AttachmentId)) != 36 {
+			t.Errorf("%s networkInterfaces = %+v, want one with attachmentId and privateIpv4Address 127.0.0.1", what, nics)
+		}
+	}
+	want("RUNNING job's container", j.Container.NetworkInterfaces)
+	p.release(t, gate)
+	j = waitJob(t, p.c, id, time.Minute)
+	if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 {
+		t.Fatalf("job = %s, %d attempts; want SUCCEEDED after 1", j.Status, len(j.Attempts))
+	}
+	want("finished job's container", j.Container.NetworkInterfaces)
+	want("attempt's container", j.Attempts[0].Container.NetworkInterfaces)
+	if a, b := j.Container.NetworkInterfaces[0].AttachmentId, j.Attempts[0].Container.NetworkInterfaces[0].AttachmentId; aws.ToString(a) != aws.ToString(b) {
+		t.Errorf("attachmentId %s in container, %s in the attempt; want one", aws.ToString(a), aws.ToString(b))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -246,7 +247,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	}
 	r.taskStarted(ctx, a)
 	if j.Status == barge.JobStarting {
-		if err := r.markRunning(ctx, j, target.stream); err != nil {
+		if err := r.markRunning(ctx, j, spec, a.taskID, target.stream); err != nil {
 			log.Warn("marking job RUNNING failed", "error", err)
 		}
 	}
@@ -374,9 +375,29 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 	return ts
 }
 
-// markRunning moves a job from STARTING to RUNNING once its task runs.
-func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) error {
+// markRunning moves a job from STARTING to RUNNING once its task runs. A
+// Fargate job gets its task's network interface, as on AWS, when the
+// executor knows the task's address (barge.TaskAddresser); an EC2 job has
+// none, as a container in AWS's bridge network mode.
+func (r *Runner) markRunning(ctx context.Context, j *barge.Job, spec *barge.JobSpec, taskID, stream string) error {
+	if a, ok := r.cfg.Executor.(barge.TaskAddresser); ok && j.Runtime != nil && slices.Contains(spec.PlatformCapabilities, barge.PlatformFargate) {
+		if addr, err := a.Address(ctx, taskID); err != nil {
+			r.log.Warn("reading a task's address failed", "job_id", j.ID, "task_id", taskID, "error", err)
+		} else if addr != "" {
+			j.Runtime.NetworkInterfaces = []barge.NetworkInterface{{AttachmentID: attachmentID(taskID), PrivateIpv4Address: addr}}
+		}
+	}
 	return r.cfg.Jobs.Running(ctx, j, stream)
+}
+
+// attachmentID is the attachment ID of taskID's network interface: the task
+// ID (32 hex digits) in a UUID's form, as ECS's attachment IDs are UUIDs.
+// Derived, not drawn, so that it is the same after a restart.
+func attachmentID(taskID string) string {
+	if len(taskID) != 32 {
+		return taskID
+	}
+	return taskID[:8] + "-" + taskID[8:12] + "-" + taskID[12:16] + "-" + taskID[16:20] + "-" + taskID[20:]
 }
 
 // pumpLogs copies the task's output into its log stream in batches, until

@@ -41,7 +41,10 @@ type Executor struct {
 	owner map[string]barge.Executor // task ID → the executor that started it
 }
 
-var _ barge.Executor = (*Executor)(nil)
+var (
+	_ barge.Executor      = (*Executor)(nil)
+	_ barge.TaskAddresser = (*Executor)(nil)
+)
 
 // New returns a router over opts.Executors.
 func New(opts Options) (*Executor, error) {
@@ -145,6 +148,21 @@ func (e *Executor) Wait(ctx context.Context, taskID string) (res barge.TaskResul
 		return err
 	})
 	return res, err
+}
+
+// Address returns the task's address from its executor, "" when that
+// executor does not know addresses (barge.TaskAddresser).
+func (e *Executor) Address(ctx context.Context, taskID string) (addr string, err error) {
+	err = e.route(taskID, func(x barge.Executor) error {
+		a, ok := x.(barge.TaskAddresser)
+		if !ok {
+			addr = ""
+			return nil
+		}
+		addr, err = a.Address(ctx, taskID)
+		return err
+	})
+	return addr, err
 }
 
 // Stop stops the task on its executor.
