@@ -13,10 +13,8 @@ package runner
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -312,11 +310,18 @@ func (r *Runner) preflight(ctx context.Context, spec *barge.JobSpec, target logT
 	}
 	if err := r.cfg.Logs.EnsureStream(ctx, target.group, target.stream, target.createGroup); err != nil {
 		if barge.ErrorCodeOf(err) == barge.ENotFound {
-			return fmt.Sprintf("ResourceInitializationError: failed to validate logger args: The specified log group %s does not exist. Create it (aws logs create-log-group --log-group-name %s) or set the awslogs-create-group option to \"true\".", target.group, target.group), nil
+			return logGroupMissing(target.group), nil
 		}
 		return "", err
 	}
 	return "", nil
+}
+
+// logGroupMissing is the container reason of a task whose log group does
+// not exist and may not be created: AWS's words, then the fix, within 255
+// characters whatever the group's name.
+func logGroupMissing(group string) string {
+	return barge.FitReason("ResourceInitializationError: failed to validate logger args: The specified log group %s does not exist. Create it (aws logs create-log-group) or set the awslogs-create-group option to \"true\".", group)
 }
 
 func isFargate(spec *barge.JobSpec) bool {
@@ -380,7 +385,7 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 // executor knows the task's address (barge.TaskAddresser); an EC2 job has
 // none, as a container in AWS's bridge network mode.
 func (r *Runner) markRunning(ctx context.Context, j *barge.Job, spec *barge.JobSpec, taskID, stream string) error {
-	if a, ok := r.cfg.Executor.(barge.TaskAddresser); ok && j.Runtime != nil && slices.Contains(spec.PlatformCapabilities, barge.PlatformFargate) {
+	if a, ok := r.cfg.Executor.(barge.TaskAddresser); ok && j.Runtime != nil && isFargate(spec) {
 		if addr, err := a.Address(ctx, taskID); err != nil {
 			r.log.Warn("reading a task's address failed", "job_id", j.ID, "task_id", taskID, "error", err)
 		} else if addr != "" {
