@@ -182,6 +182,10 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 	if tags == nil {
 		tags = map[string]string{}
 	}
+	orchestration := "ECS"
+	if len(d.EksProperties) > 0 && string(d.EksProperties) != "null" {
+		orchestration = "EKS"
+	}
 	var container *containerPropertiesDetail
 	if d.ContainerProperties != nil {
 		container = &containerPropertiesDetail{}
@@ -204,7 +208,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		PlatformCapabilities:         d.PlatformCapabilities,
 		EcsProperties:                d.EcsProperties,
 		EksProperties:                d.EksProperties,
-		ContainerOrchestrationType:   "ECS",
+		ContainerOrchestrationType:   orchestration,
 		ConsumableResourceProperties: d.ConsumableResourceProperties,
 	}
 }
