@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/bargehq/barge/internal/apitest"
 )
 
 // TestEKSJobDefinitions: an EKS job definition needs a container, and is
@@ -52,4 +58,65 @@ func TestEC2ComputeEnvironmentNeedsInstanceRole(t *testing.T) {
 		}
 	}
 	createEC2CE(t, c, "with-role")
+}
+
+// TestPartitionARNs: in a region of another partition than aws, every ARN
+// barge builds starts with that partition: arn:aws-cn: in China's regions,
+// arn:aws-us-gov: in GovCloud's.
+func TestPartitionARNs(t *testing.T) {
+	for region, partition := range map[string]string{"cn-northwest-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
+		t.Run(region, func(t *testing.T) {
+			ts := startServerWith(t, "", func(c *Config) { c.Hold = true; c.Region = region })
+			cfg := apitest.Config(region, testKey)
+			c := apitest.Batch(cfg, ts.URL)
+			ctx := context.Background()
+			prefix := func(service string) string {
+				return "arn:" + partition + ":" + service + ":" + region + ":123456789012:"
+			}
+			want := func(what, arn, prefix string) {
+				t.Helper()
+				if !strings.HasPrefix(arn, prefix) {
+					t.Errorf("%s = %q, want it to start %q", what, arn, prefix)
+				}
+			}
+
+			want("computeEnvironmentArn", createFargateCE(t, c, "ce", types.CRTypeFargate, 4), prefix("batch"))
+			ce := waitCEStatus(t, c, "ce", types.CEStatusValid)
+			want("ecsClusterArn", aws.ToString(ce.EcsClusterArn), prefix("ecs"))
+			want("serviceRole", aws.ToString(ce.ServiceRole), "arn:"+partition+":iam::123456789012:role/")
+			want("jobQueueArn", createQueue(t, c, "q", "ce"), prefix("batch"))
+			want("jobDefinitionArn", aws.ToString(registerFargateJobDef(t, c, "d").JobDefinitionArn), prefix("batch"))
+			out, err := c.SubmitJob(ctx, &batch.SubmitJobInput{JobName: aws.String("j"), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want("jobArn", aws.ToString(out.JobArn), prefix("batch"))
+			j := describeJob(t, c, aws.ToString(out.JobId))
+			want("job's jobQueue", aws.ToString(j.JobQueue), prefix("batch"))
+			want("job's jobDefinition", aws.ToString(j.JobDefinition), prefix("batch"))
+			if _, err := c.DescribeJobQueues(ctx, &batch.DescribeJobQueuesInput{JobQueues: []string{prefix("batch") + "job-queue/q"}}); err != nil {
+				t.Errorf("DescribeJobQueues(the queue's ARN) = %v", err)
+			}
+
+			id, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(ts.URL) }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want("GetCallerIdentity's Arn", aws.ToString(id.Arn), "arn:"+partition+":iam::123456789012:")
+			subnets, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(ts.URL) }).DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+			if err != nil || len(subnets.Subnets) == 0 {
+				t.Fatalf("DescribeSubnets = %+v, %v", subnets, err)
+			}
+			want("SubnetArn", aws.ToString(subnets.Subnets[0].SubnetArn), prefix("ec2"))
+			logs := apitest.Logs(cfg, ts.URL)
+			if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/g")}); err != nil {
+				t.Fatal(err)
+			}
+			groups, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/g")})
+			if err != nil || len(groups.LogGroups) != 1 {
+				t.Fatalf("DescribeLogGroups = %+v, %v", groups, err)
+			}
+			want("log group arn", aws.ToString(groups.LogGroups[0].Arn), prefix("logs"))
+		})
+	}
 }
