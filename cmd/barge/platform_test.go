@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
@@ -118,5 +120,54 @@ func TestPartitionARNs(t *testing.T) {
 			}
 			want("log group arn", aws.ToString(groups.LogGroups[0].Arn), prefix("logs"))
 		})
+	}
+}
+
+// TestUnknownNetworkStatusReason: a Fargate compute environment whose
+// subnets or security groups barge's EC2 does not know becomes VALID and
+// runs jobs, and its statusReason says which, within 255 characters; one
+// on EC2's own default subnets and group says nothing of them.
+func TestUnknownNetworkStatusReason(t *testing.T) {
+	p := startProcServer(t) // its compute environment "ce" names unknown IDs
+	ctx := context.Background()
+	ce := waitCEStatus(t, p.c, "ce", types.CEStatusValid)
+	reason := aws.ToString(ce.StatusReason)
+	if !strings.HasPrefix(reason, "ComputeEnvironment Healthy (barge: EC2 does not know subnet-0123456789abcdef0, sg-0123456789abcdef0; jobs run all the same") || len(reason) > 255 {
+		t.Errorf("statusReason = %q (%d characters), want it to name the unknown subnet and group", reason, len(reason))
+	}
+	if j := waitJob(t, p.c, submit(t, p.c, p.job("runs", "true")), time.Minute); j.Status != types.JobStatusSucceeded {
+		t.Errorf("job on the compute environment = %s, want SUCCEEDED", j.Status)
+	}
+
+	e := ec2.NewFromConfig(p.awsConfig(), func(o *ec2.Options) { o.BaseEndpoint = aws.String(p.URL) })
+	subnets, err := e.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+	if err != nil || len(subnets.Subnets) == 0 {
+		t.Fatalf("DescribeSubnets = %+v, %v", subnets, err)
+	}
+	groups, err := e.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupNames: []string{"default"}})
+	if err != nil || len(groups.SecurityGroups) != 1 {
+		t.Fatalf("DescribeSecurityGroups(default) = %+v, %v", groups, err)
+	}
+	many := make([]string, 16)
+	for i := range many {
+		many[i] = fmt.Sprintf("subnet-%017d", i)
+	}
+	for name, network := range map[string][2][]string{
+		"known": {{aws.ToString(subnets.Subnets[0].SubnetId)}, {aws.ToString(groups.SecurityGroups[0].GroupId)}},
+		"many":  {many, {"sg-00000000000000001", "sg-00000000000000002", "sg-00000000000000003", "sg-00000000000000004", "sg-00000000000000005"}},
+	} {
+		if _, err := p.c.CreateComputeEnvironment(ctx, &batch.CreateComputeEnvironmentInput{ComputeEnvironmentName: aws.String(name), Type: types.CETypeManaged,
+			ComputeResources: &types.ComputeResource{Type: types.CRTypeFargate, MaxvCpus: aws.Int32(4), Subnets: network[0], SecurityGroupIds: network[1]}}); err != nil {
+			t.Fatal(err)
+		}
+		reason := aws.ToString(waitCEStatus(t, p.c, name, types.CEStatusValid).StatusReason)
+		switch {
+		case len(reason) > 255 || !strings.HasPrefix(reason, "ComputeEnvironment Healthy"):
+			t.Errorf("%s: statusReason = %q (%d characters), want ComputeEnvironment Healthy within 255", name, reason, len(reason))
+		case name == "known" && strings.Contains(reason, "does not know"):
+			t.Errorf("known: statusReason = %q, want nothing said of the network", reason)
+		case name == "many" && !strings.Contains(reason, "EC2 does not know subnet-00000000000000000"):
+			t.Errorf("many: statusReason = %q, want the unknown IDs named", reason)
+		}
 	}
 }

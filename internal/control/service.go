@@ -73,6 +73,11 @@ type Config struct {
 	// Waits says why RUNNABLE jobs wait and shows queues' fronts; nil when
 	// nothing schedules.
 	Waits Waits
+	// UnknownNetwork returns those of subnets and groups (EC2 IDs) that
+	// barge's EC2 does not know; a Fargate compute environment that names
+	// some still becomes VALID and works, and its statusReason says so.
+	// nil when nothing checks.
+	UnknownNetwork func(ctx context.Context, subnets, groups []string) ([]string, error)
 
 	// Prices prices finished jobs' bargeCost; nil means
 	// barge.DefaultPrices. CostDays answers POST /v1/barge/costs; nil
@@ -96,6 +101,9 @@ type Service struct {
 	cache    *submitCache
 	jobs     *jobstate.Lifecycle
 	healthy  string // statusReason of a VALID compute environment
+	note     string // what the executor cannot honour; "" when nothing
+
+	unknownNetwork func(ctx context.Context, subnets, groups []string) ([]string, error)
 
 	// mu serialises control-plane changes (compute environments, queues,
 	// policies, definitions), whose rules span several resources: a queue
@@ -131,9 +139,9 @@ func New(cfg Config) *Service {
 	if cfg.Prices != nil {
 		s.prices = *cfg.Prices
 	}
-	s.healthy = ceHealthy
-	if cfg.ExecutorNote != "" {
-		s.healthy = ceHealthy + " (barge: " + cfg.ExecutorNote + ")"
+	s.healthy, s.note, s.unknownNetwork = ceHealthy, cfg.ExecutorNote, cfg.UnknownNetwork
+	if s.note != "" {
+		s.healthy = barge.FitReason(ceHealthy+" (barge: %s)", s.note)
 	}
 	if s.wake == nil {
 		s.wake = func() {}
