@@ -26,7 +26,30 @@ type Scope struct {
 
 // ARN returns the Batch ARN of the resource kind/name in this scope.
 func (s Scope) ARN(kind ResourceKind, name string) string {
-	return "arn:aws:batch:" + s.Region + ":" + s.Account + ":" + string(kind) + "/" + name
+	return s.ARNPrefix("batch") + string(kind) + "/" + name
+}
+
+// Partition returns the AWS partition of region: aws-cn for China's
+// regions (cn-north-1, cn-northwest-1), aws-us-gov for GovCloud's
+// (us-gov-west-1, us-gov-east-1), aws elsewhere. Every ARN starts
+// arn:<partition>:.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// Partition returns the scope's partition (see Partition).
+func (s Scope) Partition() string { return Partition(s.Region) }
+
+// ARNPrefix returns "arn:<partition>:<service>:<region>:<account>:", how
+// the ARNs of service's resources in this scope start.
+func (s Scope) ARNPrefix(service string) string {
+	return "arn:" + s.Partition() + ":" + service + ":" + s.Region + ":" + s.Account + ":"
 }
 
 // JobDefinitionARN returns the ARN of revision rev of job definition name.

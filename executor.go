@@ -186,3 +186,13 @@ func AsTaskError(err error) (*TaskError, bool) {
 	ok := errors.As(err, &te)
 	return te, ok
 }
+
+// TaskAddresser is implemented by executors that know the address a task
+// can be reached at. The runner asks once the task runs, and shows it as
+// the networkInterfaces of a Fargate job's container, as AWS does for the
+// task's elastic network interface.
+type TaskAddresser interface {
+	// Address returns the task's IPv4 address; "" when it has none (a
+	// container on no network).
+	Address(ctx context.Context, taskID string) (string, error)
+}

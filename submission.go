@@ -45,11 +45,11 @@ type Submission struct {
 // the job name, array size, dependencies, retry strategy, timeout, container
 // overrides, tags, share identifier format and scheduling priority override.
 //
-// dependsOn entries may have type N_TO_N, SEQUENTIAL or none. SEQUENTIAL is
-// allowed only on array jobs, and only a SEQUENTIAL entry may omit jobId. An
-// N_TO_N entry on a job that is not an array is accepted (AWS documents it
-// only for array jobs and says nothing of the rest); the scheduler treats it
-// as a plain dependency.
+// dependsOn entries may have type N_TO_N, SEQUENTIAL or none. Only a
+// SEQUENTIAL entry of an array job may omit jobId (its children then run one
+// after another). An N_TO_N or SEQUENTIAL entry with a jobId on a job that is
+// not an array is accepted (AWS documents the types only for array jobs and
+// says nothing of the rest); it is a plain dependency.
 func (s *Submission) Validate() error {
 	if err := ValidateJobName(s.JobName); err != nil {
 		return err
@@ -96,8 +96,8 @@ func (s *Submission) validateDependencies() error {
 		switch d.Type {
 		case "", DependencyNToN:
 		case DependencySequential:
-			if s.ArraySize == nil {
-				return invalidf("%s.type SEQUENTIAL applies only to array jobs. Give arrayProperties.size, or depend on a job by jobId without a type.", field)
+			if s.ArraySize == nil && d.JobID == "" {
+				return invalidf("%s.type SEQUENTIAL without a jobId applies only to array jobs. Give arrayProperties.size, or name the job this one waits for in jobId.", field)
 			}
 		default:
 			return invalidf("%s.type %s is not valid. It must be N_TO_N or SEQUENTIAL, or be omitted.", field, clip(d.Type))

@@ -45,7 +45,8 @@ func TestSubmissionValidate(t *testing.T) {
 		{"array 10001", func(s *Submission) { s.ArraySize = ptr(10001) }, "arrayProperties.size 10001 is not valid"},
 		{"21 dependencies", func(s *Submission) { s.DependsOn = deps(21) }, "dependsOn has 21 entries. A job can depend on at most 20 jobs"},
 		{"dependency type", func(s *Submission) { s.DependsOn = []JobDependency{{JobID: "j", Type: "ALL"}} }, "dependsOn[0].type \"ALL\" is not valid"},
-		{"sequential single job", func(s *Submission) { s.DependsOn = []JobDependency{{Type: DependencySequential}} }, "dependsOn[0].type SEQUENTIAL applies only to array jobs"},
+		{"sequential single job", func(s *Submission) { s.DependsOn = []JobDependency{{Type: DependencySequential}} }, "dependsOn[0].type SEQUENTIAL without a jobId applies only to array jobs"},
+		{"sequential single job with a jobId", func(s *Submission) { s.DependsOn = []JobDependency{{JobID: "j", Type: DependencySequential}} }, ""},
 		{"missing jobId", func(s *Submission) {
 			s.ArraySize = ptr(2)
 			s.DependsOn = []JobDependency{{Type: DependencyNToN}}

@@ -275,6 +275,10 @@ func validateEC2ComputeResources(cr *ComputeResource) error {
 	if cr.Subnets == nil {
 		return invalidf("computeResources.subnets is required. Give the VPC subnets the compute resources are launched in.")
 	}
+	if cr.InstanceRole == "" {
+		// AWS requires it of EC2 and SPOT compute resources.
+		return invalidf("computeResources.instanceRole is required for %s compute environments: the ECS instance profile its instances run with, e.g. ecsInstanceRole.", cr.Type)
+	}
 	switch cr.AllocationStrategy {
 	case "", "BEST_FIT", "BEST_FIT_PROGRESSIVE", "SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED":
 	default:

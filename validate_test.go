@@ -106,9 +106,10 @@ func ec2CE() *ComputeEnvironment {
 		Name: "ec2",
 		Type: CEManaged,
 		ComputeResources: &ComputeResource{
-			Type:     CREC2,
-			MaxvCpus: ptr(64),
-			Subnets:  []string{"subnet-1"},
+			Type:         CREC2,
+			MaxvCpus:     ptr(64),
+			Subnets:      []string{"subnet-1"},
+			InstanceRole: "ecsInstanceRole",
 		},
 	}
 }
@@ -171,6 +172,7 @@ func TestValidateComputeEnvironment(t *testing.T) {
 		{"no SGs", fargateCE, func(ce *ComputeEnvironment) { ce.ComputeResources.SecurityGroupIDs = nil }, "computeResources.securityGroupIds is required for Fargate"},
 		{"6 SGs", fargateCE, func(ce *ComputeEnvironment) { ce.ComputeResources.SecurityGroupIDs = make([]string, 6) }, "computeResources.securityGroupIds has 6 entries"},
 		{"ec2 without subnets", ec2CE, func(ce *ComputeEnvironment) { ce.ComputeResources.Subnets = nil }, "computeResources.subnets is required"},
+		{"ec2 without instanceRole", ec2CE, func(ce *ComputeEnvironment) { ce.ComputeResources.InstanceRole = "" }, "computeResources.instanceRole is required for EC2 compute environments"},
 		{"ec2 bad strategy", ec2CE, func(ce *ComputeEnvironment) { ce.ComputeResources.AllocationStrategy = "CHEAP" }, "computeResources.allocationStrategy \"CHEAP\""},
 		{"ec2 min over max", ec2CE, func(ce *ComputeEnvironment) { ce.ComputeResources.MinvCpus = ptr(65) }, "computeResources.minvCpus 65 is greater than maxvCpus 64"},
 		{"ec2 desired out of range", ec2CE, func(ce *ComputeEnvironment) { ce.ComputeResources.DesiredvCpus = ptr(65) }, "computeResources.desiredvCpus 65"},

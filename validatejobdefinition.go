@@ -163,7 +163,22 @@ func validateDefinitionKind(d *JobDefinition, fargate bool) error {
 	if fargate && given[0] == "eksProperties" {
 		return invalidf("eksProperties is not supported with platformCapabilities FARGATE. Use containerProperties.")
 	}
+	if given[0] == "eksProperties" && !hasEKSContainer(d.EksProperties) {
+		return invalidf("eksProperties.podProperties.containers must list at least one container: the pod's containers, each with an image.")
+	}
 	return nil
+}
+
+// hasEKSContainer reports whether an eksProperties object lists a
+// container in podProperties.containers, as AWS requires of an EKS job
+// definition.
+func hasEKSContainer(raw json.RawMessage) bool {
+	var p struct {
+		PodProperties *struct {
+			Containers []json.RawMessage `json:"containers"`
+		} `json:"podProperties"`
+	}
+	return json.Unmarshal(raw, &p) == nil && p.PodProperties != nil && len(p.PodProperties.Containers) > 0
 }
 
 func describeGiven(given []string) string {

@@ -67,7 +67,7 @@ func TestValidateJobDefinitionShape(t *testing.T) {
 			d.ContainerProperties, d.EcsProperties = nil, json.RawMessage(`{"taskProperties":[]}`)
 		}, ""},
 		{"eksProperties on EC2", ec2Def, func(d *JobDefinition) {
-			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{"podProperties":{}}`)
+			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{"podProperties":{"containers":[{"image":"busybox"}]}}`)
 		}, ""},
 		{"multinode", ec2Def, func(d *JobDefinition) {
 			d.Type, d.ContainerProperties, d.NodeProperties = JobDefinitionMultinode, nil, json.RawMessage(`{"numNodes":2}`)
@@ -80,6 +80,12 @@ func TestValidateJobDefinitionShape(t *testing.T) {
 		{"bad type", fargateDef, func(d *JobDefinition) { d.Type = "Container" }, "type \"Container\" is not valid"},
 		{"bad platform", fargateDef, func(d *JobDefinition) { d.PlatformCapabilities = []string{"fargate"} }, "platformCapabilities value \"fargate\" is not valid"},
 		{"two platforms", fargateDef, func(d *JobDefinition) { d.PlatformCapabilities = []string{"EC2", "FARGATE"} }, "platformCapabilities has 2 entries"},
+		{"eksProperties without a container", ec2Def, func(d *JobDefinition) {
+			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{"podProperties":{"containers":[]}}`)
+		}, "eksProperties.podProperties.containers must list at least one container"},
+		{"eksProperties without podProperties", ec2Def, func(d *JobDefinition) {
+			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{}`)
+		}, "eksProperties.podProperties.containers must list at least one container"},
 		{"no properties", fargateDef, func(d *JobDefinition) { d.ContainerProperties = nil }, "needs exactly one of containerProperties, ecsProperties or eksProperties; got none"},
 		{"two properties", fargateDef, func(d *JobDefinition) { d.EcsProperties = json.RawMessage(`{}`) }, "got containerProperties and ecsProperties"},
 		{"container with nodeProperties", fargateDef, func(d *JobDefinition) {

@@ -128,8 +128,6 @@ func TestCancelAndTerminateJob(t *testing.T) {
 			name, id, reason string
 			want             []string
 		}{
-			{"unknown job", "00000000-0000-4000-8000-000000000000", "r", []string{"Job 00000000-0000-4000-8000-000000000000 does not exist"}},
-			{"unknown array child", id + ":0", "r", []string{"does not exist"}},
 			{"no reason", id, "", []string{"reason is required"}},
 			{"reason of 1025 characters", id, strings.Repeat("r", 1025), []string{"reason is 1025 characters long", "limit is 1024"}},
 			{"no job ID", "", "r", []string{"jobId is required"}},
@@ -141,6 +139,15 @@ func TestCancelAndTerminateJob(t *testing.T) {
 				_, err = c.TerminateJob(ctx, &batch.TerminateJobInput{JobId: aws.String(tt.id), Reason: aws.String(tt.reason)})
 				wantClientError(t, err, tt.want...)
 			})
+		}
+		// AWS Batch answers 200 with {} for a job ID it does not know.
+		for _, unknown := range []string{"00000000-0000-4000-8000-000000000000", id + ":0"} {
+			if _, err := c.CancelJob(ctx, &batch.CancelJobInput{JobId: aws.String(unknown), Reason: aws.String("r")}); err != nil {
+				t.Errorf("CancelJob(unknown %s) = %v, want success", unknown, err)
+			}
+			if _, err := c.TerminateJob(ctx, &batch.TerminateJobInput{JobId: aws.String(unknown), Reason: aws.String("r")}); err != nil {
+				t.Errorf("TerminateJob(unknown %s) = %v, want success", unknown, err)
+			}
 		}
 		if j := describeJob(t, c, id); j.Status != types.JobStatusRunnable {
 			t.Errorf("job after rejected cancels = %s, want RUNNABLE", j.Status)
@@ -296,5 +303,13 @@ func TestCancelJobsBulk(t *testing.T) {
 				t.Errorf("POST %s with 50 IDs = %d %v, want 50 successful", op.path, status, out)
 			}
 		})
+	}
+	// The single forms agree with AWS, and with the bulk forms: an unknown
+	// job ID is 200 with {}.
+	for _, path := range []string{"/v1/canceljob", "/v1/terminatejob"} {
+		status, errType, out := rawBatch(t, ts, path, map[string]any{"jobId": "00000000-0000-4000-8000-000000000000", "reason": "r"})
+		if status != http.StatusOK || errType != "" || len(out) != 0 {
+			t.Errorf("POST %s(unknown job) = %d %s %v, want 200 {}", path, status, errType, out)
+		}
 	}
 }

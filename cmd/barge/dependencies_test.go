@@ -53,6 +53,28 @@ func TestDependentFailsDownTheChain(t *testing.T) {
 	}
 }
 
+// TestSequentialDependencyOfASingleJob: dependsOn with type SEQUENTIAL and
+// a jobId, on a job that is not an array, is an ordinary dependency, as on
+// AWS (which documents SEQUENTIAL without a jobId only for arrays): the job
+// waits PENDING, and fails when what it waits for fails.
+func TestSequentialDependencyOfASingleJob(t *testing.T) {
+	ts := startServer(t, "")
+	c := ts.batch()
+	seed(t, c)
+	a := submit(t, c, jobInput("a"))
+	in := jobInput("b")
+	in.DependsOn = []types.JobDependency{{JobId: aws.String(a), Type: types.ArrayJobDependencySequential}}
+	b := submit(t, c, in)
+	j := describeJob(t, c, b)
+	if j.Status != types.JobStatusPending || len(j.DependsOn) != 1 || aws.ToString(j.DependsOn[0].JobId) != a || j.DependsOn[0].Type != types.ArrayJobDependencySequential {
+		t.Fatalf("job with a SEQUENTIAL dependency = %s dependsOn %+v, want PENDING on %s", j.Status, j.DependsOn, a)
+	}
+	cancelJob(t, c, a, "not needed")
+	if j := describeJob(t, c, b); j.Status != types.JobStatusFailed || aws.ToString(j.StatusReason) != "Dependent Job failed" {
+		t.Errorf("after its dependency failed: %s %q, want FAILED \"Dependent Job failed\"", j.Status, aws.ToString(j.StatusReason))
+	}
+}
+
 // TestDependenciesOnArrays runs jobs that depend on arrays: on the whole
 // array, on one child, and N_TO_N, child by child, including on an array
 // that has already failed: a child whose partner succeeded still runs.

@@ -125,6 +125,13 @@ func TestSubmitJobValidation(t *testing.T) {
 	bare := ec2DefInput("ec2-bare")
 	bare.ContainerProperties.ResourceRequirements = nil
 	registerDef(t, c, bare)
+	createEC2CE(t, c, "ec2-ce")
+	createQueue(t, c, "ec2-queue", "ec2-ce")
+	ec2 := func(def string) func(in *batch.SubmitJobInput) {
+		return func(in *batch.SubmitJobInput) {
+			in.JobQueue, in.JobDefinition = aws.String("ec2-queue"), aws.String(def)
+		}
+	}
 	arrayIn := jobInput("array")
 	arrayIn.ArrayProperties = &types.ArrayProperties{Size: aws.Int32(2)}
 	array := submit(t, c, arrayIn)
@@ -215,7 +222,7 @@ func TestSubmitJobValidation(t *testing.T) {
 			[]string{"dependsOn[0].jobId is required"}},
 		{"SEQUENTIAL on a single job", func(in *batch.SubmitJobInput) {
 			in.DependsOn = []types.JobDependency{{Type: types.ArrayJobDependencySequential}}
-		}, []string{"SEQUENTIAL applies only to array jobs"}},
+		}, []string{"SEQUENTIAL without a jobId applies only to array jobs"}},
 		{"unknown dependency type", func(in *batch.SubmitJobInput) {
 			in.DependsOn = []types.JobDependency{{JobId: deps20[0].JobId, Type: "ALL"}}
 		},
@@ -257,18 +264,24 @@ func TestSubmitJobValidation(t *testing.T) {
 			o.Environment = []types.KeyValuePair{{Name: aws.String("BIG"), Value: aws.String(strings.Repeat("x", 8000))}}
 		}), nil},
 		{"EC2: fractional VCPU override", func(in *batch.SubmitJobInput) {
-			in.JobDefinition = aws.String("ec2-def")
+			ec2("ec2-def")(in)
 			resources("VCPU", "0.5")(in)
 		}, []string{"Value 0.5 for type VCPU in resourceRequirement is not valid. Please provide a numeric value."}},
 		{"EC2: legacy vcpus override", func(in *batch.SubmitJobInput) {
-			in.JobDefinition = aws.String("ec2-def")
+			ec2("ec2-def")(in)
 			in.ContainerOverrides = &types.ContainerOverrides{Vcpus: aws.Int32(4)}
 		}, nil},
-		{"EC2: no vCPU anywhere", func(in *batch.SubmitJobInput) { in.JobDefinition = aws.String("ec2-bare") }, []string{"vCPU is not provided"}},
+		{"EC2: no vCPU anywhere", ec2("ec2-bare"), []string{"vCPU is not provided"}},
 		{"EC2: resources given at submission", func(in *batch.SubmitJobInput) {
-			in.JobDefinition = aws.String("ec2-bare")
+			ec2("ec2-bare")(in)
 			resources("VCPU", "1", "MEMORY", "2048")(in)
 		}, nil},
+		// Platform capabilities: AWS refuses a definition the queue's
+		// compute environments cannot run, rather than drop its settings.
+		{"EC2 definition on a Fargate queue", func(in *batch.SubmitJobInput) { in.JobDefinition = aws.String("ec2-def") },
+			[]string{"Job Queue is attached to Compute Environment that can not run Jobs with capability EC2.", `platformCapabilities ["FARGATE"]`}},
+		{"Fargate definition on an EC2 queue", func(in *batch.SubmitJobInput) { in.JobQueue = aws.String("ec2-queue") },
+			[]string{"Job Queue is attached to Compute Environment that can not run Jobs with capability FARGATE.", `platformCapabilities ["EC2"]`}},
 		{"nodeOverrides on Fargate", func(in *batch.SubmitJobInput) { in.NodeOverrides = &types.NodeOverrides{NumNodes: aws.Int32(2)} },
 			[]string{"nodeOverrides is not applicable for Fargate"}},
 

@@ -299,7 +299,7 @@ func TestListJobs(t *testing.T) {
 			[]string{"full ARN with its revision"}},
 		{"maxResults 0", &batch.ListJobsInput{JobQueue: queue, MaxResults: aws.Int32(0)}, []string{"maxResults must be at least 1"}},
 		{"bad nextToken", &batch.ListJobsInput{JobQueue: queue, JobStatus: types.JobStatusRunnable, NextToken: aws.String("garbage")}, []string{"nextToken is not valid"}},
-		{"multiNodeJobId", &batch.ListJobsInput{MultiNodeJobId: aws.String(array)}, []string{"multiNodeJobId is not supported"}},
+		{"multiNodeJobId with an unknown status", &batch.ListJobsInput{MultiNodeJobId: aws.String(array), JobStatus: "DONE"}, []string{"jobStatus must be one of"}},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,6 +307,20 @@ func TestListJobs(t *testing.T) {
 			wantClientError(t, err, tt.want...)
 		})
 	}
+
+	// AWS lists the nodes of the multi-node parallel job multiNodeJobId
+	// names; barge runs none, so an array job's ID, a single job's or an
+	// unknown one lists nothing.
+	t.Run("multiNodeJobId", func(t *testing.T) {
+		for _, id := range []string{array, cancelled, "00000000-0000-4000-8000-000000000000"} {
+			for _, status := range []types.JobStatus{"", types.JobStatusFailed} {
+				out, err := c.ListJobs(ctx, &batch.ListJobsInput{MultiNodeJobId: aws.String(id), JobStatus: status})
+				if err != nil || out.JobSummaryList == nil || len(out.JobSummaryList) != 0 || out.NextToken != nil {
+					t.Errorf("ListJobs(multiNodeJobId %s, %q) = %+v, %v; want an empty jobSummaryList", id, status, out, err)
+				}
+			}
+		}
+	})
 
 	t.Run("a token of another operation", func(t *testing.T) {
 		registerDef(t, c, fargateDefInput("other-def"))

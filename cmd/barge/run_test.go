@@ -130,6 +130,38 @@ func TestSeedWorkflowRuns(t *testing.T) {
 		}
 	})
 
+	// A Fargate job's networkInterfaces show its container's address on
+	// the engine's network, which the container sees as its own. The
+	// address is read once the task runs: the job runs until terminated.
+	t.Run("network interface", func(t *testing.T) {
+		in := submitIn("address")
+		in.ContainerOverrides = &types.ContainerOverrides{Command: []string{"sh", "-c", "trap 'exit 0' TERM; hostname -i; sleep 600 & wait"}}
+		id := submit(t, c, in)
+		var j types.JobDetail
+		var lines []string
+		for deadline := time.Now().Add(time.Minute); len(lines) == 0; time.Sleep(50 * time.Millisecond) {
+			if j = describeJob(t, c, id); j.Status == types.JobStatusRunning {
+				lines = logLines(t, ts, "/seed", aws.ToString(j.Container.LogStreamName))
+			}
+			if j.Status == types.JobStatusFailed || time.Now().After(deadline) {
+				t.Fatalf("job = %s %q; want RUNNING with a log line", j.Status, aws.ToString(j.StatusReason))
+			}
+		}
+		running := j.Container.NetworkInterfaces
+		if len(running) != 1 || aws.ToString(running[0].PrivateIpv4Address) != strings.TrimSpace(lines[0]) || aws.ToString(running[0].AttachmentId) == "" {
+			t.Errorf("RUNNING job's networkInterfaces = %+v, the container says its address is %q", running, lines)
+		}
+		if _, err := c.TerminateJob(ctx, &batch.TerminateJobInput{JobId: aws.String(id), Reason: aws.String("seen")}); err != nil {
+			t.Fatal(err)
+		}
+		if j = waitJob(t, c, id, time.Minute); len(j.Attempts) != 1 {
+			t.Fatalf("terminated job = %s, %d attempts; want 1", j.Status, len(j.Attempts))
+		}
+		if nics := j.Attempts[0].Container.NetworkInterfaces; len(running) != 1 || len(nics) != 1 || *nics[0].PrivateIpv4Address != *running[0].PrivateIpv4Address {
+			t.Errorf("attempt's networkInterfaces = %+v, want the running job's %+v", nics, running)
+		}
+	})
+
 	t.Run("4 vCPU 16 GiB override", func(t *testing.T) {
 		in := submitIn("big")
 		in.ContainerOverrides = &types.ContainerOverrides{ResourceRequirements: []types.ResourceRequirement{

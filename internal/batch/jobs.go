@@ -114,7 +114,8 @@ func (a *API) jobDetail(d *jobDetail, jd *control.JobDescription) {
 		})
 	}
 	if spec.Container != nil {
-		c := &containerDetail{ContainerProperties: *spec.Container}
+		c := &containerDetail{}
+		c.set(spec.Container)
 		if r := j.Runtime; r != nil {
 			c.ExitCode, c.Reason, c.TaskArn, c.LogStreamName, c.NetworkInterfaces = r.ExitCode, r.Reason, r.TaskArn, r.LogStreamName, r.NetworkInterfaces
 		}

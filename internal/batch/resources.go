@@ -182,6 +182,15 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 	if tags == nil {
 		tags = map[string]string{}
 	}
+	orchestration := "ECS"
+	if len(d.EksProperties) > 0 && string(d.EksProperties) != "null" {
+		orchestration = "EKS"
+	}
+	var container *containerPropertiesDetail
+	if d.ContainerProperties != nil {
+		container = &containerPropertiesDetail{}
+		container.set(d.ContainerProperties)
+	}
 	return jobDefinitionDetail{
 		JobDefinitionName:            d.Name,
 		JobDefinitionArn:             scope.JobDefinitionARN(d.Name, d.Revision),
@@ -191,7 +200,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		SchedulingPriority:           d.SchedulingPriority,
 		Parameters:                   params,
 		RetryStrategy:                d.RetryStrategy,
-		ContainerProperties:          d.ContainerProperties,
+		ContainerProperties:          container,
 		Timeout:                      d.Timeout,
 		NodeProperties:               d.NodeProperties,
 		Tags:                         tags,
@@ -199,7 +208,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		PlatformCapabilities:         d.PlatformCapabilities,
 		EcsProperties:                d.EcsProperties,
 		EksProperties:                d.EksProperties,
-		ContainerOrchestrationType:   "ECS",
+		ContainerOrchestrationType:   orchestration,
 		ConsumableResourceProperties: d.ConsumableResourceProperties,
 	}
 }

@@ -85,7 +85,7 @@ type jobDefinitionDetail struct {
 	SchedulingPriority           *int                       `json:"schedulingPriority,omitempty"`
 	Parameters                   map[string]string          `json:"parameters"`
 	RetryStrategy                *barge.RetryStrategy       `json:"retryStrategy,omitempty"`
-	ContainerProperties          *barge.ContainerProperties `json:"containerProperties,omitempty"`
+	ContainerProperties          *containerPropertiesDetail `json:"containerProperties,omitempty"`
 	Timeout                      *barge.JobTimeout          `json:"timeout,omitempty"`
 	NodeProperties               json.RawMessage            `json:"nodeProperties,omitempty"`
 	Tags                         map[string]string          `json:"tags"`
@@ -163,7 +163,7 @@ type jobDetail struct {
 // containerDetail is the job's resolved container plus the runtime fields of
 // its current or last attempt.
 type containerDetail struct {
-	barge.ContainerProperties
+	containerPropertiesDetail
 	ExitCode          *int                     `json:"exitCode,omitempty"`
 	Reason            string                   `json:"reason,omitempty"`
 	TaskArn           string                   `json:"taskArn,omitempty"`

@@ -11,21 +11,34 @@ const maxBulkJobs = 50
 
 // CancelJob fails a job that has not started (SUBMITTED, PENDING, RUNNABLE)
 // with the caller's reason, a PENDING one once its dependencies have ended;
-// a started job is left alone, as on AWS (see stopJob).
+// a started job is left alone, as on AWS (see stopJob). A job that does
+// not exist is no error: AWS Batch answers 200 with {} for it.
 func (s *Service) CancelJob(ctx context.Context, in *JobActionInput) error {
 	if err := checkStopInput(in.JobID, in.Reason); err != nil {
 		return err
 	}
-	return s.jobs.Cancel(ctx, in.JobID, in.Reason)
+	return unknownIsDone(s.jobs.Cancel(ctx, in.JobID, in.Reason))
 }
 
 // TerminateJob fails a STARTING or RUNNING job with the caller's reason and
 // stops its task; a job that has not started is cancelled as by CancelJob.
+// A job that does not exist is no error, as on AWS.
 func (s *Service) TerminateJob(ctx context.Context, in *JobActionInput) error {
 	if err := checkStopInput(in.JobID, in.Reason); err != nil {
 		return err
 	}
-	return s.jobs.Terminate(ctx, in.JobID, in.Reason)
+	return unknownIsDone(s.jobs.Terminate(ctx, in.JobID, in.Reason))
+}
+
+// unknownIsDone drops err if it says the job does not exist: AWS Batch's
+// CancelJob and TerminateJob answer 200 with {} for a job ID it does not
+// know (aws/aws-cli#2551), and CancelJobs and TerminateJobs count such IDs
+// as successful.
+func unknownIsDone(err error) error {
+	if barge.ErrorCodeOf(err) == barge.ENotFound {
+		return nil
+	}
+	return err
 }
 
 // CancelJobs cancels up to 50 jobs; each outcome is reported, and unknown IDs
@@ -66,7 +79,7 @@ func (s *Service) stopJobs(ctx context.Context, in *BulkJobActionInput, terminat
 		if terminate {
 			stop = s.jobs.Terminate
 		}
-		if err := stop(ctx, id, in.Reason); err != nil && barge.ErrorCodeOf(err) != barge.ENotFound {
+		if err := unknownIsDone(stop(ctx, id, in.Reason)); err != nil {
 			if barge.ErrorCodeOf(err) == barge.EInternal {
 				return nil, err
 			}

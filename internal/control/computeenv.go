@@ -47,7 +47,7 @@ func (s *Service) CreateComputeEnvironment(ctx context.Context, in *CreateComput
 	if ce.State == "" {
 		ce.State = barge.StateEnabled
 	}
-	ce.EcsClusterArn = "arn:aws:ecs:" + s.scope.Region + ":" + s.scope.Account + ":cluster/AWSBatch-" + ce.Name + "-" + ce.UUID
+	ce.EcsClusterArn = s.scope.ARNPrefix("ecs") + "cluster/AWSBatch-" + ce.Name + "-" + ce.UUID
 	if err := barge.ValidateComputeEnvironment(ce); err != nil {
 		return nil, err
 	}
@@ -76,11 +76,11 @@ func (s *Service) CreateComputeEnvironment(ctx context.Context, in *CreateComput
 func (s *Service) roleARN(role string) string {
 	switch {
 	case role == "":
-		return "arn:aws:iam::" + s.scope.Account + ":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"
+		return "arn:" + s.scope.Partition() + ":iam::" + s.scope.Account + ":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"
 	case strings.HasPrefix(role, "arn:"):
 		return role
 	default:
-		return "arn:aws:iam::" + s.scope.Account + ":role/" + strings.TrimPrefix(role, "/")
+		return "arn:" + s.scope.Partition() + ":iam::" + s.scope.Account + ":role/" + strings.TrimPrefix(role, "/")
 	}
 }
 
@@ -276,6 +276,6 @@ func (s *Service) withHealth(ce *barge.ComputeEnvironment) *barge.ComputeEnviron
 		return ce
 	}
 	c := *ce // the store's may be shared by its cache
-	c.StatusReason = why + "; its jobs wait in RUNNABLE until it can."
+	c.StatusReason = barge.FitReason("%s; its jobs wait in RUNNABLE until it can.", why)
 	return &c
 }

@@ -51,6 +51,9 @@ func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkPlatform(ctx, q, def); err != nil {
+		return nil, err
+	}
 	spec, err := barge.NewJobSpec(def, s.scope.JobDefinitionARN(def.Name, def.Revision), sub, q.SchedulingPolicyArn != "")
 	if err != nil {
 		return nil, err
@@ -60,6 +63,36 @@ func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job
 		return nil, err
 	}
 	return job, nil
+}
+
+// checkPlatform refuses a definition whose platform capability the queue's
+// compute environments cannot run (an EC2 definition on a queue of Fargate
+// compute environments, or the reverse), with AWS's message: AWS refuses
+// the submission rather than run it without the settings the other
+// platform lacks (privileged, host volumes, devices). A queue's compute
+// environments are all Fargate or all EC2; one whose type is not known (a
+// queue whose compute environments are gone) is not checked.
+func (s *Service) checkPlatform(ctx context.Context, q *barge.JobQueue, def *barge.JobDefinition) error {
+	for _, o := range q.ComputeEnvironmentOrder {
+		t, err := s.cache.computeType(ctx, s.store, o.ComputeEnvironment)
+		if err != nil {
+			return err
+		}
+		if t == "" {
+			continue
+		}
+		if def.IsFargate() == barge.CRType(t).IsFargate() {
+			return nil
+		}
+		capability, other := barge.PlatformEC2, barge.PlatformFargate
+		if def.IsFargate() {
+			capability, other = barge.PlatformFargate, barge.PlatformEC2
+		}
+		// AWS's message, then what to do.
+		return barge.Errorf(barge.EInvalid, "Job Queue is attached to Compute Environment that can not run Jobs with capability %s. Submit to a queue of %s compute environments, or use a job definition with platformCapabilities [\"%s\"].",
+			capability, capability, other)
+	}
+	return nil
 }
 
 // JobDescription is a job as DescribeJobs shows it.
@@ -202,6 +235,8 @@ type JobSummary struct {
 
 // ListJobs pages through a queue's jobs (array children excluded) or an
 // array's children, by status (RUNNING when none is given) or by one filter.
+// With multiNodeJobId it lists no jobs: barge runs no multi-node parallel
+// jobs, so the ID names none.
 func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSummary], error) {
 	given := 0
 	for _, v := range []string{in.JobQueue, in.ArrayJobID, in.MultiNodeJobID} {
@@ -211,9 +246,6 @@ func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSum
 	}
 	if given != 1 {
 		return nil, barge.Errorf(barge.EInvalid, "Exactly one of jobQueue, arrayJobId or multiNodeJobId must be given.")
-	}
-	if in.MultiNodeJobID != "" {
-		return nil, barge.Errorf(barge.EUnsupported, "multiNodeJobId is not supported: barge runs container jobs on Fargate-style compute environments, which have no multi-node parallel jobs.")
 	}
 	if in.JobStatus != "" && !in.JobStatus.Valid() {
 		return nil, barge.Errorf(barge.EInvalid, "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED; got %q.", in.JobStatus)
@@ -241,6 +273,11 @@ func (s *Service) ListJobs(ctx context.Context, in *ListJobsInput) (*Page[JobSum
 		return nil, err
 	}
 	q.Cursor = cursor
+	if in.MultiNodeJobID != "" {
+		// AWS lists the nodes of the multi-node parallel job named; barge
+		// runs none, so no ID names one, and the list is empty.
+		return &Page[JobSummary]{Items: []JobSummary{}}, nil
+	}
 
 	var parent *barge.Job
 	if in.ArrayJobID != "" {

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -47,6 +48,8 @@ func (s *Service) reconcileOnce(ctx context.Context) error {
 			if !ce.IsFargate() {
 				ce.Status = barge.StatusInvalid
 				ce.StatusReason = "CLIENT_ERROR - barge runs Fargate compute environments only: " + string(ce.Type) + " compute environments with EC2 or SPOT capacity cannot run jobs. Create a MANAGED compute environment with computeResources.type FARGATE or FARGATE_SPOT."
+			} else if reason := s.networkReason(ctx, ce); reason != "" {
+				ce.StatusReason = reason
 			}
 			if err := s.store.PutComputeEnvironment(ctx, ce); err != nil {
 				return err
@@ -83,4 +86,28 @@ func (s *Service) reconcileOnce(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// networkReason is the statusReason of a VALID Fargate compute environment
+// whose subnets or security groups barge's EC2 does not know: it works all
+// the same (barge builds no networks), and says which, within 255
+// characters. "" when EC2 knows them all, or cannot tell.
+func (s *Service) networkReason(ctx context.Context, ce *barge.ComputeEnvironment) string {
+	cr := ce.ComputeResources
+	if s.unknownNetwork == nil || cr == nil {
+		return ""
+	}
+	unknown, err := s.unknownNetwork(ctx, cr.Subnets, cr.SecurityGroupIDs)
+	if err != nil {
+		s.log.Warn("checking a compute environment's subnets and security groups failed", "compute_environment", ce.Name, "error", err)
+		return ""
+	}
+	if len(unknown) == 0 {
+		return ""
+	}
+	note := ""
+	if s.note != "" {
+		note = "; " + s.note
+	}
+	return barge.FitReason(ceHealthy+" (barge: EC2 does not know %s; jobs run all the same%s)", strings.Join(unknown, ", "), note)
 }

@@ -77,6 +77,11 @@ type Config struct {
 	// start tasks now, "" when it can: the statusReason of a VALID compute
 	// environment then says so. nil when nothing runs.
 	Unavailable func(ce *barge.ComputeEnvironment) string
+	// UnknownNetwork returns those of subnets and groups (EC2 IDs) that
+	// barge's EC2 does not know; a Fargate compute environment that names
+	// some still becomes VALID and works, and its statusReason says so.
+	// nil when nothing checks.
+	UnknownNetwork func(ctx context.Context, subnets, groups []string) ([]string, error)
 
 	// Prices prices finished jobs' bargeCost; nil means
 	// barge.DefaultPrices. CostDays answers POST /v1/barge/costs; nil
@@ -102,6 +107,9 @@ type Service struct {
 	healthy  string // statusReason of a VALID compute environment
 	// unavailable is Config.Unavailable (never nil).
 	unavailable func(ce *barge.ComputeEnvironment) string
+	note        string // what the executor cannot honour; "" when nothing
+
+	unknownNetwork func(ctx context.Context, subnets, groups []string) ([]string, error)
 
 	// mu serialises control-plane changes (compute environments, queues,
 	// policies, definitions), whose rules span several resources: a queue
@@ -141,9 +149,9 @@ func New(cfg Config) *Service {
 	if cfg.Prices != nil {
 		s.prices = *cfg.Prices
 	}
-	s.healthy = ceHealthy
-	if cfg.ExecutorNote != "" {
-		s.healthy = ceHealthy + " (barge: " + cfg.ExecutorNote + ")"
+	s.healthy, s.note, s.unknownNetwork = ceHealthy, cfg.ExecutorNote, cfg.UnknownNetwork
+	if s.note != "" {
+		s.healthy = barge.FitReason(ceHealthy+" (barge: %s)", s.note)
 	}
 	if s.wake == nil {
 		s.wake = func() {}

@@ -117,16 +117,5 @@ func newID(prefix string) string {
 // arn returns the EC2 ARN of a resource of type kind ("subnet",
 // "security-group", ...).
 func (s *Service) arn(kind, id string) string {
-	return "arn:" + partition(s.scope.Region) + ":ec2:" + s.scope.Region + ":" + s.scope.Account + ":" + kind + "/" + id
-}
-
-// partition returns the AWS partition of region.
-func partition(region string) string {
-	switch {
-	case len(region) > 3 && region[:3] == "cn-":
-		return "aws-cn"
-	case len(region) > 7 && region[:7] == "us-gov-":
-		return "aws-us-gov"
-	}
-	return "aws"
+	return s.scope.ARNPrefix("ec2") + kind + "/" + id
 }

@@ -237,7 +237,7 @@ func (s *Service) DescribeClusters(ctx context.Context, in *DescribeClustersInpu
 		if ce == nil {
 			arn := ref
 			if !strings.HasPrefix(ref, "arn:") {
-				arn = "arn:aws:ecs:" + s.scope.Region + ":" + s.scope.Account + ":cluster/" + ref
+				arn = s.scope.ARNPrefix("ecs") + "cluster/" + ref
 			}
 			out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
 			continue

@@ -145,7 +145,7 @@ func (s *Service) DescribeTasks(ctx context.Context, in *DescribeTasksInput) (*D
 		if t == nil {
 			arn := want
 			if !strings.HasPrefix(want, "arn:") {
-				arn = "arn:aws:ecs:" + s.scope.Region + ":" + s.scope.Account + ":task/" + clusterName(ce.EcsClusterArn) + "/" + want
+				arn = s.scope.ARNPrefix("ecs") + "task/" + clusterName(ce.EcsClusterArn) + "/" + want
 			}
 			out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
 			continue

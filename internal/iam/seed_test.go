@@ -105,14 +105,14 @@ func TestCheckExecutionRole(t *testing.T) {
 		{"role with a path", "arn:aws:iam::123456789012:role/service-role/pathed", nil},
 		{"missing role", arn("ecsTaskExecutionRole"), []string{
 			"ResourceInitializationError: ", "execution role arn:aws:iam::123456789012:role/ecsTaskExecutionRole", "the role does not exist",
-			"aws iam create-role --role-name ecsTaskExecutionRole", "ecs-tasks.amazonaws.com", "executionRoleArn"}},
+			"aws iam create-role --role-name ecsTaskExecutionRole", "ecs-tasks.amazonaws.com", "or fix the ARN."}},
 		{"role trusting only Batch", arn("batchOnly"), []string{
 			"ResourceInitializationError: ", arn("batchOnly"), "trust policy does not allow ecs-tasks.amazonaws.com to call sts:AssumeRole",
-			`{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}`, "update-assume-role-policy --role-name batchOnly"}},
+			"Add that to it (aws iam update-assume-role-policy)."}},
 		{"denied", arn("denied"), []string{"trust policy does not allow ecs-tasks.amazonaws.com"}},
 		{"another action", arn("otherAction"), []string{"trust policy does not allow"}},
-		{"wrong path", arn("pathed"), []string{"does not exist", "role pathed has path /service-role/", "arn:aws:iam::123456789012:role/service-role/pathed"}},
-		{"another account", "arn:aws:iam::999999999999:role/good", []string{"does not exist", "account 999999999999", "account is 123456789012"}},
+		{"wrong path", arn("pathed"), []string{"does not exist", "role pathed has path /service-role/", "Set executionRoleArn to arn:aws:iam::123456789012:role/service-role/pathed."}},
+		{"another account", "arn:aws:iam::999999999999:role/good", []string{"does not exist", "account 999999999999", "account is 123456789012", "Correct executionRoleArn."}},
 		{"not a role ARN", "ecsTaskExecutionRole", []string{"ResourceInitializationError: ", "not an IAM role ARN", "arn:aws:iam::123456789012:role/<name>"}},
 		{"a policy ARN", executionPolicyARN, []string{"not an IAM role ARN"}},
 	}

@@ -2,7 +2,6 @@ package iamservice
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/bargehq/barge"
@@ -25,27 +24,28 @@ func (s *Service) CheckExecutionRole(ctx context.Context, roleArn string) (reaso
 	if roleArn == "" {
 		return "", nil
 	}
+	// Each reason names the role and says what to do within AWS's 255
+	// characters (barge.FitReason shortens long ARNs and names, never the
+	// fix).
 	fail := func(format string, args ...any) string {
-		return fmt.Sprintf("ResourceInitializationError: ECS was unable to assume the execution role %s: ", roleArn) + fmt.Sprintf(format, args...)
+		return barge.FitReason("ResourceInitializationError: cannot assume execution role %s: "+format, append([]any{roleArn}, args...)...)
 	}
 	account, path, name, ok := parseRoleARN(roleArn)
 	if !ok {
-		return fail("it is not an IAM role ARN. An execution role ARN has the form arn:aws:iam::%s:role/<name>; correct executionRoleArn in the job definition.", s.account), nil
+		return fail("it is not an IAM role ARN (arn:aws:iam::%s:role/<name>). Correct executionRoleArn.", s.account), nil
 	}
-	createHint := fmt.Sprintf("Create it with a trust policy that lets %s call %s (aws iam create-role --role-name %s --assume-role-policy-document file://trust.json, then aws iam attach-role-policy --role-name %s --policy-arn arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy), or correct executionRoleArn in the job definition.",
-		ecsTasksPrincipal, assumeRoleAction, name, name)
 	if account != s.account {
-		return fail("the role does not exist: the ARN names account %s, and this barge server's account is %s. %s", account, s.account, createHint), nil
+		return fail("the role does not exist: the ARN names account %s; this server's account is %s. Correct executionRoleArn.", account, s.account), nil
 	}
 	r, err := s.store.GetRole(ctx, name)
 	if barge.ErrorCodeOf(err) == barge.ENotFound {
-		return fail("the role does not exist. %s", createHint), nil
+		return fail("the role does not exist. Create it trusting "+ecsTasksPrincipal+" (aws iam create-role --role-name %s) or fix the ARN.", name), nil
 	}
 	if err != nil {
 		return "", err
 	}
 	if r.Path != path {
-		return fail("the role does not exist: role %s has path %s, and so the ARN %s. Set executionRoleArn to that ARN.", r.Name, r.Path, r.ARN), nil
+		return fail("the role does not exist: role %s has path %s. Set executionRoleArn to %s.", r.Name, r.Path, r.ARN), nil
 	}
 	p, err := parsePolicy(r.AssumeRolePolicy, trustPolicy)
 	if err != nil {
@@ -54,8 +54,7 @@ func (s *Service) CheckExecutionRole(ctx context.Context, roleArn string) (reaso
 		p = &policy{}
 	}
 	if !p.allowsService(ecsTasksPrincipal, assumeRoleAction) {
-		return fail(`its trust policy does not allow %s to call %s. Add the statement {"Effect":"Allow","Principal":{"Service":"%s"},"Action":"%s"} (aws iam update-assume-role-policy --role-name %s --policy-document file://trust.json).`,
-			ecsTasksPrincipal, assumeRoleAction, ecsTasksPrincipal, assumeRoleAction, r.Name), nil
+		return fail("its trust policy does not allow " + ecsTasksPrincipal + " to call " + assumeRoleAction + ". Add that to it (aws iam update-assume-role-policy)."), nil
 	}
 	return "", nil
 }

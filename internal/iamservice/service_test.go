@@ -251,3 +251,29 @@ func TestCheckExecutionRole(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckExecutionRoleReasonsFit: every reason fits in AWS's 255
+// characters with the longest names and paths IAM allows (64 and 512), and
+// keeps its fix whole.
+func TestCheckExecutionRoleReasonsFit(t *testing.T) {
+	svc := newService(t)
+	name := strings.Repeat("n", 64)
+	path := "/" + strings.Repeat("p", 510) + "/"
+	if _, err := svc.CreateRole(ctx0, CreateRoleInput{Name: name, Path: path, AssumeRolePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"batch.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ arn, fix string }{
+		{"arn:aws:iam::123456789012:role" + path + name, "Add that to it (aws iam update-assume-role-policy)."},
+		// The ARN to set is longer than any reason: it is shortened in its
+		// middle, and the rest is whole.
+		{"arn:aws:iam::123456789012:role/" + name, "has path /p...p/. Set executionRoleArn to "},
+		{"arn:aws:iam::123456789012:role" + path + "x" + name[1:], "(aws iam create-role --role-name x" + name[1:] + ") or fix the ARN."},
+		{"arn:aws:iam::210987654321:role" + path + name, "Correct executionRoleArn."},
+		{strings.Repeat("x", 2048), "Correct executionRoleArn."},
+	} {
+		reason, err := svc.CheckExecutionRole(ctx0, tt.arn)
+		if err != nil || len(reason) > barge.MaxReasonLen || !strings.Contains(reason, tt.fix) {
+			t.Errorf("CheckExecutionRole(%d-character ARN) = %q (%d characters), %v; want at most %d with %q", len(tt.arn), reason, len(reason), err, barge.MaxReasonLen, tt.fix)
+		}
+	}
+}

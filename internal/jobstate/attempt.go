@@ -32,7 +32,8 @@ func (l *Lifecycle) Place(ctx context.Context, placements []barge.Placement, tas
 }
 
 // Running moves job j from STARTING to RUNNING once its task runs, writing
-// its log stream. A TerminateJob since the placement marked the stored job:
+// its log stream and what j.Runtime holds of the task (its network
+// interfaces). A TerminateJob since the placement marked the stored job:
 // that is kept.
 func (l *Lifecycle) Running(ctx context.Context, j *barge.Job, stream string) error {
 	if found, err := l.store.GetJobs(ctx, []string{j.ID}); err == nil && len(found) == 1 && found[0].Status == barge.JobStarting {
@@ -125,7 +126,8 @@ func (l *Lifecycle) AttemptEnded(ctx context.Context, j *barge.Job, spec *barge.
 			started = e.TaskStartedAt.UnixMilli()
 		}
 		attempt := barge.Attempt{
-			Container:    barge.ContainerRuntime{ComputeEnvironment: rt.ComputeEnvironment, TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason, LogStreamName: e.LogStream},
+			Container: barge.ContainerRuntime{ComputeEnvironment: rt.ComputeEnvironment, TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason,
+				LogStreamName: e.LogStream, NetworkInterfaces: rt.NetworkInterfaces},
 			StartedAt:    started,
 			StoppedAt:    now,
 			StatusReason: reason,

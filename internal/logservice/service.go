@@ -118,18 +118,18 @@ func (s *Service) Expire(ctx context.Context) {
 // GroupARN returns the ARN of a log group as DescribeLogGroups' arn member
 // gives it, with the trailing ":*"; logGroupArn is the same without it.
 func (s *Service) GroupARN(name string) string {
-	return "arn:aws:logs:" + s.scope.Region + ":" + s.scope.Account + ":log-group:" + name + ":*"
+	return s.scope.ARNPrefix("logs") + "log-group:" + name + ":*"
 }
 
 // StreamARN returns the ARN of a log stream.
 func (s *Service) StreamARN(group, stream string) string {
-	return "arn:aws:logs:" + s.scope.Region + ":" + s.scope.Account + ":log-group:" + group + ":log-stream:" + stream
+	return s.scope.ARNPrefix("logs") + "log-group:" + group + ":log-stream:" + stream
 }
 
 // groupFromARN returns the log group an ARN names, with or without the
 // trailing ":*"; ok is false for any other string.
 func (s *Service) groupFromARN(arn string) (name string, ok bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:logs:"+s.scope.Region+":"+s.scope.Account+":log-group:")
+	rest, ok := strings.CutPrefix(arn, s.scope.ARNPrefix("logs")+"log-group:")
 	if !ok {
 		return "", false
 	}
@@ -150,7 +150,7 @@ func (s *Service) groupName(name, identifier string) (string, error) {
 	case strings.HasPrefix(identifier, "arn:"):
 		g, ok := s.groupFromARN(identifier)
 		if !ok {
-			return "", barge.Errorf(barge.EInvalid, "logGroupIdentifier %s is not the ARN of a log group of this region and account (arn:aws:logs:%s:%s:log-group:NAME).", identifier, s.scope.Region, s.scope.Account)
+			return "", barge.Errorf(barge.EInvalid, "logGroupIdentifier %s is not the ARN of a log group of this region and account (%slog-group:NAME).", identifier, s.scope.ARNPrefix("logs"))
 		}
 		return g, validGroupName("logGroupIdentifier", g)
 	}

@@ -20,11 +20,11 @@ const ETooManyTags barge.ErrorCode = "too_many_tags"
 // ResourceGroup returns the log group a resourceArn names.
 func (s *Service) ResourceGroup(arn string) (string, error) {
 	if arn == "" {
-		return "", barge.Errorf(barge.EInvalid, "resourceArn is required: the ARN of a log group, arn:aws:logs:%s:%s:log-group:NAME.", s.scope.Region, s.scope.Account)
+		return "", barge.Errorf(barge.EInvalid, "resourceArn is required: the ARN of a log group, %slog-group:NAME.", s.scope.ARNPrefix("logs"))
 	}
 	g, ok := s.groupFromARN(arn)
 	if !ok {
-		return "", barge.Errorf(barge.EInvalid, "resourceArn %s is not the ARN of a log group of this region and account (arn:aws:logs:%s:%s:log-group:NAME); barge tags log groups only.", arn, s.scope.Region, s.scope.Account)
+		return "", barge.Errorf(barge.EInvalid, "resourceArn %s is not the ARN of a log group of this region and account (%slog-group:NAME); barge tags log groups only.", arn, s.scope.ARNPrefix("logs"))
 	}
 	return g, validGroupName("resourceArn", g)
 }

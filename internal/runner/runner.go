@@ -19,7 +19,6 @@ package runner
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -272,7 +271,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	}
 	r.taskStarted(ctx, a)
 	if j.Status == barge.JobStarting {
-		if err := r.markRunning(ctx, j, target.stream); err != nil {
+		if err := r.markRunning(ctx, j, spec, a.taskID, target.stream); err != nil {
 			log.Warn("marking job RUNNING failed", "error", err)
 		}
 	}
@@ -344,11 +343,18 @@ func (r *Runner) preflight(ctx context.Context, spec *barge.JobSpec, target logT
 	}
 	if err := r.cfg.Logs.EnsureStream(ctx, target.group, target.stream, target.createGroup); err != nil {
 		if barge.ErrorCodeOf(err) == barge.ENotFound {
-			return fmt.Sprintf("ResourceInitializationError: failed to validate logger args: The specified log group %s does not exist. Create it (aws logs create-log-group --log-group-name %s) or set the awslogs-create-group option to \"true\".", target.group, target.group), nil
+			return logGroupMissing(target.group), nil
 		}
 		return "", err
 	}
 	return "", nil
+}
+
+// logGroupMissing is the container reason of a task whose log group does
+// not exist and may not be created: AWS's words, then the fix, within 255
+// characters whatever the group's name.
+func logGroupMissing(group string) string {
+	return barge.FitReason("ResourceInitializationError: failed to validate logger args: The specified log group %s does not exist. Create it (aws logs create-log-group) or set the awslogs-create-group option to \"true\".", group)
 }
 
 func isFargate(spec *barge.JobSpec) bool {
@@ -407,9 +413,29 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 	return ts
 }
 
-// markRunning moves a job from STARTING to RUNNING once its task runs.
-func (r *Runner) markRunning(ctx context.Context, j *barge.Job, stream string) error {
+// markRunning moves a job from STARTING to RUNNING once its task runs. A
+// Fargate job gets its task's network interface, as on AWS, when the
+// executor knows the task's address (barge.TaskAddresser); an EC2 job has
+// none, as a container in AWS's bridge network mode.
+func (r *Runner) markRunning(ctx context.Context, j *barge.Job, spec *barge.JobSpec, taskID, stream string) error {
+	if a, ok := r.cfg.Executor.(barge.TaskAddresser); ok && j.Runtime != nil && isFargate(spec) {
+		if addr, err := a.Address(ctx, taskID); err != nil {
+			r.log.Warn("reading a task's address failed", "job_id", j.ID, "task_id", taskID, "error", err)
+		} else if addr != "" {
+			j.Runtime.NetworkInterfaces = []barge.NetworkInterface{{AttachmentID: attachmentID(taskID), PrivateIpv4Address: addr}}
+		}
+	}
 	return r.cfg.Jobs.Running(ctx, j, stream)
+}
+
+// attachmentID is the attachment ID of taskID's network interface: the task
+// ID (32 hex digits) in a UUID's form, as ECS's attachment IDs are UUIDs.
+// Derived, not drawn, so that it is the same after a restart.
+func attachmentID(taskID string) string {
+	if len(taskID) != 32 {
+		return taskID
+	}
+	return taskID[:8] + "-" + taskID[8:12] + "-" + taskID[12:16] + "-" + taskID[16:20] + "-" + taskID[20:]
 }
 
 // pumpLogs copies the task's output into its log stream in batches, until

@@ -436,7 +436,7 @@ func (s *Scheduler) taskARN(ce *barge.ComputeEnvironment) string {
 	if i := strings.LastIndex(ce.EcsClusterArn, "/"); i >= 0 {
 		cluster = ce.EcsClusterArn[i+1:]
 	}
-	return "arn:aws:ecs:" + s.cfg.Scope.Region + ":" + s.cfg.Scope.Account + ":task/" + cluster + "/" + hex.EncodeToString(b[:])
+	return s.cfg.Scope.ARNPrefix("ecs") + "task/" + cluster + "/" + hex.EncodeToString(b[:])
 }
 
 // specCache loads array parents' specs once per pass.

@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,7 +117,7 @@ func (s *Scheduler) WaitReason(queue string, spec *barge.JobSpec) string {
 func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	q := qv.queue
 	if q.State != barge.StateEnabled {
-		return wait{text: fmt.Sprintf("Job queue %s is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue %s --state ENABLED).", q.Name, q.Name)}
+		return wait{text: barge.FitReason("Job queue %s is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue %s --state ENABLED).", q.Name, q.Name)}
 	}
 	var usableCEs, admitting, big []*barge.ComputeEnvironment
 	var down []string
@@ -143,7 +142,7 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	}
 	switch {
 	case len(usableCEs) == 0 && len(down) > 0:
-		return wait{text: "Waiting for an executor that answers: " + strings.Join(down, "; ") + "."}
+		return wait{text: barge.FitReason("Waiting for an executor that answers: %s.", strings.Join(down, "; "))}
 	case len(usableCEs) == 0:
 		return noComputeEnvironment(qv)
 	case len(admitting) == 0:
@@ -152,7 +151,8 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 		return wait{codeMaxResource, reasonMaxResource}
 	}
 
-	var full []string
+	format := "Waiting for capacity: the job needs %s vCPU"
+	args := []any{vcpus(vcpu)}
 	var free float64
 	s.mu.Lock()
 	for _, ce := range big {
@@ -161,43 +161,51 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 			free += most - used
 			continue
 		}
-		full = append(full, fmt.Sprintf("compute environment %s has %s of %s vCPUs in use", ce.Name, vcpus(used), vcpus(most)))
+		format += "; compute environment %s has %s of %s vCPUs in use"
+		args = append(args, ce.Name, vcpus(used), vcpus(most))
 	}
 	s.mu.Unlock()
-	if len(full) == len(big) {
-		return wait{text: fmt.Sprintf("Waiting for capacity: the job needs %s vCPU; %s.", vcpus(vcpu), strings.Join(full, "; "))}
+	if len(args) == 1+3*len(big) {
+		return wait{text: barge.FitReason(format+".", args...)}
 	}
 	if spec != nil && qv.reserved > 0 && qv.active[spec.ShareIdentifier] && free-qv.reserved < vcpu-1e-9 {
-		return wait{text: fmt.Sprintf("Waiting for capacity: share %s has jobs running, and %s vCPUs are held back for shares that have none (the scheduling policy's computeReservation).",
-			spec.ShareIdentifier, vcpus(qv.reserved))}
+		return wait{text: shareReason(spec.ShareIdentifier, qv.reserved)}
 	}
 	return wait{}
+}
+
+// shareReason is why a job of share waits while reserved vCPUs are held
+// back for shares that have no jobs running.
+func shareReason(share string, reserved float64) string {
+	return barge.FitReason("Waiting for capacity: share %s has jobs running, and %s vCPUs are held back for shares that have none (the scheduling policy's computeReservation).",
+		share, vcpus(reserved))
 }
 
 // noComputeEnvironment is the reason of a queue none of whose compute
 // environments can run jobs.
 func noComputeEnvironment(qv *queueView) wait {
 	var states []string
+	args := []any{qv.queue.Name}
 	invalid := 0
 	for _, ce := range qv.ces {
+		state := string(ce.Status)
 		switch {
 		case ce.Status == barge.StatusInvalid:
 			invalid++
-			states = append(states, ce.Name+" is INVALID")
+			state = "INVALID"
 		case ce.State != barge.StateEnabled:
-			states = append(states, ce.Name+" is DISABLED")
-		default:
-			states = append(states, ce.Name+" is "+string(ce.Status))
+			state = "DISABLED"
 		}
+		states = append(states, "%s is "+state)
+		args = append(args, ce.Name)
 	}
 	if invalid > 0 && invalid == len(qv.ces) {
 		return wait{codeInvalidCEs, reasonInvalidCEs}
 	}
 	if len(states) == 0 {
-		return wait{text: fmt.Sprintf("Job queue %s has no compute environment: give it one with update-job-queue --compute-environment-order.", qv.queue.Name)}
+		return wait{text: barge.FitReason("Job queue %s has no compute environment: give it one with update-job-queue --compute-environment-order.", qv.queue.Name)}
 	}
-	return wait{text: fmt.Sprintf("No compute environment of job queue %s can run jobs now: %s. Enable one with update-compute-environment --state ENABLED.",
-		qv.queue.Name, strings.Join(states, ", "))}
+	return wait{text: barge.FitReason("No compute environment of job queue %s can run jobs now: "+strings.Join(states, ", ")+". Enable one with update-compute-environment --state ENABLED.", args...)}
 }
 
 // vcpus formats a number of vCPUs: 16, 0.25.
@@ -321,7 +329,7 @@ func (s *Scheduler) lineHeads(ctx context.Context, qv *queueView) (map[string]*b
 // cancelBlocked cancels a RUNNABLE job a time-limit action cancels, with
 // AWS's statusReason. A job that changed meanwhile is left alone.
 func (s *Scheduler) cancelBlocked(ctx context.Context, j *barge.Job, reason string, now time.Time) error {
-	cancelled, err := s.cfg.Jobs.CancelBlocked(ctx, j, reasonTimeLimit+reason)
+	cancelled, err := s.cfg.Jobs.CancelBlocked(ctx, j, barge.FitReason(reasonTimeLimit+"%s", reason))
 	if err != nil || !cancelled {
 		return err
 	}

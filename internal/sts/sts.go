@@ -12,7 +12,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/awsproto"
@@ -84,18 +83,6 @@ func (s *Service) GetCallerIdentity(ctx context.Context, in *GetCallerIdentityIn
 	return &GetCallerIdentityOutput{
 		UserID:  s.scope.Account,
 		Account: s.scope.Account,
-		Arn:     "arn:" + partition(s.scope.Region) + ":iam::" + s.scope.Account + ":root",
+		Arn:     "arn:" + s.scope.Partition() + ":iam::" + s.scope.Account + ":root",
 	}, nil
-}
-
-// partition returns the AWS partition of region: aws-cn for China's
-// regions, aws-us-gov for GovCloud's, aws elsewhere.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
