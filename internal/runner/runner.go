@@ -271,7 +271,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	}
 	r.taskStarted(ctx, a)
 	if j.Status == barge.JobStarting {
-		if err := r.markRunning(ctx, j, spec, a.taskID, target.stream); err != nil {
+		if err := r.markRunning(ctx, a.exec, j, spec, a.taskID, target.stream); err != nil {
 			log.Warn("marking job RUNNING failed", "error", err)
 		}
 	}
@@ -415,10 +415,10 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 
 // markRunning moves a job from STARTING to RUNNING once its task runs. A
 // Fargate job gets its task's network interface, as on AWS, when the
-// executor knows the task's address (barge.TaskAddresser); an EC2 job has
+// task's executor knows its address (barge.TaskAddresser); an EC2 job has
 // none, as a container in AWS's bridge network mode.
-func (r *Runner) markRunning(ctx context.Context, j *barge.Job, spec *barge.JobSpec, taskID, stream string) error {
-	if a, ok := r.cfg.Executor.(barge.TaskAddresser); ok && j.Runtime != nil && isFargate(spec) {
+func (r *Runner) markRunning(ctx context.Context, exec barge.Executor, j *barge.Job, spec *barge.JobSpec, taskID, stream string) error {
+	if a, ok := exec.(barge.TaskAddresser); ok && j.Runtime != nil && isFargate(spec) {
 		if addr, err := a.Address(ctx, taskID); err != nil {
 			r.log.Warn("reading a task's address failed", "job_id", j.ID, "task_id", taskID, "error", err)
 		} else if addr != "" {
