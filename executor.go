@@ -196,3 +196,31 @@ type TaskAddresser interface {
 	// container on no network).
 	Address(ctx context.Context, taskID string) (string, error)
 }
+
+// HostCapacity is the CPU and memory that the tasks of one host may hold at
+// once, overcommit included: the scheduler places on an executor that runs
+// its tasks on one host only what fits there. Zero fields are unbounded.
+type HostCapacity struct {
+	VCPU      float64 // cores
+	MemoryMiB int
+	// CPUOvercommit and MemoryOvercommit are the factors the host's own
+	// cores and memory were multiplied by (1 when 0), for the reasons of
+	// jobs that wait.
+	CPUOvercommit, MemoryOvercommit float64
+}
+
+// Bounded reports whether the capacity limits anything.
+func (c HostCapacity) Bounded() bool { return c.VCPU > 0 || c.MemoryMiB > 0 }
+
+// HostSized is an Executor that runs every task on the one host it runs on
+// (Docker, host processes) and knows that host's allocatable CPU and memory,
+// before overcommit.
+type HostSized interface {
+	HostCapacity() HostCapacity
+}
+
+// HostMemoryReserveMiB is the memory of a host of totalMiB that tasks are
+// not given: a tenth, at most 1 GiB, for the system and barge itself.
+func HostMemoryReserveMiB(totalMiB int) int {
+	return min(1024, totalMiB/10)
+}

@@ -12,8 +12,9 @@ type Placement struct {
 	ComputeEnvironment string
 	// CE is the compute environment as the scheduler saw it when it
 	// placed the job; nil for an attempt taken over after a restart.
-	CE   *ComputeEnvironment
-	VCPU float64
+	CE        *ComputeEnvironment
+	VCPU      float64
+	MemoryMiB int // JobMemoryMiB of Spec: what it holds of its host's memory
 }
 
 // TaskID returns the 32-hex task ID at the end of an ECS task ARN.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,11 @@ type Config struct {
 	// own (docs/METRICS.md).
 	MetricsListen string // --metrics-listen, BARGE_METRICS_LISTEN
 	Prices        string // --prices, BARGE_PRICES: a price table file (docs/COST.md); "" for the defaults
+	// CPUOvercommit and MemoryOvercommit multiply the host's allocatable
+	// cores and memory that the docker and process executors place jobs
+	// within (docs/SCHEDULING.md).
+	CPUOvercommit    float64 // --cpu-overcommit, BARGE_CPU_OVERCOMMIT
+	MemoryOvercommit float64 // --memory-overcommit, BARGE_MEMORY_OVERCOMMIT
 
 	// Hold keeps every job where it is: nothing is placed or run. The
 	// control-plane tests use it to look at jobs that wait; no flag sets it.
@@ -50,10 +56,22 @@ type Config struct {
 	// default socket, when "". The fault tests point it at a private
 	// engine; no flag sets it.
 	DockerHost string
+	// HostCapacity, when bounded, replaces the host capacity the docker
+	// and process executors detect (before overcommit), so that tests can
+	// fill a small host; no flag sets it.
+	HostCapacity barge.HostCapacity
 	// WebhookRetryBase is the delay before a failed webhook delivery's
 	// first retry: a second when 0. Tests shorten it; no flag sets it.
 	WebhookRetryBase time.Duration
 }
+
+// DefaultCPUOvercommit is --cpu-overcommit's default. CPU is compressible:
+// a task's vCPUs are a quota, so tasks that together ask for more cores
+// than the host has share them and run slower, where memory asked beyond
+// the host's gets tasks (or the host) killed. Batch jobs often wait on I/O,
+// so a host runs four times its cores' worth of jobs by default; memory
+// is not overcommitted.
+const DefaultCPUOvercommit = 4
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
@@ -64,6 +82,9 @@ func DefaultConfig() Config {
 		AccountID: "123456789012",
 		Executor:  "auto",
 		LogLevel:  "info",
+
+		CPUOvercommit:    DefaultCPUOvercommit,
+		MemoryOvercommit: 1,
 	}
 }
 
@@ -84,7 +105,21 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 			*e.dst = v
 		}
 	}
+	for _, e := range []struct {
+		name string
+		dst  *float64
+	}{{"BARGE_CPU_OVERCOMMIT", &c.CPUOvercommit}, {"BARGE_MEMORY_OVERCOMMIT", &c.MemoryOvercommit}} {
+		if v := getenv(e.name); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return Config{}, fmt.Errorf("%s %q: want a number, such as 1.5", e.name, v)
+			}
+			*e.dst = f
+		}
+	}
 	fs := flag.NewFlagSet("barge server", flag.ContinueOnError)
+	fs.Float64Var(&c.CPUOvercommit, "cpu-overcommit", c.CPUOvercommit, "the docker and process executors run jobs of at most this many times the host's cores in vCPUs at once (BARGE_CPU_OVERCOMMIT; docs/SCHEDULING.md)")
+	fs.Float64Var(&c.MemoryOvercommit, "memory-overcommit", c.MemoryOvercommit, "the docker and process executors run jobs of at most this many times the host's memory (less a reserve) at once (BARGE_MEMORY_OVERCOMMIT; docs/SCHEDULING.md)")
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve the API on (BARGE_LISTEN)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
@@ -117,6 +152,12 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			return fmt.Errorf("--metrics-listen %q: want host:port, such as 127.0.0.1:9420, or off", c.MetricsListen)
 		}
+	}
+	if !(c.CPUOvercommit > 0 && c.CPUOvercommit <= 1000) {
+		return fmt.Errorf("--cpu-overcommit %v: want a factor above 0, such as 4 (the default) or 1", c.CPUOvercommit)
+	}
+	if !(c.MemoryOvercommit > 0 && c.MemoryOvercommit <= 1000) {
+		return fmt.Errorf("--memory-overcommit %v: want a factor above 0, such as 1 (the default) or 1.5", c.MemoryOvercommit)
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data: a directory is required")

@@ -229,12 +229,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	run = runner.New(runner.Config{
 		Store: m.store, Jobs: life, Executor: m.exec, Executors: barges(m.others), Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
 		ExecutorUp:    func() { sched.Kick() },
-		Released:      func(ce string, vcpu float64) { sched.Release(ce, vcpu) },
+		Released:      func(ce string, vcpu float64, mem int) { sched.Release(ce, vcpu, mem) },
+		CPUOvercommit: m.Config.CPUOvercommit, MemoryOvercommit: m.Config.MemoryOvercommit, HostCapacity: m.Config.HostCapacity,
 		Second:        m.Config.JobSecond,
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Host: run.Host})
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -218,4 +219,27 @@ func (r *Runner) remove(ctx context.Context, x barge.Executor, taskID string) {
 	}
 	r.health.unremoved[x] = append(r.health.unremoved[x], taskID)
 	r.health.mu.Unlock()
+}
+
+// Host returns the host that the executor of compute environment ce runs
+// its tasks on, named by the executor, and what its tasks may hold there at
+// once, overcommit included; an unbounded capacity for executors whose
+// capacity is not one host's (simulate, or a tag naming no executor).
+func (r *Runner) Host(ce *barge.ComputeEnvironment) (string, barge.HostCapacity) {
+	x, err := r.executorFor(ce)
+	if err != nil {
+		return "", barge.HostCapacity{}
+	}
+	hs, ok := x.(barge.HostSized)
+	if !ok {
+		return x.Name(), barge.HostCapacity{}
+	}
+	c := hs.HostCapacity()
+	if r.cfg.HostCapacity.Bounded() {
+		c = r.cfg.HostCapacity
+	}
+	c.CPUOvercommit, c.MemoryOvercommit = cmp.Or(r.cfg.CPUOvercommit, 1), cmp.Or(r.cfg.MemoryOvercommit, 1)
+	c.VCPU *= c.CPUOvercommit
+	c.MemoryMiB = int(float64(c.MemoryMiB) * c.MemoryOvercommit)
+	return x.Name(), c
 }

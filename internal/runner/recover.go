@@ -84,7 +84,7 @@ func (r *Runner) Recover(ctx context.Context) error {
 					if spec == nil {
 						continue
 					}
-					p := barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec)}
+					p := barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec), MemoryMiB: barge.JobMemoryMiB(spec)}
 					taskID := barge.TaskID(j.Runtime.TaskArn)
 					t, found := byTask[taskID]
 					switch {
@@ -110,7 +110,7 @@ func (r *Runner) Recover(ctx context.Context) error {
 						r.log.Warn("task of a running job is gone", "job_id", j.ID, "task_id", taskID)
 						r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: reasonLost}, statusReason: reasonExited,
 							stream: j.Runtime.LogStreamName, startedAt: j.StartedAt})
-						r.cfg.Released(p.ComputeEnvironment, p.VCPU)
+						r.cfg.Released(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 					}
 				}
 			}

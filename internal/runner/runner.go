@@ -74,7 +74,12 @@ type Config struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	// Released is called when an attempt stops holding capacity.
-	Released func(ce string, vcpu float64)
+	Released func(ce string, vcpu float64, memoryMiB int)
+	// CPUOvercommit and MemoryOvercommit multiply the capacity of the
+	// hosts of HostSized executors (1 when 0); HostCapacity, when
+	// bounded, replaces what such an executor reports (tests).
+	CPUOvercommit, MemoryOvercommit float64
+	HostCapacity                    barge.HostCapacity
 	// ExecutorUp, when set, is called when an executor that could not
 	// start tasks can again (see Watch): the scheduler has work.
 	ExecutorUp func()
@@ -144,7 +149,7 @@ func New(cfg Config) *Runner {
 		cfg.Rand = rand.Float64
 	}
 	if cfg.Released == nil {
-		cfg.Released = func(string, float64) {}
+		cfg.Released = func(string, float64, int) {}
 	}
 	if cfg.OnTaskStarted == nil {
 		cfg.OnTaskStarted = func(time.Duration, string) {}
@@ -241,7 +246,7 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	release := func() {
 		if !released {
 			released = true
-			r.cfg.Released(p.ComputeEnvironment, p.VCPU)
+			r.cfg.Released(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 		}
 	}
 	defer release()

@@ -273,7 +273,7 @@ func newEnvWith(t *testing.T, st *store.Store, exec *fakeExecutor, edit func(*ru
 	}, StopTask: func(ctx context.Context, id string) { e.r.StopJob(ctx, id) }})
 	cfg := runner.Config{Store: st, Jobs: jobs, Executor: exec, Logs: e.logs, Roles: roles{},
 		Scope:    barge.Scope{Region: "us-east-1", Account: "123456789012"},
-		Released: func(ce string, vcpu float64) { e.released <- ce }}
+		Released: func(ce string, vcpu float64, _ int) { e.released <- ce }}
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -229,10 +229,10 @@ func (s *Scheduler) placeFairShare(ctx context.Context, p *passState, qv *queueV
 		return s.placeFIFO(ctx, p, qv)
 	}
 	qv.fairshare = fp
-	if !qv.hasRoom(p.free) {
+	if !qv.hasRoom(p) {
 		return s.noteReservation(ctx, p, qv, fp)
 	}
-	h, err := s.openLines(ctx, qv.queue.Name, fp, qv.room(p.free), s.cfg.Now())
+	h, err := s.openLines(ctx, qv.queue.Name, fp, qv.room(p), s.cfg.Now())
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func (s *Scheduler) placeFairShare(ctx context.Context, p *passState, qv *queueV
 	if err != nil {
 		return err
 	}
-	for scanned := 0; scanned < maxPassJobs && h.Len() > 0 && qv.hasRoom(p.free); {
+	for scanned := 0; scanned < maxPassJobs && h.Len() > 0 && qv.hasRoom(p); {
 		l := (*h)[0]
 		j, err := l.next(ctx, s.cfg.Store, qv.queue.Name)
 		if err != nil {
@@ -256,18 +256,18 @@ func (s *Scheduler) placeFairShare(ctx context.Context, p *passState, qv *queueV
 			return err
 		}
 		l.after = barge.ShareCursor{Priority: priorityOf(spec), Seq: j.Seq}
-		vcpu := barge.JobVCPU(spec)
-		ce := p.fit(qv, spec, vcpu)
+		vcpu, mem := barge.JobVCPU(spec), barge.JobMemoryMiB(spec)
+		ce := p.fit(qv, spec, vcpu, mem)
 		if ce != "" && !res.allows(l.share, vcpu) {
 			ce = ""
 		}
 		if ce == "" {
-			if qv.canEverRun(spec, vcpu) {
+			if qv.canEverRun(p, spec, vcpu, mem) {
 				heap.Pop(h) // the share waits for room; its other jobs wait behind this one
 			}
 			continue // a job no compute environment can run is passed over
 		}
-		p.place(j, spec, ce, vcpu)
+		p.place(j, spec, ce, vcpu, mem)
 		res.took(l.share, vcpu)
 		l.score += vcpu * l.weight
 		heap.Fix(h, 0)

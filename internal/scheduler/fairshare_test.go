@@ -130,7 +130,7 @@ func shareOrder(q *sequencer, n int) string {
 	for range n {
 		p := q.next()
 		order = append(order, p.Spec.ShareIdentifier)
-		q.s.Release(p.ComputeEnvironment, p.VCPU)
+		q.s.Release(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 	}
 	return strings.Join(order, " ")
 }
@@ -188,7 +188,7 @@ func TestFairShareDecay(t *testing.T) {
 	if err := st.InsertJobs(ctx, shareJobs("new", 4, "1")); err != nil {
 		t.Fatal(err)
 	}
-	q.s.Release(p.ComputeEnvironment, p.VCPU)
+	q.s.Release(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 	if got, want := shareOrder(q, 4), "new old new old"; got != want {
 		t.Errorf("placements after 30 minutes = %s, want %s", got, want)
 	}
@@ -208,7 +208,7 @@ func TestFairSharePriority(t *testing.T) {
 	for range 3 {
 		p := q.next()
 		order = append(order, p.Job.ID)
-		q.s.Release(p.ComputeEnvironment, p.VCPU)
+		q.s.Release(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 	}
 	if got, want := strings.Join(order, " "), "a2 a0 a1"; got != want {
 		t.Errorf("placements = %s, want %s (priority 9 first, then oldest first)", got, want)
@@ -236,7 +236,7 @@ func TestFairShareArray(t *testing.T) {
 	for range 4 {
 		p := q.next()
 		order = append(order, p.Job.ID)
-		q.s.Release(p.ComputeEnvironment, p.VCPU)
+		q.s.Release(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 	}
 	if got, want := strings.Join(order, " "), "arr:0 b0 arr:1 b1"; got != want {
 		t.Errorf("placements = %s, want %s", got, want)

@@ -70,6 +70,14 @@ type Config struct {
 	// environment cannot start tasks now ("" when it can): nothing is
 	// placed there meanwhile, and the jobs that wait for it say why.
 	Unavailable func(ce *barge.ComputeEnvironment) string
+	// Host, when set, names the host the executor of a compute
+	// environment runs its tasks on (nil: a compute environment that is
+	// gone), and what its tasks may hold there at once: compute
+	// environments on the same host share its capacity, and a job is
+	// placed only where its vCPUs and memory fit both its compute
+	// environment's maxvCpus and its host. An unbounded capacity limits
+	// nothing (simulated tasks).
+	Host func(ce *barge.ComputeEnvironment) (string, barge.HostCapacity)
 }
 
 // Scheduler places jobs. It is safe for concurrent use.
@@ -80,6 +88,7 @@ type Scheduler struct {
 
 	mu     sync.Mutex
 	used   map[string]float64    // compute environment name → vCPUs of its STARTING and RUNNING jobs
+	mem    map[string]int        // compute environment name → MiB of memory of those jobs
 	usage  map[string]*shareBook // fair-share queue → its shares' recent usage
 	moved  map[string]int64      // queue → when a job last left the front of its line, epoch ms
 	view   atomic.Pointer[view]  // what the last pass saw of queues and compute environments
@@ -116,7 +125,10 @@ func New(cfg Config) *Scheduler {
 	if cfg.Unavailable == nil {
 		cfg.Unavailable = func(*barge.ComputeEnvironment) string { return "" }
 	}
-	s := &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{},
+	if cfg.Host == nil {
+		cfg.Host = func(*barge.ComputeEnvironment) (string, barge.HostCapacity) { return "", barge.HostCapacity{} }
+	}
+	s := &Scheduler{cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1), used: map[string]float64{}, mem: map[string]int{},
 		usage: map[string]*shareBook{}, moved: map[string]int64{}, heads: map[string]*head{}}
 	return s
 }
@@ -129,13 +141,17 @@ func (s *Scheduler) Kick() {
 	}
 }
 
-// Release gives back the vCPUs of an attempt that ended on compute
-// environment ce, and wakes the scheduler to use them.
-func (s *Scheduler) Release(ce string, vcpu float64) {
+// Release gives back the vCPUs and memory (MiB) of an attempt that ended
+// on compute environment ce, and wakes the scheduler to use them.
+func (s *Scheduler) Release(ce string, vcpu float64, memoryMiB int) {
 	s.mu.Lock()
 	s.used[ce] -= vcpu
 	if s.used[ce] < 1e-9 {
 		delete(s.used, ce)
+	}
+	s.mem[ce] -= memoryMiB
+	if s.mem[ce] <= 0 {
+		delete(s.mem, ce)
 	}
 	s.mu.Unlock()
 	s.Kick()
@@ -193,13 +209,14 @@ func (s *Scheduler) countUsage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	used := map[string]float64{}
+	used, mem := map[string]float64{}, map[string]int{}
 	now := s.cfg.Now()
 	specs := newSpecCache(s.cfg.Store)
 	for _, q := range queues {
 		err := s.eachStarted(ctx, q.Name, specs, 0, func(j *barge.Job, spec *barge.JobSpec) {
 			if j.Runtime != nil && j.Runtime.ComputeEnvironment != "" {
 				used[j.Runtime.ComputeEnvironment] += barge.JobVCPU(spec)
+				mem[j.Runtime.ComputeEnvironment] += barge.JobMemoryMiB(spec)
 			}
 			// What a share runs now is its most recent usage.
 			s.mu.Lock()
@@ -211,7 +228,7 @@ func (s *Scheduler) countUsage(ctx context.Context) error {
 		}
 	}
 	s.mu.Lock()
-	s.used = used
+	s.used, s.mem = used, mem
 	s.mu.Unlock()
 	return nil
 }
@@ -285,7 +302,8 @@ func (s *Scheduler) pass(ctx context.Context) (int, error) {
 	}
 
 	p := &passState{free: free, specs: newSpecCache(s.cfg.Store), policies: map[string]*barge.FairsharePolicy{}}
-	v := &view{queues: make(map[string]*queueView, len(queues)), down: down}
+	v := &view{queues: make(map[string]*queueView, len(queues)), down: down, known: ces}
+	s.hostRooms(ces, v, p)
 	for _, q := range queues {
 		qv := newQueueView(q, ces)
 		v.queues[q.Name] = qv
@@ -314,23 +332,57 @@ type passState struct {
 	specs      *specCache
 	policies   map[string]*barge.FairsharePolicy // scheduling policy ARN → its fair-share policy
 	placements []barge.Placement
+
+	hosts  []hostRoom     // the bounded hosts of the usable compute environments
+	hostOf map[string]int // usable compute environment on a bounded host → its index in hosts
 }
 
 // place records the decision to run j on compute environment ce.
-func (p *passState) place(j *barge.Job, spec *barge.JobSpec, ce string, vcpu float64) {
+func (p *passState) place(j *barge.Job, spec *barge.JobSpec, ce string, vcpu float64, mem int) {
 	p.free[ce] -= vcpu
-	p.placements = append(p.placements, barge.Placement{Job: j, Spec: spec, ComputeEnvironment: ce, VCPU: vcpu})
+	if i, ok := p.hostOf[ce]; ok {
+		p.hosts[i].vcpu -= vcpu
+		p.hosts[i].mem -= mem
+	}
+	p.placements = append(p.placements, barge.Placement{Job: j, Spec: spec, ComputeEnvironment: ce, VCPU: vcpu, MemoryMiB: mem})
 }
 
 // fit returns the first compute environment of the queue's order that can
-// take a job of spec now, or "".
-func (p *passState) fit(qv *queueView, spec *barge.JobSpec, vcpu float64) string {
+// take a job of spec now, within its maxvCpus and its host, or "".
+func (p *passState) fit(qv *queueView, spec *barge.JobSpec, vcpu float64, mem int) string {
 	for _, ce := range qv.ces {
-		if f, ok := p.free[ce.Name]; ok && f+1e-9 >= vcpu && admits(ce, spec) {
+		if f, ok := p.free[ce.Name]; ok && f+1e-9 >= vcpu && admits(ce, spec) && p.hostFits(ce.Name, vcpu, mem) {
 			return ce.Name
 		}
 	}
 	return ""
+}
+
+// hostFits reports whether the host of usable compute environment ce has
+// vcpu and mem free now.
+func (p *passState) hostFits(ce string, vcpu float64, mem int) bool {
+	i, ok := p.hostOf[ce]
+	if !ok {
+		return true
+	}
+	return p.hosts[i].fits(vcpu, mem)
+}
+
+// roomOf returns the vCPUs free on usable compute environment ce: within
+// its maxvCpus and, on a bounded host, within the host's free vCPUs (none
+// when its memory is all taken).
+func (p *passState) roomOf(ce string) float64 {
+	f := p.free[ce]
+	if i, ok := p.hostOf[ce]; ok {
+		h := &p.hosts[i]
+		if h.cap.VCPU > 0 {
+			f = min(f, h.vcpu)
+		}
+		if h.cap.MemoryMiB > 0 && h.mem <= 0 {
+			f = 0
+		}
+	}
+	return f
 }
 
 // placeFIFO places the jobs of a first-in, first-out queue: oldest first,
@@ -339,8 +391,8 @@ func (p *passState) fit(qv *queueView, spec *barge.JobSpec, vcpu float64) string
 func (s *Scheduler) placeFIFO(ctx context.Context, p *passState, qv *queueView) error {
 	var cursor int64
 	limit := 0
-	for scanned := 0; scanned < maxPassJobs && qv.hasRoom(p.free); {
-		limit = pageLimit(qv, p.free, limit)
+	for scanned := 0; scanned < maxPassJobs && qv.hasRoom(p); {
+		limit = pageLimit(qv, p, limit)
 		jobs, err := s.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: qv.queue.Name, IncludeChildren: true, Status: barge.JobRunnable, Oldest: true, Cursor: cursor, Limit: limit})
 		if err != nil {
 			return err
@@ -355,9 +407,9 @@ func (s *Scheduler) placeFIFO(ctx context.Context, p *passState, qv *queueView) 
 			if err != nil {
 				return err
 			}
-			vcpu := barge.JobVCPU(spec)
-			if ce := p.fit(qv, spec, vcpu); ce != "" {
-				p.place(j, spec, ce, vcpu)
+			vcpu, mem := barge.JobVCPU(spec), barge.JobMemoryMiB(spec)
+			if ce := p.fit(qv, spec, vcpu, mem); ce != "" {
+				p.place(j, spec, ce, vcpu, mem)
 			}
 		}
 	}
@@ -388,8 +440,8 @@ func admits(ce *barge.ComputeEnvironment, spec *barge.JobSpec) bool {
 // place a handful. So a query reads no more jobs than the room left could
 // take at the smallest job size, and at least twice its predecessor, so
 // that jobs too big to fit cost few queries.
-func pageLimit(qv *queueView, free map[string]float64, prev int) int {
-	n := int(min(qv.room(free)/minJobVCPU+1, pageSize))
+func pageLimit(qv *queueView, p *passState, prev int) int {
+	n := int(min(qv.room(p)/minJobVCPU+1, pageSize))
 	return min(pageSize, max(n, 2*prev, minPageSize))
 }
 
@@ -416,6 +468,7 @@ func (s *Scheduler) commit(ctx context.Context, ces map[string]*barge.ComputeEnv
 			continue
 		}
 		s.used[p.ComputeEnvironment] += p.VCPU
+		s.mem[p.ComputeEnvironment] += p.MemoryMiB
 		s.moved[p.Job.Queue] = now.UnixMilli()
 		s.charge(p.Job.Queue, p.Spec, p.VCPU, now)
 		placed = append(placed, p)

@@ -153,7 +153,7 @@ func placeRound(b *testing.B, st *store.Store, want int) ([]barge.Placement, tim
 				if err := exec.Start(ctx, spec); err != nil {
 					b.Error(err)
 				}
-				s.Release(p.ComputeEnvironment, p.VCPU)
+				s.Release(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 			}
 			if len(placed) < want && len(placed)+len(ps) >= want {
 				end = time.Now()

@@ -154,7 +154,7 @@ func TestPlacementOrderAndCapacity(t *testing.T) {
 	}
 
 	// Freed capacity is used again, and a restart counts what is held.
-	s.Release("spot", 1)
+	s.Release("spot", 1, 2048)
 	rec2 := &recorder{}
 	s2 := runPass(t, st, rec2)
 	if got := s2.Used("spot") + s2.Used("ondemand"); got != 3 {

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"sort"
 	"strconv"
@@ -40,6 +41,12 @@ const (
 type view struct {
 	queues map[string]*queueView
 	down   map[string]string // usable compute environment → why its executor cannot start tasks
+
+	// Host capacity (host.go).
+	ceHost   map[string]string                    // compute environment on a bounded host → the host
+	hostCap  map[string]barge.HostCapacity        // bounded host → its capacity
+	known    map[string]*barge.ComputeEnvironment // every compute environment of the pass
+	goneHost string                               // the bounded host of compute environments that are gone, or ""
 }
 
 // queueView is one queue as a pass saw it.
@@ -67,9 +74,9 @@ func newQueueView(q *barge.JobQueue, ces map[string]*barge.ComputeEnvironment) *
 
 // hasRoom reports whether any compute environment of the queue has free
 // vCPUs.
-func (qv *queueView) hasRoom(free map[string]float64) bool {
+func (qv *queueView) hasRoom(p *passState) bool {
 	for _, ce := range qv.ces {
-		if free[ce.Name] > 1e-9 {
+		if p.roomOf(ce.Name) > 1e-9 {
 			return true
 		}
 	}
@@ -77,19 +84,20 @@ func (qv *queueView) hasRoom(free map[string]float64) bool {
 }
 
 // room returns the free vCPUs of the queue's compute environments.
-func (qv *queueView) room(free map[string]float64) float64 {
+func (qv *queueView) room(p *passState) float64 {
 	var room float64
 	for _, ce := range qv.ces {
-		room += max(0, free[ce.Name])
+		room += max(0, p.roomOf(ce.Name))
 	}
 	return room
 }
 
 // canEverRun reports whether a usable compute environment of the queue
-// could run a job of spec, once it has room.
-func (qv *queueView) canEverRun(spec *barge.JobSpec, vcpu float64) bool {
+// could run a job of spec, once it and its host have room.
+func (qv *queueView) canEverRun(p *passState, spec *barge.JobSpec, vcpu float64, mem int) bool {
 	for _, ce := range qv.ces {
-		if usable(ce) && admits(ce, spec) && float64(ce.MaxvCpus())+1e-9 >= vcpu {
+		i, bounded := p.hostOf[ce.Name]
+		if usable(ce) && admits(ce, spec) && float64(ce.MaxvCpus())+1e-9 >= vcpu && (!bounded || holds(p.hosts[i].cap, vcpu, mem)) {
 			return true
 		}
 	}
@@ -134,9 +142,14 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 			admitting = append(admitting, ce)
 		}
 	}
-	vcpu := barge.JobVCPU(spec)
+	vcpu, mem := barge.JobVCPU(spec), barge.JobMemoryMiB(spec)
+	never := ""
 	for _, ce := range admitting {
 		if float64(ce.MaxvCpus())+1e-9 >= vcpu {
+			if why := neverFits(v, ce.Name, vcpu, mem); why != "" {
+				never = cmp.Or(never, why)
+				continue
+			}
 			big = append(big, ce)
 		}
 	}
@@ -147,6 +160,8 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 		return noComputeEnvironment(qv)
 	case len(admitting) == 0:
 		return wait{codeJobResource, reasonJobResource}
+	case len(big) == 0 && never != "":
+		return wait{text: never} // AWS would run it: no code, no time-limit action
 	case len(big) == 0:
 		return wait{codeMaxResource, reasonMaxResource}
 	}
@@ -154,11 +169,18 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	format := "Waiting for capacity: the job needs %s vCPU"
 	args := []any{vcpus(vcpu)}
 	var free float64
+	var host string
+	roomy := 0
 	s.mu.Lock()
 	for _, ce := range big {
 		used, most := s.used[ce.Name], float64(ce.MaxvCpus())
 		if most-used+1e-9 >= vcpu {
+			if why := s.hostWait(v, ce.Name, vcpu, mem); why != "" {
+				host = cmp.Or(host, why)
+				continue
+			}
 			free += most - used
+			roomy++
 			continue
 		}
 		format += "; compute environment %s has %s of %s vCPUs in use"
@@ -167,6 +189,9 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	s.mu.Unlock()
 	if len(args) == 1+3*len(big) {
 		return wait{text: barge.FitReason(format+".", args...)}
+	}
+	if roomy == 0 && host != "" {
+		return wait{text: host}
 	}
 	if spec != nil && qv.reserved > 0 && qv.active[spec.ShareIdentifier] && free-qv.reserved < vcpu-1e-9 {
 		return wait{text: shareReason(spec.ShareIdentifier, qv.reserved)}

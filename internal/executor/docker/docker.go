@@ -79,9 +79,28 @@ type Executor struct {
 	// decided from the engine's storage driver at New and turned off if
 	// the engine refuses a size anyway.
 	storageLimit atomic.Bool
+	// capacity is the engine's host's, as Info reported it at New.
+	capacity barge.HostCapacity
 }
 
-var _ barge.Executor = (*Executor)(nil)
+var (
+	_ barge.Executor  = (*Executor)(nil)
+	_ barge.HostSized = (*Executor)(nil)
+)
+
+// HostCapacity returns the cores and memory of the engine's host, as its
+// Info reports them (NCPU, MemTotal), less barge.HostMemoryReserveMiB.
+func (e *Executor) HostCapacity() barge.HostCapacity { return e.capacity }
+
+// engineCapacity is the capacity of a host of ncpu cores and memTotal
+// bytes; zero (unbounded) for what the engine does not report.
+func engineCapacity(ncpu int, memTotal int64) barge.HostCapacity {
+	c := barge.HostCapacity{VCPU: float64(max(ncpu, 0))}
+	if total := int(memTotal >> 20); total > 0 {
+		c.MemoryMiB = total - barge.HostMemoryReserveMiB(total)
+	}
+	return c
+}
 
 // New connects to the engine and returns an executor for it. It fails when
 // no engine answers.
@@ -101,6 +120,7 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 		instance:    opts.Instance,
 		stopTimeout: opts.StopTimeout,
 		driver:      info.Info.Driver,
+		capacity:    engineCapacity(info.Info.NCPU, info.Info.MemTotal),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

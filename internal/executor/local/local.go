@@ -108,6 +108,8 @@ type Executor struct {
 	cgWhy  string // why limits are not enforced, when cg is nil
 	ownAdj string // barge's oom_score_adj, which tasks get back; "" when not root
 
+	capacity barge.HostCapacity // the host's, read once at New
+
 	lock      *os.File
 	ctx       context.Context // ends when the executor closes; watchers stop
 	cancel    context.CancelFunc
@@ -118,7 +120,10 @@ type Executor struct {
 	tasks map[string]*task
 }
 
-var _ barge.Executor = (*Executor)(nil)
+var (
+	_ barge.Executor  = (*Executor)(nil)
+	_ barge.HostSized = (*Executor)(nil)
+)
 
 // validTaskID keeps a task ID a plain file name.
 var validTaskID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -160,6 +165,8 @@ func New(opts Options) (*Executor, error) {
 		setsid: setsid,
 		lock:   lock,
 		tasks:  map[string]*task{},
+
+		capacity: hostCapacity(),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
