@@ -44,3 +44,20 @@ func TestWaitReasonsFit(t *testing.T) {
 		t.Errorf("shareReason = %q (%d characters)", got, len(got))
 	}
 }
+
+// TestHostReasonsFit: the reasons of jobs waiting for their host fit in
+// AWS's 255 characters with the largest sizes a job can ask for and
+// overcommit factors of many digits.
+func TestHostReasonsFit(t *testing.T) {
+	c := barge.HostCapacity{VCPU: 1234.125, MemoryMiB: 123456789, CPUOvercommit: 1.333333333, MemoryOvercommit: 1.333333333}
+	v := &view{ceHost: map[string]string{"ce": "docker"}, hostCap: map[string]barge.HostCapacity{"docker": c}}
+	s := &Scheduler{used: map[string]float64{"ce": 1234}, mem: map[string]int{"ce": 123456000}}
+	for _, got := range []string{
+		neverFits(v, "ce", 1, 2147483647), neverFits(v, "ce", 4096, 1),
+		s.hostWait(v, "ce", 1, 1<<20), s.hostWait(v, "ce", 192.25, 1),
+	} {
+		if got == "" || len(got) > barge.MaxReasonLen || !strings.HasSuffix(got, ".") {
+			t.Errorf("reason = %q (%d characters), want at most %d ending a sentence", got, len(got), barge.MaxReasonLen)
+		}
+	}
+}
