@@ -38,6 +38,12 @@ func TestParseConfig(t *testing.T) {
 		{name: "kubernetes executor from the environment", env: map[string]string{"BARGE_EXECUTOR": "kubernetes"}, wantErr: "--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet"},
 		{name: "bad listen", args: []string{"--listen", "8420"}, wantErr: "--listen"},
 		{name: "half credentials", env: map[string]string{"BARGE_ACCESS_KEY_ID": "AKID"}, wantErr: "BARGE_SECRET_ACCESS_KEY"},
+		{name: "overcommit defaults", want: func(c Config) bool { return c.CPUOvercommit == 4 && c.MemoryOvercommit == 1 }},
+		{name: "overcommit from the environment and flags", env: map[string]string{"BARGE_CPU_OVERCOMMIT": "1", "BARGE_MEMORY_OVERCOMMIT": "1.5"},
+			args: []string{"--cpu-overcommit", "2.5"}, want: func(c Config) bool { return c.CPUOvercommit == 2.5 && c.MemoryOvercommit == 1.5 }},
+		{name: "zero memory overcommit", args: []string{"--memory-overcommit", "0"}, wantErr: "--memory-overcommit 0: want a factor above 0"},
+		{name: "negative cpu overcommit", args: []string{"--cpu-overcommit", "-1"}, wantErr: "--cpu-overcommit -1: want a factor above 0"},
+		{name: "overcommit not a number", env: map[string]string{"BARGE_MEMORY_OVERCOMMIT": "lots"}, wantErr: `BARGE_MEMORY_OVERCOMMIT "lots": want a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
