@@ -113,3 +113,23 @@ func TestTagLabels(t *testing.T) {
 		t.Errorf("containers labelled with the task's tags = %d, want 1", n)
 	}
 }
+
+// TestHostCapacity: the docker executor gives its tasks the engine's cores
+// (docker info's NCPU) and its memory (MemTotal) less the reserve.
+func TestHostCapacity(t *testing.T) {
+	engine(t)
+	out, err := exec.Command("docker", "info", "--format", "{{.NCPU}} {{.MemTotal}}").Output()
+	if err != nil {
+		t.Skipf("docker info: %v", err)
+	}
+	var ncpu int
+	var memTotal int64
+	if _, err := fmt.Sscan(string(out), &ncpu, &memTotal); err != nil {
+		t.Fatalf("docker info = %q: %v", out, err)
+	}
+	total := int(memTotal >> 20)
+	want := barge.HostCapacity{VCPU: float64(ncpu), MemoryMiB: total - barge.HostMemoryReserveMiB(total)}
+	if got := newExecutor(t, "capacity").HostCapacity(); got != want {
+		t.Errorf("HostCapacity() = %+v, want %+v", got, want)
+	}
+}
