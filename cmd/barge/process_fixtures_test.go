@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/bargehq/barge"
 )
 
 // A barge whose jobs run for real, as host processes: fast enough for tests
@@ -31,7 +33,13 @@ type procServer struct {
 // startProcServer starts a procServer.
 func startProcServer(t *testing.T) *procServer {
 	t.Helper()
-	ts := startServerWith(t, "", func(c *Config) { c.Executor = "process" })
+	ts := startServerWith(t, "", func(c *Config) {
+		c.Executor = "process"
+		// A host big enough for what the compute environment's 16 vCPUs
+		// take (jobs of 8 vCPUs need 16 GiB on Fargate): maxvCpus is the
+		// limit these tests see (TestHostCapacity tests the host's).
+		c.HostCapacity = barge.HostCapacity{VCPU: 16, MemoryMiB: 128 << 10}
+	})
 	p := &procServer{testServer: ts, c: ts.batch(), dir: t.TempDir()}
 	ctx := context.Background()
 	createFargateCE(t, p.c, "ce", types.CRTypeFargate, 16)

@@ -73,7 +73,7 @@ func newQueueView(q *barge.JobQueue, ces map[string]*barge.ComputeEnvironment) *
 }
 
 // hasRoom reports whether any compute environment of the queue has free
-// vCPUs.
+// vCPUs, within its maxvCpus and its host (passState.roomOf).
 func (qv *queueView) hasRoom(p *passState) bool {
 	for _, ce := range qv.ces {
 		if p.roomOf(ce.Name) > 1e-9 {
@@ -83,7 +83,8 @@ func (qv *queueView) hasRoom(p *passState) bool {
 	return false
 }
 
-// room returns the free vCPUs of the queue's compute environments.
+// room returns the free vCPUs of the queue's compute environments, within
+// their maxvCpus and their hosts.
 func (qv *queueView) room(p *passState) float64 {
 	var room float64
 	for _, ce := range qv.ces {
