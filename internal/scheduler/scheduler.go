@@ -1,8 +1,10 @@
 // Package scheduler places RUNNABLE jobs on compute environments with AWS
 // Batch's semantics: queues are served by priority (higher first), and a
 // job goes to the first compute environment in its queue's order that is
-// ENABLED, VALID and has room for its vCPUs within maxvCpus. Capacity is
-// counted in the vCPUs of STARTING and RUNNING jobs. The scheduler decides
+// ENABLED, VALID and has room for its vCPUs within maxvCpus, and, where
+// its executor runs tasks on one host, for its vCPUs and memory on that
+// host (host.go). Capacity is counted in the vCPUs (and memory) of
+// STARTING and RUNNING jobs. The scheduler decides
 // placements; jobstate writes them (RUNNABLE to STARTING), as it writes
 // every status.
 //
