@@ -107,9 +107,19 @@ func BenchmarkPlacement(b *testing.B) {
 	}
 	defer st.Close()
 	fillPlacementStore(b, st, n)
-	for _, vcpus := range []int{10_000, 16} {
-		b.Run(fmt.Sprintf("runnable=%d/ce=%dvcpu", n, vcpus), func(b *testing.B) {
-			if err := st.PutComputeEnvironment(context.Background(), ce("bench-ce", vcpus, barge.StateEnabled)); err != nil {
+	// The last case is bounded by its host (the docker and process
+	// executors) rather than by maxvCpus: 16 vCPUs and plenty of memory.
+	for _, c := range []struct {
+		vcpus int
+		host  barge.HostCapacity
+	}{{10_000, barge.HostCapacity{}}, {16, barge.HostCapacity{}}, {10_000, barge.HostCapacity{VCPU: 16, MemoryMiB: 1 << 30}}} {
+		name := fmt.Sprintf("runnable=%d/ce=%dvcpu", n, c.vcpus)
+		if c.host.Bounded() {
+			name += fmt.Sprintf("/host=%svcpu", strconv.FormatFloat(c.host.VCPU, 'f', -1, 64))
+		}
+		host := func(*barge.ComputeEnvironment) (string, barge.HostCapacity) { return "bench", c.host }
+		b.Run(name, func(b *testing.B) {
+			if err := st.PutComputeEnvironment(context.Background(), ce("bench-ce", c.vcpus, barge.StateEnabled)); err != nil {
 				b.Fatal(err)
 			}
 			var (
@@ -118,7 +128,7 @@ func BenchmarkPlacement(b *testing.B) {
 			)
 			b.ResetTimer()
 			for placed < b.N {
-				ps, d := placeRound(b, st, min(b.N-placed, n))
+				ps, d := placeRound(b, st, min(b.N-placed, n), host)
 				placed += len(ps)
 				elapsed += d
 				b.StopTimer()
@@ -135,7 +145,8 @@ func BenchmarkPlacement(b *testing.B) {
 // placeRound runs a scheduler until it has placed at least want jobs and
 // returns what it placed and how long that took, from Run to the placement
 // that reached want.
-func placeRound(b *testing.B, st *store.Store, want int) ([]barge.Placement, time.Duration) {
+// host, when not nil, is the scheduler's Config.Host.
+func placeRound(b *testing.B, st *store.Store, want int, host func(*barge.ComputeEnvironment) (string, barge.HostCapacity)) ([]barge.Placement, time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var (
@@ -145,7 +156,7 @@ func placeRound(b *testing.B, st *store.Store, want int) ([]barge.Placement, tim
 		end    time.Time
 		done   = make(chan struct{})
 	)
-	s = scheduler.New(scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope, Tick: time.Hour,
+	s = scheduler.New(scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope, Tick: time.Hour, Host: host,
 		Place: func(ctx context.Context, ps []barge.Placement) {
 			for _, p := range ps {
 				spec := &barge.TaskSpec{TaskID: barge.TaskID(p.Job.Runtime.TaskArn), JobID: p.Job.ID, Attempt: 1,
@@ -297,7 +308,7 @@ func BenchmarkFairSharePlacement(b *testing.B) {
 			)
 			b.ResetTimer()
 			for placed < b.N {
-				ps, d := placeRound(b, st, min(b.N-placed, n))
+				ps, d := placeRound(b, st, min(b.N-placed, n), nil)
 				placed += len(ps)
 				elapsed += d
 				b.StopTimer()
