@@ -38,21 +38,21 @@ func holds(c barge.HostCapacity, vcpu float64, mem int) bool {
 // of a pass and what is free on each now, into p, and records in v which
 // host each compute environment is on, for the reasons of waiting jobs.
 func (s *Scheduler) hostRooms(ces map[string]*barge.ComputeEnvironment, v *view, p *passState) {
-	v.ceHost = map[string]string{}
-	v.hostCap = map[string]barge.HostCapacity{}
-	v.goneHost, _ = s.cfg.Host(nil)
 	for name, ce := range ces {
 		h, c := s.cfg.Host(ce)
 		if !c.Bounded() {
 			continue
 		}
+		if v.ceHost == nil { // only when some host is bounded: passes without cost nothing
+			v.ceHost, v.hostCap = map[string]string{}, map[string]barge.HostCapacity{}
+		}
 		v.ceHost[name], v.hostCap[h] = h, c
-	}
-	if _, ok := v.hostCap[v.goneHost]; !ok {
-		v.goneHost = ""
 	}
 	if len(v.hostCap) == 0 {
 		return
+	}
+	if h, _ := s.cfg.Host(nil); v.hostCap[h].Bounded() {
+		v.goneHost = h
 	}
 	index := map[string]int{}
 	s.mu.Lock()
