@@ -31,8 +31,8 @@ import (
 // simulate` process for BARGE_SOAK_DURATION (default 10s): 40% SubmitJob
 // (some array jobs, some depending on an earlier job), 40% DescribeJobs of
 // up to 100 known job IDs, 20% ListJobs by status, following nextToken.
-// Every error the SDK returns fails the test; every retry the SDK makes is
-// counted and its cause logged. Afterwards every submitted job must
+// Every error the SDK returns fails the test, and so does every 5xx or
+// 429 answer the SDK retried; every retry is counted and its cause logged. Afterwards every submitted job must
 // succeed: none lost, failed or stuck. The figures (calls, p50/p99 per
 // operation, retries, the server's peak and end RSS) go to the test log on
 // lines starting with FIGURE; scripts/reliability.sh runs it.
@@ -70,6 +70,7 @@ func TestConcurrentClients(t *testing.T) {
 	var retries atomic.Int64
 	var mu sync.Mutex
 	retryCauses := map[string]int{}
+	serverRetries := 0 // retries of a 5xx or 429 answer: the server failed, although the SDK hid it
 	newClient := func() *batch.Client {
 		// No HTTPClient: the SDK builds one of its own per client, with
 		// its own connection pool, as it does for a user.
@@ -77,9 +78,12 @@ func TestConcurrentClients(t *testing.T) {
 			Region:      "us-east-1",
 			Credentials: credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""),
 			Retryer: func() aws.Retryer {
-				return countingRetryer{RetryerV2: retry.NewStandard(), count: &retries, record: func(cause string) {
+				return countingRetryer{RetryerV2: retry.NewStandard(), count: &retries, record: func(cause string, status int) {
 					mu.Lock()
 					retryCauses[cause]++
+					if status >= 500 || status == 429 {
+						serverRetries++
+					}
 					mu.Unlock()
 				}}
 			},
@@ -225,6 +229,9 @@ func TestConcurrentClients(t *testing.T) {
 	for cause, n := range retryCauses {
 		t.Logf("retried %d times: %s", n, cause)
 	}
+	if serverRetries > 0 {
+		t.Errorf("%d calls were answered 5xx or 429 and retried by the SDK", serverRetries)
+	}
 	for i, e := range errs {
 		if i == 20 {
 			t.Errorf("... and %d more errors", len(errs)-20)
@@ -289,13 +296,18 @@ var requestID = regexp.MustCompile(`RequestID: [^,]*`)
 type countingRetryer struct {
 	aws.RetryerV2
 	count  *atomic.Int64
-	record func(cause string)
+	record func(cause string, status int)
 }
 
 // RetryDelay is called once before each retry.
 func (r countingRetryer) RetryDelay(attempt int, err error) (time.Duration, error) {
 	r.count.Add(1)
-	r.record(requestID.ReplaceAllString(err.Error(), "RequestID: ..."))
+	var answered interface{ HTTPStatusCode() int }
+	status := 0
+	if errors.As(err, &answered) {
+		status = answered.HTTPStatusCode()
+	}
+	r.record(requestID.ReplaceAllString(err.Error(), "RequestID: ..."), status)
 	return r.RetryerV2.RetryDelay(attempt, err)
 }
 
