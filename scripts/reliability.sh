@@ -3,7 +3,7 @@
 #
 #   scripts/reliability.sh          the short form (a few minutes)
 #   scripts/reliability.sh long     the long form, before a release (kill -9:
-#                                   2,000 jobs and 20 kills, Docker 200 and 5;
+#                                   2,000 jobs and 20 kills, Docker 2,000 and 5;
 #                                   an engine restart under 100 jobs; 100
 #                                   SDK clients for 60 s)
 #
@@ -58,7 +58,7 @@ grep -o 'FIGURE.*\|retried [0-9]* times: .*' "$log"
 # private dockerd the test starts in a network namespace of its own). The
 # Docker parts skip where no engine answers or dockerd cannot run.
 if [ "$form" = long ]; then
-  kill9_process="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=20" kill9_docker="BARGE_KILL9_JOBS=200 BARGE_KILL9_KILLS=5" restart_jobs=100
+  kill9_process="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=20" kill9_docker="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=5" restart_jobs=100
 else
   kill9_process="BARGE_KILL9_JOBS=60 BARGE_KILL9_KILLS=3" kill9_docker="BARGE_KILL9_JOBS=20 BARGE_KILL9_KILLS=2" restart_jobs=2
 fi
