@@ -3,8 +3,9 @@
 #
 #   scripts/reliability.sh          the short form (a few minutes)
 #   scripts/reliability.sh long     the long form, before a release (kill -9:
-#                                   2,000 jobs and 20 kills, Docker 200 and 5;
-#                                   an engine restart under 100 jobs)
+#                                   2,000 jobs and 20 kills, Docker 2,000 and 5;
+#                                   an engine restart under 100 jobs; 100
+#                                   SDK clients for 60 s)
 #
 # It prints the figures that docs/RELIABILITY.md records, each on a line
 # starting with FIGURE, and fails if any is out of bounds. Settings (the
@@ -13,17 +14,19 @@
 #   BARGE_PREAUTH_CONNS stalled uploads held at once               [1000 / 1000]
 #   BARGE_PREAUTH_HOLD  how long they stall (past the 20 s body     [30s / 120s]
 #                       deadline, so that rounds of cut-offs are measured too)
+#   BARGE_SOAK_CLIENTS  concurrent SDK clients                     [10 / 100]
+#   BARGE_SOAK_DURATION how long they call                         [10s / 60s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 form=${1:-short}
 case "$form" in
-  short) : "${FUZZTIME:=30s}" "${BARGE_PREAUTH_HOLD:=30s}" ;;
-  long)  : "${FUZZTIME:=10m}" "${BARGE_PREAUTH_HOLD:=120s}" ;;
+  short) : "${FUZZTIME:=30s}" "${BARGE_PREAUTH_HOLD:=30s}" "${BARGE_SOAK_CLIENTS:=10}" "${BARGE_SOAK_DURATION:=10s}" ;;
+  long)  : "${FUZZTIME:=10m}" "${BARGE_PREAUTH_HOLD:=120s}" "${BARGE_SOAK_CLIENTS:=100}" "${BARGE_SOAK_DURATION:=60s}" ;;
   *) echo "usage: $0 [short|long]" >&2; exit 2 ;;
 esac
 : "${BARGE_PREAUTH_CONNS:=1000}"
-export FUZZTIME BARGE_PREAUTH_CONNS BARGE_PREAUTH_HOLD
+export FUZZTIME BARGE_PREAUTH_CONNS BARGE_PREAUTH_HOLD BARGE_SOAK_CLIENTS BARGE_SOAK_DURATION
 
 echo "== reliability suite ($form form) on $(go version | cut -d' ' -f3), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 go build -o bin/barge ./cmd/barge
@@ -46,12 +49,16 @@ echo "== pre-authentication holds ($BARGE_PREAUTH_CONNS stalled 2 MiB uploads fo
 go test -count=1 -v -timeout 30m -run '^TestPreAuthHold$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
 grep -o 'FIGURE.*' "$log"
 
+echo "== $BARGE_SOAK_CLIENTS concurrent SDK clients for $BARGE_SOAK_DURATION (SubmitJob, DescribeJobs, ListJobs)"
+go test -count=1 -v -timeout 30m -run '^TestConcurrentClients$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
+grep -o 'FIGURE.*\|retried [0-9]* times: .*' "$log"
+
 # kill -9 while tasks start (the real binary, killed at random moments and
 # started again) and the Docker engine restarting under running jobs (a
 # private dockerd the test starts in a network namespace of its own). The
 # Docker parts skip where no engine answers or dockerd cannot run.
 if [ "$form" = long ]; then
-  kill9_process="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=20" kill9_docker="BARGE_KILL9_JOBS=200 BARGE_KILL9_KILLS=5" restart_jobs=100
+  kill9_process="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=20" kill9_docker="BARGE_KILL9_JOBS=2000 BARGE_KILL9_KILLS=5" restart_jobs=100
 else
   kill9_process="BARGE_KILL9_JOBS=60 BARGE_KILL9_KILLS=3" kill9_docker="BARGE_KILL9_JOBS=20 BARGE_KILL9_KILLS=2" restart_jobs=2
 fi

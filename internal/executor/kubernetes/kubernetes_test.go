@@ -97,6 +97,11 @@ func TestConformance(t *testing.T) {
 		// Start returns before the kubelet reports that the command does
 		// not exist: the task then ends without a CannotStartContainerError.
 		LateStartFailure: true,
+		KnownGaps: map[string]string{
+			"Output": "the last line a task writes to stderr just before it exits is sometimes missing from the " +
+				"kubelet's stderr stream, followed and read again after the end alike (about 1 run in 6 here, " +
+				"more under load; the file is read to its end once the container has ended); docs/KUBERNETES.md",
+		},
 	})
 }
 

@@ -80,8 +80,13 @@ func (e *Executor) Logs(ctx context.Context, taskID string, since time.Time, out
 func (e *Executor) follow(ctx context.Context, taskID, stream string, since time.Time, ch chan<- logLine) error {
 	var last time.Time // the latest time sent
 	sentAtLast := 0    // lines sent with time last
+	// final is the read after the container has ended: a follow may end
+	// with the container before the kubelet has read the last lines the
+	// runtime wrote to its log file, so the file is read once more, to its
+	// end, from the latest time sent.
+	final := false
 	for {
-		opts := &corev1.PodLogOptions{Container: containerName, Follow: true, Timestamps: true}
+		opts := &corev1.PodLogOptions{Container: containerName, Follow: !final, Timestamps: true}
 		from := since
 		if last.After(from) {
 			from = last
@@ -146,11 +151,15 @@ func (e *Executor) follow(ctx context.Context, taskID, stream string, since time
 		if err != nil {
 			return nil // removed meanwhile
 		}
-		if _, ended := result(pod); ended {
+		if final {
 			return nil
 		}
+		if _, ended := result(pod); ended {
+			final = true
+			continue
+		}
 		if st := taskStatus(pod); st == nil || st.State.Running == nil {
-			return nil
+			final = true
 		}
 	}
 }
