@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -167,81 +166,5 @@ func DecodeEC2Query(params url.Values, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("awsproto: DecodeEC2Query needs a pointer to a struct, not %T", v)
 	}
-	return decodeEC2Struct(params, "", rv.Elem())
-}
-
-func decodeEC2Struct(params url.Values, prefix string, v reflect.Value) error {
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name := f.Name
-		if tag := f.Tag.Get("query"); tag == "-" {
-			continue
-		} else if tag != "" {
-			name = tag
-		}
-		if err := decodeEC2Value(params, prefix+name, v.Field(i)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func decodeEC2Value(params url.Values, key string, v reflect.Value) error {
-	switch v.Kind() {
-	case reflect.Pointer:
-		et := v.Type().Elem()
-		if _, ok := params[key]; !ok && (et.Kind() != reflect.Struct || !hasPrefix(params, key+".")) {
-			return nil
-		}
-		p := reflect.New(et)
-		if err := decodeEC2Value(params, key, p.Elem()); err != nil {
-			return err
-		}
-		v.Set(p)
-		return nil
-	case reflect.Struct:
-		return decodeEC2Struct(params, key+".", v)
-	case reflect.Slice:
-		return decodeEC2List(params, key, v)
-	}
-	vs, ok := params[key]
-	if !ok {
-		return nil
-	}
-	return setScalar(key, vs[0], v)
-}
-
-// decodeEC2List decodes the list key.N into the slice v.
-func decodeEC2List(params url.Values, key string, v reflect.Value) error {
-	prefix := key + "."
-	var indexes []int
-	for k := range params {
-		rest, ok := strings.CutPrefix(k, prefix)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(num)
-		if err != nil || n < 1 || strconv.Itoa(n) != num {
-			return barge.Errorf(barge.EInvalid, "The parameter %s has no valid list index: a list is sent as %s1, %s2, ... counting from 1.", k, prefix, prefix)
-		}
-		indexes = append(indexes, n)
-	}
-	if len(indexes) == 0 {
-		return nil
-	}
-	slices.Sort(indexes)
-	indexes = slices.Compact(indexes)
-	list := reflect.MakeSlice(v.Type(), len(indexes), len(indexes))
-	for i, n := range indexes {
-		if err := decodeEC2Value(params, prefix+strconv.Itoa(n), list.Index(i)); err != nil {
-			return err
-		}
-	}
-	v.Set(list)
-	return nil
+	return queryLists{infix: "."}.decodeStruct(params, "", rv.Elem())
 }

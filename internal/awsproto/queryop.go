@@ -226,10 +226,15 @@ func DecodeQuery(params url.Values, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("awsproto: DecodeQuery needs a pointer to a struct, not %T", v)
 	}
-	return decodeStruct(params, "", rv.Elem())
+	return queryLists{infix: ".member."}.decodeStruct(params, "", rv.Elem())
 }
 
-func decodeStruct(params url.Values, prefix string, v reflect.Value) error {
+// queryLists is how a query protocol spells a list's members: awsQuery's
+// X.member.1, X.member.2 (infix ".member."), EC2's flattened X.1, X.2
+// (infix ".").
+type queryLists struct{ infix string }
+
+func (d queryLists) decodeStruct(params url.Values, prefix string, v reflect.Value) error {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -242,14 +247,14 @@ func decodeStruct(params url.Values, prefix string, v reflect.Value) error {
 		} else if tag != "" {
 			name = tag
 		}
-		if err := decodeValue(params, prefix+name, v.Field(i)); err != nil {
+		if err := d.decodeValue(params, prefix+name, v.Field(i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func decodeValue(params url.Values, key string, v reflect.Value) error {
+func (d queryLists) decodeValue(params url.Values, key string, v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Pointer:
 		et := v.Type().Elem()
@@ -257,15 +262,15 @@ func decodeValue(params url.Values, key string, v reflect.Value) error {
 			return nil
 		}
 		p := reflect.New(et)
-		if err := decodeValue(params, key, p.Elem()); err != nil {
+		if err := d.decodeValue(params, key, p.Elem()); err != nil {
 			return err
 		}
 		v.Set(p)
 		return nil
 	case reflect.Struct:
-		return decodeStruct(params, key+".", v)
+		return d.decodeStruct(params, key+".", v)
 	case reflect.Slice:
-		return decodeList(params, key, v)
+		return d.decodeList(params, key, v)
 	}
 	vs, ok := params[key]
 	if !ok {
@@ -284,9 +289,9 @@ func hasPrefix(params url.Values, prefix string) bool {
 	return false
 }
 
-// decodeList decodes the list key.member.N into the slice v.
-func decodeList(params url.Values, key string, v reflect.Value) error {
-	prefix := key + ".member."
+// decodeList decodes the list key<infix>N into the slice v.
+func (d queryLists) decodeList(params url.Values, key string, v reflect.Value) error {
+	prefix := key + d.infix
 	var indexes []int
 	for k := range params {
 		rest, ok := strings.CutPrefix(k, prefix)
@@ -310,8 +315,7 @@ func decodeList(params url.Values, key string, v reflect.Value) error {
 	indexes = slices.Compact(indexes)
 	list := reflect.MakeSlice(v.Type(), len(indexes), len(indexes))
 	for i, n := range indexes {
-		elemKey := prefix + strconv.Itoa(n)
-		if err := decodeValue(params, elemKey, list.Index(i)); err != nil {
+		if err := d.decodeValue(params, prefix+strconv.Itoa(n), list.Index(i)); err != nil {
 			return err
 		}
 	}
