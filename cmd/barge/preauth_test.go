@@ -37,24 +37,7 @@ func TestPreAuthHold(t *testing.T) {
 	if d, err := time.ParseDuration(os.Getenv("BARGE_PREAUTH_HOLD")); err == nil {
 		hold = d
 	}
-	bin := os.Getenv("BARGE_BIN")
-	if bin == "" {
-		bin = buildBarge(t)
-	}
-	dir := t.TempDir()
-	addr := freePort(t)
-	cmd := exec.Command(bin, "server", "--listen", addr, "--data", dir, "--executor", "simulate")
-	cmd.Env = append(os.Environ(), "BARGE_ACCESS_KEY_ID="+testKeyID, "BARGE_SECRET_ACCESS_KEY="+testSecret)
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
-	waitHealthy(t, "http://"+addr)
+	addr, cmd := startSimulateProcess(t)
 
 	const body = 2 << 20
 	now := time.Now().UTC()
@@ -177,4 +160,32 @@ func rss(t *testing.T, pid int, field string) int64 {
 	}
 	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
+}
+
+// startSimulateProcess starts a real `barge server --executor simulate`
+// process (BARGE_BIN, or one built from this package) with the test
+// credentials on a free port, ends it by its PID when the test does, and
+// returns once it answers /healthz. Its log is server.log in its data
+// directory.
+func startSimulateProcess(t *testing.T) (addr string, cmd *exec.Cmd) {
+	t.Helper()
+	bin := os.Getenv("BARGE_BIN")
+	if bin == "" {
+		bin = buildBarge(t)
+	}
+	dir := t.TempDir()
+	addr = freePort(t)
+	cmd = exec.Command(bin, "server", "--listen", addr, "--data", dir, "--executor", "simulate")
+	cmd.Env = append(os.Environ(), "BARGE_ACCESS_KEY_ID="+testKeyID, "BARGE_SECRET_ACCESS_KEY="+testSecret)
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	waitHealthy(t, "http://"+addr)
+	return addr, cmd
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,25 +45,8 @@ func TestConcurrentClients(t *testing.T) {
 	if d, err := time.ParseDuration(os.Getenv("BARGE_SOAK_DURATION")); err == nil {
 		duration = d
 	}
-	bin := os.Getenv("BARGE_BIN")
-	if bin == "" {
-		bin = buildBarge(t)
-	}
-	dir := t.TempDir()
-	addr := freePort(t)
-	cmd := exec.Command(bin, "server", "--listen", addr, "--data", dir, "--executor", "simulate")
-	cmd.Env = append(os.Environ(), "BARGE_ACCESS_KEY_ID="+testKeyID, "BARGE_SECRET_ACCESS_KEY="+testSecret)
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	addr, cmd := startSimulateProcess(t)
 	pid := cmd.Process.Pid
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
-	waitHealthy(t, "http://"+addr)
 
 	var retries atomic.Int64
 	var mu sync.Mutex
