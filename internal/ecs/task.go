@@ -107,17 +107,9 @@ func (s *Service) DescribeTasks(ctx context.Context, in *DescribeTasksInput) (*D
 	if len(in.Tasks) > 100 {
 		return nil, barge.Errorf(barge.EInvalid, "tasks can have at most 100 items.")
 	}
-	ref := in.Cluster
-	if ref == "" {
-		ref = "default"
-	}
-	ces, err := s.computeEnvironments(ctx)
+	ce, err := s.namedCluster(ctx, in.Cluster)
 	if err != nil {
 		return nil, err
-	}
-	ce := cluster(ces, ref)
-	if ce == nil {
-		return nil, barge.Errorf(eClusterNotFound, "Cluster not found.")
 	}
 	// Running tasks first; stopped ones are looked for only if asked for.
 	jobs, err := s.clusterTasks(ctx, ce, false)
@@ -319,17 +311,9 @@ func (s *Service) ListTasks(ctx context.Context, in *ListTasksInput) (*ListTasks
 	default:
 		return nil, barge.Errorf(barge.EInvalid, "desiredStatus must be RUNNING, PENDING or STOPPED.")
 	}
-	ref := in.Cluster
-	if ref == "" {
-		ref = "default"
-	}
-	ces, err := s.computeEnvironments(ctx)
+	ce, err := s.namedCluster(ctx, in.Cluster)
 	if err != nil {
 		return nil, err
-	}
-	ce := cluster(ces, ref)
-	if ce == nil {
-		return nil, barge.Errorf(eClusterNotFound, "Cluster not found.")
 	}
 	jobs, err := s.clusterTasks(ctx, ce, stopped)
 	if err != nil {
@@ -364,4 +348,21 @@ func (s *Service) ListTasks(ctx context.Context, in *ListTasksInput) (*ListTasks
 		out.TaskArns = append(out.TaskArns, arns[i])
 	}
 	return out, nil
+}
+
+// namedCluster returns the compute environment that cluster ref (a name or
+// ARN; "" is ECS's "default") names, or ECS's ClusterNotFoundException.
+func (s *Service) namedCluster(ctx context.Context, ref string) (*barge.ComputeEnvironment, error) {
+	if ref == "" {
+		ref = "default"
+	}
+	ces, err := s.computeEnvironments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ce := cluster(ces, ref)
+	if ce == nil {
+		return nil, barge.Errorf(eClusterNotFound, "Cluster not found.")
+	}
+	return ce, nil
 }
