@@ -200,6 +200,10 @@ func TestAttemptDurationOverflow(t *testing.T) {
 		body := fmt.Sprintf(`{"jobName":"j","jobQueue":"overflow-q","jobDefinition":"overflow-def","timeout":{"attemptDurationSeconds":%s}}`, v)
 		wantRawClientError(t, rawCall(t, ts, http.MethodPost, "/v1/submitjob", body), "attemptDurationSeconds")
 	}
+	// The decoder matches member names without regard to case, so the check
+	// must too (FuzzIntRangesCheckJSON found {"\u004e":0} getting past it).
+	body := `{"jobName":"j","jobQueue":"overflow-q","jobDefinition":"overflow-def","Timeout":{"AttemptDurationSeconds":9300000000}}`
+	wantRawClientError(t, rawCall(t, ts, http.MethodPost, "/v1/submitjob", body), "AttemptDurationSeconds")
 	out, err := c.ListJobs(ctx, &batch.ListJobsInput{JobQueue: aws.String("overflow-q"), Filters: []types.KeyValuesPair{{Name: aws.String("JOB_NAME"), Values: []string{"*"}}}})
 	if err != nil || len(out.JobSummaryList) != 0 {
 		t.Errorf("jobs after the refused submissions: %v (%v), want none", out, err)

@@ -42,6 +42,22 @@ type intNode struct {
 	leaf    *intMember
 }
 
+// member returns the member named name, matched as DecodeJSON matches a
+// body's names to fields (encoding/json's rules): exactly, or else without
+// regard to case, so that {"AttemptDurationSeconds":9300000000} is checked
+// like the attemptDurationSeconds it decodes into. Nil when none matches.
+func (n *intNode) member(name []byte) *intNode {
+	if m, ok := n.members[string(name)]; ok {
+		return m
+	}
+	for k, m := range n.members {
+		if strings.EqualFold(k, string(name)) {
+			return m
+		}
+	}
+	return nil
+}
+
 type intMember struct {
 	Path string `json:"path"`
 	Type string `json:"type"` // "integer" or "long"
@@ -199,8 +215,8 @@ func (w *jsonWalker) check(n *intNode) error {
 				}
 				name = w.name
 			}
-			child, ok := n.members[string(name)]
-			if !ok {
+			child := n.member(name)
+			if child == nil {
 				child = n.value // a map's values; nil for a structure's unknown member
 			}
 			if child == nil {

@@ -27,6 +27,9 @@ func TestIntRangesCheckJSON(t *testing.T) {
 		{`{"n":101}`, "n 101 is not valid: it must be between 1 and 100"},
 		{`{"m":{"a":-1}}`, "m.a -1 is not valid: it must be greater than or equal to 0"},
 		{`{"n":1,"n":9300000000}`, "n 9300000000"}, // the decoder keeps the last
+		{`{"N":0}`, "N 0 is not valid"},            // the decoder matches names without regard to case
+		{`{"\u004e":0}`, "N 0 is not valid"},       // found by FuzzIntRangesCheckJSON
+		{`{"LIST":[{"Inner":{"V":2147483648}}]}`, "2147483648"},
 		{`{"n":1.5}`, "whole number"},
 		{`{"n":1e2}`, "whole number"},
 		{`{"big":9223372036854775808}`, "a Long from"},
