@@ -11,11 +11,15 @@ import (
 
 // Names: a log group's is 1 to 512 characters of [.-_/#A-Za-z0-9]; a log
 // stream's is 1 to 512 characters, none of them ':' or '*'. The messages
-// are AWS's model-validation messages, which name the rule broken.
+// are AWS's model-validation messages, which name the rule broken. A name
+// left out altogether is refused before it gets here, as AWS does, with
+// "Value null at 'logGroupName' ...: Member must not be null".
 
 func validGroupName(field, name string) error {
 	if name == "" {
-		return barge.Errorf(barge.EInvalid, "%s is required: the name of a log group.", field)
+		// Both of the model's rules fail, and AWS reports both.
+		return barge.Errorf(barge.EInvalid, "2 validation errors detected: Value '' at '%[1]s' failed to satisfy constraint: Member must have length greater than or equal to 1; "+
+			"Value '' at '%[1]s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", field)
 	}
 	if len(name) > 512 {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 512", name, field)
@@ -35,7 +39,7 @@ func groupNameByte(c byte) bool {
 
 func validStreamName(field, name string) error {
 	if name == "" {
-		return barge.Errorf(barge.EInvalid, "%s is required: the name of a log stream.", field)
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", field)
 	}
 	if utf8.RuneCountInString(name) > 512 {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 512", name, field)
