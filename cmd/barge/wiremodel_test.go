@@ -70,7 +70,8 @@ var modelRules = apitest.Rules{
 		"JobDetail.attempts", "JobDetail.dependsOn", "JobDetail.parameters", "JobDetail.createdAt",
 		"JobDefinition.status", "JobDefinition.parameters", "JobDefinition.containerOrchestrationType",
 		"ComputeEnvironmentDetail.state", "ComputeEnvironmentDetail.status", "ComputeEnvironmentDetail.type",
-		"JobQueueDetail.status",
+		"ComputeEnvironmentDetail.ecsClusterArn", "ComputeEnvironmentDetail.serviceRole",
+		"JobQueueDetail.status", "JobDetail.jobArn", "JobSummary.jobArn",
 		"JobSummary.createdAt", "JobSummary.status",
 	},
 	// AWS Batch leaves startedAt out until a job starts, though the model
@@ -321,6 +322,16 @@ func exerciseBatch(t *testing.T, p *procServer, c *batch.Client) {
 			Volumes:              []btypes.Volume{{Name: aws.String("data"), Host: &btypes.Host{SourcePath: aws.String("/tmp")}}},
 			MountPoints:          []btypes.MountPoint{{SourceVolume: aws.String("data"), ContainerPath: aws.String("/data"), ReadOnly: aws.Bool(true)}},
 			Ulimits:              []btypes.Ulimit{{Name: aws.String("nofile"), SoftLimit: aws.Int32(1024), HardLimit: aws.Int32(4096)}}}}))
+	// Definitions barge keeps but does not run: ECS properties, multi-node.
+	must[*batch.RegisterJobDefinitionOutput](t, "RegisterJobDefinition")(c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("ecs-props"),
+		Type: btypes.JobDefinitionTypeContainer, PlatformCapabilities: []btypes.PlatformCapability{btypes.PlatformCapabilityFargate},
+		EcsProperties: &btypes.EcsProperties{TaskProperties: []btypes.EcsTaskProperties{{ExecutionRoleArn: aws.String(executionRole),
+			Containers: []btypes.TaskContainerProperties{{Name: aws.String("main"), Image: aws.String("busybox"), Essential: aws.Bool(true), Command: []string{"true"},
+				ResourceRequirements: []btypes.ResourceRequirement{{Type: btypes.ResourceTypeVcpu, Value: aws.String("0.25")}, {Type: btypes.ResourceTypeMemory, Value: aws.String("512")}}}}}}}}))
+	must[*batch.RegisterJobDefinitionOutput](t, "RegisterJobDefinition")(c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("multinode"),
+		Type: btypes.JobDefinitionTypeMultinode, NodeProperties: &btypes.NodeProperties{NumNodes: aws.Int32(2), MainNode: aws.Int32(0),
+			NodeRangeProperties: []btypes.NodeRangeProperty{{TargetNodes: aws.String("0:"), Container: &btypes.ContainerProperties{Image: aws.String("busybox"),
+				ResourceRequirements: []btypes.ResourceRequirement{{Type: btypes.ResourceTypeVcpu, Value: aws.String("1")}, {Type: btypes.ResourceTypeMemory, Value: aws.String("512")}}}}}}}))
 	must[*batch.DescribeJobDefinitionsOutput](t, "DescribeJobDefinitions")(c.DescribeJobDefinitions(ctx, &batch.DescribeJobDefinitionsInput{}))
 	must[*batch.DeregisterJobDefinitionOutput](t, "DeregisterJobDefinition")(c.DeregisterJobDefinition(ctx, &batch.DeregisterJobDefinitionInput{JobDefinition: ec2Def.JobDefinitionArn}))
 	must[*batch.DescribeJobDefinitionsOutput](t, "DescribeJobDefinitions")(c.DescribeJobDefinitions(ctx, &batch.DescribeJobDefinitionsInput{Status: aws.String("INACTIVE")}))
