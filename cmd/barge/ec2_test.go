@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
@@ -279,5 +280,28 @@ func TestEC2AWSCLI(t *testing.T) {
 		if !bytes.Contains(b, []byte(`"Vpcs": []`)) {
 			t.Errorf("%s ec2 describe-vpcs after delete-vpc printed %s, want an empty Vpcs list", cli, b)
 		}
+	}
+}
+
+// TestEC2AuthenticationErrors: EC2 refuses bad credentials with its own
+// codes, as users of the SDKs see them: SignatureDoesNotMatch for a wrong
+// secret, AuthFailure for an access key it does not know.
+func TestEC2AuthenticationErrors(t *testing.T) {
+	ts := startServer(t, "")
+	for _, tt := range []struct {
+		name, keyID, secret, code, msg string
+	}{
+		{"wrong secret", testKeyID, "wrong-secret-key-00000000000000000000000", "SignatureDoesNotMatch", "The request signature we calculated does not match"},
+		{"unknown access key", "AKIDNOBODY0000000000", testSecret, "AuthFailure", "AWS was not able to validate the provided access credentials"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := ts.awsConfig()
+			cfg.Credentials = credentials.NewStaticCredentialsProvider(tt.keyID, tt.secret, "")
+			c := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(ts.URL) })
+			_, err := c.DescribeVpcs(context.Background(), &ec2.DescribeVpcsInput{})
+			if code, msg := apiErrorCode(err), apiErrorMessage(err); code != tt.code || !strings.Contains(msg, tt.msg) {
+				t.Errorf("DescribeVpcs = %v, want %s: %s", err, tt.code, tt.msg)
+			}
+		})
 	}
 }

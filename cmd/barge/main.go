@@ -211,7 +211,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	iamSvc := iamservice.New(iamservice.Config{Store: m.store, Account: scope.Account, Log: m.log, NewID: awsproto.NewUUID})
+	iamSvc := iamservice.New(iamservice.Config{Store: m.store, Account: scope.Account, Partition: scope.Partition(), Log: m.log, NewID: awsproto.NewUUID})
 	logSvc := logservice.New(logservice.Config{Store: m.store, Scope: scope, Log: m.log})
 	ec2API := ec2.New(ec2.Config{Store: m.store, Scope: scope, Log: m.log})
 	if err := ec2API.Init(ctx); err != nil {

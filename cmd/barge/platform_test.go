@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/bargehq/barge/internal/apitest"
@@ -105,6 +106,38 @@ func TestPartitionARNs(t *testing.T) {
 				t.Fatal(err)
 			}
 			want("GetCallerIdentity's Arn", aws.ToString(id.Arn), "arn:"+partition+":iam::123456789012:")
+			// IAM's ARNs, and the AWS managed policies' as users name them.
+			ic := apitest.IAM(cfg, ts.URL)
+			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+			role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want("Role.Arn", aws.ToString(role.Role.Arn), "arn:"+partition+":iam::123456789012:role/exec")
+			managed := "arn:" + partition + ":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+			if _, err := ic.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("exec"), PolicyArn: aws.String(managed)}); err != nil {
+				t.Fatalf("AttachRolePolicy(%s) = %v", managed, err)
+			}
+			if got, err := ic.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("exec")}); err != nil ||
+				len(got.AttachedPolicies) != 1 || aws.ToString(got.AttachedPolicies[0].PolicyArn) != managed {
+				t.Errorf("ListAttachedRolePolicies = %+v, %v; want %s", got, err, managed)
+			}
+			if got, err := ic.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(managed)}); err != nil || aws.ToString(got.Policy.Arn) != managed || aws.ToInt32(got.Policy.AttachmentCount) != 1 {
+				t.Errorf("GetPolicy(%s) = %+v, %v; want it, attached once", managed, got, err)
+			}
+			pol, err := ic.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want("Policy.Arn", aws.ToString(pol.Policy.Arn), "arn:"+partition+":iam::123456789012:policy/p")
+			if _, err := ic.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("exec"), PolicyArn: pol.Policy.Arn}); err != nil {
+				t.Errorf("AttachRolePolicy(%s) = %v", aws.ToString(pol.Policy.Arn), err)
+			}
+			ip, err := ic.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want("InstanceProfile.Arn", aws.ToString(ip.InstanceProfile.Arn), "arn:"+partition+":iam::123456789012:instance-profile/ip")
 			subnets, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(ts.URL) }).DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
 			if err != nil || len(subnets.Subnets) == 0 {
 				t.Fatalf("DescribeSubnets = %+v, %v", subnets, err)

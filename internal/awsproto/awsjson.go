@@ -21,6 +21,8 @@ type AWSJSON struct {
 	// Ints, when set, bounds the integer members of every operation's
 	// input to their model's type and range.
 	Ints *IntRanges
+	// Required, when set, names the members each operation requires.
+	Required Required
 
 	prefix string                  // e.g. "Logs_20140328"
 	ops    map[string]http.Handler // operation name → handler
@@ -71,6 +73,9 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 		body, err := io.ReadAll(r.Body)
 		if err == nil && maxBody > 0 && len(body) > maxBody {
 			err = errBodyTooLarge(name, len(body), maxBody)
+		}
+		if err == nil {
+			err = p.Required.CheckJSON(name, body)
 		}
 		if err == nil {
 			err = p.Ints.CheckJSON(name, body)

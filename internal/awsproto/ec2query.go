@@ -168,3 +168,28 @@ func DecodeEC2Query(params url.Values, v any) error {
 	}
 	return queryLists{infix: "."}.decodeStruct(params, "", rv.Elem())
 }
+
+// ec2AuthErrors are EC2's names of the SigV4 errors that the JSON
+// protocols name otherwise, with EC2's messages: an access key EC2 does
+// not know is AuthFailure, "AWS was not able to validate the provided
+// access credentials", a wrong signature SignatureDoesNotMatch.
+var ec2AuthErrors = map[string]struct{ code, message string }{
+	"MissingAuthenticationTokenException": {"MissingAuthenticationToken", "The request must contain either a valid (registered) AWS access key ID or X.509 certificate."},
+	"IncompleteSignatureException":        {"IncompleteSignature", ""},
+	"UnrecognizedClientException":         {"AuthFailure", "AWS was not able to validate the provided access credentials"},
+	"InvalidSignatureException":           {"SignatureDoesNotMatch", ""},
+}
+
+// EC2AuthError returns the code and message EC2 answers a failed
+// authentication with, given the JSON protocols' code and message. Other
+// codes are returned unchanged.
+func EC2AuthError(code, message string) (string, string) {
+	e, ok := ec2AuthErrors[code]
+	if !ok {
+		return code, message
+	}
+	if e.message != "" {
+		message = e.message
+	}
+	return e.code, message
+}

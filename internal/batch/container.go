@@ -1,6 +1,11 @@
 package batch
 
-import "github.com/bargehq/barge"
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/bargehq/barge"
+)
 
 // containerPropertiesDetail is a container as DescribeJobs and
 // DescribeJobDefinitions show it: barge.ContainerProperties, whose list
@@ -47,4 +52,44 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// nodePropertiesDetail returns a multi-node definition's nodeProperties as
+// DescribeJobDefinitions shows them: as registered, with each node range's
+// container given the members AWS always returns (command, volumes,
+// environment, mountPoints, ulimits, secrets, logConfiguration's
+// secretOptions), as [] when empty, as containerPropertiesDetail gives a
+// single container's. barge keeps nodeProperties as registered and runs
+// no multi-node job, so this works on the JSON, keeping every member.
+func nodePropertiesDetail(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers as registered
+	var np map[string]any
+	if err := dec.Decode(&np); err != nil {
+		return raw
+	}
+	ranges, _ := np["nodeRangeProperties"].([]any)
+	for _, r := range ranges {
+		nr, _ := r.(map[string]any)
+		c, _ := nr["container"].(map[string]any)
+		if c == nil {
+			continue
+		}
+		for _, m := range []string{"command", "volumes", "environment", "mountPoints", "ulimits", "secrets"} {
+			if c[m] == nil {
+				c[m] = []any{}
+			}
+		}
+		if l, _ := c["logConfiguration"].(map[string]any); l != nil && l["secretOptions"] == nil {
+			l["secretOptions"] = []any{}
+		}
+	}
+	b, err := json.Marshal(np)
+	if err != nil {
+		return raw
+	}
+	return b
 }

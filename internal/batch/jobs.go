@@ -154,7 +154,6 @@ func (a *API) jobSummary(js *control.JobSummary) jobSummary {
 	sum := jobSummary{
 		JobArn: a.scope.ARN(barge.KindJob, j.ID), JobID: j.ID, JobName: j.Name, CreatedAt: j.CreatedAt,
 		Status: j.Status, StatusReason: js.StatusReason, StartedAt: j.StartedAt, StoppedAt: j.StoppedAt,
-		IsCancelled: j.IsCancelled, IsTerminated: j.IsTerminated,
 	}
 	if spec := js.Spec; spec != nil {
 		sum.JobDefinition = spec.JobDefinitionArn

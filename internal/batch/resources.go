@@ -202,7 +202,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		RetryStrategy:                d.RetryStrategy,
 		ContainerProperties:          container,
 		Timeout:                      d.Timeout,
-		NodeProperties:               d.NodeProperties,
+		NodeProperties:               nodePropertiesDetail(d.NodeProperties),
 		Tags:                         tags,
 		PropagateTags:                d.PropagateTags,
 		PlatformCapabilities:         d.PlatformCapabilities,

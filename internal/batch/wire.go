@@ -211,8 +211,6 @@ type jobSummary struct {
 	Container       *containerSummary      `json:"container,omitempty"`
 	ArrayProperties *arrayPropertiesDetail `json:"arrayProperties,omitempty"`
 	JobDefinition   string                 `json:"jobDefinition,omitempty"`
-	IsCancelled     bool                   `json:"isCancelled,omitempty"`
-	IsTerminated    bool                   `json:"isTerminated,omitempty"`
 }
 
 type containerSummary struct {

@@ -19,7 +19,7 @@ import (
 
 // policyARNOf returns the ARN of the customer managed policy name under path.
 func (s *Service) policyARNOf(path, name string) string {
-	return "arn:aws:iam::" + s.account + ":policy" + path + name
+	return "arn:" + s.partition + ":iam::" + s.account + ":policy" + path + name
 }
 
 // CreatePolicyInput is a customer managed policy to create.
@@ -106,12 +106,13 @@ func awsPolicyID(arn string) string {
 // awsPolicy returns an AWS managed policy as GetPolicy shows it, with the
 // number of roles of this account it is attached to.
 func (s *Service) awsPolicy(ctx context.Context, p managedPolicy) (*barge.ManagedPolicy, error) {
-	roles, err := s.store.ListPolicyRoles(ctx, p.arn())
+	arn := p.arn(s.partition)
+	roles, err := s.store.ListPolicyRoles(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
 	return &barge.ManagedPolicy{
-		Name: p.name, ID: awsPolicyID(p.arn()), Path: p.path, ARN: p.arn(),
+		Name: p.name, ID: awsPolicyID(p.arn("aws")), Path: p.path, ARN: arn, // one ID in every partition
 		DefaultVersion: p.version, Created: p.created, Updated: p.updated,
 		AttachmentCount: len(roles),
 	}, nil
@@ -255,7 +256,7 @@ func (s *Service) ListPolicies(ctx context.Context, in ListPoliciesInput) (*Page
 		page.Items = out[:n]
 		last := out[n-1]
 		kind := "l:"
-		if strings.HasPrefix(last.ARN, "arn:aws:iam::aws:") {
+		if isAWSManaged(last.ARN) {
 			kind = "a:"
 		}
 		page.Marker = encodeMarker("policies", kind+last.Name)

@@ -17,13 +17,13 @@ func TestAWSManagedPolicyTable(t *testing.T) {
 	}
 	for _, p := range known {
 		if p.version < 1 || p.created.IsZero() || p.updated.Before(p.created) {
-			t.Errorf("%s: version %d, created %v, updated %v", p.arn(), p.version, p.created, p.updated)
+			t.Errorf("%s: version %d, created %v, updated %v", p.arn("aws"), p.version, p.created, p.updated)
 		}
 		if _, err := parsePolicy(p.document, identityPolicy); err != nil {
-			t.Errorf("%s: its document does not parse: %v", p.arn(), err)
+			t.Errorf("%s: its document does not parse: %v", p.arn("aws"), err)
 		}
 		if p.serviceLinked != (p.path == "/aws-service-role/") {
-			t.Errorf("%s: serviceLinked %v", p.arn(), p.serviceLinked)
+			t.Errorf("%s: serviceLinked %v", p.arn("aws"), p.serviceLinked)
 		}
 	}
 	if id := awsPolicyID("arn:aws:iam::aws:policy/ReadOnlyAccess"); len(id) != 21 || !strings.HasPrefix(id, "ANPA") || id != awsPolicyID("arn:aws:iam::aws:policy/ReadOnlyAccess") {

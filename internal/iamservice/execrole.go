@@ -32,7 +32,10 @@ func (s *Service) CheckExecutionRole(ctx context.Context, roleArn string) (reaso
 	}
 	account, path, name, ok := parseRoleARN(roleArn)
 	if !ok {
-		return fail("it is not an IAM role ARN (arn:aws:iam::%s:role/<name>). Correct executionRoleArn.", s.account), nil
+		return fail("it is not an IAM role ARN (arn:%s:iam::%s:role/<name>). Correct executionRoleArn.", s.partition, s.account), nil
+	}
+	if p := strings.SplitN(roleArn, ":", 3)[1]; p != s.partition {
+		return fail("the role does not exist: the ARN is of partition %s; this server's region is in %s. Correct executionRoleArn.", p, s.partition), nil
 	}
 	if account != s.account {
 		return fail("the role does not exist: the ARN names account %s; this server's account is %s. Correct executionRoleArn.", account, s.account), nil
@@ -59,10 +62,10 @@ func (s *Service) CheckExecutionRole(ctx context.Context, roleArn string) (reaso
 	return "", nil
 }
 
-// parseRoleARN splits arn:aws:iam::<account>:role<path><name>.
+// parseRoleARN splits arn:<partition>:iam::<account>:role<path><name>.
 func parseRoleARN(arn string) (account, path, name string, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" || parts[4] == "" {
+	if len(parts) != 6 || parts[0] != "arn" || !validPartition(parts[1]) || parts[2] != "iam" || parts[3] != "" || parts[4] == "" {
 		return "", "", "", false
 	}
 	rest, ok := strings.CutPrefix(parts[5], "role/")

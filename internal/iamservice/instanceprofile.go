@@ -54,7 +54,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 		Name:    name,
 		ID:      s.newIAMID("AIPA"),
 		Path:    path,
-		ARN:     "arn:aws:iam::" + s.account + ":instance-profile" + path + name,
+		ARN:     "arn:" + s.partition + ":iam::" + s.account + ":instance-profile" + path + name,
 		Created: timeOf(s.now()),
 		Tags:    tags,
 	}

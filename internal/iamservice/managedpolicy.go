@@ -31,7 +31,21 @@ type managedPolicy struct {
 	document         string
 }
 
-func (p managedPolicy) arn() string { return "arn:aws:iam::aws:policy" + p.path + p.name }
+// arn returns the policy's ARN in partition (aws, aws-cn, ...).
+func (p managedPolicy) arn(partition string) string {
+	return "arn:" + partition + ":iam::aws:policy" + p.path + p.name
+}
+
+// isAWSManaged reports whether a managed policy's ARN is an AWS managed
+// policy's, arn:<partition>:iam::aws:policy/..., in any partition.
+func isAWSManaged(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && parts[4] == "aws"
+}
+
+// validPartition reports whether p is an AWS partition's name: aws,
+// aws-cn, aws-us-gov, ...
+func validPartition(p string) bool { return p == "aws" || strings.HasPrefix(p, "aws-") && len(p) > 4 }
 
 //go:embed awsmanagedpolicies.json
 var awsManagedPoliciesJSON []byte
@@ -58,17 +72,17 @@ var awsManagedPolicies = sync.OnceValue(func() []managedPolicy {
 // policyARN is a parsed managed-policy ARN,
 // arn:aws:iam::<account or "aws">:policy<path><name>.
 type policyARN struct {
-	account, path, name string
+	partition, account, path, name string
 }
 
 // parsePolicyARN parses a managed-policy ARN; an ARN of another form is
 // InvalidInput.
 func parsePolicyARN(arn string) (policyARN, error) {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && parts[1] == "aws" && parts[2] == "iam" && parts[3] == "" && parts[4] != "" {
+	if len(parts) == 6 && parts[0] == "arn" && validPartition(parts[1]) && parts[2] == "iam" && parts[3] == "" && parts[4] != "" {
 		if rest, ok := strings.CutPrefix(parts[5], "policy/"); ok && rest != "" && !strings.HasSuffix(rest, "/") {
 			i := strings.LastIndexByte(rest, '/')
-			return policyARN{account: parts[4], path: "/" + rest[:i+1], name: rest[i+1:]}, nil
+			return policyARN{partition: parts[1], account: parts[4], path: "/" + rest[:i+1], name: rest[i+1:]}, nil
 		}
 	}
 	return policyARN{}, barge.Errorf(EInvalidInput, "ARN %s is not valid. A managed policy ARN has the form arn:aws:iam::aws:policy/<path><name>, e.g. arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy.", arn)
@@ -95,7 +109,7 @@ func managedPolicyOf(member, arn string) (managedPolicy, error) {
 		return known[i], nil
 	}
 	if j := slices.IndexFunc(known, func(p managedPolicy) bool { return strings.EqualFold(p.name, a.name) }); j >= 0 {
-		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s Did you mean %s?", notFound, known[j].arn())
+		return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s Did you mean %s?", notFound, known[j].arn(a.partition))
 	}
 	return managedPolicy{}, barge.Errorf(barge.ENotFound, "%s barge knows these AWS managed policies: %s.", notFound, knownPolicyNames())
 }
@@ -135,7 +149,7 @@ func (s *Service) AttachRolePolicy(ctx context.Context, role, policyArn string) 
 	if err := s.checkModifiable(ctx, role); err != nil {
 		return err
 	}
-	return s.store.AttachRolePolicy(ctx, role, p.arn(), maxManagedPoliciesPerRole)
+	return s.store.AttachRolePolicy(ctx, role, p.arn(s.partition), maxManagedPoliciesPerRole)
 }
 
 // DetachRolePolicy detaches a managed policy from a role.

@@ -10,7 +10,7 @@ import (
 
 // roleARN returns the ARN of the role name under path in this account.
 func (s *Service) roleARN(path, name string) string {
-	return "arn:aws:iam::" + s.account + ":role" + path + name
+	return "arn:" + s.partition + ":iam::" + s.account + ":role" + path + name
 }
 
 // serviceRolePath is the path of every service-linked role; IAM lets only

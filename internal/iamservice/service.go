@@ -78,8 +78,12 @@ const (
 type Config struct {
 	Store   Store
 	Account string // the account ID in role ARNs
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Partition starts every ARN (arn:<partition>:iam::...): aws, or
+	// aws-cn or aws-us-gov for a server in those partitions' regions.
+	// Empty is aws.
+	Partition string
+	Log       *slog.Logger
+	Now       func() time.Time
 	// NewRoleID returns role IDs; the default makes AWS-like random ones:
 	// AROA and 17 upper-case letters and digits.
 	NewRoleID func() string
@@ -92,6 +96,7 @@ type Config struct {
 type Service struct {
 	store     Store
 	account   string
+	partition string
 	log       *slog.Logger
 	now       func() time.Time
 	newRoleID func() string
@@ -103,6 +108,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store:     cfg.Store,
 		account:   cfg.Account,
+		partition: cfg.Partition,
 		log:       cfg.Log,
 		now:       cfg.Now,
 		newRoleID: cfg.NewRoleID,
@@ -119,6 +125,9 @@ func New(cfg Config) *Service {
 	}
 	if s.newID == nil {
 		s.newID = rand.Text
+	}
+	if s.partition == "" {
+		s.partition = "aws"
 	}
 	return s
 }

@@ -63,7 +63,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, descript
 		return nil, err
 	}
 	policy := managedPolicy{path: serviceRolePath, name: l.policy}
-	if err := s.store.AttachRolePolicy(ctx, l.roleName, policy.arn(), maxManagedPoliciesPerRole); err != nil {
+	if err := s.store.AttachRolePolicy(ctx, l.roleName, policy.arn(s.partition), maxManagedPoliciesPerRole); err != nil {
 		return nil, err
 	}
 	return r, nil

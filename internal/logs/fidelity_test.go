@@ -52,35 +52,88 @@ func TestSerializationException(t *testing.T) {
 		{"two objects", `{"logGroupName": "g"} {}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest("POST", e.URL+"/", bytes.NewReader([]byte(tt.body)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-			req.Header.Set("X-Amz-Target", "Logs_20140328.CreateLogGroup")
-			sum := sha256.Sum256([]byte(tt.body))
-			creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
-			if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "logs", testRegion, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			var body struct {
-				Type    string `json:"__type"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal(b, &body); err != nil || resp.StatusCode != 400 || body.Type != "SerializationException" || body.Message == "" {
-				t.Errorf("CreateLogGroup %s = %d %s, want 400 SerializationException with a message", tt.body, resp.StatusCode, b)
+			status, body := e.raw(t, "CreateLogGroup", tt.body)
+			if status != 400 || body.Type != "SerializationException" || body.Message == "" {
+				t.Errorf("CreateLogGroup %s = %d %+v, want 400 SerializationException with a message", tt.body, status, body)
 			}
 		})
 	}
 	out, err := e.logs.DescribeLogGroups(ctx0, &cloudwatchlogs.DescribeLogGroupsInput{})
 	if err != nil || len(out.LogGroups) != 0 {
 		t.Errorf("after refused requests DescribeLogGroups = %d groups, %v; want none", len(out.LogGroups), err)
+	}
+}
+
+// raw sends body to operation op signed as the SDKs sign, for bodies the
+// SDKs would not send, and returns the answer's status and error.
+func (e *env) raw(t *testing.T, op, body string) (int, rawError) {
+	t.Helper()
+	req, err := http.NewRequest("POST", e.URL+"/", bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "Logs_20140328."+op)
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "logs", testRegion, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out rawError
+	if resp.StatusCode != 200 {
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("%s: error body %s: %v", op, b, err)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+// rawError is an awsJson1.1 error body.
+type rawError struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+// TestValidationWording sends requests that break the model's rules, as
+// clients that do not validate before sending (the JS SDK v3, curl) can:
+// barge refuses them in AWS's own words, every broken rule counted, and
+// creates nothing.
+func TestValidationWording(t *testing.T) {
+	e := newEnv(t)
+	e.createGroup("g")
+	for _, tt := range []struct{ op, body, want string }{
+		{"CreateLogGroup", `{}`, "1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null"},
+		{"CreateLogGroup", `{"logGroupName": null}`, "1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null"},
+		{"CreateLogGroup", `{"logGroupName": ""}`, "2 validation errors detected: Value '' at 'logGroupName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+			"Value '' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+"},
+		{"CreateLogStream", `{}`, "2 validation errors detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null; " +
+			"Value null at 'logStreamName' failed to satisfy constraint: Member must not be null"},
+		{"CreateLogStream", `{"logGroupName": "g", "logStreamName": ""}`, "1 validation error detected: Value '' at 'logStreamName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"PutRetentionPolicy", `{"logGroupName": "g"}`, "1 validation error detected: Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null"},
+		{"PutLogEvents", `{"logGroupName": "g", "logStreamName": "s"}`, "1 validation error detected: Value null at 'logEvents' failed to satisfy constraint: Member must not be null"},
+		{"PutLogEvents", `{"logGroupName": "g", "logStreamName": "s", "logEvents": [{"message": "a"}, {"timestamp": 1}]}`,
+			"2 validation errors detected: Value null at 'logEvents.1.member.timestamp' failed to satisfy constraint: Member must not be null; " +
+				"Value null at 'logEvents.2.member.message' failed to satisfy constraint: Member must not be null"},
+		{"PutLogEvents", `{"logGroupName": "g", "logStreamName": "s", "logEvents": []}`, "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"GetLogEvents", `{"logGroupName": "g"}`, "1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null"},
+		{"TagResource", `{"tags": {"a": "b"}}`, "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null"},
+		{"TagLogGroup", `{"logGroupName": "g", "tags": {}}`, "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"UntagLogGroup", `{"logGroupName": "g", "tags": []}`, "1 validation error detected: Value '[]' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	} {
+		status, got := e.raw(t, tt.op, tt.body)
+		if status != 400 || got.Type != "InvalidParameterException" || got.Message != tt.want {
+			t.Errorf("%s %s = %d %s %q,\nwant 400 InvalidParameterException %q", tt.op, tt.body, status, got.Type, got.Message, tt.want)
+		}
+	}
+	out, err := e.logs.DescribeLogGroups(ctx0, &cloudwatchlogs.DescribeLogGroupsInput{})
+	if err != nil || len(out.LogGroups) != 1 {
+		t.Errorf("after refused requests DescribeLogGroups = %d groups, %v; want g only", len(out.LogGroups), err)
 	}
 }
 

@@ -26,6 +26,7 @@ const (
 func (s *API) Handler() http.Handler {
 	p := awsproto.NewAWSJSON(targetPrefix, &errorTable, s.log)
 	p.Ints = intRanges
+	p.Required = required
 	p.Handle("CreateLogGroup", awsproto.AWSJSONOp(p, "CreateLogGroup", maxBody, s.CreateLogGroup))
 	p.Handle("DeleteLogGroup", awsproto.AWSJSONOp(p, "DeleteLogGroup", maxBody, s.DeleteLogGroup))
 	p.Handle("DescribeLogGroups", awsproto.AWSJSONOp(p, "DescribeLogGroups", maxBody, s.DescribeLogGroups))

@@ -265,7 +265,13 @@ func TestTags(t *testing.T) {
 		{"bad value", func() error {
 			_, err := c.TagResource(ctx0, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "semi;colon"}})
 			return err
-		}, "InvalidParameterException", "may contain only"},
+		}, "InvalidParameterException", "1 validation error detected: Value '{k=semi;colon}' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: " +
+			"[Member must have length less than or equal to 256, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]"},
+		{"bad key", func() error {
+			_, err := c.TagResource(ctx0, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"b": "ok", "semi;colon": "v"}})
+			return err
+		}, "InvalidParameterException", "1 validation error detected: Value '{b=ok, semi;colon=v}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: " +
+			"[Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]"},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.name, tt.call(), tt.code, tt.msg) })

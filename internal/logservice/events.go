@@ -260,11 +260,22 @@ func checkBatch(events []InputEvent) error {
 	if err := checkCount("logEvents", len(events), 1, maxPutEvents, "[]"); err != nil {
 		return err
 	}
+	var null []string
+	for i, e := range events {
+		if e.Timestamp == nil {
+			null = append(null, fmt.Sprintf("Value null at 'logEvents.%d.member.timestamp' failed to satisfy constraint: Member must not be null", i+1))
+		}
+		if e.Message == nil {
+			null = append(null, fmt.Sprintf("Value null at 'logEvents.%d.member.message' failed to satisfy constraint: Member must not be null", i+1))
+		}
+	}
+	if len(null) == 1 {
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: %s", null[0])
+	} else if len(null) > 1 {
+		return barge.Errorf(barge.EInvalid, "%d validation errors detected: %s", len(null), strings.Join(null, "; "))
+	}
 	size := 0
 	for i, e := range events {
-		if e.Timestamp == nil || e.Message == nil {
-			return barge.Errorf(barge.EInvalid, "logEvents[%d] must have both a timestamp and a message.", i)
-		}
 		if *e.Message == "" {
 			return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '' at 'logEvents.%d.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1", i+1)
 		}

@@ -178,7 +178,7 @@ func (s *Service) PutRetentionPolicy(ctx context.Context, group string, days *in
 		return err
 	}
 	if days == nil {
-		return barge.Errorf(barge.EInvalid, "retentionInDays is required: one of %s days.", daysList())
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null")
 	}
 	if !slices.Contains(retentionDays, *days) {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [%s]", *days, daysList())

@@ -57,7 +57,7 @@ func TestCreateAndDescribeLogGroups(t *testing.T) {
 		in   CreateLogGroupInput
 		want string
 	}{
-		{CreateLogGroupInput{}, "logGroupName is required"},
+		{CreateLogGroupInput{}, "Value '' at 'logGroupName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{CreateLogGroupInput{Name: "aws/x"}, "cannot start with 'aws/'"},
 		{CreateLogGroupInput{Name: "a b"}, "Member must satisfy regular expression pattern"},
 		{CreateLogGroupInput{Name: strings.Repeat("a", 513)}, "Member must have length less than or equal to 512"},
@@ -128,7 +128,7 @@ func TestRetentionPolicy(t *testing.T) {
 	if err := svc.CreateLogGroup(ctx0, CreateLogGroupInput{Name: "g"}); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, "PutRetentionPolicy(nil)", svc.PutRetentionPolicy(ctx0, "g", nil), barge.EInvalid, "retentionInDays is required")
+	wantErr(t, "PutRetentionPolicy(nil)", svc.PutRetentionPolicy(ctx0, "g", nil), barge.EInvalid, "Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null")
 	wantErr(t, "PutRetentionPolicy(2)", svc.PutRetentionPolicy(ctx0, "g", new(2)), barge.EInvalid, "Value '2' at 'retentionInDays'")
 	if err := svc.PutRetentionPolicy(ctx0, "g", new(14)); err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestPutAndGetLogEvents(t *testing.T) {
 		want   string
 	}{
 		{nil, "Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1"},
-		{[]InputEvent{{Timestamp: &ms}}, "must have both a timestamp and a message"},
+		{[]InputEvent{{Timestamp: &ms}}, "Value null at 'logEvents.1.member.message' failed to satisfy constraint: Member must not be null"},
 		{[]InputEvent{ev(ms, "")}, "logEvents.1.member.message"},
 		{[]InputEvent{ev(ms, "b"), ev(ms-1, "a")}, "chronological order"},
 	} {
@@ -293,8 +293,8 @@ func TestTags(t *testing.T) {
 	if err != nil || len(tags) != 1 || tags["b"] != "2" {
 		t.Errorf("ListTags = %v, %v; want b=2", tags, err)
 	}
-	wantErr(t, "Untag(required, none)", svc.Untag(ctx0, "g", nil, true), barge.EInvalid, "tags is required")
-	wantErr(t, "Tag(none)", svc.Tag(ctx0, "g", nil), barge.EInvalid, "tags is required")
+	wantErr(t, "Untag(required, none)", svc.Untag(ctx0, "g", nil, true), barge.EInvalid, "Value '[]' at 'tags'")
+	wantErr(t, "Tag(none)", svc.Tag(ctx0, "g", nil), barge.EInvalid, "Value '{}' at 'tags'")
 	many := map[string]string{}
 	for i := range 50 {
 		many[strings.Repeat("k", i+1)] = "v"

@@ -20,7 +20,7 @@ const ETooManyTags barge.ErrorCode = "too_many_tags"
 // ResourceGroup returns the log group a resourceArn names.
 func (s *Service) ResourceGroup(arn string) (string, error) {
 	if arn == "" {
-		return "", barge.Errorf(barge.EInvalid, "resourceArn is required: the ARN of a log group, %slog-group:NAME.", s.scope.ARNPrefix("logs"))
+		return "", barge.Errorf(barge.EInvalid, "1 validation error detected: Value '' at 'resourceArn' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	g, ok := s.groupFromARN(arn)
 	if !ok {
@@ -50,7 +50,7 @@ func (s *Service) Tag(ctx context.Context, group string, tags map[string]string)
 		return err
 	}
 	if len(tags) == 0 {
-		return barge.Errorf(barge.EInvalid, "tags is required: 1 to %d key-value pairs.", maxTags)
+		return checkCount("tags", 0, 1, maxTags, "{}")
 	}
 	if err := validTags(tags); err != nil {
 		return err
@@ -71,7 +71,7 @@ func (s *Service) Untag(ctx context.Context, group string, keys []string, requir
 		return err
 	}
 	if required && len(keys) == 0 {
-		return barge.Errorf(barge.EInvalid, "tags is required: the keys of the tags to remove.")
+		return checkCount("tags", 0, 1, maxTags, "[]")
 	}
 	if len(keys) > maxTags {
 		return checkCount("tagKeys", len(keys), 0, maxTags, "")

@@ -2,6 +2,9 @@ package logservice
 
 import (
 	"encoding/base64"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,11 +14,15 @@ import (
 
 // Names: a log group's is 1 to 512 characters of [.-_/#A-Za-z0-9]; a log
 // stream's is 1 to 512 characters, none of them ':' or '*'. The messages
-// are AWS's model-validation messages, which name the rule broken.
+// are AWS's model-validation messages, which name the rule broken. A name
+// left out altogether is refused before it gets here, as AWS does, with
+// "Value null at 'logGroupName' ...: Member must not be null".
 
 func validGroupName(field, name string) error {
 	if name == "" {
-		return barge.Errorf(barge.EInvalid, "%s is required: the name of a log group.", field)
+		// Both of the model's rules fail, and AWS reports both.
+		return barge.Errorf(barge.EInvalid, "2 validation errors detected: Value '' at '%[1]s' failed to satisfy constraint: Member must have length greater than or equal to 1; "+
+			"Value '' at '%[1]s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", field)
 	}
 	if len(name) > 512 {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 512", name, field)
@@ -35,7 +42,7 @@ func groupNameByte(c byte) bool {
 
 func validStreamName(field, name string) error {
 	if name == "" {
-		return barge.Errorf(barge.EInvalid, "%s is required: the name of a log stream.", field)
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", field)
 	}
 	if utf8.RuneCountInString(name) > 512 {
 		return barge.Errorf(barge.EInvalid, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 512", name, field)
@@ -48,23 +55,60 @@ func validStreamName(field, name string) error {
 
 // validTags checks tags as CreateLogGroup and TagResource take them: keys of
 // 1 to 128 and values of up to 256 letters, digits, spaces and _.:/=+-@,
-// keys not starting with the reserved "aws:".
+// keys not starting with the reserved "aws:". A key or value the model's
+// rules refuse is reported as AWS's validation layer reports a map's, the
+// whole map shown as Java shows one and every rule of the shape listed:
+//
+//	1 validation error detected: Value '{k=semi;colon}' at 'tags' failed to
+//	satisfy constraint: Map value must satisfy constraint: [Member must have
+//	length less than or equal to 256, ...]
 func validTags(tags map[string]string) error {
+	var badKey, badValue bool
 	for k, v := range tags {
 		switch {
-		case k == "" || utf8.RuneCountInString(k) > 128:
-			return barge.Errorf(barge.EInvalid, "Tag key %q must be 1 to 128 characters long.", k)
-		case !tagText(k):
-			return barge.Errorf(barge.EInvalid, "Tag key %q may contain only letters, digits, spaces and _.:/=+-@.", k)
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+		case k == "" || utf8.RuneCountInString(k) > 128 || !tagText(k):
+			badKey = true
+		case utf8.RuneCountInString(v) > 256 || !tagText(v):
+			badValue = true
+		}
+	}
+	var each []string
+	if badKey {
+		each = append(each, fmt.Sprintf("Value '%s' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 128, "+
+			"Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]", javaMap(tags)))
+	}
+	if badValue {
+		each = append(each, fmt.Sprintf("Value '%s' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 256, "+
+			"Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]", javaMap(tags)))
+	}
+	switch len(each) {
+	case 1:
+		return barge.Errorf(barge.EInvalid, "1 validation error detected: %s", each[0])
+	case 2:
+		return barge.Errorf(barge.EInvalid, "2 validation errors detected: %s; %s", each[0], each[1])
+	}
+	for k := range tags {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return barge.Errorf(barge.EInvalid, "Tag key %q uses the prefix aws:, which is reserved for AWS.", k)
-		case utf8.RuneCountInString(v) > 256:
-			return barge.Errorf(barge.EInvalid, "The value of tag %q is longer than 256 characters.", k)
-		case !tagText(v):
-			return barge.Errorf(barge.EInvalid, "The value of tag %q may contain only letters, digits, spaces and _.:/=+-@.", k)
 		}
 	}
 	return nil
+}
+
+// javaMap renders tags as AWS's validation messages show a map, as Java's
+// Map.toString does ({k1=v1, k2=v2}), in key order.
+func javaMap(tags map[string]string) string {
+	keys := slices.Sorted(maps.Keys(tags))
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k + "=" + tags[k])
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 func tagText(s string) bool {

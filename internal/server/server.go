@@ -201,7 +201,7 @@ func (s *Server) route(r *http.Request) *protocol {
 		case "ec2":
 			return &protocol{service: "ec2", handler: s.cfg.EC2, mustSign: []string{"content-type"}, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
 				awsproto.WriteEC2Error(w, reqID, code, status, msg)
-			}}
+			}, authError: awsproto.EC2AuthError}
 		}
 		return &protocol{service: "iam", handler: s.cfg.IAM, mustSign: []string{"content-type"}, writeError: func(w http.ResponseWriter, reqID, code string, status int, msg string) {
 			awsproto.WriteQueryError(w, iamXMLNS, reqID, code, status, msg)

@@ -207,7 +207,7 @@ func (s *Store) AttachRolePolicy(ctx context.Context, name, policyARN string, li
 		if attached > 0 {
 			return nil
 		}
-		if !strings.HasPrefix(policyARN, "arn:aws:iam::aws:") {
+		if parts := strings.SplitN(policyARN, ":", 6); len(parts) != 6 || parts[4] != "aws" { // arn:<partition>:iam::aws:policy/...
 			// A customer managed policy must exist as it is attached, so
 			// that DeletePolicy, which refuses attached policies, cannot
 			// come between.
