@@ -25,7 +25,7 @@ function tailLog(pre) {
   const tick = async () => {
     let delay = 1000;
     try {
-      const r = await fetch(url + "?after=" + encodeURIComponent(after),
+      const r = await fetch(url + (url.includes("?") ? "&" : "?") + "after=" + encodeURIComponent(after),
         { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } });
       if (r.ok) {
         const page = await r.json();
