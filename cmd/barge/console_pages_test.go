@@ -126,6 +126,9 @@ func TestConsolePages(t *testing.T) {
 		if !strings.Contains(body, `href="/console/jobs/`+array+`:11"`) {
 			t.Fatalf("the array's grid does not link child 11")
 		}
+		if !strings.Contains(body, `id="array-runs"`) || strings.Contains(body, `id="log"`) {
+			t.Errorf("the array's page shows an (always empty) log of its own instead of sending to its children's")
+		}
 		if resp, _ := cc.get("/console/jobs/no-such-job"); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("GET a missing job's page = %d, want 404", resp.StatusCode)
 		}
