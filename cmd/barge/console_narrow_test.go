@@ -164,7 +164,7 @@ func TestConsoleNarrowInBrowser(t *testing.T) {
 		return out
 	}
 	form := map[string]string{"s-definition": "sim-def", "s-name": "frames", "s-array-size": "2", "s-vcpu": "1", "s-memory": "3000",
-		"s-env": "BARGE_SIMULATE_EXIT_CODE=1,0\nBARGE_SIMULATE_LOG=attempt ${AWS_BATCH_JOB_ATTEMPT} of child ${AWS_BATCH_JOB_ARRAY_INDEX}",
+		"s-env":      "BARGE_SIMULATE_EXIT_CODE=1,0\nBARGE_SIMULATE_LOG=attempt ${AWS_BATCH_JOB_ATTEMPT} of child ${AWS_BATCH_JOB_ARRAY_INDEX}",
 		"s-attempts": "2", "s-timeout": "600"}
 	steps := append(fill(form), chromedp.Click(chromedp.CSS(`#submit`)), chromedp.WaitVisible(chromedp.CSS(`#submit-error`)))
 	if err := chromedp.Do(ctx, steps...); err != nil {
