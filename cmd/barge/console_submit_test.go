@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -204,8 +205,9 @@ func TestConsoleAttemptLogs(t *testing.T) {
 	logOf := func(query string) (int, []string) {
 		resp, body := cc.get("/console/jobs/" + id + "/log" + query)
 		var p struct {
-			Events []struct{ Message string } `json:"events"`
-			Done   bool                       `json:"done"`
+			Events  []struct{ Message string } `json:"events"`
+			Done    bool                       `json:"done"`
+			Attempt int                        `json:"attempt"`
 		}
 		if resp.StatusCode != http.StatusOK {
 			return resp.StatusCode, nil
@@ -216,6 +218,9 @@ func TestConsoleAttemptLogs(t *testing.T) {
 		var lines []string
 		for _, e := range p.Events {
 			lines = append(lines, e.Message)
+		}
+		if want := "attempt " + fmt.Sprint(p.Attempt); len(lines) == 1 && !strings.HasSuffix(lines[0], want) {
+			t.Errorf("log%s says it is attempt %d's, and holds %q", query, p.Attempt, lines)
 		}
 		return resp.StatusCode, lines
 	}

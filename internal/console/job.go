@@ -211,6 +211,9 @@ type logPage struct {
 	Events []logEvent `json:"events"`
 	Next   string     `json:"next"`
 	Done   bool       `json:"done"` // the job has finished and every event is read
+	// Attempt is the attempt (from 1) whose events these are; 0 before the
+	// first starts.
+	Attempt int `json:"attempt"`
 }
 
 type logEvent struct {
@@ -235,14 +238,15 @@ func (c *Console) jobLog(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	n, err := attemptParam(r)
 	var group, stream string
+	var attempt int
 	if err == nil {
-		group, stream, _, err = logPlace(j, n)
+		group, stream, attempt, err = logPlace(j, n)
 	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	page := logPage{Status: string(j.Status), Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after)}
+	page := logPage{Status: string(j.Status), Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after), Attempt: attempt}
 	if stream != "" {
 		evs, err := c.cfg.Backend.LogEvents(r.Context(), barge.LogEventRange{Group: group, Stream: stream, After: after, Before: barge.LogPosMax, Limit: logBatch})
 		switch {

@@ -46,6 +46,11 @@ function tailLog(pre) {
         }
         if (reason) reason.textContent = page.statusReason || "";
         const finished = ended(page.status);
+        if (showLog && !url.includes("attempt=") && page.attempt !== Number(pre.dataset.attempt)) {
+          // Another attempt started: show it, in the attempts table too.
+          location.reload();
+          return;
+        }
         if (wasFinished === false && finished) {
           // The job just ended: reload once for its attempts and exit code.
           location.reload();
