@@ -103,6 +103,18 @@ func TestConsoleSubmitOverrides(t *testing.T) {
 		}
 	})
 
+	t.Run("the definition's values in blank fields", func(t *testing.T) {
+		for _, ref := range []string{def, def + ":1"} {
+			_, page := cc.get("/console/submit?definition=" + url.QueryEscape(ref))
+			for _, want := range []string{`id="s-vcpu" value="" inputmode="decimal" placeholder="0.25"`, `id="s-memory" value="" inputmode="numeric" placeholder="512"`,
+				"placeholder=\"echo\nhello\"", `id="s-attempts" value="" inputmode="numeric" placeholder="1"`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the submit form for %s lacks %s", ref, want)
+				}
+			}
+		}
+	})
+
 	t.Run("sequential array", func(t *testing.T) {
 		id, status, body := consoleSubmit(t, cc, url.Values{"definition": {def}, "name": {"in-order"}, "queue": {queue},
 			"arraySize": {"2"}, "dependsOn": {"SEQUENTIAL"}})

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,6 +28,14 @@ type submitData struct {
 	Timeout    string // timeout.attemptDurationSeconds
 	DependsOn  string // one dependency per line: JOB_ID [TYPE], or SEQUENTIAL
 	Error      string
+	Def        defDefaults // what the chosen definition gives where the form is left blank
+}
+
+// defDefaults are a job definition's values, shown in the blank fields of
+// the submit form.
+type defDefaults struct {
+	Found                                    bool
+	VCPU, Memory, Command, Attempts, Timeout string
 }
 
 func (c *Console) submitForm(r *http.Request, d *submitData) error {
@@ -45,7 +54,49 @@ func (c *Console) submitForm(r *http.Request, d *submitData) error {
 	for _, jd := range page.Items {
 		d.Defs = append(d.Defs, c.cfg.Scope.JobDefinitionARN(jd.Name, jd.Revision))
 	}
+	d.Def = c.defDefaults(r.Context(), d.Definition)
 	return nil
+}
+
+// defDefaults returns the values of job definition ref (a name, whose
+// latest active revision SubmitJob would use, name:revision or an ARN);
+// none when it is not found.
+func (c *Console) defDefaults(ctx context.Context, ref string) defDefaults {
+	if ref == "" {
+		return defDefaults{}
+	}
+	in := &control.DescribeJobDefinitionsInput{JobDefinitions: []string{ref}}
+	if !strings.Contains(resourceName(ref), ":") {
+		in = &control.DescribeJobDefinitionsInput{JobDefinitionName: ref, Status: barge.JobDefinitionActive}
+	}
+	page, err := c.cfg.Batch.DescribeJobDefinitions(ctx, in)
+	if err != nil || len(page.Items) == 0 {
+		return defDefaults{}
+	}
+	jd := page.Items[0]
+	for _, o := range page.Items[1:] {
+		if o.Revision > jd.Revision {
+			jd = o
+		}
+	}
+	out := defDefaults{Found: true}
+	if cp := jd.ContainerProperties; cp != nil {
+		out.VCPU, out.Memory = cp.Requirement(barge.ResourceVCPU), cp.Requirement(barge.ResourceMemory)
+		if out.VCPU == "" && cp.Vcpus != nil {
+			out.VCPU = strconv.Itoa(*cp.Vcpus)
+		}
+		if out.Memory == "" && cp.Memory != nil {
+			out.Memory = strconv.Itoa(*cp.Memory)
+		}
+		out.Command = strings.Join(cp.Command, "\n")
+	}
+	if rs := jd.RetryStrategy; rs != nil && rs.Attempts != nil {
+		out.Attempts = strconv.Itoa(*rs.Attempts)
+	}
+	if to := jd.Timeout; to != nil && to.AttemptDurationSeconds != nil {
+		out.Timeout = strconv.Itoa(*to.AttemptDurationSeconds)
+	}
+	return out
 }
 
 func (c *Console) submitPage(w http.ResponseWriter, r *http.Request, s *session) {
