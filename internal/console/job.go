@@ -139,7 +139,8 @@ func logPlace(j jobView, n int) (group, stream string, attempt int, err error) {
 	as := attempts(j)
 	switch {
 	case n == 0 && len(as) == 0 && j.Runtime != nil:
-		// STARTING with no attempt recorded yet: the stream it will write.
+		// A runtime but no attempt recorded (not started, or ended
+		// before one was): the stream it names, if any.
 		return group, j.Runtime.LogStreamName, 1, nil
 	case n == 0 && len(as) == 0:
 		return group, "", 0, nil
