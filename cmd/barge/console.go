@@ -35,13 +35,31 @@ func (b consoleBackend) LogEvents(ctx context.Context, r barge.LogEventRange) ([
 
 func (b consoleBackend) Used(ce string) float64 { return b.sched.Used(ce) }
 
-// withConsole serves the console under /console and the APIs elsewhere.
+// withConsole serves the console under /console and the APIs elsewhere,
+// and sends a browser that opens / to the console.
 func withConsole(api, c http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") {
 			c.ServeHTTP(w, r)
 			return
 		}
+		if browserAtRoot(r) {
+			w.Header().Set("Vary", "Accept")
+			http.Redirect(w, r, "/console/", http.StatusFound)
+			return
+		}
 		api.ServeHTTP(w, r)
 	})
+}
+
+// browserAtRoot reports whether r is a browser opening the server's root
+// page: a plain GET or HEAD of / that accepts HTML. No AWS call looks like
+// that: the Batch API lives under /v1/; Logs, ECS, IAM, STS and EC2 POST
+// to /; an awsQuery GET or a presigned URL carries its query string; and
+// every one is signed (an Authorization header) and never asks for HTML.
+func browserAtRoot(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		r.URL.Path == "/" && r.URL.RawQuery == "" &&
+		r.Header.Get("Authorization") == "" && r.Header.Get("X-Amz-Target") == "" &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
 }

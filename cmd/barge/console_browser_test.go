@@ -186,6 +186,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		`[...document.querySelectorAll(".count.s-RUNNING .n")].some(e => e.textContent === "3") &&
 		 [...document.querySelectorAll(".count.s-FAILED .n")].some(e => e.textContent === "2") &&
 		 [...document.querySelectorAll(".count.s-SUCCEEDED .n")].some(e => e.textContent === "2")`, 30*time.Second)
+	// The chart counts what the tiles count, top-level jobs: the array's
+	// 8 children make one finished job, as they make one SUCCEEDED.
+	waitInBrowser(t, ctx, "the dashboard to count 4 top-level jobs finished in the last hour",
+		`[...document.querySelectorAll(".finished")].some(e => e.textContent === "4")`, 30*time.Second)
 	screenshot(t, ctx, filepath.Join(dir, "console-dashboard.png"))
 	if os.Getenv("BARGE_UPDATE_DOCS") == "1" {
 		// The README's picture of the dashboard.

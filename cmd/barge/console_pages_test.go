@@ -126,6 +126,9 @@ func TestConsolePages(t *testing.T) {
 		if !strings.Contains(body, `href="/console/jobs/`+array+`:11"`) {
 			t.Fatalf("the array's grid does not link child 11")
 		}
+		if !strings.Contains(body, `id="array-runs"`) || strings.Contains(body, `id="log"`) {
+			t.Errorf("the array's page shows an (always empty) log of its own instead of sending to its children's")
+		}
 		if resp, _ := cc.get("/console/jobs/no-such-job"); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("GET a missing job's page = %d, want 404", resp.StatusCode)
 		}
@@ -143,6 +146,34 @@ func TestConsolePages(t *testing.T) {
 		}
 		if page.Status != string(describeJob(t, c, after).Status) || len(page.Events) != 0 || page.Done {
 			t.Fatalf("log of a waiting job = %+v, want its status, no events, not done", page)
+		}
+	})
+
+	// A cancel of a job that waits for another is recorded at once and
+	// done when the other ends (as on AWS): until then the job is PENDING
+	// with isCancelled, and the console says the cancel is pending.
+	t.Run("pending cancel", func(t *testing.T) {
+		resp, _ := cc.post("/console/jobs/"+after+"/cancel", ts.URL, url.Values{"csrf": {cc.csrf()}, "reason": {"changed my mind"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("cancel = %d, want 303", resp.StatusCode)
+		}
+		if j := describeJob(t, c, after); j.Status != types.JobStatusPending || !aws.ToBool(j.IsCancelled) {
+			t.Fatalf("the cancelled job waiting for %s is %s, isCancelled %v; want PENDING and true", betas[0], j.Status, aws.ToBool(j.IsCancelled))
+		}
+		_, body := cc.get("/console/jobs/" + after)
+		if !regexp.MustCompile(`id="status">PENDING</span> <span [^>]*id="stop-pending"[^>]*>CANCEL PENDING</span>`).MatchString(body) {
+			t.Errorf("the job's page does not show PENDING with its cancel pending")
+		}
+		if strings.Contains(body, `id="cancel"`) || !strings.Contains(body, `id="cancel-pending"`) {
+			t.Errorf("the job's page offers to cancel again instead of saying the cancel is pending")
+		}
+		_, body = cc.get("/console/jobs?queue=" + queue + "&prefix=after")
+		if !strings.Contains(body, `PENDING</span> <span class="badge s-STOPPING">CANCEL PENDING</span>`) {
+			t.Errorf("the job list does not show the pending cancel")
+		}
+		_, body = cc.get("/console/jobs/" + betas[1])
+		if strings.Contains(body, "CANCEL PENDING") || !strings.Contains(body, `id="cancel"`) {
+			t.Errorf("a job nobody cancelled shows a pending cancel or no Cancel button")
 		}
 	})
 
@@ -200,12 +231,41 @@ func TestConsolePages(t *testing.T) {
 				total += n
 			}
 			if total == want {
+				if !strings.Contains(body, "top-level jobs") {
+					t.Errorf("the dashboard does not say its counts are of top-level jobs")
+				}
 				break
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("the dashboard counts %d jobs, want %d:\n%s", total, want, body)
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
+	// The tiles count what barge status counts: top-level jobs.
+	t.Run("counts agree with barge status", func(t *testing.T) {
+		cliEnv(t)
+		var st struct {
+			JobQueues []struct {
+				JobQueue string         `json:"jobQueue"`
+				Counts   map[string]int `json:"counts"`
+			} `json:"jobQueues"`
+		}
+		if err := json.Unmarshal([]byte(ts.barge("status", "--output", "json").wantOK(t, "status")), &st); err != nil || len(st.JobQueues) != 1 {
+			t.Fatalf("barge status --output json = %+v, %v; want one queue", st, err)
+		}
+		_, body := cc.get("/console/?fragment=live")
+		tiles := map[string]int{}
+		for _, m := range regexp.MustCompile(`<span class="n">(\d+)</span><span class="st">([A-Z]+)</span>`).FindAllStringSubmatch(body, -1) {
+			var n int
+			fmt.Sscan(m[1], &n)
+			tiles[m[2]] = n
+		}
+		for _, status := range []string{"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"} {
+			if tiles[status] != st.JobQueues[0].Counts[status] {
+				t.Errorf("%s: the dashboard counts %d, barge status %d", status, tiles[status], st.JobQueues[0].Counts[status])
+			}
 		}
 	})
 

@@ -53,10 +53,13 @@ type Backend interface {
 
 // Feed is the live view of jobs that internal/jobfeed keeps in memory.
 type Feed interface {
-	// Counts returns the jobs of a queue by status; false until known.
+	// Counts returns the top-level jobs of a queue by status (an array
+	// job counts once, in its parent's status), as ListJobs lists them and
+	// barge status counts them; false until known.
 	Counts(queue string) (map[barge.JobStatus]int, bool)
-	// FinishedPerMinute returns the jobs of a queue that reached SUCCEEDED
-	// or FAILED in each of the last 60 minutes, the current one last.
+	// FinishedPerMinute returns the top-level jobs of a queue that reached
+	// SUCCEEDED or FAILED in each of the last 60 minutes, the current one
+	// last: the jobs that leave Counts' unfinished statuses.
 	FinishedPerMinute(queue string, now time.Time) [60]int
 }
 

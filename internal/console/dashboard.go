@@ -16,7 +16,7 @@ const costDays = 7
 type queueView struct {
 	queueRow
 	Counts     []statusCount // nil until the feed knows them
-	Finished   int           // in the last hour
+	Finished   int           // top-level jobs finished in the last hour
 	Chart      template.HTML // jobs finished per minute, last hour
 	Costs      []DayCost
 	CostsError string
@@ -89,7 +89,7 @@ func perMinuteChart(per [60]int) template.HTML {
 		peak = max(peak, n)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="jobs finished per minute, last hour (peak %d)">`, w, h+1, w, h+1, peak)
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="top-level jobs finished per minute, last hour (peak %d)">`, w, h+1, w, h+1, peak)
 	fmt.Fprintf(&b, `<line x1="0" y1="%d" x2="%d" y2="%d" class="axis"/>`, h, w, h)
 	if peak > 0 {
 		for i, n := range per {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,9 +27,21 @@ type jobData struct {
 	Dependents []string
 	Children   []*barge.Job
 	Finished   bool
+	Attempts   []attemptView
+	LogAttempt int  // the attempt whose log the page shows, from 1; 0 when none has started
+	LogChosen  bool // the page was asked for that attempt's log (?attempt=)
 	LogGroup   string
 	LogStream  string
 	Summary    []statusCount
+}
+
+// attemptView is one attempt on the job page, numbered from 1 as
+// AWS_BATCH_JOB_ATTEMPT and barge jobs describe number them. The attempt
+// under way, which DescribeJobs does not list yet, comes last, as Current.
+type attemptView struct {
+	N       int
+	Current bool
+	barge.Attempt
 }
 
 // jobView is a job as the job page shows it: as DescribeJobs describes it,
@@ -55,6 +68,8 @@ func (j jobView) DependsOn() []barge.JobDependency {
 type containerView struct {
 	Image    string
 	Command  []string
+	VCPU     string // as the job runs with it, overrides applied
+	Memory   string // MiB
 	ExitCode *int
 	Reason   string
 }
@@ -65,7 +80,13 @@ func (j jobView) Container() *containerView {
 	if c == nil {
 		return nil
 	}
-	v := &containerView{Image: c.Image, Command: c.Command}
+	v := &containerView{Image: c.Image, Command: c.Command, VCPU: c.Requirement(barge.ResourceVCPU), Memory: c.Requirement(barge.ResourceMemory)}
+	if v.VCPU == "" && c.Vcpus != nil {
+		v.VCPU = strconv.Itoa(*c.Vcpus)
+	}
+	if v.Memory == "" && c.Memory != nil {
+		v.Memory = strconv.Itoa(*c.Memory)
+	}
 	if r := j.Runtime; r != nil {
 		v.ExitCode, v.Reason = r.ExitCode, r.Reason
 	}
@@ -88,20 +109,60 @@ func (c *Console) describeJob(r *http.Request, id string) (jobView, bool, error)
 
 func finished(status barge.JobStatus) bool { return status.Done() }
 
-// logPlace returns the log group and stream of the job's current or last
-// attempt.
-func logPlace(j jobView) (group, stream string) {
+// attempts returns the job's attempts, numbered from 1: the finished ones
+// DescribeJobs lists, then the one under way.
+func attempts(j jobView) []attemptView {
+	out := make([]attemptView, 0, len(j.Attempts)+1)
+	for i, a := range j.Attempts {
+		out = append(out, attemptView{N: i + 1, Attempt: a})
+	}
+	if r := j.Runtime; r != nil && j.Status.Started() {
+		out = append(out, attemptView{N: len(out) + 1, Current: true, Attempt: barge.Attempt{Container: *r, StartedAt: j.StartedAt}})
+	}
+	return out
+}
+
+// logPlace returns the log group of the job and the stream of its attempt
+// n (from 1), or of its current or last attempt when n is 0. The stream
+// is "" when that attempt has none (yet); n is the attempt it chose.
+func logPlace(j jobView, n int) (group, stream string, attempt int, err error) {
 	group = defaultLogGroup
 	if j.Spec.Container == nil {
-		return group, ""
+		if n != 0 {
+			return "", "", 0, &APIError{Code: "ClientException", Message: "Job " + j.ID + " has no container and no log."}
+		}
+		return group, "", 0, nil
 	}
 	if lc := j.Spec.Container.LogConfiguration; lc != nil && lc.Options["awslogs-group"] != "" {
 		group = lc.Options["awslogs-group"]
 	}
-	if j.Runtime == nil {
-		return group, ""
+	as := attempts(j)
+	switch {
+	case n == 0 && len(as) == 0 && j.Runtime != nil:
+		// A runtime but no attempt recorded (not started, or ended
+		// before one was): the stream it names, if any.
+		return group, j.Runtime.LogStreamName, 1, nil
+	case n == 0 && len(as) == 0:
+		return group, "", 0, nil
+	case n == 0:
+		n = len(as)
+	case n < 1 || n > len(as):
+		return "", "", 0, &APIError{Code: "ClientException", Message: fmt.Sprintf("Job %s has no attempt %d: its attempts are numbered 1 to %d.", j.ID, n, len(as))}
 	}
-	return group, j.Runtime.LogStreamName
+	return group, as[n-1].Container.LogStreamName, n, nil
+}
+
+// attemptParam reads the attempt query parameter: 0 when absent.
+func attemptParam(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("attempt")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, &APIError{Code: "ClientException", Message: "attempt must be a number from 1, got " + strconv.Quote(s) + "."}
+	}
+	return n, nil
 }
 
 func (c *Console) job(w http.ResponseWriter, r *http.Request, s *session) {
@@ -115,8 +176,16 @@ func (c *Console) job(w http.ResponseWriter, r *http.Request, s *session) {
 		c.render(w, r, s, "error", http.StatusNotFound, "There is no job "+id+".")
 		return
 	}
-	d := jobData{Job: j, Finished: finished(j.Status)}
-	d.LogGroup, d.LogStream = logPlace(j)
+	d := jobData{Job: j, Finished: finished(j.Status), Attempts: attempts(j)}
+	n, err := attemptParam(r)
+	d.LogChosen = n != 0
+	if err == nil {
+		d.LogGroup, d.LogStream, d.LogAttempt, err = logPlace(j, n)
+	}
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
 	if d.Dependents, err = c.cfg.Backend.Dependents(r.Context(), j.ID); err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -143,6 +212,9 @@ type logPage struct {
 	Events []logEvent `json:"events"`
 	Next   string     `json:"next"`
 	Done   bool       `json:"done"` // the job has finished and every event is read
+	// Attempt is the attempt (from 1) whose events these are; 0 before the
+	// first starts.
+	Attempt int `json:"attempt"`
 }
 
 type logEvent struct {
@@ -165,8 +237,17 @@ func (c *Console) jobLog(w http.ResponseWriter, r *http.Request, s *session) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	page := logPage{Status: string(j.Status), Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after)}
-	group, stream := logPlace(j)
+	n, err := attemptParam(r)
+	var group, stream string
+	var attempt int
+	if err == nil {
+		group, stream, attempt, err = logPlace(j, n)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	page := logPage{Status: string(j.Status), Reason: j.StatusReason, Events: []logEvent{}, Next: formatPos(after), Attempt: attempt}
 	if stream != "" {
 		evs, err := c.cfg.Backend.LogEvents(r.Context(), barge.LogEventRange{Group: group, Stream: stream, After: after, Before: barge.LogPosMax, Limit: logBatch})
 		switch {
@@ -180,7 +261,8 @@ func (c *Console) jobLog(w http.ResponseWriter, r *http.Request, s *session) {
 			page.Events = append(page.Events, logEvent{e.Timestamp, e.Message})
 			page.Next = formatPos(e.Pos())
 		}
-		page.Done = finished(j.Status) && len(evs) < logBatch
+		// An earlier attempt's stream is complete: it ends when read.
+		page.Done = (finished(j.Status) || n != 0 && n <= len(j.Attempts)) && len(evs) < logBatch
 	} else {
 		page.Done = finished(j.Status)
 	}

@@ -44,8 +44,9 @@ var funcs = template.FuncMap{
 		}
 		return min(100, used*100/float64(max))
 	},
-	"vcpu": func(v float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".") },
-	"usd":  func(v float64) string { return fmt.Sprintf("$%.4f", v) },
+	"vcpu":        func(v float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".") },
+	"usd":         func(v float64) string { return fmt.Sprintf("$%.4f", v) },
+	"stopPending": stopPending,
 	"deref": func(p *int) string {
 		if p == nil {
 			return ""
@@ -101,4 +102,21 @@ func resourceName(ref string) string {
 func defName(ref string) string {
 	name, _, _ := strings.Cut(resourceName(ref), ":")
 	return name
+}
+
+// stopPending says what was asked of a job that has not ended yet: a
+// cancel (of a job that waits for its dependencies, or an array whose
+// children have not all ended) or a termination (of a task that is being
+// stopped). "" when nothing is pending. DescribeJobs shows this as
+// isCancelled or isTerminated on a job that is not yet FAILED.
+func stopPending(j *barge.Job) string {
+	switch {
+	case j.Status.Done():
+		return ""
+	case j.IsTerminated:
+		return "TERMINATE PENDING"
+	case j.IsCancelled:
+		return "CANCEL PENDING"
+	}
+	return ""
 }

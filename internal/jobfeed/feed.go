@@ -141,7 +141,7 @@ func (f *Feed) Publish(changes []barge.JobChange) {
 				add(counts, j.Queue, j.Status, 1)
 			}
 		}
-		if j.Status.Done() && !j.IsArrayParent() {
+		if j.Status.Done() && j.ArrayParent == "" {
 			r := f.finished[j.Queue]
 			if r == nil {
 				r = new(minuteRing)
@@ -218,9 +218,11 @@ func (f *Feed) Counts(queue string) (counts map[barge.JobStatus]int, ok bool) {
 
 // FinishedPerMinute returns how many jobs of queue reached SUCCEEDED or
 // FAILED in each of the last 60 minutes up to now, index 59 being now's
-// minute. It counts units of work: jobs that ran (or failed) themselves,
-// array children included and array parents left out. The counts are kept
-// in memory from the changes seen since start-up.
+// minute. It counts top-level jobs, as Counts does: an array job counts
+// once, in the minute its parent ends, and its children are not counted.
+// So a job counted here leaves Counts' unfinished statuses in the same
+// minute. The counts are kept in memory from the changes seen since
+// start-up.
 func (f *Feed) FinishedPerMinute(queue string, now time.Time) [60]int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -63,7 +63,8 @@ func TestCounts(t *testing.T) {
 }
 
 // TestFinishedPerMinute: jobs that end are counted in the minute they end,
-// array parents left out, and minutes older than an hour drop out.
+// top-level jobs only (an array parent counts, its children do not, as in
+// Counts), and minutes older than an hour drop out.
 func TestFinishedPerMinute(t *testing.T) {
 	t0 := time.Date(2025, 6, 1, 12, 0, 30, 0, time.UTC)
 	now := t0
@@ -75,18 +76,23 @@ func TestFinishedPerMinute(t *testing.T) {
 	finish("b", barge.JobFailed)
 	parent := job("p", "q", barge.JobSucceeded)
 	parent.Spec = &barge.JobSpec{ArraySize: 2}
+	for i := range 2 {
+		child := job(barge.ChildID("p", i), "q", barge.JobSucceeded)
+		child.ArrayParent, child.ArrayIndex = "p", i
+		f.Publish([]barge.JobChange{change(child, barge.JobRunning)})
+	}
 	f.Publish([]barge.JobChange{change(parent, barge.JobPending)})
 	f.Publish([]barge.JobChange{change(job("r", "q", barge.JobRunning), barge.JobStarting)})
 	now = t0.Add(2 * time.Minute)
 	finish("c", barge.JobSucceeded)
 
 	got := f.FinishedPerMinute("q", now)
-	if got[59] != 1 || got[57] != 2 || sum(got) != 3 {
-		t.Errorf("FinishedPerMinute(q, t0+2m) = %v, want 2 at index 57 and 1 at 59", got)
+	if got[59] != 1 || got[57] != 3 || sum(got) != 4 {
+		t.Errorf("FinishedPerMinute(q, t0+2m) = %v, want 3 (a, b and the array) at index 57 and 1 at 59", got)
 	}
 	got = f.FinishedPerMinute("q", t0.Add(59*time.Minute))
-	if got[0] != 2 || got[2] != 1 || sum(got) != 3 {
-		t.Errorf("FinishedPerMinute(q, t0+59m) = %v, want 2 at index 0 and 1 at 2", got)
+	if got[0] != 3 || got[2] != 1 || sum(got) != 4 {
+		t.Errorf("FinishedPerMinute(q, t0+59m) = %v, want 3 at index 0 and 1 at 2", got)
 	}
 	if got := f.FinishedPerMinute("q", t0.Add(61*time.Minute)); got[0] != 1 || sum(got) != 1 {
 		t.Errorf("FinishedPerMinute(q, t0+61m) = %v, want only t0+2m's 1, at index 0", got)
