@@ -17,11 +17,9 @@ import (
 // Config is the server's configuration: defaults, then BARGE_* environment
 // variables, then flags.
 type Config struct {
-	Listen  string // --listen, BARGE_LISTEN
-	DataDir string // --data, BARGE_DATA
-	// DatabaseURL, when set, is the PostgreSQL database barge keeps its
-	// state in (postgres://...) instead of the SQLite file under DataDir.
-	DatabaseURL     string // --database-url, BARGE_DATABASE_URL
+	Listen          string // --listen, BARGE_LISTEN
+	DataDir         string // --data, BARGE_DATA
+	DatabaseURL     string // --database-url, BARGE_DATABASE_URL: PostgreSQL (postgres://...) instead of SQLite under DataDir
 	Region          string // --region, BARGE_REGION
 	AccountID       string // --account-id, BARGE_ACCOUNT_ID
 	Executor        string // --executor, BARGE_EXECUTOR
