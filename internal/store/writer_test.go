@@ -159,3 +159,63 @@ func TestLinger(t *testing.T) {
 		}
 	}
 }
+
+// TestInsertJobsFromTwoStores: two stores on one PostgreSQL database (two
+// barge processes) insert jobs at once; every insert succeeds, and the jobs
+// are numbered once each, their creation times never decreasing with the
+// number.
+func TestInsertJobsFromTwoStores(t *testing.T) {
+	if !onPostgres {
+		t.Skip("one SQLite file has one store")
+	}
+	ctx := context.Background()
+	db := testDatabase(t)
+	stores := []*Store{mustOpen(t, db), mustOpen(t, db)}
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers*each)
+	for k, s := range stores {
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					id := fmt.Sprintf("s%d-w%02d-%02d", k, w, i)
+					j := newJob(id, "q", id)
+					// Clocks of two machines disagree a little.
+					j.CreatedAt -= int64(k * 5)
+					errs <- s.InsertJobs(ctx, []*barge.Job{j})
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("InsertJobs = %v", err)
+		}
+	}
+	rows, err := stores[0].query(ctx, "SELECT seq, created_at FROM jobs ORDER BY seq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	var lastSeq, lastCreated int64
+	for rows.Next() {
+		var seq, created int64
+		if err := rows.Scan(&seq, &created); err != nil {
+			t.Fatal(err)
+		}
+		if seq == lastSeq || created < lastCreated {
+			t.Errorf("job %d created at %d follows job %d created at %d", seq, created, lastSeq, lastCreated)
+		}
+		lastSeq, lastCreated = seq, created
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2*writers*each {
+		t.Errorf("%d jobs stored, want %d", n, 2*writers*each)
+	}
+}
