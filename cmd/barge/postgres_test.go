@@ -1,7 +1,9 @@
 package main
 
 import (
+	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,9 @@ import (
 var testPG = pgtest.New()
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// Benchmarks of durable writes need a server that syncs.
+	testPG.Durable = flag.Lookup("test.bench").Value.String() != ""
 	code := m.Run()
 	testPG.Close()
 	os.Exit(code)
@@ -28,18 +33,31 @@ var pgDatabases sync.Map
 // the database it had before, if it ran on PostgreSQL; else a fresh
 // PostgreSQL database for the subtests of TestOnPostgres, and for every test
 // when BARGE_TEST_DATABASE=postgres; else "" (SQLite under dir).
-func testDatabaseURL(t *testing.T, dir string) string {
+func testDatabaseURL(t testing.TB, dir string) string {
 	t.Helper()
 	if u, ok := pgDatabases.Load(dir); ok {
 		return u.(string)
 	}
-	if strings.HasPrefix(t.Name(), "TestOnPostgres/") || os.Getenv("BARGE_TEST_DATABASE") == "postgres" {
+	if strings.HasPrefix(t.Name(), "TestOnPostgres/") || onPostgres() {
 		u := testPG.Database(t)
 		pgDatabases.Store(dir, u)
 		t.Cleanup(func() { pgDatabases.Delete(dir) })
 		return u
 	}
 	return ""
+}
+
+// onPostgres reports whether BARGE_TEST_DATABASE=postgres asks for every
+// server of the tests and benchmarks to keep its state in PostgreSQL.
+func onPostgres() bool { return os.Getenv("BARGE_TEST_DATABASE") == "postgres" }
+
+// benchStoreDatabase returns what store.Open opens for the server on dir:
+// its PostgreSQL database, or the SQLite file in dir.
+func benchStoreDatabase(dir string) string {
+	if u, ok := pgDatabases.Load(dir); ok {
+		return u.(string)
+	}
+	return filepath.Join(dir, "barge.db")
 }
 
 // TestOnPostgres runs tests of the whole server, through the SDK, with its

@@ -220,11 +220,14 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 			return nil, w.rollback(err)
 		}
 		tx.ctx = context.WithoutCancel(r.ctx)
-		mark := len(tx.changes)
+		mark, jobRead := len(tx.changes), tx.jobRead
 		errs[i] = r.fn(tx)
 		var err error
 		if errs[i] != nil {
 			tx.changes = tx.changes[:mark]
+			// Rolling back to the savepoint also releases a lock taken
+			// after it, the lock on numbering jobs among them.
+			tx.jobRead = jobRead
 			// Some failures (a full disk, say) make SQLite roll back the
 			// whole transaction; then the savepoint is gone, ROLLBACK TO
 			// fails, and so does the batch.
@@ -294,6 +297,10 @@ type wtx struct {
 	ctx     context.Context
 	w       *writer
 	changes []barge.JobChange // the batch's job changes so far
+
+	// The newest job's number and creation time, once jobRead (lastJob).
+	jobRead            bool
+	jobSeq, jobCreated int64
 }
 
 // changed records that the transaction wrote j, from status from ("" for a
