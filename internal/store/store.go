@@ -144,7 +144,7 @@ func Open(ctx context.Context, database string, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxLifetime(0)
 
-	s := &Store{name: path, d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
+	s := &Store{name: path, d: d, wdb: wdb, rdb: rdb, w: newWriter(wdb, conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
 		prefixMergeValues: maxMergeValues}
 	s.w.onCommit = opts.OnCommit
 	go s.w.run()

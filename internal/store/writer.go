@@ -28,6 +28,7 @@ var errClosed = errors.New("closed")
 // for one request as for a thousand.
 type writer struct {
 	conn  *sql.Conn
+	db    *sql.DB // the pool of one that conn is from, to replace a dropped conn
 	d     dialect
 	stmts map[string]*sql.Stmt // prepared on conn; only the writer goroutine uses them
 
@@ -53,9 +54,10 @@ type request struct {
 	done chan error
 }
 
-func newWriter(conn *sql.Conn, d dialect, onJobs func([]barge.JobChange)) *writer {
+func newWriter(db *sql.DB, conn *sql.Conn, d dialect, onJobs func([]barge.JobChange)) *writer {
 	w := &writer{
 		conn:     conn,
+		db:       db,
 		d:        d,
 		stmts:    map[string]*sql.Stmt{},
 		requests: make(chan *request),
@@ -182,6 +184,7 @@ func (w *writer) commit(batch []*request) time.Duration {
 	changes, err := w.runBatch(batch, errs)
 	took := time.Since(start)
 	if err != nil {
+		w.reconnect()
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
@@ -245,6 +248,29 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 		return nil, w.rollback(err)
 	}
 	return tx.changes, nil
+}
+
+// reconnect replaces the writer's connection after a failed batch if the
+// database no longer answers on it: a PostgreSQL server restarted, or a
+// connection cut, would otherwise fail every write until barge restarts.
+// If no new connection can be made, writes fail (the old connection is
+// closed) until a later failed batch makes one.
+func (w *writer) reconnect() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if w.conn.PingContext(ctx) == nil {
+		return
+	}
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	clear(w.stmts)
+	// Closing a connection that failed as broken discards it, and frees
+	// the pool's one place for the new one.
+	w.conn.Close()
+	if conn, err := w.db.Conn(ctx); err == nil {
+		w.conn = conn
+	}
 }
 
 // rollback ends a failed transaction and returns err, the reason it failed.

@@ -219,3 +219,33 @@ func TestInsertJobsFromTwoStores(t *testing.T) {
 		t.Errorf("%d jobs stored, want %d", n, 2*writers*each)
 	}
 }
+
+// TestWriterReconnects: when the database drops the writer's connection (a
+// PostgreSQL server restarted, a network cut), writes fail at most until
+// the writer has a new one, and then succeed again.
+func TestWriterReconnects(t *testing.T) {
+	if !onPostgres {
+		t.Skip("a SQLite connection is not dropped")
+	}
+	s := newStore(t)
+	ctx := context.Background()
+	var pid int
+	if err := s.write(ctx, func(tx *wtx) error { return tx.queryRow("SELECT pg_backend_pid()").Scan(&pid) }); err != nil {
+		t.Fatal(err)
+	}
+	// A reader's session may end another session of its user.
+	if _, err := s.rdb.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+		t.Fatalf("pg_terminate_backend(writer) = %v", err)
+	}
+	// The first write after the cut may fail; the next ones must not.
+	var errs []error
+	for i := range 3 {
+		errs = append(errs, s.InsertJobs(ctx, []*barge.Job{newJob(fmt.Sprintf("after-cut-%d", i), "q", "j")}))
+	}
+	if errs[1] != nil || errs[2] != nil {
+		t.Fatalf("InsertJobs after the writer's connection was cut = %v", errs)
+	}
+	if got, err := s.GetJobs(ctx, []string{"after-cut-1", "after-cut-2"}); err != nil || len(got) != 2 {
+		t.Errorf("GetJobs(after the cut) = %d jobs, %v; want 2", len(got), err)
+	}
+}
