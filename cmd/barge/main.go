@@ -197,10 +197,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// anything writes a job.
 	var jobs jobbus.Bus
 	met := metrics.New(metrics.Config{Now: now})
-	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
+	database, where := filepath.Join(m.Config.DataDir, "barge.db"), "in "+m.Config.DataDir
+	if m.Config.DatabaseURL != "" {
+		// The store's error names the database, without its password.
+		database, where = m.Config.DatabaseURL, "(--database-url)"
+	}
+	m.store, err = store.Open(ctx, database, store.Options{Logger: m.log,
 		OnJobsWritten: jobs.Publish, OnCommit: met.Commit})
 	if err != nil {
-		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
+		return fmt.Errorf("open store %s: %w", where, err)
 	}
 	defer func() {
 		if err != nil {
@@ -343,7 +348,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account, "executor", m.exec.Name(),
-		"data", m.Config.DataDir, "startup", time.Since(start).Round(time.Millisecond))
+		"data", m.Config.DataDir, "database", m.store.Database(), "startup", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

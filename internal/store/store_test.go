@@ -2,11 +2,17 @@ package store
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/pgtest"
 )
 
 // mustOpen opens a store at path and closes it when the test ends.
@@ -20,10 +26,54 @@ func mustOpen(tb testing.TB, path string) *Store {
 	return s
 }
 
-// newStore opens a store in a fresh temporary directory.
+// newStore opens a store on a fresh database.
 func newStore(tb testing.TB) *Store {
 	tb.Helper()
-	return mustOpen(tb, filepath.Join(tb.TempDir(), "barge.db"))
+	return mustOpen(tb, testDatabase(tb))
+}
+
+// pg is the PostgreSQL server of the tests' PostgreSQL pass, started on
+// first use.
+var pg = pgtest.New()
+
+// onPostgres is set during the PostgreSQL pass of TestMain.
+var onPostgres bool
+
+// testDatabase returns a fresh, empty database for tb, in the dialect of
+// the current pass: a SQLite file in a temporary directory, or a new
+// PostgreSQL database.
+func testDatabase(tb testing.TB) string {
+	tb.Helper()
+	if onPostgres {
+		return pg.Database(tb)
+	}
+	return filepath.Join(tb.TempDir(), "barge.db")
+}
+
+// TestMain runs every test and benchmark twice: on SQLite, and on
+// PostgreSQL when one is installed (internal/pgtest). BARGE_TEST_DATABASE
+// set to sqlite or postgres runs one pass only.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	// Benchmarks of durable writes need a server that syncs.
+	pg.Durable = flag.Lookup("test.bench").Value.String() != ""
+	which := os.Getenv("BARGE_TEST_DATABASE")
+	code := 0
+	if which != "postgres" {
+		code = m.Run()
+	}
+	if which != "sqlite" && pgtest.Bin() != "" {
+		fmt.Println("=== the same tests on PostgreSQL")
+		onPostgres = true
+		if c := m.Run(); c != 0 {
+			code = c
+		}
+	}
+	pg.Close()
+	if dir := benchDBs[0].dir; dir != "" {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
 
 // wantCode fails the test unless err has the barge error code want.
@@ -36,8 +86,8 @@ func wantCode(t *testing.T, op string, err error, want barge.ErrorCode) {
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "barge.db")
-	ms, err := loadMigrations(migrations)
+	path := testDatabase(t)
+	ms, err := loadMigrations(migrations, "sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,20 +111,108 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 }
 
 func TestLoadMigrations(t *testing.T) {
-	ms, err := loadMigrations(migrations)
-	if err != nil {
-		t.Fatalf("loadMigrations() = %v", err)
-	}
-	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %d is %s, want number %04d", i, m.name, i+1)
+	for _, d := range []dialect{sqliteDialect, postgresDialect} {
+		ms, err := loadMigrations(migrations, d.name)
+		if err != nil {
+			t.Fatalf("loadMigrations(%s) = %v", d.name, err)
 		}
+		for i, m := range ms {
+			if m.version != i+1 {
+				t.Errorf("%s: migration %d is %s, want number %04d", d.name, i, m.name, i+1)
+			}
+			if own := strings.Contains(m.name, ".postgres."); own != (d.name == "postgres" && m.version == 5) {
+				t.Errorf("%s: migration %d is %s", d.name, m.version, m.name)
+			}
+		}
+	}
+}
+
+// TestOpenRefusesNewerSchema: a database that a newer barge has migrated
+// further than this one knows is refused, and left as it is.
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	db := testDatabase(t)
+	s := mustOpen(t, db)
+	ms, err := loadMigrations(migrations, s.d.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	future := ms[len(ms)-1].version + 1
+	err = s.write(ctx, func(tx *wtx) error {
+		_, err := tx.exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", future, fmt.Sprintf("%04d_future.sql", future))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := Open(ctx, db, Options{})
+	var tooNew *SchemaTooNewError
+	if !errors.As(err, &tooNew) || tooNew.Version != future || tooNew.Known != future-1 {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Fatalf("Open(a database at version %d) = %v, want a SchemaTooNewError", future, err)
+	}
+	if !strings.Contains(err.Error(), "newer than this barge knows") {
+		t.Errorf("Open's error = %q, want it to say the schema is newer than barge knows", err)
+	}
+}
+
+// TestConcurrentOpenMigratesOnce: barge processes starting together on one
+// fresh PostgreSQL database all open it, and the migrations run once.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	if !onPostgres {
+		t.Skip("one SQLite file is opened by one barge process")
+	}
+	ctx := context.Background()
+	db := testDatabase(t)
+	const n = 6
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, db, Options{}) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("Open #%d = %v", i, errs[i])
+			continue
+		}
+		defer stores[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	ms, err := loadMigrations(migrations, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, distinct int
+	if err := stores[0].queryRow(ctx, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(ms) || distinct != len(ms) {
+		t.Errorf("schema_migrations holds %d rows of %d versions, want %d once each", rows, distinct, len(ms))
 	}
 }
 
 func TestOpenSettings(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
+	if onPostgres {
+		// Durable commits: a commit that returned is on disk.
+		var sync string
+		err := s.write(ctx, func(tx *wtx) error { return tx.queryRow("SHOW synchronous_commit").Scan(&sync) })
+		if err != nil || sync != "on" {
+			t.Errorf("writer synchronous_commit = %q, %v; want on", sync, err)
+		}
+		if _, err := s.rdb.ExecContext(ctx, "CREATE TABLE t (x INTEGER)"); err == nil {
+			t.Errorf("reader connection created a table, want it read-only")
+		}
+		return
+	}
 	var mode string
 	if err := s.queryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
@@ -114,7 +252,7 @@ func TestClose(t *testing.T) {
 
 func TestPersistsAcrossReopen(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "barge.db")
+	path := testDatabase(t)
 	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -157,20 +295,23 @@ func TestPersistsAcrossReopen(t *testing.T) {
 func TestDBErrorByCode(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	var dup error
-	err := s.write(ctx, func(tx *wtx) error {
-		if _, err := tx.exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')"); err != nil {
+	// Each failing statement in a write of its own: on PostgreSQL an error
+	// ends the use of the request's transaction.
+	exec := func(query string) error {
+		var err error
+		s.write(ctx, func(tx *wtx) error {
+			_, err = tx.exec(query)
 			return err
-		}
-		_, dup = tx.exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')")
-		_, notNull := tx.exec("INSERT INTO job_queues (name, data) VALUES ('b', NULL)")
-		if got := barge.ErrorCodeOf(s.d.dbError(notNull)); got != barge.EInternal {
-			t.Errorf("dbError(NOT NULL violation) code = %q, want %q", got, barge.EInternal)
-		}
-		return nil
-	})
-	if err != nil {
+		})
+		return err
+	}
+	if err := exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')"); err != nil {
 		t.Fatal(err)
+	}
+	dup := exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')")
+	notNull := exec("INSERT INTO job_queues (name, data) VALUES ('b', NULL)")
+	if got := barge.ErrorCodeOf(s.d.dbError(notNull)); got != barge.EInternal {
+		t.Errorf("dbError(NOT NULL violation %v) code = %q, want %q", notNull, got, barge.EInternal)
 	}
 	if got := barge.ErrorCodeOf(s.d.dbError(dup)); got != barge.EConflict {
 		t.Errorf("dbError(%v) code = %q, want %q", dup, got, barge.EConflict)
