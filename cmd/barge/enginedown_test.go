@@ -97,8 +97,11 @@ func TestDockerEngineDown(t *testing.T) {
 			t.Fatalf("job submitted while the engine is down = %s %q, want RUNNABLE waiting for the engine", j.Status, aws.ToString(j.StatusReason))
 		}
 	}
+	t.Logf("barge started with the engine down; a job waited in RUNNABLE for it")
+	restarted := time.Now()
 	d.restart(t)
 	j := waitJob(t, c, hello, 2*time.Minute)
+	t.Logf("the job waiting for the engine ended %s after the engine was started", time.Since(restarted).Round(time.Millisecond))
 	if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 {
 		t.Errorf("job submitted while the engine was down = %s (%q) in %d attempts, want SUCCEEDED in 1", j.Status, containerReason(j), len(j.Attempts))
 	}
@@ -133,6 +136,7 @@ func TestDockerEngineDown(t *testing.T) {
 	}
 	terminateJob(t, c, terminated, "Terminated while the engine was down")
 	time.Sleep(time.Until(timeoutStart.Add(120*jobSecond + 2*time.Second))) // the timeout's stop fails too
+	restarted = time.Now()
 	d.restart(t)
 	for _, tc := range []struct{ id, reason string }{{terminated, "Terminated while the engine was down"}, {timedOut, "Job attempt duration exceeded timeout"}} {
 		j := waitJob(t, c, tc.id, 2*time.Minute)
@@ -144,6 +148,8 @@ func TestDockerEngineDown(t *testing.T) {
 			t.Errorf("its output = %q, want %q", got, want)
 		}
 	}
+	t.Logf("a TerminateJob and a timeout that came while the engine was down stopped their containers; both jobs ended as asked %s after the engine was started",
+		time.Since(restarted).Round(time.Millisecond))
 
 	// barge restarted while the engine is down, with a job running.
 	adopted := job("adopted", "echo started; sleep 3; echo done; exit 3", 0)
@@ -155,8 +161,11 @@ func TestDockerEngineDown(t *testing.T) {
 	if j := describeJob(t, c, adopted); j.Status != types.JobStatusRunning {
 		t.Errorf("job running when barge restarted without its engine = %s (%q), want RUNNING until the engine answers", j.Status, containerReason(j))
 	}
+	restarted = time.Now()
 	d.restart(t)
 	j = waitJob(t, c, adopted, 2*time.Minute)
+	t.Logf("barge restarted while the engine was down took its running job over and recorded its exit code %s after the engine was started",
+		time.Since(restarted).Round(time.Millisecond))
 	if j.Status != types.JobStatusFailed || len(j.Attempts) != 1 || aws.ToInt32(j.Container.ExitCode) != 3 {
 		t.Errorf("job taken over once the engine answered = %s exit %d (%q) in %d attempts, want FAILED exit 3 in 1",
 			j.Status, aws.ToInt32(j.Container.ExitCode), containerReason(j), len(j.Attempts))
