@@ -37,6 +37,9 @@ type fakeExecutor struct {
 	// waitFailures is how many Wait calls fail, as when the engine
 	// restarts, before Wait answers again.
 	waitFailures int
+	// stopFailures is how many Stop calls fail, as while the engine is
+	// down, before Stop is delivered.
+	stopFailures int
 	gate         chan struct{} // when set, Start returns once it is closed
 }
 
@@ -157,6 +160,11 @@ func (f *fakeExecutor) Stop(ctx context.Context, id string, grace time.Duration)
 		return barge.Errorf(barge.ENotFound, "no task %s", id)
 	}
 	f.mu.Lock()
+	if f.stopFailures > 0 {
+		f.stopFailures--
+		f.mu.Unlock()
+		return errors.New("docker: task " + id + ": the container engine does not answer")
+	}
 	f.stops = append(f.stops, fakeStop{id, grace})
 	f.mu.Unlock()
 	if slices.Contains(t.spec.Command, "trap") {
@@ -512,5 +520,31 @@ func TestWaitFailuresAreRetried(t *testing.T) {
 	j := e.waitDone(t, "j")
 	if j.Status != barge.JobFailed || len(j.Attempts) != 1 || j.Attempts[0].Container.ExitCode == nil || *j.Attempts[0].Container.ExitCode != 3 {
 		t.Errorf("job = %s, attempts %+v; want FAILED after one attempt with exit code 3", j.Status, j.Attempts)
+	}
+}
+
+// TestStopFailuresAreRetried: a stop the executor could not deliver (its
+// engine does not answer) is asked again until it is, and the job ends as
+// TerminateJob asked.
+func TestStopFailuresAreRetried(t *testing.T) {
+	f := newFake()
+	f.hold = make(chan struct{})
+	defer close(f.hold)
+	f.stopFailures = 1 // asked again after stopRetryFirst
+	e := newEnv(t, nil, f)
+	e.place(t, &barge.Job{ID: "j", Name: "j", Queue: "q"}, spec("trap", nil, ""), strings.Repeat("d", 32))
+	e.waitStatus(t, "j", barge.JobRunning)
+	j := e.job(t, "j")
+	j.StatusReason, j.IsTerminated = "Terminated by the test", true
+	if err := e.st.UpdateJob(context.Background(), j, barge.JobRunning); err != nil {
+		t.Fatal(err)
+	}
+	e.r.StopJob(context.Background(), "j")
+	j = e.waitDone(t, "j")
+	if j.Status != barge.JobFailed || j.StatusReason != "Terminated by the test" || len(j.Attempts) != 1 || *j.Attempts[0].Container.ExitCode != 143 {
+		t.Errorf("job = %s %q, attempts %+v; want FAILED with the caller's reason after one attempt, exit 143", j.Status, j.StatusReason, j.Attempts)
+	}
+	if stops := f.stopCalls(); len(stops) != 1 {
+		t.Errorf("stops delivered = %v, want one, after one that failed", stops)
 	}
 }
