@@ -197,6 +197,9 @@ func (f *fakeExecutor) Remove(ctx context.Context, id string) error {
 func (f *fakeExecutor) List(ctx context.Context) ([]barge.TaskInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down != nil {
+		return nil, f.down
+	}
 	var out []barge.TaskInfo
 	for id, t := range f.tasks {
 		out = append(out, barge.TaskInfo{TaskID: id, JobID: t.spec.JobID, Attempt: t.spec.Attempt})
@@ -546,5 +549,57 @@ func TestStopFailuresAreRetried(t *testing.T) {
 	}
 	if stops := f.stopCalls(); len(stops) != 1 {
 		t.Errorf("stops delivered = %v, want one, after one that failed", stops)
+	}
+}
+
+// TestRecoverWhileExecutorDown restarts the runner while its executor does
+// not answer: Recover succeeds, nothing can be placed, the jobs stay as
+// they were, and once the executor answers they are taken over as Recover
+// does (adopted, or failed when their task is gone) and leftovers removed.
+func TestRecoverWhileExecutorDown(t *testing.T) {
+	ctx := context.Background()
+	exec := newFake()
+	exec.hold = make(chan struct{})
+	e := newEnv(t, nil, exec)
+	s := spec("exit 0", nil, "arn:aws:iam::123456789012:role/exec")
+	e.place(t, &barge.Job{ID: "running", Name: "running", Queue: "q", CreatedAt: 1}, s, strings.Repeat("a", 32))
+	e.place(t, &barge.Job{ID: "vanished", Name: "vanished", Queue: "q", CreatedAt: 1}, s, strings.Repeat("b", 32))
+	e.waitStatus(t, "running", barge.JobRunning)
+	e.waitStatus(t, "vanished", barge.JobRunning)
+	e.cancel()
+	exec.mu.Lock()
+	exec.down = errors.New("the container engine does not answer")
+	delete(exec.tasks, strings.Repeat("b", 32))
+	exec.tasks[strings.Repeat("c", 32)] = &fakeTask{spec: &barge.TaskSpec{JobID: "old"}, done: make(chan struct{})}
+	exec.mu.Unlock()
+
+	e2 := newEnv(t, e.st, exec)
+	if err := e2.r.Recover(ctx); err != nil {
+		t.Fatalf("Recover with the executor down = %v, want nil", err)
+	}
+	if why := e2.r.Unavailable(nil); !strings.Contains(why, "does not answer") {
+		t.Errorf("Unavailable while the executor is down = %q, want it to say why", why)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, id := range []string{"running", "vanished"} {
+		if j := e2.job(t, id); j.Status != barge.JobRunning {
+			t.Errorf("job %s while its executor is down = %s, want RUNNING until it answers", id, j.Status)
+		}
+	}
+	go e2.r.Watch(e2.ctx)
+	exec.mu.Lock()
+	exec.down = nil
+	exec.mu.Unlock()
+	if j := e2.waitDone(t, "vanished"); j.Status != barge.JobFailed || !strings.Contains(j.Attempts[0].Container.Reason, "gone") {
+		t.Errorf("vanished job = %s %+v, want FAILED saying its container was gone", j.Status, j.Attempts)
+	}
+	close(exec.hold)
+	if j := e2.waitDone(t, "running"); j.Status != barge.JobSucceeded || len(j.Attempts) != 1 {
+		t.Errorf("adopted job = %s with %d attempts, want SUCCEEDED with 1", j.Status, len(j.Attempts))
+	}
+	exec.mu.Lock()
+	defer exec.mu.Unlock()
+	if _, left := exec.tasks[strings.Repeat("c", 32)]; left {
+		t.Errorf("leftover task not removed: %v", exec.removed)
 	}
 }
