@@ -9,8 +9,10 @@ Run from the repository root after upgrading botocore:
 
     python3 scripts/gen-int-ranges.py
 
-It writes internal/batch/intranges.json, internal/logs/intranges.json and
-internal/iam/intranges.json.
+It writes internal/<package>/intranges.json for each API package below.
+EC2's query protocol names a member by its queryName, or else its
+locationName (or member name) with the first letter in upper case, and
+flattens lists (Name.N); the others by their locationName or member name.
 """
 import glob
 import gzip
@@ -19,10 +21,26 @@ import os
 
 import botocore
 
-SERVICES = {"batch": "internal/batch", "logs": "internal/logs", "iam": "internal/iam"}
+SERVICES = {
+    "batch": "internal/batch",
+    "logs": "internal/logs",
+    "iam": "internal/iam",
+    "sts": "internal/sts",
+    "ec2": "internal/ec2",
+    "ecs": "internal/ecs",
+}
 
 
-def walk(shapes, name, path, out, seen):
+def member_key(ref, member, ec2):
+    if ec2:
+        if "queryName" in ref:
+            return ref["queryName"]
+        name = ref.get("locationName", member)
+        return name[:1].upper() + name[1:]
+    return ref.get("locationName", member)
+
+
+def walk(shapes, name, path, out, seen, ec2):
     shape = shapes[name]
     t = shape["type"]
     if t in ("integer", "long"):
@@ -39,12 +57,12 @@ def walk(shapes, name, path, out, seen):
             loc = ref.get("location")
             if loc in ("header", "headers", "querystring", "uri"):
                 continue  # not in the body; barge binds none of these to an integer
-            key = ref.get("locationName", member)
-            walk(shapes, ref["shape"], join(path, key), out, seen | {name})
+            key = member_key(ref, member, ec2)
+            walk(shapes, ref["shape"], join(path, key), out, seen | {name}, ec2)
     elif t == "list":
-        walk(shapes, shape["member"]["shape"], path + "[]", out, seen)
+        walk(shapes, shape["member"]["shape"], path + "[]", out, seen, ec2)
     elif t == "map":
-        walk(shapes, shape["value"]["shape"], path + "{}", out, seen)
+        walk(shapes, shape["value"]["shape"], path + "{}", out, seen, ec2)
 
 
 def join(path, key):
@@ -65,7 +83,7 @@ def main():
             if "input" not in spec:
                 continue
             out = []
-            walk(shapes, spec["input"]["shape"], "", out, frozenset())
+            walk(shapes, spec["input"]["shape"], "", out, frozenset(), model["metadata"]["protocol"] == "ec2")
             if out:
                 ops[op] = out
         table = {

@@ -2,10 +2,13 @@
 # barge's reliability suite: attacks and faults that must lose nothing.
 #
 #   scripts/reliability.sh          the short form (a few minutes)
-#   scripts/reliability.sh long     the long form, before a release (kill -9:
-#                                   2,000 jobs and 20 kills, Docker 2,000 and 5;
-#                                   an engine restart under 100 jobs; 100
-#                                   SDK clients for 60 s)
+#   scripts/reliability.sh long     the long form, before a release (kill -9
+#                                   at moments spread over 2,000 jobs, 20 kills,
+#                                   Docker 2,000 and 5; an engine restart under
+#                                   100 jobs; 100 SDK clients for 60 s)
+#
+# Both forms also run the engine-down test (barge started while its Docker
+# engine is down; stops asked for while it is away), on a private dockerd.
 #
 # It prints the figures that docs/RELIABILITY.md records, each on a line
 # starting with FIGURE, and fails if any is out of bounds. Settings (the
@@ -76,6 +79,11 @@ BARGE_ENGINE_RESTART_JOBS=$restart_jobs go test -count=1 -timeout 30m -v -run '^
   || { cat "$log"; exit 1; }
 grep -o 'the engine stopped.*\|a job submitted after.*\|the engine answered again.*\|[0-9]* jobs recorded with.*' "$log" | paste -sd ';' | sed 's/^./FIGURE Docker engine restart: &/' | grep . \
   || echo "FIGURE Docker engine restart: skipped (no dockerd, or not root)"
+
+echo "== Docker engine down: barge started without it, stops asked for while it is away, barge restarted without it"
+go test -count=1 -timeout 30m -v -run '^TestDockerEngineDown$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
+grep -o 'barge started with the engine down.*\|the job waiting for the engine.*\|a TerminateJob and a timeout.*\|barge restarted while the engine.*' "$log" | sed 's/^/FIGURE Docker engine down: /' | grep . \
+  || echo "FIGURE Docker engine down: skipped (no dockerd, or not root)"
 
 echo "== fuzzing (each target for $FUZZTIME)"
 scripts/fuzz.sh >"$log" 2>&1 || { cat "$log"; exit 1; }

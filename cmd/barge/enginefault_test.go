@@ -39,9 +39,10 @@ type testDockerd struct {
 	log  *os.File
 }
 
-// startTestDockerd starts a testDockerd, or skips the test when this host
-// cannot run one (no dockerd or unshare, not root).
-func startTestDockerd(t *testing.T) *testDockerd {
+// startTestDockerd starts a testDockerd with dockerd's extra arguments, or
+// skips the test when this host cannot run one (no dockerd or unshare, not
+// root).
+func startTestDockerd(t *testing.T, extra ...string) *testDockerd {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("a private Docker engine needs root")
@@ -75,6 +76,7 @@ func startTestDockerd(t *testing.T) *testDockerd {
 		"--storage-driver", "vfs", // no mounts to leave behind
 		"--containerd-namespace", ns, "--containerd-plugins-namespace", ns + "-plugins",
 	}
+	d.args = append(d.args, extra...)
 	if d.log, err = os.Create(filepath.Join(dir, "dockerd.log")); err != nil {
 		t.Fatal(err)
 	}

@@ -189,12 +189,18 @@ func leaveCreatedContainer(t *testing.T, dir, image, jobID, taskID string) {
 	})
 }
 
-// TestKillNineWhileStarting kills the real barge binary (process executor)
-// with SIGKILL at random moments while jobs start and run, and starts it
-// again each time. Every job succeeds after one attempt, its command run
-// once: none fails without running, none runs twice, none is lost or
-// stuck. BARGE_KILL9_JOBS and BARGE_KILL9_KILLS set the workload (60 jobs
-// and 3 kills by default), BARGE_KILL9_SEED the kill times (logged), and
+// TestKillNineWhileStarting kills the real barge binary with SIGKILL at
+// random moments of a workload, and starts it again each time: the kill
+// moments are spread over the whole workload, each when a random share of
+// the jobs (drawn from the seed, which is logged) has ended, so that they
+// fall while jobs are submitted, start, run and end. Jobs are submitted all
+// along, by a client that tries again while barge is down. At the end it
+// counts what a user would see lost or wrong: acknowledged jobs missing,
+// succeeded jobs whose command ran twice, jobs failed without running, jobs
+// stuck unfinished, and what barge left behind: host processes of its tasks
+// (process executor) or containers labelled for its instance (Docker).
+// All must be 0. BARGE_KILL9_JOBS and BARGE_KILL9_KILLS set the workload
+// (60 jobs and 3 kills by default), BARGE_KILL9_SEED the kill moments, and
 // BARGE_KILL9_EXECUTOR=docker runs the jobs as containers (where a task's
 // runs are counted by its output lines).
 func TestKillNineWhileStarting(t *testing.T) {
@@ -209,6 +215,13 @@ func TestKillNineWhileStarting(t *testing.T) {
 	jobs, kills, seed := envInt(t, "BARGE_KILL9_JOBS", 60), envInt(t, "BARGE_KILL9_KILLS", 3), envInt(t, "BARGE_KILL9_SEED", int(time.Now().UnixNano()%1e9))
 	t.Logf("%d jobs, %d kills, seed %d (BARGE_KILL9_SEED)", jobs, kills, seed)
 	rnd := rand.New(rand.NewPCG(uint64(seed), 0))
+	// Kill k comes when at least ends[k] jobs have ended, after a further
+	// pause of up to a second: the moments spread over the workload.
+	ends := make([]int, kills)
+	for k := range ends {
+		ends[k] = rnd.IntN(jobs)
+	}
+	slices.Sort(ends)
 	bin := buildBarge(t)
 	dir, addr, marks := t.TempDir(), freePort(t), t.TempDir()
 	p := startBargeProcess(t, bin, dir, addr, executor)
@@ -218,7 +231,7 @@ func TestKillNineWhileStarting(t *testing.T) {
 			t.Logf("server log (last 8 KiB):\n%s", b[max(0, len(b)-8192):])
 		}
 	})
-	c := p.ts.batch()
+	c := p.ts.batch() // the address stays the same across restarts
 	ctx := context.Background()
 	createFargateCE(t, c, "ce", types.CRTypeFargate, 4)
 	waitCEStatus(t, c, "ce", types.CEStatusValid)
@@ -238,37 +251,236 @@ func TestKillNineWhileStarting(t *testing.T) {
 		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, jobs)
-	for i := range ids {
-		ids[i] = submit(t, c, &batch.SubmitJobInput{JobName: aws.String(fmt.Sprintf("j%d", i)), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
+
+	// The submitter: each job is submitted until barge acknowledges it.
+	acked := make(chan string, jobs)
+	go func() {
+		defer close(acked)
+		for i := 0; i < jobs; {
+			out, err := c.SubmitJob(ctx, &batch.SubmitJobInput{JobName: aws.String(fmt.Sprintf("j%d", i)), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
+			if err != nil {
+				time.Sleep(100 * time.Millisecond) // barge is down: try again
+				continue
+			}
+			acked <- aws.ToString(out.JobId)
+			i++
+		}
+	}()
+	// What counts the processes and containers left behind at the end
+	// must see those of running tasks, or it could not fail.
+	seen := false
+	running := func() {
+		if !seen && executor == "docker" {
+			seen = len(leftContainers(t, dir)) > 0
+		} else if !seen {
+			seen = len(leftProcesses(t, dir, nil)) > 0
+		}
 	}
-	for k := 0; k < kills; k++ {
-		time.Sleep(time.Duration(rnd.Int64N(int64(1500 * time.Millisecond))))
+	for k, n := range ends {
+		for ended(t, c) < n {
+			running()
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rnd.Int64N(int64(time.Second))))
+		t.Logf("kill %d after %d jobs ended", k+1, n)
 		p.cmd.Process.Signal(syscall.SIGKILL)
 		p.cmd.Wait()
 		p = startBargeProcess(t, bin, dir, addr, executor)
 	}
-	c = p.ts.batch()
-	failedWithoutRunning, twice := 0, 0
-	for _, id := range ids {
-		j := waitJob(t, c, id, 5*time.Minute)
-		b, _ := os.ReadFile(filepath.Join(marks, id))
-		runs := strings.Count(string(b), "x")
-		if executor == "docker" && j.Container != nil && aws.ToString(j.Container.LogStreamName) != "" {
-			runs = len(logLines(t, p.ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)))
+	for ended(t, c) < jobs/2 {
+		running()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !seen {
+		t.Errorf("no process or container of a running task was seen: what counts those left behind sees nothing")
+	}
+	var ids []string
+	for id := range acked {
+		ids = append(ids, id)
+	}
+
+	// Wait while jobs still end; what has not ended once none has for two
+	// minutes is stuck.
+	final := map[string]types.JobDetail{}
+	for last, progress := len(final), time.Now(); len(final) < len(ids) && time.Since(progress) < 2*time.Minute; time.Sleep(200 * time.Millisecond) {
+		for i := 0; i < len(ids); i += 100 {
+			out, err := c.DescribeJobs(ctx, &batch.DescribeJobsInput{Jobs: ids[i:min(i+100, len(ids))]})
+			if err != nil {
+				t.Fatalf("DescribeJobs = %v", err)
+			}
+			for _, j := range out.Jobs {
+				if j.Status == types.JobStatusSucceeded || j.Status == types.JobStatusFailed {
+					final[aws.ToString(j.JobId)] = j
+				}
+			}
 		}
-		switch {
-		case j.Status != types.JobStatusSucceeded && runs == 0:
-			failedWithoutRunning++
-		case runs > 1:
-			twice++
-		}
-		if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 || runs != 1 {
-			t.Errorf("job %s = %s (%q, container reason %q) after %d attempts, its command run %d times; want SUCCEEDED after 1, run once",
-				id, j.Status, aws.ToString(j.StatusReason), containerReason(j), len(j.Attempts), runs)
+		if len(final) > last {
+			last, progress = len(final), time.Now()
 		}
 	}
-	t.Logf("%d jobs, %d kills: %d failed without running, %d run more than once", jobs, kills, failedWithoutRunning, twice)
+	missing, stuck, failedWithoutRunning, twice := 0, 0, 0, 0
+	for i := 0; i < len(ids); i += 100 {
+		batchIDs := ids[i:min(i+100, len(ids))]
+		out, err := c.DescribeJobs(ctx, &batch.DescribeJobsInput{Jobs: batchIDs})
+		if err != nil {
+			t.Fatalf("DescribeJobs = %v", err)
+		}
+		found := map[string]types.JobDetail{}
+		for _, j := range out.Jobs {
+			found[aws.ToString(j.JobId)] = j
+		}
+		for _, id := range batchIDs {
+			j, ok := found[id]
+			if !ok {
+				missing++
+				t.Errorf("job %s, acknowledged, is missing", id)
+				continue
+			}
+			b, _ := os.ReadFile(filepath.Join(marks, id))
+			runs := strings.Count(string(b), "x")
+			if executor == "docker" && j.Container != nil && aws.ToString(j.Container.LogStreamName) != "" {
+				runs = len(logLines(t, p.ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)))
+			}
+			switch {
+			case j.Status != types.JobStatusSucceeded && j.Status != types.JobStatusFailed:
+				stuck++
+			case j.Status != types.JobStatusSucceeded && runs == 0:
+				failedWithoutRunning++
+			case runs > 1:
+				twice++
+			}
+			if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 1 || runs != 1 {
+				t.Errorf("job %s = %s (%q, container reason %q) after %d attempts, its command run %d times; want SUCCEEDED after 1, run once",
+					id, j.Status, aws.ToString(j.StatusReason), containerReason(j), len(j.Attempts), runs)
+			}
+		}
+	}
+	// Jobs submitted but not acknowledged (the answer lost to a kill) are
+	// not counted above; none may be stuck either.
+	for _, s := range []types.JobStatus{types.JobStatusSubmitted, types.JobStatusPending, types.JobStatusRunnable, types.JobStatusStarting, types.JobStatusRunning} {
+		out, err := c.ListJobs(ctx, &batch.ListJobsInput{JobQueue: aws.String("q"), JobStatus: s, MaxResults: aws.Int32(1000)})
+		if err != nil {
+			t.Fatalf("ListJobs(%s) = %v", s, err)
+		}
+		for _, j := range out.JobSummaryList {
+			if _, ok := final[aws.ToString(j.JobId)]; !ok && !slices.Contains(ids, aws.ToString(j.JobId)) {
+				stuck++
+				t.Errorf("job %s, submitted but not acknowledged, is stuck in %s", aws.ToString(j.JobId), s)
+			}
+		}
+	}
+
+	// What barge started outlives no job: once every job has ended, no
+	// process of a task and no container of this barge is left.
+	var left []string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if executor == "docker" {
+			left = leftContainers(t, dir)
+		} else {
+			left = leftProcesses(t, dir, ids)
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, l := range left {
+		t.Errorf("left behind after every job ended: %s", l)
+	}
+	orphanProcesses, orphanContainers := len(left), 0
+	if executor == "docker" {
+		orphanProcesses, orphanContainers = 0, len(left)
+	}
+	t.Logf("%d jobs, %d kills: %d acknowledged jobs missing, %d succeeded jobs run twice, %d failed without running, %d stuck, %d orphan processes, %d orphan containers",
+		len(ids), kills, missing, twice, failedWithoutRunning, stuck, orphanProcesses, orphanContainers)
+}
+
+// ended counts the jobs of queue q that have ended.
+func ended(t *testing.T, c *batch.Client) int {
+	t.Helper()
+	n := 0
+	for _, s := range []types.JobStatus{types.JobStatusSucceeded, types.JobStatusFailed} {
+		in := &batch.ListJobsInput{JobQueue: aws.String("q"), JobStatus: s, MaxResults: aws.Int32(1000)}
+		for {
+			out, err := c.ListJobs(context.Background(), in)
+			if err != nil {
+				return n // barge is starting again
+			}
+			n += len(out.JobSummaryList)
+			if out.NextToken == nil {
+				break
+			}
+			in.NextToken = out.NextToken
+		}
+	}
+	return n
+}
+
+// leftProcesses lists the host processes of the tasks of the process
+// executor in data directory dir, or of the jobs ids: those working under
+// its tasks/ directory, or with one of the jobs in their environment.
+func leftProcesses(t *testing.T, dir string, ids []string) []string {
+	t.Helper()
+	tasks := filepath.Join(dir, "tasks") + "/"
+	jobs := map[string]bool{}
+	for _, id := range ids {
+		jobs[id] = true
+	}
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, pe := range procs {
+		pid, err := strconv.Atoi(pe.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // gone
+		}
+		if i := strings.LastIndexByte(string(stat), ')'); i < 0 || strings.HasPrefix(string(stat[i+1:]), " Z") {
+			continue // a zombie runs nothing
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		what := fmt.Sprintf("process %d (%s)", pid, strings.ReplaceAll(strings.TrimSpace(string(cmdline)), "\x00", " "))
+		if cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); err == nil && strings.HasPrefix(cwd+"/", tasks) {
+			left = append(left, what+" working in "+cwd)
+			continue
+		}
+		env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		for _, kv := range strings.Split(string(env), "\x00") {
+			if id, ok := strings.CutPrefix(kv, "AWS_BATCH_JOB_ID="); ok && jobs[id] {
+				left = append(left, what+" of job "+id)
+				break
+			}
+		}
+	}
+	return left
+}
+
+// leftContainers lists the containers, running or not, labelled for the
+// barge instance of data directory dir on the Docker engine.
+func leftContainers(t *testing.T, dir string) []string {
+	t.Helper()
+	instance, err := instanceID(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	res, err := cli.ContainerList(context.Background(), client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", docker.LabelInstance+"="+instance)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, c := range res.Items {
+		left = append(left, fmt.Sprintf("container %s (%s, job %s)", strings.Join(c.Names, ","), c.State, c.Labels[docker.LabelJobID]))
+	}
+	return left
 }
 
 // envInt returns the integer environment variable name, or def when unset.

@@ -68,7 +68,10 @@ func EC2Op[In, Out any](p *EC2Query, name string, op Op[In, Out]) QueryAction {
 	return func(w http.ResponseWriter, r *http.Request, params url.Values) {
 		callOf(r.Context()).Operation = name
 		in := new(In)
-		err := DecodeEC2Query(params, in)
+		err := p.Ints.CheckQuery(name, params)
+		if err == nil {
+			err = DecodeEC2Query(params, in)
+		}
 		if err == nil && strings.EqualFold(params.Get("DryRun"), "true") {
 			// Callers have every permission, so a dry run would succeed;
 			// it changes nothing.

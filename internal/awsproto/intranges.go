@@ -31,6 +31,9 @@ type IntRanges struct {
 	// validation error detected: Value '0' at 'limit' failed to satisfy
 	// constraint: Member must have value greater than or equal to 1".
 	coral bool
+	// flat is set for EC2's query protocol, whose lists are flattened:
+	// Name.N, where awsQuery has Name.member.N.
+	flat bool
 }
 
 // intNode is one level of an input's shape: the members below it by name,
@@ -74,7 +77,7 @@ func ParseIntRanges(b []byte) (*IntRanges, error) {
 	if err := json.Unmarshal(b, &table); err != nil {
 		return nil, fmt.Errorf("integer ranges: %w", err)
 	}
-	t := &IntRanges{ops: map[string]*intNode{}, coral: table.Protocol == "json" || table.Protocol == "query"}
+	t := &IntRanges{ops: map[string]*intNode{}, coral: table.Protocol == "json" || table.Protocol == "query", flat: table.Protocol == "ec2"}
 	for op, members := range table.Operations {
 		root := &intNode{}
 		for _, m := range members {
@@ -266,7 +269,8 @@ func (w *jsonWalker) check(n *intNode) error {
 }
 
 // CheckQuery checks the numbers among an awsQuery request's parameters
-// (Name, Name.member.N, Name.entry.N.value) for operation op.
+// (Name, Name.member.N, Name.entry.N.value), or an EC2 query request's
+// (Name, Name.N), for operation op.
 func (t *IntRanges) CheckQuery(op string, params url.Values) error {
 	if t == nil || t.ops[op] == nil {
 		return nil
@@ -283,6 +287,8 @@ func (t *IntRanges) CheckQuery(op string, params url.Values) error {
 				n = n.value
 			case part == "key":
 				n = nil // a map's key is a string
+			case t.flat && isIndex(part):
+				n = n.elem // nil unless a list holds integers below
 			case isIndex(part) || part == "value":
 			default:
 				n = n.members[part]

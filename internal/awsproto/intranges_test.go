@@ -73,6 +73,28 @@ func TestIntRangesCheckQuery(t *testing.T) {
 	}
 }
 
+// TestIntRangesCheckEC2Query: EC2's query protocol flattens lists (Name.N)
+// and words a value out of range as Batch does, not as AWS's validation
+// layer.
+func TestIntRangesCheckEC2Query(t *testing.T) {
+	r := MustParseIntRanges([]byte(strings.Replace(testRanges, "{", `{"protocol":"ec2",`, 1)))
+	for _, tc := range []struct {
+		params url.Values
+		want   string
+	}{
+		{url.Values{"n": {"5"}, "list.1.inner.v": {"7"}}, ""},
+		{url.Values{"n": {"500"}}, "n 500 is not valid: it must be between 1 and 100"},
+		{url.Values{"list.2.inner.v": {"2147483648"}}, "list.2.inner.v 2147483648"},
+		{url.Values{"list.member.2.inner.v": {"2147483648"}}, ""}, // not EC2's spelling: no such member
+		{url.Values{"Action": {"Op"}}, ""},
+	} {
+		err := r.CheckQuery("Op", tc.params)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckQuery(%v) = %v, want %q", tc.params, err, tc.want)
+		}
+	}
+}
+
 // FuzzIntRangesCheckJSON feeds arbitrary bodies to the range check: it must
 // not panic, and a body it lets through must not decode to a number out of
 // range, whatever tricks (duplicate names, escapes, nesting) it plays.

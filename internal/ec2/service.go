@@ -74,7 +74,7 @@ func New(cfg Config) *Service {
 		s.now = time.Now
 	}
 	s.proto = &awsproto.EC2Query{Query: awsproto.Query{
-		Namespace: xmlns, Version: apiVersion, MaxBody: maxRequestBody, Errors: &errorTable, Log: s.log,
+		Namespace: xmlns, Version: apiVersion, MaxBody: maxRequestBody, Errors: &errorTable, Log: s.log, Ints: intRanges,
 	}}
 	return s
 }

@@ -75,6 +75,7 @@ func New(cfg Config) *Service {
 // Handler returns the ECS API: POST / with the operation in X-Amz-Target.
 func (s *Service) Handler() http.Handler {
 	p := awsproto.NewAWSJSON(targetPrefix, &errorTable, s.log)
+	p.Ints = intRanges
 	p.Handle("ListClusters", awsproto.AWSJSONOp(p, "ListClusters", maxBody, s.ListClusters))
 	p.Handle("DescribeClusters", awsproto.AWSJSONOp(p, "DescribeClusters", maxBody, s.DescribeClusters))
 	p.Handle("DescribeTasks", awsproto.AWSJSONOp(p, "DescribeTasks", maxBody, s.DescribeTasks))

@@ -164,12 +164,17 @@ func (r *Runner) Unavailable(ce *barge.ComputeEnvironment) string {
 	if err != nil {
 		return ""
 	}
-	r.health.mu.Lock()
-	defer r.health.mu.Unlock()
-	if why := r.health.down[x]; why != "" {
+	if why := r.downWhy(x); why != "" {
 		return fmt.Sprintf("barge's %s executor cannot start tasks: %s", x.Name(), why)
 	}
 	return ""
+}
+
+// downWhy returns why x cannot start tasks, "" when it can.
+func (r *Runner) downWhy(x barge.Executor) string {
+	r.health.mu.Lock()
+	defer r.health.mu.Unlock()
+	return r.health.down[x]
 }
 
 // setHealth records whether x can start tasks (err nil) or not, logs a

@@ -2,7 +2,7 @@ package runner
 
 import (
 	"context"
-	"fmt"
+	"time"
 
 	"github.com/bargehq/barge"
 )
@@ -24,17 +24,27 @@ const reasonGone = "Task stopped: its container is gone"
 // start it now, the job goes back to RUNNABLE without using an attempt).
 // A RUNNING job whose task is gone fails; a task that belongs to no
 // unfinished attempt is removed. Nothing that finished runs again.
+//
+// An executor that does not answer (its container engine is down) is no
+// error: nothing is placed on it, and the attempts of its compute
+// environments are taken over as above once it answers (recoverLater).
 func (r *Runner) Recover(ctx context.Context) error {
 	type listed struct {
 		info barge.TaskInfo
 		exec barge.Executor
 	}
 	byTask := map[string]listed{}
+	down := map[barge.Executor]bool{}
 	for _, x := range r.executors() {
 		tasks, err := x.List(ctx)
 		if err != nil {
 			r.cfg.OnExecutorError("list")
-			return fmt.Errorf("%s executor: %w", x.Name(), err)
+			if perr := x.Ping(ctx); perr != nil {
+				err = perr // says which engine does not answer
+			}
+			r.setHealth(x, err)
+			down[x] = true
+			continue
 		}
 		for _, t := range tasks {
 			byTask[t.TaskID] = listed{t, x}
@@ -45,22 +55,9 @@ func (r *Runner) Recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	parents := map[string]*barge.JobSpec{}
-	specOf := func(j *barge.Job) (*barge.JobSpec, error) {
-		if j.Spec != nil {
-			return j.Spec, nil
-		}
-		if s, ok := parents[j.ArrayParent]; ok {
-			return s, nil
-		}
-		found, err := r.cfg.Store.GetJobs(ctx, []string{j.ArrayParent})
-		if err != nil || len(found) == 0 {
-			return nil, err
-		}
-		parents[j.ArrayParent] = found[0].Spec
-		return found[0].Spec, nil
-	}
+	specs := &recoverySpecs{r: r, parents: map[string]*barge.JobSpec{}}
 	adopted := map[string]bool{}
+	later := map[barge.Executor][]string{} // job IDs, by executor that does not answer
 	for _, q := range queues {
 		for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
 			var cursor int64
@@ -77,41 +74,29 @@ func (r *Runner) Recover(ctx context.Context) error {
 					if j.Runtime == nil || j.Runtime.TaskArn == "" {
 						continue
 					}
-					spec, err := specOf(j)
+					p, err := specs.placement(ctx, j)
 					if err != nil {
 						return err
 					}
-					if spec == nil {
+					if p == nil {
 						continue
 					}
-					p := barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec), MemoryMiB: barge.JobMemoryMiB(spec)}
 					taskID := barge.TaskID(j.Runtime.TaskArn)
 					t, found := byTask[taskID]
-					switch {
-					case found || j.Status == barge.JobStarting:
-						adopted[taskID] = true
-						x, refused := t.exec, error(nil)
-						if !found {
-							if x, refused = chosen.of(ctx, p.ComputeEnvironment); refused != nil {
-								if _, ok := barge.AsTaskError(refused); !ok {
-									return refused
-								}
+					x, refused := t.exec, error(nil)
+					if !found {
+						if x, refused = chosen.of(ctx, p.ComputeEnvironment); refused != nil {
+							if _, ok := barge.AsTaskError(refused); !ok {
+								return refused
 							}
 						}
-						a := r.track(p, x, refused)
-						r.wg.Add(1)
-						go func() {
-							defer r.wg.Done()
-							// A STARTING job's task is started again
-							// (see above); a RUNNING one's followed.
-							r.run(ctx, p, a, j.Status == barge.JobRunning)
-						}()
-					default:
-						r.log.Warn("task of a running job is gone", "job_id", j.ID, "task_id", taskID)
-						r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: reasonLost}, statusReason: reasonExited,
-							stream: j.Runtime.LogStreamName, startedAt: j.StartedAt})
-						r.cfg.Released(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
 					}
+					if !found && down[x] {
+						later[x] = append(later[x], j.ID)
+						continue
+					}
+					adopted[taskID] = true
+					r.takeOver(ctx, *p, x, refused, found)
 				}
 			}
 		}
@@ -124,5 +109,128 @@ func (r *Runner) Recover(ctx context.Context) error {
 			}
 		}
 	}
+	for x := range down {
+		r.log.Warn("executor does not answer at start: the tasks of its jobs are taken over once it does", "executor", x.Name(), "jobs", len(later[x]))
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.recoverLater(ctx, x, later[x])
+		}()
+	}
 	return nil
+}
+
+// takeOver follows the attempt of p's job, whose task runs on x (found: x
+// listed it), as Recover says.
+func (r *Runner) takeOver(ctx context.Context, p barge.Placement, x barge.Executor, refused error, found bool) {
+	j := p.Job
+	if !found && j.Status == barge.JobRunning {
+		r.log.Warn("task of a running job is gone", "job_id", j.ID, "task_id", barge.TaskID(j.Runtime.TaskArn))
+		r.finish(ctx, j, p.Spec, outcome{res: barge.TaskResult{Reason: reasonLost}, statusReason: reasonExited,
+			stream: j.Runtime.LogStreamName, startedAt: j.StartedAt})
+		r.cfg.Released(p.ComputeEnvironment, p.VCPU, p.MemoryMiB)
+		return
+	}
+	a := r.track(p, x, refused)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		// A STARTING job's task is started again (see Recover); a
+		// RUNNING one's followed.
+		r.run(ctx, p, a, j.Status == barge.JobRunning)
+	}()
+}
+
+// recoverLater takes over, once executor x answers, the attempts of the
+// jobs ids whose tasks it ran when barge started without it, as Recover
+// does, and removes the tasks it lists that belong to no unfinished
+// attempt. The jobs are read again then: TerminateJob may have come
+// meanwhile. Until then they keep their capacity, and nothing else is
+// placed on x.
+func (r *Runner) recoverLater(ctx context.Context, x barge.Executor, ids []string) {
+	var tasks []barge.TaskInfo
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pingEveryDown):
+		}
+		if r.downWhy(x) != "" {
+			continue // Watch asks it again
+		}
+		var err error
+		if tasks, err = x.List(ctx); err == nil {
+			break
+		}
+		r.cfg.OnExecutorError("list")
+		r.setHealth(x, err)
+	}
+	listed := map[string]bool{}
+	for _, t := range tasks {
+		listed[t.TaskID] = true
+	}
+	specs := &recoverySpecs{r: r, parents: map[string]*barge.JobSpec{}}
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		jobs, err := r.cfg.Store.GetJobs(ctx, ids[:n])
+		if err != nil {
+			r.log.Error("reading the jobs of an executor that answers again failed; a restart takes them over", "executor", x.Name(), "error", err)
+			return
+		}
+		ids = ids[n:]
+		for _, j := range jobs {
+			if (j.Status != barge.JobStarting && j.Status != barge.JobRunning) || j.Runtime == nil || j.Runtime.TaskArn == "" {
+				continue
+			}
+			p, err := specs.placement(ctx, j)
+			if err != nil || p == nil {
+				r.log.Error("reading the job definition of a job to take over failed; a restart takes it over", "job_id", j.ID, "error", err)
+				continue
+			}
+			r.takeOver(ctx, *p, x, nil, listed[barge.TaskID(j.Runtime.TaskArn)])
+		}
+	}
+	// What belongs to no unfinished attempt goes. A task the scheduler
+	// placed since x answered belongs to its job's current attempt.
+	for _, t := range tasks {
+		jobs, err := r.cfg.Store.GetJobs(ctx, []string{t.JobID})
+		if err != nil {
+			continue
+		}
+		if len(jobs) == 1 && (jobs[0].Status == barge.JobStarting || jobs[0].Status == barge.JobRunning) &&
+			jobs[0].Runtime != nil && barge.TaskID(jobs[0].Runtime.TaskArn) == t.TaskID {
+			continue
+		}
+		r.remove(ctx, x, t.TaskID)
+	}
+}
+
+// recoverySpecs reads, after a restart, the specs of jobs to take over:
+// an array child's is its parent's, read once.
+type recoverySpecs struct {
+	r       *Runner
+	parents map[string]*barge.JobSpec
+}
+
+// placement returns the placement of job j's current attempt; nil when
+// its spec is gone.
+func (s *recoverySpecs) placement(ctx context.Context, j *barge.Job) (*barge.Placement, error) {
+	spec := j.Spec
+	if spec == nil {
+		var ok bool
+		if spec, ok = s.parents[j.ArrayParent]; !ok {
+			found, err := s.r.cfg.Store.GetJobs(ctx, []string{j.ArrayParent})
+			if err != nil {
+				return nil, err
+			}
+			if len(found) > 0 {
+				spec = found[0].Spec
+			}
+			s.parents[j.ArrayParent] = spec
+		}
+	}
+	if spec == nil {
+		return nil, nil
+	}
+	return &barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec), MemoryMiB: barge.JobMemoryMiB(spec)}, nil
 }

@@ -181,7 +181,8 @@ func (r *Runner) Wait() { r.wg.Wait() }
 // track notes that the runner follows p's attempt, whose task runs on
 // executor x, or cannot run for refused.
 func (r *Runner) track(p barge.Placement, x barge.Executor, refused error) *attempt {
-	a := &attempt{jobID: p.Job.ID, taskID: barge.TaskID(p.Job.Runtime.TaskArn), ce: p.ComputeEnvironment, exec: x, refused: refused}
+	a := &attempt{jobID: p.Job.ID, taskID: barge.TaskID(p.Job.Runtime.TaskArn), ce: p.ComputeEnvironment, exec: x, refused: refused,
+		followed: make(chan struct{})}
 	r.mu.Lock()
 	r.active[a.jobID] = a
 	r.mu.Unlock()
@@ -190,6 +191,7 @@ func (r *Runner) track(p barge.Placement, x barge.Executor, refused error) *atte
 
 // untrack forgets a, unless the job's next attempt has replaced it.
 func (r *Runner) untrack(a *attempt) {
+	close(a.followed)
 	r.mu.Lock()
 	if r.active[a.jobID] == a {
 		delete(r.active, a.jobID)

@@ -37,6 +37,9 @@ type fakeExecutor struct {
 	// waitFailures is how many Wait calls fail, as when the engine
 	// restarts, before Wait answers again.
 	waitFailures int
+	// stopFailures is how many Stop calls fail, as while the engine is
+	// down, before Stop is delivered.
+	stopFailures int
 	gate         chan struct{} // when set, Start returns once it is closed
 }
 
@@ -157,6 +160,11 @@ func (f *fakeExecutor) Stop(ctx context.Context, id string, grace time.Duration)
 		return barge.Errorf(barge.ENotFound, "no task %s", id)
 	}
 	f.mu.Lock()
+	if f.stopFailures > 0 {
+		f.stopFailures--
+		f.mu.Unlock()
+		return errors.New("docker: task " + id + ": the container engine does not answer")
+	}
 	f.stops = append(f.stops, fakeStop{id, grace})
 	f.mu.Unlock()
 	if slices.Contains(t.spec.Command, "trap") {
@@ -189,6 +197,9 @@ func (f *fakeExecutor) Remove(ctx context.Context, id string) error {
 func (f *fakeExecutor) List(ctx context.Context) ([]barge.TaskInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down != nil {
+		return nil, f.down
+	}
 	var out []barge.TaskInfo
 	for id, t := range f.tasks {
 		out = append(out, barge.TaskInfo{TaskID: id, JobID: t.spec.JobID, Attempt: t.spec.Attempt})
@@ -512,5 +523,83 @@ func TestWaitFailuresAreRetried(t *testing.T) {
 	j := e.waitDone(t, "j")
 	if j.Status != barge.JobFailed || len(j.Attempts) != 1 || j.Attempts[0].Container.ExitCode == nil || *j.Attempts[0].Container.ExitCode != 3 {
 		t.Errorf("job = %s, attempts %+v; want FAILED after one attempt with exit code 3", j.Status, j.Attempts)
+	}
+}
+
+// TestStopFailuresAreRetried: a stop the executor could not deliver (its
+// engine does not answer) is asked again until it is, and the job ends as
+// TerminateJob asked.
+func TestStopFailuresAreRetried(t *testing.T) {
+	f := newFake()
+	f.hold = make(chan struct{})
+	defer close(f.hold)
+	f.stopFailures = 1 // asked again after stopRetryFirst
+	e := newEnv(t, nil, f)
+	e.place(t, &barge.Job{ID: "j", Name: "j", Queue: "q"}, spec("trap", nil, ""), strings.Repeat("d", 32))
+	e.waitStatus(t, "j", barge.JobRunning)
+	j := e.job(t, "j")
+	j.StatusReason, j.IsTerminated = "Terminated by the test", true
+	if err := e.st.UpdateJob(context.Background(), j, barge.JobRunning); err != nil {
+		t.Fatal(err)
+	}
+	e.r.StopJob(context.Background(), "j")
+	j = e.waitDone(t, "j")
+	if j.Status != barge.JobFailed || j.StatusReason != "Terminated by the test" || len(j.Attempts) != 1 || *j.Attempts[0].Container.ExitCode != 143 {
+		t.Errorf("job = %s %q, attempts %+v; want FAILED with the caller's reason after one attempt, exit 143", j.Status, j.StatusReason, j.Attempts)
+	}
+	if stops := f.stopCalls(); len(stops) != 1 {
+		t.Errorf("stops delivered = %v, want one, after one that failed", stops)
+	}
+}
+
+// TestRecoverWhileExecutorDown restarts the runner while its executor does
+// not answer: Recover succeeds, nothing can be placed, the jobs stay as
+// they were, and once the executor answers they are taken over as Recover
+// does (adopted, or failed when their task is gone) and leftovers removed.
+func TestRecoverWhileExecutorDown(t *testing.T) {
+	ctx := context.Background()
+	exec := newFake()
+	exec.hold = make(chan struct{})
+	e := newEnv(t, nil, exec)
+	s := spec("exit 0", nil, "arn:aws:iam::123456789012:role/exec")
+	e.place(t, &barge.Job{ID: "running", Name: "running", Queue: "q", CreatedAt: 1}, s, strings.Repeat("a", 32))
+	e.place(t, &barge.Job{ID: "vanished", Name: "vanished", Queue: "q", CreatedAt: 1}, s, strings.Repeat("b", 32))
+	e.waitStatus(t, "running", barge.JobRunning)
+	e.waitStatus(t, "vanished", barge.JobRunning)
+	e.cancel()
+	exec.mu.Lock()
+	exec.down = errors.New("the container engine does not answer")
+	delete(exec.tasks, strings.Repeat("b", 32))
+	exec.tasks[strings.Repeat("c", 32)] = &fakeTask{spec: &barge.TaskSpec{JobID: "old"}, done: make(chan struct{})}
+	exec.mu.Unlock()
+
+	e2 := newEnv(t, e.st, exec)
+	if err := e2.r.Recover(ctx); err != nil {
+		t.Fatalf("Recover with the executor down = %v, want nil", err)
+	}
+	if why := e2.r.Unavailable(nil); !strings.Contains(why, "does not answer") {
+		t.Errorf("Unavailable while the executor is down = %q, want it to say why", why)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, id := range []string{"running", "vanished"} {
+		if j := e2.job(t, id); j.Status != barge.JobRunning {
+			t.Errorf("job %s while its executor is down = %s, want RUNNING until it answers", id, j.Status)
+		}
+	}
+	go e2.r.Watch(e2.ctx)
+	exec.mu.Lock()
+	exec.down = nil
+	exec.mu.Unlock()
+	if j := e2.waitDone(t, "vanished"); j.Status != barge.JobFailed || !strings.Contains(j.Attempts[0].Container.Reason, "gone") {
+		t.Errorf("vanished job = %s %+v, want FAILED saying its container was gone", j.Status, j.Attempts)
+	}
+	close(exec.hold)
+	if j := e2.waitDone(t, "running"); j.Status != barge.JobSucceeded || len(j.Attempts) != 1 {
+		t.Errorf("adopted job = %s with %d attempts, want SUCCEEDED with 1", j.Status, len(j.Attempts))
+	}
+	exec.mu.Lock()
+	defer exec.mu.Unlock()
+	if _, left := exec.tasks[strings.Repeat("c", 32)]; left {
+		t.Errorf("leftover task not removed: %v", exec.removed)
 	}
 }

@@ -25,6 +25,10 @@ type attempt struct {
 	exec              barge.Executor // where its task runs
 	refused           error          // why its task cannot run on any executor, when exec is nil
 
+	// followed is closed when the runner stops following the attempt:
+	// its end is recorded, or barge stops.
+	followed chan struct{}
+
 	mu      sync.Mutex
 	started bool          // the executor runs its task
 	ended   bool          // its task has ended: too late to stop it
@@ -74,16 +78,34 @@ func (r *Runner) taskStarted(ctx context.Context, a *attempt) {
 }
 
 // stopTask asks the executor to stop a's task, without waiting: the
-// attempt's end is recorded when Wait returns.
+// attempt's end is recorded when Wait returns. A stop the executor could
+// not deliver (its container engine does not answer) is asked again, less
+// and less often, until it is delivered or the task has ended, so that a
+// task stopped while its engine was down stops once the engine is back.
 func (r *Runner) stopTask(ctx context.Context, a *attempt, grace time.Duration) {
 	go func() {
-		err := a.exec.Stop(context.WithoutCancel(ctx), a.taskID, grace)
-		if err != nil && barge.ErrorCodeOf(err) != barge.ENotFound {
+		for wait := stopRetryFirst; ; wait = min(2*wait, stopRetryMax) {
+			err := a.exec.Stop(context.WithoutCancel(ctx), a.taskID, grace)
+			if err == nil || barge.ErrorCodeOf(err) == barge.ENotFound {
+				return
+			}
 			r.cfg.OnExecutorError("stop")
-			r.log.Warn("stopping task failed", "job_id", a.jobID, "task_id", a.taskID, "error", err)
+			r.log.Warn("stopping task failed; it is asked again", "job_id", a.jobID, "task_id", a.taskID, "retry_in", wait, "error", err)
+			select {
+			case <-a.followed:
+				return // ended, or barge stops: a restart stops it again (run, arm)
+			case <-time.After(wait):
+			}
 		}
 	}()
 }
+
+// How soon a stop the executor could not deliver is asked again: after
+// stopRetryFirst, then twice as long each time, up to stopRetryMax.
+const (
+	stopRetryFirst = time.Second
+	stopRetryMax   = 10 * time.Second
+)
 
 // StopJob stops the task of a job that TerminateJob marked isTerminated,
 // if it runs here: SIGTERM, then SIGKILL after StopGrace. When the task has

@@ -51,7 +51,7 @@ type Service struct {
 // New returns the STS API service.
 func New(cfg Config) *Service {
 	return &Service{scope: cfg.Scope, proto: &awsproto.Query{
-		Namespace: xmlns, Version: apiVersion, MaxBody: maxRequestBody, Errors: &errorTable, Log: cfg.Log,
+		Namespace: xmlns, Version: apiVersion, MaxBody: maxRequestBody, Errors: &errorTable, Log: cfg.Log, Ints: intRanges,
 	}}
 }
 

@@ -70,17 +70,24 @@ type Executor struct {
 	log         *slog.Logger
 	instance    string
 	stopTimeout time.Duration
-	engine      string // e.g. "Docker 20.10.24"
-	podman      bool
-	driver      string // the engine's storage driver, e.g. "overlay2"
-	backingFS   string // the filesystem under it, e.g. "extfs"; "" when unknown
 
+	// engine is what the engine's Info said, once it answered (nil
+	// before: barge starts while the engine is down, and learns about it
+	// when it answers).
+	engine atomic.Pointer[engineInfo]
 	// storageLimit says whether containers can be given a disk size. It is
-	// decided from the engine's storage driver at New and turned off if
-	// the engine refuses a size anyway.
+	// decided from the engine's storage driver when it first answers and
+	// turned off if the engine refuses a size anyway.
 	storageLimit atomic.Bool
-	// capacity is the engine's host's, as Info reported it at New.
-	capacity barge.HostCapacity
+}
+
+// engineInfo is what the executor knows of its engine.
+type engineInfo struct {
+	name      string // e.g. "Docker 20.10.24"
+	podman    bool
+	driver    string // the engine's storage driver, e.g. "overlay2"
+	backingFS string // the filesystem under it, e.g. "extfs"; "" when unknown
+	capacity  barge.HostCapacity
 }
 
 var (
@@ -88,9 +95,20 @@ var (
 	_ barge.HostSized = (*Executor)(nil)
 )
 
+// info returns what the engine said of itself; the zero engineInfo until
+// it has answered.
+func (e *Executor) info() engineInfo {
+	if i := e.engine.Load(); i != nil {
+		return *i
+	}
+	return engineInfo{}
+}
+
 // HostCapacity returns the cores and memory of the engine's host, as its
-// Info reports them (NCPU, MemTotal), less barge.HostMemoryReserveMiB.
-func (e *Executor) HostCapacity() barge.HostCapacity { return e.capacity }
+// Info reports them (NCPU, MemTotal), less barge.HostMemoryReserveMiB;
+// unbounded until the engine has answered (nothing is placed on an
+// engine that does not answer).
+func (e *Executor) HostCapacity() barge.HostCapacity { return e.info().capacity }
 
 // engineCapacity is the capacity of a host of ncpu cores and memTotal
 // bytes; zero (unbounded) for what the engine does not report.
@@ -102,25 +120,19 @@ func engineCapacity(ncpu int, memTotal int64) barge.HostCapacity {
 	return c
 }
 
-// New connects to the engine and returns an executor for it. It fails when
-// no engine answers.
+// New returns an executor for the engine at opts.Host. An engine that does
+// not answer yet is no error: barge starts, and the executor's Ping says
+// it cannot start tasks until the engine answers.
 func New(ctx context.Context, opts Options) (*Executor, error) {
 	cli, err := newClient(opts.Host)
 	if err != nil {
 		return nil, err
-	}
-	info, err := cli.Info(ctx, client.InfoOptions{})
-	if err != nil {
-		cli.Close()
-		return nil, fmt.Errorf("docker: no engine answers at %s: %w", cli.DaemonHost(), err)
 	}
 	e := &Executor{
 		cli:         cli,
 		log:         opts.Log,
 		instance:    opts.Instance,
 		stopTimeout: opts.StopTimeout,
-		driver:      info.Info.Driver,
-		capacity:    engineCapacity(info.Info.NCPU, info.Info.MemTotal),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -128,24 +140,47 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 	if e.stopTimeout <= 0 {
 		e.stopTimeout = defaultStopTimeout
 	}
+	if err := e.connect(ctx); err != nil {
+		e.log.Warn("docker executor: no engine answers yet; jobs wait in RUNNABLE until one does", "host", cli.DaemonHost(), "error", err.Error())
+	}
+	return e, nil
+}
+
+// connect asks the engine about itself (its version, storage driver and
+// host), once it answers.
+func (e *Executor) connect(ctx context.Context) error {
+	if e.engine.Load() != nil {
+		return nil
+	}
+	info, err := e.cli.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return fmt.Errorf("docker: no engine answers at %s: %w", e.cli.DaemonHost(), err)
+	}
+	i := &engineInfo{
+		name:     "Docker " + info.Info.ServerVersion,
+		driver:   info.Info.Driver,
+		capacity: engineCapacity(info.Info.NCPU, info.Info.MemTotal),
+	}
 	for _, kv := range info.Info.DriverStatus {
 		if kv[0] == "Backing Filesystem" {
-			e.backingFS = kv[1]
+			i.backingFS = kv[1]
 		}
 	}
-	e.engine = "Docker " + info.Info.ServerVersion
-	if v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{}); err == nil {
+	if v, err := e.cli.ServerVersion(ctx, client.ServerVersionOptions{}); err == nil {
 		for _, c := range v.Components {
 			if strings.Contains(c.Name, "Podman") {
-				e.podman, e.engine = true, "Podman "+c.Version
+				i.podman, i.name = true, "Podman "+c.Version
 			}
 		}
 	}
-	e.storageLimit.Store(storageLimitSupported(e.driver, e.backingFS))
-	e.log.Info("docker executor connected", "host", cli.DaemonHost(), "engine", e.engine,
-		"api_version", cli.ClientVersion(), "storage_driver", e.driver, "backing_filesystem", e.backingFS,
+	e.storageLimit.Store(storageLimitSupported(i.driver, i.backingFS))
+	if !e.engine.CompareAndSwap(nil, i) {
+		return nil // another caller connected first
+	}
+	e.log.Info("docker executor connected", "host", e.cli.DaemonHost(), "engine", i.name,
+		"api_version", e.cli.ClientVersion(), "storage_driver", i.driver, "backing_filesystem", i.backingFS,
 		"storage_limit", e.storageLimit.Load())
-	return e, nil
+	return nil
 }
 
 // Ping reports whether an engine answers at host ("" as in Options.Host)
@@ -183,6 +218,9 @@ func (e *Executor) Ping(ctx context.Context) error {
 	if _, err := e.cli.Ping(ctx, client.PingOptions{}); err != nil {
 		return fmt.Errorf("the container engine at %s does not answer: %w", e.cli.DaemonHost(), err)
 	}
+	if err := e.connect(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -196,30 +234,35 @@ func (e *Executor) Name() string { return "docker" }
 // ephemeral storage size, on storage drivers that cannot limit a
 // container's disk, and OOM kills, which Podman does not always record.
 func (e *Executor) Limitation() string {
+	i := e.info()
+	if e.engine.Load() == nil {
+		return "" // not known until the engine answers
+	}
 	var parts []string
 	if !e.StorageLimitSupported() {
 		why := ""
-		if (e.driver == "overlay2" || e.driver == "overlay") && e.backingFS != "" {
-			why = fmt.Sprintf(" (its backing filesystem is %s, not xfs with pquota)", e.backingFS)
+		if (i.driver == "overlay2" || i.driver == "overlay") && i.backingFS != "" {
+			why = fmt.Sprintf(" (its backing filesystem is %s, not xfs with pquota)", i.backingFS)
 		}
 		parts = append(parts, fmt.Sprintf("ephemeralStorage is not enforced: %s's %s storage driver on this host cannot limit a container's disk%s",
-			e.product(), e.driver, why))
+			e.product(), i.driver, why))
 	}
-	if e.podman {
+	if i.podman {
 		parts = append(parts, "Podman does not always record OOM kills: a job killed for its memory may end with exit code 137 and no OutOfMemoryError reason")
 	}
 	return strings.Join(parts, "; ")
 }
 
-// Engine names the engine and its version, e.g. "Docker 20.10.24".
-func (e *Executor) Engine() string { return e.engine }
+// Engine names the engine and its version, e.g. "Docker 20.10.24"; "" until
+// the engine has answered.
+func (e *Executor) Engine() string { return e.info().name }
 
 // RecordsOOMKills reports whether the engine marks a container the kernel
 // killed for its memory (Podman, at least up to 4.3 on cgroup v1, does not).
-func (e *Executor) RecordsOOMKills() bool { return !e.podman }
+func (e *Executor) RecordsOOMKills() bool { return !e.info().podman }
 
 func (e *Executor) product() string {
-	if e.podman {
+	if e.info().podman {
 		return "Podman"
 	}
 	return "Docker"
