@@ -88,7 +88,7 @@ echo "== build"
 go build -o bin/barge ./cmd/barge
 
 echo "== go test"
-go test -count=1 ./...
+go test -count=1 -timeout 30m ./...
 
 echo "== fuzz (each target for $FUZZTIME)"
 FUZZTIME=$FUZZTIME scripts/fuzz.sh
