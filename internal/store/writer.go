@@ -221,10 +221,13 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 		}
 		tx.ctx = context.WithoutCancel(r.ctx)
 		mark := len(tx.changes)
-		errs[i] = r.fn(tx)
+		if errs[i] = tx.checkFence(); errs[i] == nil {
+			errs[i] = r.fn(tx)
+		}
 		var err error
 		if errs[i] != nil {
 			tx.changes = tx.changes[:mark]
+			tx.fenced = nil // a rolled-back savepoint may take its locks with it
 			// Some failures (a full disk, say) make SQLite roll back the
 			// whole transaction; then the savepoint is gone, ROLLBACK TO
 			// fails, and so does the batch.
@@ -294,6 +297,7 @@ type wtx struct {
 	ctx     context.Context
 	w       *writer
 	changes []barge.JobChange // the batch's job changes so far
+	fenced  map[Fence]bool    // the fences checked in this transaction (fence.go)
 }
 
 // changed records that the transaction wrote j, from status from ("" for a
