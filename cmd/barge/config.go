@@ -31,6 +31,9 @@ type Config struct {
 	// own (docs/METRICS.md).
 	MetricsListen string // --metrics-listen, BARGE_METRICS_LISTEN
 	Prices        string // --prices, BARGE_PRICES: a price table file (docs/COST.md); "" for the defaults
+	// DatabaseURL is a PostgreSQL URL to keep barge's state in instead of
+	// SQLite under DataDir; several servers may share it (docs/REPLICAS.md).
+	DatabaseURL string // --database-url, BARGE_DATABASE_URL
 	// CPUOvercommit and MemoryOvercommit multiply the host's allocatable
 	// cores and memory that the docker and process executors place jobs
 	// within (docs/SCHEDULING.md).
@@ -99,7 +102,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
 		{"BARGE_WEBHOOKS", &c.Webhooks}, {"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
 		{"BARGE_METRICS_LISTEN", &c.MetricsListen},
-		{"BARGE_PRICES", &c.Prices},
+		{"BARGE_PRICES", &c.Prices}, {"BARGE_DATABASE_URL", &c.DatabaseURL},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -129,6 +132,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address to serve Prometheus metrics (GET /metrics, unauthenticated) on instead of the API's address, or off (BARGE_METRICS_LISTEN; docs/METRICS.md)")
 	fs.StringVar(&c.Prices, "prices", c.Prices, "JSON price table replacing the us-east-1 Fargate prices jobs' costs use (BARGE_PRICES; docs/COST.md)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (postgres://...) to keep barge's state in instead of SQLite under --data; several servers may share one (BARGE_DATABASE_URL; docs/REPLICAS.md)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -182,6 +186,9 @@ func (c Config) Validate() error {
 	}
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return fmt.Errorf("BARGE_ACCESS_KEY_ID and BARGE_SECRET_ACCESS_KEY must be set together")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("--database-url: want a PostgreSQL URL, such as postgres://barge@db.example/barge")
 	}
 	if _, err := c.PriceTable(); err != nil {
 		return err

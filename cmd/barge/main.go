@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -123,6 +124,7 @@ type Main struct {
 	metricsHTTP *http.Server
 	cancel      context.CancelFunc
 	wg          sync.WaitGroup
+	term        atomic.Int64 // the leader lease's term held, 0 for none (shared databases only)
 	fresh       freshConns
 }
 
@@ -197,7 +199,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// anything writes a job.
 	var jobs jobbus.Bus
 	met := metrics.New(metrics.Config{Now: now})
-	m.store, err = store.Open(ctx, filepath.Join(m.Config.DataDir, "barge.db"), store.Options{Logger: m.log,
+	database := filepath.Join(m.Config.DataDir, "barge.db")
+	if m.shared() {
+		database = m.Config.DatabaseURL
+	}
+	m.store, err = store.Open(ctx, database, store.Options{Logger: m.log,
 		OnJobsWritten: jobs.Publish, OnCommit: met.Commit})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
@@ -286,17 +292,42 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, sched: sched}, Scope: scope,
 		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 
-	// Before anything is placed: count the capacity running jobs hold, then
-	// take over their tasks.
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
-	if err := sched.Init(bg); err != nil {
-		return fmt.Errorf("scheduler: %w", err)
+	// The leader's work: the scheduler, the runner and the reconcilers.
+	// Before anything is placed, it counts the capacity running jobs hold,
+	// then takes over their tasks, as after a restart; the loops it starts
+	// stop when ctx ends.
+	lead := func(ctx context.Context, wg *sync.WaitGroup) error {
+		if err := sched.Init(ctx); err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		if m.Config.Hold {
+			// Nothing runs: recover nothing either.
+		} else if err := run.Recover(ctx); err != nil {
+			return fmt.Errorf("recovering running jobs: %w", err)
+		}
+		loops := []func(context.Context) error{ctl.Run, logSvc.Run, run.Watch}
+		if hooks != nil {
+			loops = append(loops, hooks.Run)
+		}
+		if !m.Config.Hold {
+			loops = append(loops, sched.Run)
+		}
+		m.startLoops(ctx, wg, loops)
+		return nil
 	}
-	if m.Config.Hold {
-		// Nothing runs: recover nothing either.
-	} else if err := run.Recover(bg); err != nil {
-		return fmt.Errorf("recovering running jobs: %w", err)
+	if !m.shared() {
+		// One server on its own database leads for as long as it runs.
+		if err := lead(bg, &m.wg); err != nil {
+			return err
+		}
+	} else {
+		// Several servers share the database: the one holding the lease
+		// leads, each term's writes fenced by its token.
+		el := &elector{store: m.store, id: newHolderID(), log: m.log, onTerm: m.noteTerm,
+			lead: func(ctx context.Context) { m.leadTerm(ctx, lead) }}
+		m.startLoops(bg, &m.wg, []func(context.Context) error{el.Run, forgetEvery(time.Second, ctl.ForgetCached)})
 	}
 
 	ln, err := net.Listen("tcp", m.Config.Listen)
@@ -313,22 +344,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{ctl.Run, logSvc.Run, m.Feed.Run, m.Costs.Run, run.Watch}
-	if hooks != nil {
-		loops = append(loops, hooks.Run)
-	}
-	if !m.Config.Hold {
-		loops = append(loops, sched.Run)
-	}
-	for _, loop := range loops {
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			if err := loop(bg); err != nil {
-				m.log.Error("background loop stopped", "error", err)
-			}
-		}()
-	}
+	// Every server's own work: the followers of its own job changes.
+	m.startLoops(bg, &m.wg, []func(context.Context) error{m.Feed.Run, m.Costs.Run})
 	if m.Config.MetricsListen != "" && m.Config.MetricsListen != "off" {
 		if err := m.serveMetrics(met.Handler()); err != nil {
 			ln.Close()
@@ -345,6 +362,70 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account, "executor", m.exec.Name(),
 		"data", m.Config.DataDir, "startup", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// shared reports whether the server keeps its state in a database that
+// other servers may share: then only the holder of the leader lease leads.
+func (m *Main) shared() bool { return m.Config.DatabaseURL != "" }
+
+// noteTerm records the leader lease's term this server holds, 0 for none.
+func (m *Main) noteTerm(token int64) { m.term.Store(token) }
+
+// Leading reports whether this server now runs the scheduler, the runners
+// and the reconcilers: always on a database of its own, while it holds the
+// leader lease on a shared one.
+func (m *Main) Leading() bool { return !m.shared() || m.term.Load() != 0 }
+
+// startLoops runs each loop in a goroutine of wg's until ctx ends.
+func (m *Main) startLoops(ctx context.Context, wg *sync.WaitGroup, loops []func(context.Context) error) {
+	for _, loop := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := loop(ctx); err != nil {
+				m.log.Error("background loop stopped", "error", err)
+			}
+		}()
+	}
+}
+
+// forgetEvery returns a loop that calls forget every period: a server on a
+// shared database forgets what it caches of what other servers may change.
+func forgetEvery(period time.Duration, forget func()) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				forget()
+			}
+		}
+	}
+}
+
+// leadTerm does the leader's work (lead) for one term of the leader lease,
+// until ctx ends with the term; then it waits for the work to stop. The
+// tasks run on: the next leader adopts them, as after a restart.
+func (m *Main) leadTerm(ctx context.Context, lead func(context.Context, *sync.WaitGroup) error) {
+	var wg sync.WaitGroup
+	for {
+		err := lead(ctx, &wg)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		// An executor that cannot list its tasks, say: try again.
+		m.log.Error("taking over as leader failed", "error", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(leaseRenew):
+		}
+	}
+	<-ctx.Done()
+	wg.Wait()
+	m.runner.Wait()
 }
 
 // loadCredentials takes the root credentials from the configuration, or

@@ -10,6 +10,6 @@
 CREATE TABLE leases (
     name     TEXT PRIMARY KEY,
     holder   TEXT NOT NULL,
-    token    INTEGER NOT NULL,
-    renewals INTEGER NOT NULL
+    token    BIGINT NOT NULL,
+    renewals BIGINT NOT NULL
 );
