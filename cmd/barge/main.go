@@ -412,7 +412,10 @@ func forgetEvery(period time.Duration, forget func()) func(context.Context) erro
 func (m *Main) leadTerm(ctx context.Context, lead func(context.Context, *sync.WaitGroup) error) {
 	var wg sync.WaitGroup
 	for {
-		err := lead(ctx, &wg)
+		err := m.beginTerm()
+		if err == nil {
+			err = lead(ctx, &wg)
+		}
 		if err == nil || ctx.Err() != nil {
 			break
 		}
@@ -426,6 +429,23 @@ func (m *Main) leadTerm(ctx context.Context, lead func(context.Context, *sync.Wa
 	<-ctx.Done()
 	wg.Wait()
 	m.runner.Wait()
+	for _, x := range append([]executor{m.exec}, m.others...) {
+		if t, ok := x.(*termExecutor); ok {
+			t.end()
+		}
+	}
+}
+
+// beginTerm opens the executors that only the leader may hold for a term.
+func (m *Main) beginTerm() error {
+	for _, x := range append([]executor{m.exec}, m.others...) {
+		if t, ok := x.(*termExecutor); ok {
+			if err := t.begin(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // loadCredentials takes the root credentials from the configuration, or
