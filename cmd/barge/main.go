@@ -256,7 +256,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	var hooks *webhooks.Dispatcher
 	if m.Config.Webhooks != "" {
 		hooks = webhooks.New(webhooks.Config{Hooks: hookList, Outbox: m.store, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
-			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
+			Log: m.log, RetryBase: m.Config.WebhookRetryBase, Poll: webhookPoll(m.shared())})
 	}
 	// The metrics take each change before the feed does, so that a scrape
 	// that sees the feed's counts sees the metrics of the same changes.
@@ -308,7 +308,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("recovering running jobs: %w", err)
 		}
 		loops := []func(context.Context) error{ctl.Run, logSvc.Run, run.Watch}
-		if hooks != nil {
+		if hooks != nil && m.shared() {
+			loops = append(loops, hooks.Deliver) // every server records its changes' events (below)
+		} else if hooks != nil {
 			loops = append(loops, hooks.Run)
 		}
 		if !m.Config.Hold {
@@ -346,6 +348,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	// Every server's own work: the followers of its own job changes.
 	m.startLoops(bg, &m.wg, []func(context.Context) error{m.Feed.Run, m.Costs.Run})
+	if hooks != nil && m.shared() {
+		m.startLoops(bg, &m.wg, []func(context.Context) error{hooks.Record})
+	}
 	if m.Config.MetricsListen != "" && m.Config.MetricsListen != "off" {
 		if err := m.serveMetrics(met.Handler()); err != nil {
 			ln.Close()
@@ -387,6 +392,15 @@ func (m *Main) startLoops(ctx context.Context, wg *sync.WaitGroup, loops []func(
 			}
 		}()
 	}
+}
+
+// webhookPoll is how often the webhook delivery loop looks at the outbox
+// when nothing wakes it: on a shared database other servers add to it.
+func webhookPoll(shared bool) time.Duration {
+	if shared {
+		return time.Second
+	}
+	return 0 // the default
 }
 
 // forgetEvery returns a loop that calls forget every period: a server on a
