@@ -125,6 +125,7 @@ type Main struct {
 	cancel      context.CancelFunc
 	wg          sync.WaitGroup
 	term        atomic.Int64 // the leader lease's term held, 0 for none (shared databases only)
+	id          string       // this server's ID in the leader lease and the job change log
 	fresh       freshConns
 }
 
@@ -203,8 +204,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.shared() {
 		database = m.Config.DatabaseURL
 	}
+	m.id = newHolderID()
+	var changeLog string // this server's ID in the job change log of a shared database
+	if m.shared() {
+		changeLog = m.id
+	}
 	m.store, err = store.Open(ctx, database, store.Options{Logger: m.log,
-		OnJobsWritten: jobs.Publish, OnCommit: met.Commit})
+		OnJobsWritten: jobs.Publish, OnCommit: met.Commit, ChangeLog: changeLog})
 	if err != nil {
 		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
 	}
@@ -327,9 +333,27 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	} else {
 		// Several servers share the database: the one holding the lease
 		// leads, each term's writes fenced by its token.
-		el := &elector{store: m.store, id: newHolderID(), log: m.log, onTerm: m.noteTerm,
+		el := &elector{store: m.store, id: m.id, log: m.log, onTerm: m.noteTerm,
 			lead: func(ctx context.Context) { m.leadTerm(ctx, lead) }}
-		m.startLoops(bg, &m.wg, []func(context.Context) error{el.Run, forgetEvery(time.Second, ctl.ForgetCached)})
+		// The other servers' job changes reach this one's event feed and
+		// counts, and, while it leads, its scheduler and runner.
+		fol := &follower{store: m.store, origin: m.id, log: m.log, leading: m.Leading,
+			publish: func(changes []barge.JobChange) {
+				m.Feed.Publish(changes)
+				if !m.Leading() {
+					return
+				}
+				sched.Kick()
+				for _, c := range changes {
+					if j := c.Job; j.IsTerminated && (j.Status == barge.JobStarting || j.Status == barge.JobRunning) {
+						run.StopJob(bg, j.ID)
+					}
+				}
+			}}
+		if err := fol.start(ctx); err != nil {
+			return fmt.Errorf("reading the job change log: %w", err)
+		}
+		m.startLoops(bg, &m.wg, []func(context.Context) error{el.Run, fol.Run, forgetEvery(time.Second, ctl.ForgetCached)})
 	}
 
 	ln, err := net.Listen("tcp", m.Config.Listen)

@@ -56,6 +56,12 @@ type Options struct {
 	// runs. Changes committed but not yet handed over when the process
 	// stops are not reported again.
 	OnJobsWritten func(changes []barge.JobChange)
+
+	// ChangeLog, when set, names this server in the job change log that
+	// each write's changes of job status are added to, in commit order,
+	// for the other servers sharing the database to follow (changelog.go).
+	// It needs OnJobsWritten. "" writes no log.
+	ChangeLog string
 }
 
 // Store is barge's durable state. Its methods are safe for concurrent use.
@@ -137,6 +143,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
 		prefixMergeValues: maxMergeValues}
 	s.w.onCommit = opts.OnCommit
+	if opts.OnJobsWritten != nil {
+		s.w.origin = opts.ChangeLog
+	}
 	go s.w.run()
 	if s.w.notify != nil {
 		go s.w.runNotify()

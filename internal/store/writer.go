@@ -42,6 +42,7 @@ type writer struct {
 	// onJobs is Options.OnJobsWritten; nil when no one listens, and then
 	// notify is nil too and no change is recorded.
 	onJobs   func([]barge.JobChange)
+	origin   string                 // Options.ChangeLog: this server's ID in the change log, "" when there is none
 	notify   chan []barge.JobChange // committed changes, in commit order
 	notified chan struct{}          // closed when runNotify has returned
 }
@@ -238,6 +239,11 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 			_, err = w.exec(ctx, "RELEASE request")
 		}
 		if err != nil {
+			return nil, w.rollback(err)
+		}
+	}
+	if w.origin != "" {
+		if err := w.logChanges(ctx, tx.changes); err != nil {
 			return nil, w.rollback(err)
 		}
 	}
