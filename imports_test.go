@@ -75,10 +75,12 @@ var allowedImports = map[string][]string{
 	"internal/executor/testimage":   {},
 	// kubecluster runs a real single-node Kubernetes cluster for tests.
 	"internal/kubecluster": {"internal/executor/testimage"},
+	// pgtest runs a throwaway PostgreSQL server for tests.
+	"internal/pgtest": {},
 }
 
 // testOnly are the test-support packages: only _test.go files import them.
-var testOnly = []string{"internal/apitest", "internal/awscli", "internal/executor/conformance", "internal/executor/testimage", "internal/kubecluster"}
+var testOnly = []string{"internal/apitest", "internal/awscli", "internal/executor/conformance", "internal/executor/testimage", "internal/kubecluster", "internal/pgtest"}
 
 // TestImportRules enforces shared/STYLE.md's import rules by reading the
 // imports of every Go file of the module: the root package imports only the

@@ -54,8 +54,8 @@ func recordJobCost(t *wtx, e barge.JobCostEntry) error {
 
 func addDayCost(t *wtx, queue, day string, fargate, spot float64, jobs int) error {
 	_, err := t.exec(`INSERT INTO cost_days (queue, day, fargate_usd, fargate_spot_usd, jobs) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (queue, day) DO UPDATE SET fargate_usd = fargate_usd + excluded.fargate_usd,
-			fargate_spot_usd = fargate_spot_usd + excluded.fargate_spot_usd, jobs = jobs + excluded.jobs`,
+		ON CONFLICT (queue, day) DO UPDATE SET fargate_usd = cost_days.fargate_usd + excluded.fargate_usd,
+			fargate_spot_usd = cost_days.fargate_spot_usd + excluded.fargate_spot_usd, jobs = cost_days.jobs + excluded.jobs`,
 		queue, day, fargate, spot, jobs)
 	return err
 }

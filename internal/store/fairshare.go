@@ -47,9 +47,11 @@ const maxShares = 10000
 // however many jobs each has. The queue is its one parameter, given twice.
 func skipSharesSQL(cond string) string {
 	next := "SELECT MIN(share_id) FROM jobs WHERE queue = ? AND " + cond + " AND share_id > "
+	// The LIMIT is on the outer query (PostgreSQL has none in a recursive
+	// one); both databases compute the recursion only as far as it is read.
 	return "WITH RECURSIVE shares(share) AS (" + next + "''" +
-		" UNION ALL SELECT (" + next + "shares.share) FROM shares WHERE shares.share IS NOT NULL LIMIT " + strconv.Itoa(maxShares) +
-		") SELECT share FROM shares WHERE share IS NOT NULL"
+		" UNION ALL SELECT (" + next + "shares.share) FROM shares WHERE shares.share IS NOT NULL" +
+		") SELECT share FROM shares WHERE share IS NOT NULL LIMIT " + strconv.Itoa(maxShares)
 }
 
 // The queries of the shares of a queue with RUNNABLE jobs (the lines, in

@@ -257,7 +257,7 @@ func TestRolePolicies(t *testing.T) {
 
 func TestRolesSurviveReopen(t *testing.T) {
 	ctx := context.Background()
-	path := t.TempDir() + "/barge.db"
+	path := testDatabase(t)
 	s := mustOpen(t, path)
 	r := testRole("keep", "/")
 	r.Tags = []barge.RoleTag{{Key: "k", Value: "v"}}

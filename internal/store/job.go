@@ -258,6 +258,11 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 	// The writer is the only one to insert jobs, so it numbers them
 	// itself, continuing from the last: this works alike on every
 	// database and lets one statement insert many rows.
+	if tx.w.d.lockJobs != "" {
+		if _, err := tx.exec(tx.w.d.lockJobs); err != nil {
+			return err
+		}
+	}
 	var seq, created int64
 	err := tx.queryRow("SELECT seq, created_at FROM jobs ORDER BY seq DESC LIMIT 1").Scan(&seq, &created)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

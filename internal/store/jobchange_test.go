@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,7 @@ func TestOnJobsWritten(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	var got []string
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "barge.db"), Options{OnJobsWritten: func(cs []barge.JobChange) {
+	s, err := Open(ctx, testDatabase(t), Options{OnJobsWritten: func(cs []barge.JobChange) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, c := range cs {

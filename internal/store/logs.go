@@ -87,9 +87,12 @@ func insertLogGroup(tx *wtx, g *barge.LogGroup, tags []byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.exec("INSERT INTO log_groups (name, id, created_at, retention_days, class, tags, kms_key_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		g.Name, id, g.CreatedAt, nullDays(g.RetentionDays), g.Class, tags, g.KMSKeyID)
-	if tx.w.d.isUniqueViolation(err) {
+	// ON CONFLICT DO NOTHING rather than a unique violation: on
+	// PostgreSQL an error ends the transaction's use, and EnsureLogStream
+	// goes on after finding the stream exists.
+	n, err := affected(tx.exec("INSERT INTO log_groups (name, id, created_at, retention_days, class, tags, kms_key_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		g.Name, id, g.CreatedAt, nullDays(g.RetentionDays), g.Class, tags, g.KMSKeyID))
+	if err == nil && n == 0 {
 		return 0, barge.ErrLogGroupExists
 	}
 	return id, err
@@ -100,8 +103,9 @@ func insertLogStream(tx *wtx, groupID int64, name string, createdAt int64) error
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec("INSERT INTO log_streams (id, group_id, name, created_at) VALUES (?, ?, ?, ?)", id, groupID, name, createdAt)
-	if tx.w.d.isUniqueViolation(err) {
+	n, err := affected(tx.exec("INSERT INTO log_streams (id, group_id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		id, groupID, name, createdAt))
+	if err == nil && n == 0 {
 		return barge.ErrLogStreamExists
 	}
 	return err

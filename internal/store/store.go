@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"runtime"
 	"sync"
 	"time"
@@ -84,21 +85,29 @@ type Store struct {
 	closeErr  error
 }
 
-// Open opens the SQLite database at path, creating it if needed, and brings
-// its schema up to date. It does no work proportional to the data stored, so
-// it is fast however many jobs the database holds.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	d := sqliteDialect
+// Open opens the database, creating it if needed, and brings its schema up
+// to date. database is a PostgreSQL URL (postgres://... or
+// postgresql://...) or else the path of a SQLite file. It does no work
+// proportional to the data stored, so it is fast however many jobs the
+// database holds.
+//
+// Open refuses a database whose schema is newer than this barge knows, with
+// a *SchemaTooNewError.
+func Open(ctx context.Context, database string, opts Options) (*Store, error) {
+	d, path := sqliteDialect, database
+	if isPostgresURL(database) {
+		d, path = postgresDialect, redactURL(database)
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ms, err := loadMigrations(migrations)
+	ms, err := loadMigrations(migrations, d.name)
 	if err != nil {
 		return nil, err
 	}
 
-	wdsn, err := d.dsn(path, false)
+	wdsn, err := d.dsn(database, false)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +129,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 
-	rdsn, err := d.dsn(path, true)
+	rdsn, err := d.dsn(database, true)
 	if err != nil {
 		conn.Close()
 		wdb.Close()
@@ -151,6 +160,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		go s.w.runNotify()
 	}
 	return s, nil
+}
+
+// redactURL returns a database URL fit for messages: without its password.
+func redactURL(database string) string {
+	u, err := url.Parse(database)
+	if err != nil {
+		return "the database URL"
+	}
+	return u.Redacted()
 }
 
 // Close stops the writer, after it finishes the batch in progress, and closes

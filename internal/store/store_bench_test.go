@@ -44,14 +44,6 @@ func benchJobs() int {
 	return 100_000
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if benchDB.dir != "" {
-		os.RemoveAll(benchDB.dir)
-	}
-	os.Exit(code)
-}
-
 // filledStore opens the shared filled database, filling it on first use.
 func filledStore(b *testing.B) (*Store, int) {
 	b.Helper()

@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/pgtest"
 )
 
 // mustOpen opens a store at path and closes it when the test ends.
@@ -20,10 +23,54 @@ func mustOpen(tb testing.TB, path string) *Store {
 	return s
 }
 
-// newStore opens a store in a fresh temporary directory.
+// newStore opens a store on a fresh database.
 func newStore(tb testing.TB) *Store {
 	tb.Helper()
-	return mustOpen(tb, filepath.Join(tb.TempDir(), "barge.db"))
+	return mustOpen(tb, testDatabase(tb))
+}
+
+// pg is the PostgreSQL server of the tests' PostgreSQL pass, started on
+// first use.
+var pg = pgtest.New()
+
+// onPostgres is set during the PostgreSQL pass of TestMain.
+var onPostgres bool
+
+// testDatabase returns a fresh, empty database for tb, in the dialect of
+// the current pass: a SQLite file in a temporary directory, or a new
+// PostgreSQL database.
+func testDatabase(tb testing.TB) string {
+	tb.Helper()
+	if onPostgres {
+		return pg.Database(tb)
+	}
+	return filepath.Join(tb.TempDir(), "barge.db")
+}
+
+// TestMain runs every test and benchmark twice: on SQLite, and on
+// PostgreSQL when one is installed (internal/pgtest). BARGE_TEST_DATABASE
+// set to sqlite or postgres runs one pass only.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	// Benchmarks of durable writes need a server that syncs.
+	pg.Durable = flag.Lookup("test.bench").Value.String() != ""
+	which := os.Getenv("BARGE_TEST_DATABASE")
+	code := 0
+	if which != "postgres" {
+		code = m.Run()
+	}
+	if which != "sqlite" && pgtest.Bin() != "" {
+		fmt.Println("=== the same tests on PostgreSQL")
+		onPostgres = true
+		if c := m.Run(); c != 0 {
+			code = c
+		}
+	}
+	pg.Close()
+	if benchDB.dir != "" {
+		os.RemoveAll(benchDB.dir)
+	}
+	os.Exit(code)
 }
 
 // wantCode fails the test unless err has the barge error code want.
@@ -36,8 +83,8 @@ func wantCode(t *testing.T, op string, err error, want barge.ErrorCode) {
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "barge.db")
-	ms, err := loadMigrations(migrations)
+	path := testDatabase(t)
+	ms, err := loadMigrations(migrations, "sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +108,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 }
 
 func TestLoadMigrations(t *testing.T) {
-	ms, err := loadMigrations(migrations)
+	ms, err := loadMigrations(migrations, "sqlite")
 	if err != nil {
 		t.Fatalf("loadMigrations() = %v", err)
 	}
@@ -75,6 +122,18 @@ func TestLoadMigrations(t *testing.T) {
 func TestOpenSettings(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
+	if onPostgres {
+		// Durable commits: a commit that returned is on disk.
+		var sync string
+		err := s.write(ctx, func(tx *wtx) error { return tx.queryRow("SHOW synchronous_commit").Scan(&sync) })
+		if err != nil || sync != "on" {
+			t.Errorf("writer synchronous_commit = %q, %v; want on", sync, err)
+		}
+		if _, err := s.rdb.ExecContext(ctx, "CREATE TABLE t (x INTEGER)"); err == nil {
+			t.Errorf("reader connection created a table, want it read-only")
+		}
+		return
+	}
 	var mode string
 	if err := s.queryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
@@ -114,7 +173,7 @@ func TestClose(t *testing.T) {
 
 func TestPersistsAcrossReopen(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "barge.db")
+	path := testDatabase(t)
 	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -157,20 +216,23 @@ func TestPersistsAcrossReopen(t *testing.T) {
 func TestDBErrorByCode(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	var dup error
-	err := s.write(ctx, func(tx *wtx) error {
-		if _, err := tx.exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')"); err != nil {
+	// Each failing statement in a write of its own: on PostgreSQL an error
+	// ends the use of the request's transaction.
+	exec := func(query string) error {
+		var err error
+		s.write(ctx, func(tx *wtx) error {
+			_, err = tx.exec(query)
 			return err
-		}
-		_, dup = tx.exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')")
-		_, notNull := tx.exec("INSERT INTO job_queues (name, data) VALUES ('b', NULL)")
-		if got := barge.ErrorCodeOf(s.d.dbError(notNull)); got != barge.EInternal {
-			t.Errorf("dbError(NOT NULL violation) code = %q, want %q", got, barge.EInternal)
-		}
-		return nil
-	})
-	if err != nil {
+		})
+		return err
+	}
+	if err := exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')"); err != nil {
 		t.Fatal(err)
+	}
+	dup := exec("INSERT INTO job_queues (name, data) VALUES ('a', '{}')")
+	notNull := exec("INSERT INTO job_queues (name, data) VALUES ('b', NULL)")
+	if got := barge.ErrorCodeOf(s.d.dbError(notNull)); got != barge.EInternal {
+		t.Errorf("dbError(NOT NULL violation %v) code = %q, want %q", notNull, got, barge.EInternal)
 	}
 	if got := barge.ErrorCodeOf(s.d.dbError(dup)); got != barge.EConflict {
 		t.Errorf("dbError(%v) code = %q, want %q", dup, got, barge.EConflict)

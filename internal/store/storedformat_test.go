@@ -337,7 +337,7 @@ func allSet(t *testing.T, name string, v any, skip ...string) {
 // as the golden file holds it.
 func goldenRow(t *testing.T, s *Store, table, key, value, name string) map[string]json.RawMessage {
 	t.Helper()
-	rows, err := s.rdb.Query("SELECT * FROM "+table+" WHERE "+key+" = ?", value)
+	rows, err := s.rdb.Query(s.d.rebind("SELECT * FROM "+table+" WHERE "+key+" = ?"), value)
 	if err != nil {
 		t.Fatal(err)
 	}

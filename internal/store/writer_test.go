@@ -79,7 +79,7 @@ func TestWriteErrorRollsBackRequest(t *testing.T) {
 // reopen that every acknowledged job is there.
 func TestConcurrentInsertJobs(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "barge.db")
+	path := testDatabase(t)
 	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
