@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/bargehq/barge"
@@ -14,7 +13,7 @@ import (
 // entries.
 func TestJobChangeLog(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "barge.db")
+	path := testDatabase(t)
 	open := func(origin string) *Store {
 		s, err := Open(ctx, path, Options{ChangeLog: origin, OnJobsWritten: func([]barge.JobChange) {}})
 		if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/bargehq/barge"
@@ -11,7 +10,7 @@ import (
 // openReplicas opens the same database twice, as two barge servers do.
 func openReplicas(t *testing.T) (*Store, *Store) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "barge.db")
+	path := testDatabase(t)
 	var ss [2]*Store
 	for i := range ss {
 		s, err := Open(context.Background(), path, Options{})
