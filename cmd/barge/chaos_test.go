@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/bargehq/barge/internal/apitest"
+	"github.com/bargehq/barge/internal/executor/docker"
+	"github.com/bargehq/barge/internal/executor/testimage"
 	"github.com/bargehq/barge/internal/pgtest"
 )
 
@@ -32,13 +34,29 @@ import (
 // exist, have ended, and a succeeded one must have run once; the failover
 // times (from a kill until another server leads) are logged.
 //
+// Each job writes one line, "ran", per run: a job whose log stream holds
+// more than one ran twice.
+//
 // It takes minutes, so it runs only with BARGE_CHAOS=1 (scripts/chaos.sh);
-// BARGE_CHAOS_JOBS and BARGE_CHAOS_KILLS change its size (2,000 and 10).
+// BARGE_CHAOS_JOBS and BARGE_CHAOS_KILLS change its size (2,000 and 10),
+// and BARGE_CHAOS_EXECUTOR=docker runs the jobs as containers on the host's
+// Docker engine instead of simulating them.
 func TestChaos(t *testing.T) {
 	if os.Getenv("BARGE_CHAOS") == "" {
 		t.Skip("set BARGE_CHAOS=1 to run the chaos test (scripts/chaos.sh)")
 	}
 	jobs, kills := envInt(t, "BARGE_CHAOS_JOBS", 2000), envInt(t, "BARGE_CHAOS_KILLS", 10)
+	executor, image := "simulate", "busybox"
+	if os.Getenv("BARGE_CHAOS_EXECUTOR") == "docker" {
+		executor = "docker"
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := docker.Ping(ctx, "")
+		cancel()
+		if err != nil {
+			t.Skipf("no Docker engine answers: %v", err)
+		}
+		image = testimage.Ensure(context.Background(), t, "")
+	}
 	pg := pgtest.New()
 	t.Cleanup(pg.Close)
 	dbURL := pg.Database(t)
@@ -49,7 +67,7 @@ func TestChaos(t *testing.T) {
 	// The servers share --data: the root credentials and the simulate
 	// executor's tasks, which each new leader takes over.
 	data := t.TempDir()
-	c := &chaosCluster{t: t, bin: bin, data: data, db: dbURL}
+	c := &chaosCluster{t: t, bin: bin, data: data, db: dbURL, executor: executor}
 	for i := range 3 {
 		c.replicas = append(c.replicas, &chaosReplica{addr: freePort(t), log: filepath.Join(data, fmt.Sprintf("server%d.log", i))})
 	}
@@ -84,7 +102,9 @@ func TestChaos(t *testing.T) {
 		t.Fatal(err)
 	}
 	cp := fargateContainer("0.25", "512")
-	cp.Command = []string{"true"}
+	cp.Image = aws.String(image)
+	cp.Command = []string{"sh", "-c", "echo ran; sleep $BARGE_SIMULATE_DURATION"}
+	cp.Environment = []types.KeyValuePair{{Name: aws.String("BARGE_SIMULATE_LOG"), Value: aws.String("ran")}}
 	cp.ExecutionRoleArn = aws.String("arn:aws:iam::123456789012:role/exec")
 	if _, err := clients[1].RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("sim"), Type: types.JobDefinitionTypeContainer,
 		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
@@ -103,7 +123,7 @@ func TestChaos(t *testing.T) {
 		wg.Go(func() {
 			c := clients[w%len(clients)]
 			for i := w; i < jobs; i += 8 {
-				dur := fmt.Sprintf("%dms", 500+rand.IntN(3000))
+				dur := fmt.Sprintf("%.1f", 0.5+3*rand.Float64()) // seconds, for sleep and the simulation
 				out, err := c.SubmitJob(ctx, &batch.SubmitJobInput{JobName: aws.String(fmt.Sprintf("chaos-%d", i)), JobQueue: aws.String("q"),
 					JobDefinition: aws.String("sim"), ContainerOverrides: &types.ContainerOverrides{
 						Environment: []types.KeyValuePair{{Name: aws.String("BARGE_SIMULATE_DURATION"), Value: aws.String(dur)}}}})
@@ -162,6 +182,8 @@ func TestChaos(t *testing.T) {
 				case j.Status == types.JobStatusSucceeded:
 					if n := succeededAttempts(j); n != 1 {
 						twice = append(twice, fmt.Sprintf("%s (%d successful attempts of %d)", id, n, len(j.Attempts)))
+					} else if runs := c.runs(j); runs != 1 {
+						twice = append(twice, fmt.Sprintf("%s (run %d times)", id, runs))
 					}
 				case j.Status == types.JobStatusFailed:
 					reason := aws.ToString(j.StatusReason)
@@ -248,7 +270,24 @@ type chaosCluster struct {
 	t         *testing.T
 	bin, data string
 	db        string
+	executor  string
 	replicas  []*chaosReplica
+}
+
+// runs counts the runs of succeeded job j: the "ran" lines of its log
+// stream, read from any server.
+func (c *chaosCluster) runs(j types.JobDetail) int {
+	if j.Container == nil || aws.ToString(j.Container.LogStreamName) == "" {
+		return 0
+	}
+	ts := &testServer{t: c.t, URL: "http://" + c.replicas[rand.IntN(len(c.replicas))].addr}
+	n := 0
+	for _, l := range logLines(c.t, ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)) {
+		if l == "ran" {
+			n++
+		}
+	}
+	return n
 }
 
 type chaosReplica struct {
@@ -270,7 +309,7 @@ func (c *chaosCluster) start(r *chaosReplica) {
 	// Each start's lines are told apart by a marker, so that leader()
 	// reads only the running process's terms.
 	fmt.Fprintf(logf, "=== start\n")
-	r.cmd = exec.Command(c.bin, "server", "--listen", r.addr, "--data", c.data, "--executor", "simulate", "--database-url", c.db)
+	r.cmd = exec.Command(c.bin, "server", "--listen", r.addr, "--data", c.data, "--executor", c.executor, "--database-url", c.db)
 	r.cmd.Env = append(os.Environ(), "BARGE_ACCESS_KEY_ID="+testKeyID, "BARGE_SECRET_ACCESS_KEY="+testSecret)
 	r.cmd.Stdout, r.cmd.Stderr, r.logf = logf, logf, logf
 	if err := r.cmd.Start(); err != nil {
