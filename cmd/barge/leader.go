@@ -80,10 +80,11 @@ func (e *elector) Run(ctx context.Context) error {
 			seen, seenAt = l, time.Now()
 		}
 		if err == nil && (seen.Holder == "" || time.Since(seenAt) >= leaseExpiry) {
+			start := time.Now()
 			token, err := e.store.TakeLease(ctx, leaderLease, e.id, seen)
 			switch {
 			case err == nil:
-				e.hold(ctx, token)
+				e.hold(ctx, token, start)
 				seenAt = time.Time{}
 				if ctx.Err() != nil {
 					return nil
@@ -100,10 +101,11 @@ func (e *elector) Run(ctx context.Context) error {
 	}
 }
 
-// hold leads for term token: it runs lead and renews the lease until the
-// term ends (ctx ended, another server took the lease, or no renewal
-// succeeded for leaseStepDown), then stops lead and waits for it.
-func (e *elector) hold(ctx context.Context, token int64) {
+// hold leads for term token, taken by a write that started at taken: it
+// runs lead and renews the lease until the term ends (ctx ended, another
+// server took the lease, or no renewal succeeded for leaseStepDown), then
+// stops lead and waits for it.
+func (e *elector) hold(ctx context.Context, token int64, taken time.Time) {
 	e.log.Info("leading", "term", token)
 	if e.onTerm != nil {
 		e.onTerm(token)
@@ -115,7 +117,7 @@ func (e *elector) hold(ctx context.Context, token int64) {
 		defer close(led)
 		e.lead(fenced)
 	}()
-	renewed := time.Now() // the term began with a write, like a renewal
+	renewed := taken // the term began with a write, like a renewal
 	t := time.NewTicker(leaseRenew)
 	for term.Err() == nil {
 		select {
