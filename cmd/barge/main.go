@@ -258,7 +258,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
 		Count:  m.store.CountJobsByQueue,
 	})
-	met.ReadGauges(gauges(m.store, m.Feed, sched))
+	var leader func() bool // exported only on a shared database
+	if m.shared() {
+		leader = m.Leading
+	}
+	met.ReadGauges(gauges(m.store, m.Feed, sched, leader))
 	var hooks *webhooks.Dispatcher
 	if m.Config.Webhooks != "" {
 		hooks = webhooks.New(webhooks.Config{Hooks: hookList, Outbox: m.store, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,

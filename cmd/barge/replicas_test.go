@@ -72,6 +72,16 @@ func TestReplicasShareJobs(t *testing.T) {
 			t.Errorf("%s's event stream: statuses %q, want %q", name, strings.Join(got, " "), want)
 		}
 	}
+	// Each server's metrics say whether it leads, and both count the job.
+	for name, want := range map[*testServer]float64{a: 1, b: 0} {
+		fams := scrape(t, name.URL+"/metrics")
+		if got := value(fams, "barge_leader"); got != want {
+			t.Errorf("barge_leader of %s = %v, want %v", name.URL, got, want)
+		}
+		if got := value(fams, "barge_jobs", "queue", "rep-queue", "status", "SUCCEEDED"); got != 1 {
+			t.Errorf("barge_jobs{SUCCEEDED} of %s = %v, want 1", name.URL, got)
+		}
+	}
 	out, err := ca.DescribeJobs(context.Background(), &batch.DescribeJobsInput{Jobs: []string{id}})
 	if err != nil || len(out.Jobs) != 1 || out.Jobs[0].Status != types.JobStatusSucceeded {
 		t.Fatalf("DescribeJobs on the leader = %+v, %v; want the job SUCCEEDED", out, err)
