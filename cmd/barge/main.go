@@ -452,25 +452,35 @@ func forgetEvery(period time.Duration, forget func()) func(context.Context) erro
 // until ctx ends with the term; then it waits for the work to stop. The
 // tasks run on: the next leader adopts them, as after a restart.
 func (m *Main) leadTerm(ctx context.Context, lead func(context.Context, *sync.WaitGroup) error) {
-	var wg sync.WaitGroup
-	for {
+	for ctx.Err() == nil {
+		// Each try has a context of its own, so that what a failed one
+		// started (some adopted tasks, say) stops before the next begins.
+		try, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
 		err := m.beginTerm()
 		if err == nil {
-			err = lead(ctx, &wg)
+			err = lead(try, &wg)
 		}
-		if err == nil || ctx.Err() != nil {
-			break
+		if err == nil {
+			<-ctx.Done()
 		}
-		// An executor that cannot list its tasks, say: try again.
-		m.log.Error("taking over as leader failed", "error", err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(leaseRenew):
+		cancel()
+		wg.Wait()
+		m.runner.Wait()
+		m.endTerm()
+		if err != nil && ctx.Err() == nil {
+			// An executor that cannot list its tasks, say: try again.
+			m.log.Error("taking over as leader failed", "error", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(leaseRenew):
+			}
 		}
 	}
-	<-ctx.Done()
-	wg.Wait()
-	m.runner.Wait()
+}
+
+// endTerm closes the executors that only the leader may hold.
+func (m *Main) endTerm() {
 	for _, x := range append([]executor{m.exec}, m.others...) {
 		if t, ok := x.(*termExecutor); ok {
 			t.end()
