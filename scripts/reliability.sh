@@ -5,7 +5,8 @@
 #   scripts/reliability.sh long     the long form, before a release (kill -9:
 #                                   2,000 jobs and 20 kills, Docker 2,000 and 5;
 #                                   an engine restart under 100 jobs; 100
-#                                   SDK clients for 60 s)
+#                                   SDK clients for 60 s; three servers over
+#                                   one PostgreSQL, 2,000 jobs, 10 leader kills)
 #
 # It prints the figures that docs/RELIABILITY.md records, each on a line
 # starting with FIGURE, and fails if any is out of bounds. Settings (the
@@ -76,6 +77,11 @@ BARGE_ENGINE_RESTART_JOBS=$restart_jobs go test -count=1 -timeout 30m -v -run '^
   || { cat "$log"; exit 1; }
 grep -o 'the engine stopped.*\|a job submitted after.*\|the engine answered again.*\|[0-9]* jobs recorded with.*' "$log" | paste -sd ';' | sed 's/^./FIGURE Docker engine restart: &/' | grep . \
   || echo "FIGURE Docker engine restart: skipped (no dockerd, or not root)"
+
+if [ "$form" = long ]; then chaos="BARGE_CHAOS_JOBS=2000 BARGE_CHAOS_KILLS=10"; else chaos="BARGE_CHAOS_JOBS=200 BARGE_CHAOS_KILLS=2"; fi
+echo "== three servers over one PostgreSQL, the leader kill -9'd ($chaos)"
+env $chaos BARGE_CHAOS=1 go test -count=1 -timeout 30m -v -run '^TestChaos$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
+grep -o '[0-9]* jobs acknowledged.*' "$log" | sed 's/^/FIGURE replicas: /' | grep . || echo "FIGURE replicas: skipped (no PostgreSQL)"
 
 echo "== fuzzing (each target for $FUZZTIME)"
 scripts/fuzz.sh >"$log" 2>&1 || { cat "$log"; exit 1; }
