@@ -20,6 +20,19 @@ if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id 
     || echo "could not install chromium: the console's browser test will be skipped"
 fi
 
+# The store's tests, and the server tests of TestOnPostgres, run on SQLite
+# and on a throwaway PostgreSQL that they start themselves from Debian's
+# binaries (internal/pgtest); without them those passes skip. The package's
+# own cluster is not wanted: the tests make theirs in a temporary directory.
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's postgresql for the PostgreSQL store tests"
+  mkdir -p /etc/postgresql-common
+  grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf \
+    || echo 'create_main_cluster = false' >>/etc/postgresql-common/createcluster.conf
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+    || echo "could not install postgresql: the PostgreSQL store tests will be skipped"
+fi
+
 # The executor tests run containers on a real Docker Engine, in an image made
 # from Debian's static busybox. When no engine answers, install Debian's
 # docker.io and start dockerd; where none can run, the Docker tests skip.

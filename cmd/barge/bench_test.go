@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -62,6 +63,7 @@ func runBenchMain(tb testing.TB, dir string) *Main {
 	cfg := DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.DataDir = dir
+	cfg.DatabaseURL = testDatabaseURL(tb, dir)
 	cfg.AccessKeyID, cfg.SecretAccessKey = benchKeyID, benchSecret
 	cfg.LogLevel = "error"
 	// The API benchmarks measure the control plane: the filled RUNNABLE jobs
@@ -206,7 +208,30 @@ func BenchmarkSubmitJob(b *testing.B) {
 			return err
 		})
 	})
+	b.Run("http-2-servers", func(b *testing.B) {
+		// Two barge servers on one PostgreSQL database, the 32 clients
+		// spread over both, as over two replicas.
+		if !onPostgres() {
+			b.Skip("two servers share a PostgreSQL database (BARGE_TEST_DATABASE=postgres)")
+		}
+		dir, dir2 := b.TempDir(), b.TempDir()
+		m1 := runBenchMain(b, dir)
+		// The second's own data directory, the first's database.
+		pgDatabases.Store(dir2, benchStoreDatabase(dir))
+		m2 := runBenchMain(b, dir2)
+		queue, jobDef := benchSeed(b, benchClient(m1.Addr))
+		clients := []*signedClient{newSignedClient(m1.Addr), newSignedClient(m2.Addr)}
+		body := submitBody(b, queue, jobDef, "nightly-etl")
+		var next atomic.Uint32
+		runSubmit(b, func(ctx context.Context) error {
+			_, err := clients[next.Add(1)%2].call(ctx, "SubmitJob", body)
+			return err
+		})
+	})
 	b.Run("sdk-filled", func(b *testing.B) {
+		if onPostgres() {
+			b.Skip("copies a SQLite file")
+		}
 		filled, _ := filledDir(b)
 		dir := b.TempDir()
 		for _, name := range []string{"barge.db", "barge.db-wal"} {
@@ -449,6 +474,20 @@ func filledDir(b *testing.B) (dir string, n int) {
 		}
 		root := filepath.Join(os.TempDir(), "barge-bench")
 		benchFill.dir = filepath.Join(root, fmt.Sprintf("jobs-%d-v%d", benchFill.n, benchFillVersion))
+		if onPostgres() {
+			// The PostgreSQL server lives as long as this process: its
+			// filled database is made afresh, in a database of its own,
+			// and the directory is only the key that finds it.
+			benchFill.dir = filepath.Join(root, fmt.Sprintf("jobs-%d-pg-%d", benchFill.n, os.Getpid()))
+			pgDatabases.Store(benchFill.dir, testPG.KeptDatabase(b))
+			if benchFill.err = os.MkdirAll(benchFill.dir, 0o700); benchFill.err != nil {
+				return
+			}
+			start := time.Now()
+			benchFill.err = fillDir(b, benchFill.dir, benchFill.n)
+			b.Logf("filled %d jobs into PostgreSQL in %v", benchFill.n, time.Since(start).Round(time.Millisecond))
+			return
+		}
 		if _, err := os.Stat(filepath.Join(benchFill.dir, "filled")); err == nil {
 			b.Logf("using the %d jobs filled earlier in %s", benchFill.n, benchFill.dir)
 			return
@@ -496,6 +535,7 @@ func fillDir(b *testing.B, dir string, n int) error {
 	{
 		cfg := DefaultConfig()
 		cfg.Listen, cfg.DataDir, cfg.LogLevel = "127.0.0.1:0", dir, "error"
+		cfg.DatabaseURL = testDatabaseURL(b, dir)
 		cfg.AccessKeyID, cfg.SecretAccessKey = benchKeyID, benchSecret
 		m := NewMain(cfg, io.Discard, io.Discard)
 		if err := m.Run(ctx); err != nil {
@@ -520,7 +560,7 @@ func fillDir(b *testing.B, dir string, n int) error {
 		if err := m.Close(); err != nil {
 			return err
 		}
-		s, err := store.Open(ctx, filepath.Join(dir, "barge.db"), store.Options{})
+		s, err := store.Open(ctx, benchStoreDatabase(dir), store.Options{})
 		if err != nil {
 			return err
 		}
@@ -532,7 +572,7 @@ func fillDir(b *testing.B, dir string, n int) error {
 		tmpl = jobs[0]
 	}
 
-	s, err := store.Open(ctx, filepath.Join(dir, "barge.db"), store.Options{})
+	s, err := store.Open(ctx, benchStoreDatabase(dir), store.Options{})
 	if err != nil {
 		return err
 	}

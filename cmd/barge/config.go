@@ -19,6 +19,7 @@ import (
 type Config struct {
 	Listen          string // --listen, BARGE_LISTEN
 	DataDir         string // --data, BARGE_DATA
+	DatabaseURL     string // --database-url, BARGE_DATABASE_URL: PostgreSQL (postgres://...) instead of SQLite under DataDir
 	Region          string // --region, BARGE_REGION
 	AccountID       string // --account-id, BARGE_ACCOUNT_ID
 	Executor        string // --executor, BARGE_EXECUTOR
@@ -31,9 +32,6 @@ type Config struct {
 	// own (docs/METRICS.md).
 	MetricsListen string // --metrics-listen, BARGE_METRICS_LISTEN
 	Prices        string // --prices, BARGE_PRICES: a price table file (docs/COST.md); "" for the defaults
-	// DatabaseURL is a PostgreSQL URL to keep barge's state in instead of
-	// SQLite under DataDir; several servers may share it (docs/REPLICAS.md).
-	DatabaseURL string // --database-url, BARGE_DATABASE_URL
 	// CPUOvercommit and MemoryOvercommit multiply the host's allocatable
 	// cores and memory that the docker and process executors place jobs
 	// within (docs/SCHEDULING.md).
@@ -98,11 +96,11 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		name string
 		dst  *string
 	}{
-		{"BARGE_LISTEN", &c.Listen}, {"BARGE_DATA", &c.DataDir}, {"BARGE_REGION", &c.Region},
+		{"BARGE_LISTEN", &c.Listen}, {"BARGE_DATA", &c.DataDir}, {"BARGE_DATABASE_URL", &c.DatabaseURL}, {"BARGE_REGION", &c.Region},
 		{"BARGE_ACCOUNT_ID", &c.AccountID}, {"BARGE_EXECUTOR", &c.Executor}, {"BARGE_LOG_LEVEL", &c.LogLevel},
 		{"BARGE_WEBHOOKS", &c.Webhooks}, {"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
 		{"BARGE_METRICS_LISTEN", &c.MetricsListen},
-		{"BARGE_PRICES", &c.Prices}, {"BARGE_DATABASE_URL", &c.DatabaseURL},
+		{"BARGE_PRICES", &c.Prices},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -125,6 +123,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.Float64Var(&c.MemoryOvercommit, "memory-overcommit", c.MemoryOvercommit, "the docker and process executors run jobs of at most this many times the host's memory (less a reserve) at once (BARGE_MEMORY_OVERCOMMIT; docs/SCHEDULING.md)")
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve the API on (BARGE_LISTEN)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database to keep barge's state in, postgres://user:password@host/db, instead of SQLite under --data; several servers may share one (BARGE_DATABASE_URL; docs/REPLICAS.md)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
 	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
@@ -132,7 +131,6 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address to serve Prometheus metrics (GET /metrics, unauthenticated) on instead of the API's address, or off (BARGE_METRICS_LISTEN; docs/METRICS.md)")
 	fs.StringVar(&c.Prices, "prices", c.Prices, "JSON price table replacing the us-east-1 Fargate prices jobs' costs use (BARGE_PRICES; docs/COST.md)")
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (postgres://...) to keep barge's state in instead of SQLite under --data; several servers may share one (BARGE_DATABASE_URL; docs/REPLICAS.md)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -166,6 +164,9 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		return fmt.Errorf("--data: a directory is required")
 	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("--database-url: want a PostgreSQL URL, postgres://user:password@host:5432/database")
+	}
 	if !regionRE.MatchString(c.Region) {
 		return fmt.Errorf("--region %q: want an AWS region name such as us-east-1", c.Region)
 	}
@@ -186,9 +187,6 @@ func (c Config) Validate() error {
 	}
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return fmt.Errorf("BARGE_ACCESS_KEY_ID and BARGE_SECRET_ACCESS_KEY must be set together")
-	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return fmt.Errorf("--database-url: want a PostgreSQL URL, such as postgres://barge@db.example/barge")
 	}
 	if _, err := c.PriceTable(); err != nil {
 		return err

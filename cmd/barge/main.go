@@ -200,19 +200,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// anything writes a job.
 	var jobs jobbus.Bus
 	met := metrics.New(metrics.Config{Now: now})
-	database := filepath.Join(m.Config.DataDir, "barge.db")
-	if m.shared() {
-		database = m.Config.DatabaseURL
-	}
+	database, where := filepath.Join(m.Config.DataDir, "barge.db"), "in "+m.Config.DataDir
 	m.id = newHolderID()
 	var changeLog string // this server's ID in the job change log of a shared database
 	if m.shared() {
+		// The store's error names the database, without its password.
+		database, where = m.Config.DatabaseURL, "(--database-url)"
 		changeLog = m.id
 	}
 	m.store, err = store.Open(ctx, database, store.Options{Logger: m.log,
 		OnJobsWritten: jobs.Publish, OnCommit: met.Commit, ChangeLog: changeLog})
 	if err != nil {
-		return fmt.Errorf("open store in %s: %w", m.Config.DataDir, err)
+		return fmt.Errorf("open store %s: %w", where, err)
 	}
 	defer func() {
 		if err != nil {
@@ -393,7 +392,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account, "executor", m.exec.Name(),
-		"data", m.Config.DataDir, "startup", time.Since(start).Round(time.Millisecond))
+		"data", m.Config.DataDir, "database", m.store.Database(), "startup", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

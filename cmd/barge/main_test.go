@@ -48,6 +48,7 @@ func startServerWith(t *testing.T, dir string, edit func(*Config)) *testServer {
 	cfg := DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.DataDir = dir
+	cfg.DatabaseURL = testDatabaseURL(t, dir)
 	cfg.AccessKeyID, cfg.SecretAccessKey = testKeyID, testSecret
 	cfg.LogLevel = "error"
 	edit(&cfg)

@@ -93,11 +93,11 @@ func (s *Server) Database(tb testing.TB) string {
 	case s.err != nil:
 		tb.Fatalf("start PostgreSQL: %v", s.err)
 	}
-	name := fmt.Sprintf("t%d_%d", os.Getpid(), s.n.Add(1))
-	ctx := context.Background()
-	if _, err := s.admin.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
-		tb.Fatalf("create database %s: %v", name, err)
+	name, err := s.create()
+	if err != nil {
+		tb.Fatal(err)
 	}
+	ctx := context.Background()
 	tb.Cleanup(func() {
 		// FORCE ends connections a failed test left open.
 		if _, err := s.admin.ExecContext(ctx, `DROP DATABASE "`+name+`" WITH (FORCE)`); err != nil {
@@ -105,6 +105,34 @@ func (s *Server) Database(tb testing.TB) string {
 		}
 	})
 	return s.url(name)
+}
+
+// KeptDatabase creates a fresh, empty database that lives as long as the
+// server, for data shared by several tests or benchmarks (a filled
+// database), and returns its URL. tb is skipped or failed as by Database.
+func (s *Server) KeptDatabase(tb testing.TB) string {
+	tb.Helper()
+	s.once.Do(s.start)
+	switch {
+	case s.skip != "":
+		tb.Skip(s.skip)
+	case s.err != nil:
+		tb.Fatalf("start PostgreSQL: %v", s.err)
+	}
+	name, err := s.create()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s.url(name)
+}
+
+// create creates a database with a new name and returns the name.
+func (s *Server) create() (string, error) {
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), s.n.Add(1))
+	if _, err := s.admin.ExecContext(context.Background(), `CREATE DATABASE "`+name+`"`); err != nil {
+		return "", fmt.Errorf("create database %s: %v", name, err)
+	}
+	return name, nil
 }
 
 // url returns the URL of the database called name.

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -101,7 +100,7 @@ func fillPlacementStore(b *testing.B, st *store.Store, n int) {
 // was placed.
 func BenchmarkPlacement(b *testing.B) {
 	n := benchJobCount(b)
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "barge.db"), store.Options{})
+	st, err := store.Open(context.Background(), benchDatabase(b), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -290,7 +289,7 @@ func benchShare(i int) string { return fmt.Sprintf("share%03d", i) }
 // share most owed, one job at a time. An op is one placement.
 func BenchmarkFairSharePlacement(b *testing.B) {
 	n := benchJobCount(b)
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "barge.db"), store.Options{})
+	st, err := store.Open(context.Background(), benchDatabase(b), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -258,14 +258,8 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 	// The writer is the only one to insert jobs, so it numbers them
 	// itself, continuing from the last: this works alike on every
 	// database and lets one statement insert many rows.
-	if tx.w.d.lockJobs != "" {
-		if _, err := tx.exec(tx.w.d.lockJobs); err != nil {
-			return err
-		}
-	}
-	var seq, created int64
-	err := tx.queryRow("SELECT seq, created_at FROM jobs ORDER BY seq DESC LIMIT 1").Scan(&seq, &created)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	seq, created, err := tx.lastJob()
+	if err != nil {
 		return err
 	}
 	args := make([]any, 0, min(len(enc), rowsPerInsert)*(strings.Count(insertColumns, ",")+1))
@@ -299,10 +293,35 @@ func insertJobs(tx *wtx, enc []encodedJob) error {
 			return err
 		}
 	}
+	tx.jobSeq, tx.jobCreated = seq, created
 	for _, e := range enc {
 		tx.changed(e.j, "")
 	}
 	return nil
+}
+
+// lastJob returns the number and creation time of the newest job, the
+// point from which InsertJobs numbers. It reads them once per transaction,
+// after taking the dialect's lock on numbering (which then holds until the
+// transaction ends), and then keeps them as insertJobs moves them: the
+// requests of a batch each insert a job or a few, and each would otherwise
+// pay for the read and, on PostgreSQL, two round trips. A request rolled back
+// leaves its numbers unused, a gap, which the order of jobs allows.
+func (t *wtx) lastJob() (seq, created int64, err error) {
+	if t.jobRead {
+		return t.jobSeq, t.jobCreated, nil
+	}
+	if l := t.w.d.lockJobs; l != "" {
+		if _, err := t.exec(l); err != nil {
+			return 0, 0, err
+		}
+	}
+	err = t.queryRow("SELECT seq, created_at FROM jobs ORDER BY seq DESC LIMIT 1").Scan(&seq, &created)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, err
+	}
+	t.jobRead, t.jobSeq, t.jobCreated = true, seq, created
+	return seq, created, nil
 }
 
 // getJobsPerQuery is how many IDs one query of GetJobs looks up; every

@@ -67,6 +67,7 @@ type Options struct {
 
 // Store is barge's durable state. Its methods are safe for concurrent use.
 type Store struct {
+	name   string // the database, for messages: its path, or its URL without the password
 	d      dialect
 	w      *writer
 	wdb    *sql.DB // holds the writer's one connection
@@ -149,7 +150,7 @@ func Open(ctx context.Context, database string, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxLifetime(0)
 
-	s := &Store{d: d, wdb: wdb, rdb: rdb, w: newWriter(conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
+	s := &Store{name: path, d: d, wdb: wdb, rdb: rdb, w: newWriter(wdb, conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
 		prefixMergeValues: maxMergeValues}
 	s.w.onCommit = opts.OnCommit
 	if opts.OnJobsWritten != nil {
@@ -161,6 +162,10 @@ func Open(ctx context.Context, database string, opts Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Database names the store's database for messages: the SQLite file's path,
+// or the PostgreSQL URL without its password.
+func (s *Store) Database() string { return s.name }
 
 // redactURL returns a database URL fit for messages: without its password.
 func redactURL(database string) string {

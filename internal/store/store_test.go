@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bargehq/barge"
@@ -108,14 +111,90 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 }
 
 func TestLoadMigrations(t *testing.T) {
-	ms, err := loadMigrations(migrations, "sqlite")
-	if err != nil {
-		t.Fatalf("loadMigrations() = %v", err)
-	}
-	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %d is %s, want number %04d", i, m.name, i+1)
+	for _, d := range []dialect{sqliteDialect, postgresDialect} {
+		ms, err := loadMigrations(migrations, d.name)
+		if err != nil {
+			t.Fatalf("loadMigrations(%s) = %v", d.name, err)
 		}
+		for i, m := range ms {
+			if m.version != i+1 {
+				t.Errorf("%s: migration %d is %s, want number %04d", d.name, i, m.name, i+1)
+			}
+			if own := strings.Contains(m.name, ".postgres."); own != (d.name == "postgres" && m.version == 5) {
+				t.Errorf("%s: migration %d is %s", d.name, m.version, m.name)
+			}
+		}
+	}
+}
+
+// TestOpenRefusesNewerSchema: a database that a newer barge has migrated
+// further than this one knows is refused, and left as it is.
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	db := testDatabase(t)
+	s := mustOpen(t, db)
+	ms, err := loadMigrations(migrations, s.d.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	future := ms[len(ms)-1].version + 1
+	err = s.write(ctx, func(tx *wtx) error {
+		_, err := tx.exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", future, fmt.Sprintf("%04d_future.sql", future))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := Open(ctx, db, Options{})
+	var tooNew *SchemaTooNewError
+	if !errors.As(err, &tooNew) || tooNew.Version != future || tooNew.Known != future-1 {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Fatalf("Open(a database at version %d) = %v, want a SchemaTooNewError", future, err)
+	}
+	if !strings.Contains(err.Error(), "newer than this barge knows") {
+		t.Errorf("Open's error = %q, want it to say the schema is newer than barge knows", err)
+	}
+}
+
+// TestConcurrentOpenMigratesOnce: barge processes starting together on one
+// fresh PostgreSQL database all open it, and the migrations run once.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	if !onPostgres {
+		t.Skip("one SQLite file is opened by one barge process")
+	}
+	ctx := context.Background()
+	db := testDatabase(t)
+	const n = 6
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, db, Options{}) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("Open #%d = %v", i, errs[i])
+			continue
+		}
+		defer stores[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	ms, err := loadMigrations(migrations, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, distinct int
+	if err := stores[0].queryRow(ctx, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(ms) || distinct != len(ms) {
+		t.Errorf("schema_migrations holds %d rows of %d versions, want %d once each", rows, distinct, len(ms))
 	}
 }
 

@@ -28,6 +28,7 @@ var errClosed = errors.New("closed")
 // for one request as for a thousand.
 type writer struct {
 	conn  *sql.Conn
+	db    *sql.DB // the pool of one that conn is from, to replace a dropped conn
 	d     dialect
 	stmts map[string]*sql.Stmt // prepared on conn; only the writer goroutine uses them
 
@@ -54,9 +55,10 @@ type request struct {
 	done chan error
 }
 
-func newWriter(conn *sql.Conn, d dialect, onJobs func([]barge.JobChange)) *writer {
+func newWriter(db *sql.DB, conn *sql.Conn, d dialect, onJobs func([]barge.JobChange)) *writer {
 	w := &writer{
 		conn:     conn,
+		db:       db,
 		d:        d,
 		stmts:    map[string]*sql.Stmt{},
 		requests: make(chan *request),
@@ -183,6 +185,7 @@ func (w *writer) commit(batch []*request) time.Duration {
 	changes, err := w.runBatch(batch, errs)
 	took := time.Since(start)
 	if err != nil {
+		w.reconnect()
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
@@ -221,14 +224,18 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 			return nil, w.rollback(err)
 		}
 		tx.ctx = context.WithoutCancel(r.ctx)
-		mark := len(tx.changes)
+		mark, jobRead := len(tx.changes), tx.jobRead
 		if errs[i] = tx.checkFence(); errs[i] == nil {
 			errs[i] = r.fn(tx)
 		}
 		var err error
 		if errs[i] != nil {
 			tx.changes = tx.changes[:mark]
-			tx.fenced = nil // a rolled-back savepoint may take its locks with it
+			// Rolling back to the savepoint also releases a lock taken
+			// after it, the lock on numbering jobs among them, and the
+			// lease row's that a fence check took (fence.go).
+			tx.jobRead = jobRead
+			tx.fenced = nil
 			// Some failures (a full disk, say) make SQLite roll back the
 			// whole transaction; then the savepoint is gone, ROLLBACK TO
 			// fails, and so does the batch.
@@ -251,6 +258,29 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 		return nil, w.rollback(err)
 	}
 	return tx.changes, nil
+}
+
+// reconnect replaces the writer's connection after a failed batch if the
+// database no longer answers on it: a PostgreSQL server restarted, or a
+// connection cut, would otherwise fail every write until barge restarts.
+// If no new connection can be made, writes fail (the old connection is
+// closed) until a later failed batch makes one.
+func (w *writer) reconnect() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if w.conn.PingContext(ctx) == nil {
+		return
+	}
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	clear(w.stmts)
+	// Closing a connection that failed as broken discards it, and frees
+	// the pool's one place for the new one.
+	w.conn.Close()
+	if conn, err := w.db.Conn(ctx); err == nil {
+		w.conn = conn
+	}
 }
 
 // rollback ends a failed transaction and returns err, the reason it failed.
@@ -304,6 +334,10 @@ type wtx struct {
 	w       *writer
 	changes []barge.JobChange // the batch's job changes so far
 	fenced  map[Fence]bool    // the fences checked in this transaction (fence.go)
+
+	// The newest job's number and creation time, once jobRead (lastJob).
+	jobRead            bool
+	jobSeq, jobCreated int64
 }
 
 // changed records that the transaction wrote j, from status from ("" for a
