@@ -124,8 +124,8 @@ func TestElectorCutOff(t *testing.T) {
 	late := store.WithFence(ctx, store.Fence{Lease: leaderLease, Holder: "a", Token: ta.(int64)})
 	j := &barge.Job{ID: "late", Name: "x", Queue: "q", Status: barge.JobSubmitted, CreatedAt: time.Now().UnixMilli(),
 		Spec: &barge.JobSpec{JobDefinitionName: "d", Container: &barge.ContainerProperties{Image: "x"}}}
-	if err := sa.InsertJobs(late, []*barge.Job{j}); barge.ErrorCodeOf(err) != barge.EConflict {
-		t.Errorf("the deposed leader's late write = %v; want refused (conflict)", err)
+	if err := sa.InsertJobs(late, []*barge.Job{j}); !errors.Is(err, store.ErrFenced) {
+		t.Errorf("the deposed leader's late write = %v; want refused (store.ErrFenced)", err)
 	}
 	cancel()
 	wg.Wait()

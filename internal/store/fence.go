@@ -2,9 +2,15 @@ package store
 
 import (
 	"context"
-
-	"github.com/bargehq/barge"
+	"errors"
+	"fmt"
 )
+
+// ErrFenced is the error of a write refused because the lease term its
+// context carries (WithFence) has ended. It is not a conflict over the
+// data written (those are barge.EConflict, which callers answer by reading
+// again and retrying): the writer is no longer the one to write.
+var ErrFenced = errors.New("this server no longer holds the lease its write was fenced by")
 
 // Fence is a lease's term: the writes made with a context carrying it
 // commit only while the term lasts.
@@ -19,7 +25,7 @@ type fenceKey struct{}
 // WithFence returns a context whose store writes commit only while f's term
 // lasts: in the transaction that makes such a write, the store first checks
 // that the lease still has f's holder and token, and refuses the write
-// (EConflict) if not. A leader that was deposed, however late its write
+// (ErrFenced) if not. A leader that was deposed, however late its write
 // comes, cannot change what its successor now owns.
 func WithFence(ctx context.Context, f Fence) context.Context {
 	return context.WithValue(ctx, fenceKey{}, f)
@@ -51,7 +57,7 @@ func (t *wtx) checkFence() error {
 		return err
 	}
 	if n == 0 {
-		return barge.Errorf(barge.EConflict, "This server no longer holds lease %s (term %d ended): its write was refused.", f.Lease, f.Token)
+		return fmt.Errorf("lease %s, term %d: %w", f.Lease, f.Token, ErrFenced)
 	}
 	if t.fenced == nil {
 		t.fenced = map[Fence]bool{}

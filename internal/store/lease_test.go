@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/bargehq/barge"
@@ -59,7 +60,9 @@ func TestDeposedLeaderWriteRefused(t *testing.T) {
 		t.Fatalf("TakeLease(b) = %d, %v; want token %d", tokB, err, tokA+1)
 	}
 
-	wantCode(t, "a's late fenced InsertJobs", a.InsertJobs(oldA, []*barge.Job{newJob("late", "q", "late")}), barge.EConflict)
+	if err := a.InsertJobs(oldA, []*barge.Job{newJob("late", "q", "late")}); !errors.Is(err, ErrFenced) {
+		t.Errorf("a's late fenced InsertJobs = %v; want ErrFenced", err)
+	}
 	wantCode(t, "a's late RenewLease", a.RenewLease(ctx, "leader", "a", tokA), barge.EConflict)
 	if got, err := b.GetJobs(ctx, []string{"late"}); err != nil || len(got) != 0 {
 		t.Errorf("GetJobs(late) = %d jobs, %v; want the refused write absent", len(got), err)
@@ -76,7 +79,9 @@ func TestDeposedLeaderWriteRefused(t *testing.T) {
 	if err := b.ReleaseLease(ctx, "leader", "b", tokB); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, "fenced write after release", b.InsertJobs(newB, []*barge.Job{newJob("released", "q", "x")}), barge.EConflict)
+	if err := b.InsertJobs(newB, []*barge.Job{newJob("released", "q", "x")}); !errors.Is(err, ErrFenced) {
+		t.Errorf("fenced write after release = %v; want ErrFenced", err)
+	}
 	seen, err = a.ReadLease(ctx, "leader")
 	if err != nil || seen.Holder != "" {
 		t.Fatalf("ReadLease(released) = %+v, %v; want no holder", seen, err)
