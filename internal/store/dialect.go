@@ -39,9 +39,9 @@ type dialect struct {
 	lockJobs string
 
 	// lockSchema and unlockSchema, when not empty, bracket the migrations:
-	// several processes may start on one database at once, and one of
-	// them alone must migrate it. (SQLite's migrating transaction, BEGIN
-	// IMMEDIATE, holds its write lock already.)
+	// several processes may start on one PostgreSQL database at once, and
+	// one of them alone must migrate it. (A SQLite file has one barge
+	// process.)
 	lockSchema, unlockSchema string
 
 	// schema rewrites a migration file into the database's SQL. It expands

@@ -26,13 +26,25 @@ const (
 	benchStart  = 1_700_000_000_000
 )
 
-var benchDB = struct {
+// benchDBState is a filled database, one per pass of TestMain: benchDBs[0]
+// for SQLite, benchDBs[1] for PostgreSQL.
+type benchDBState struct {
 	once sync.Once
 	dir  string
-	path string
+	path string // a SQLite file or a PostgreSQL URL
 	n    int
 	err  error
-}{}
+}
+
+var benchDBs [2]benchDBState
+
+// benchDB returns the filled database of the current pass.
+func benchDB() *benchDBState {
+	if onPostgres {
+		return &benchDBs[1]
+	}
+	return &benchDBs[0]
+}
 
 func benchJobs() int {
 	if v := os.Getenv("BARGE_BENCH_JOBS"); v != "" {
@@ -47,13 +59,18 @@ func benchJobs() int {
 // filledStore opens the shared filled database, filling it on first use.
 func filledStore(b *testing.B) (*Store, int) {
 	b.Helper()
+	benchDB := benchDB()
 	benchDB.once.Do(func() {
 		benchDB.n = benchJobs()
-		benchDB.dir, benchDB.err = os.MkdirTemp("", "barge-bench-")
-		if benchDB.err != nil {
-			return
+		if onPostgres {
+			benchDB.path = pg.KeptDatabase(b)
+		} else {
+			benchDB.dir, benchDB.err = os.MkdirTemp("", "barge-bench-")
+			if benchDB.err != nil {
+				return
+			}
+			benchDB.path = filepath.Join(benchDB.dir, "barge.db")
 		}
-		benchDB.path = filepath.Join(benchDB.dir, "barge.db")
 		s, err := Open(context.Background(), benchDB.path, Options{})
 		if err != nil {
 			benchDB.err = err
@@ -246,7 +263,7 @@ func BenchmarkOpen(b *testing.B) {
 	s, _ := filledStore(b)
 	s.Close()
 	for b.Loop() {
-		s, err := Open(context.Background(), benchDB.path, Options{})
+		s, err := Open(context.Background(), benchDB().path, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -70,8 +70,8 @@ func TestMain(m *testing.M) {
 		}
 	}
 	pg.Close()
-	if benchDB.dir != "" {
-		os.RemoveAll(benchDB.dir)
+	if dir := benchDBs[0].dir; dir != "" {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
