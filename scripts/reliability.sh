@@ -5,7 +5,9 @@
 #   scripts/reliability.sh long     the long form, before a release (kill -9
 #                                   at moments spread over 2,000 jobs, 20 kills,
 #                                   Docker 2,000 and 5; an engine restart under
-#                                   100 jobs; 100 SDK clients for 60 s)
+#                                   100 jobs; 100 SDK clients for 60 s; three
+#                                   servers over one PostgreSQL, 2,000 jobs,
+#                                   10 leader kills)
 #
 # Both forms also run the engine-down test (barge started while its Docker
 # engine is down; stops asked for while it is away), on a private dockerd.
@@ -84,6 +86,11 @@ echo "== Docker engine down: barge started without it, stops asked for while it 
 go test -count=1 -timeout 30m -v -run '^TestDockerEngineDown$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
 grep -o 'barge started with the engine down.*\|the job waiting for the engine.*\|a TerminateJob and a timeout.*\|barge restarted while the engine.*' "$log" | sed 's/^/FIGURE Docker engine down: /' | grep . \
   || echo "FIGURE Docker engine down: skipped (no dockerd, or not root)"
+
+if [ "$form" = long ]; then chaos="BARGE_CHAOS_JOBS=2000 BARGE_CHAOS_KILLS=10"; else chaos="BARGE_CHAOS_JOBS=200 BARGE_CHAOS_KILLS=2"; fi
+echo "== three servers over one PostgreSQL, the leader kill -9'd ($chaos)"
+env $chaos BARGE_CHAOS=1 go test -count=1 -timeout 30m -v -run '^TestChaos$' ./cmd/barge >"$log" 2>&1 || { cat "$log"; exit 1; }
+grep -o '[0-9]* jobs acknowledged.*' "$log" | sed 's/^/FIGURE replicas: /' | grep . || echo "FIGURE replicas: skipped (no PostgreSQL)"
 
 echo "== fuzzing (each target for $FUZZTIME)"
 scripts/fuzz.sh >"$log" 2>&1 || { cat "$log"; exit 1; }

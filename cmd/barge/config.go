@@ -123,7 +123,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.Float64Var(&c.MemoryOvercommit, "memory-overcommit", c.MemoryOvercommit, "the docker and process executors run jobs of at most this many times the host's memory (less a reserve) at once (BARGE_MEMORY_OVERCOMMIT; docs/SCHEDULING.md)")
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve the API on (BARGE_LISTEN)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database to keep barge's state in, postgres://user:password@host/db, instead of SQLite under --data (BARGE_DATABASE_URL; docs/ARCHITECTURE.md)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database to keep barge's state in, postgres://user:password@host/db, instead of SQLite under --data; several servers may share one (BARGE_DATABASE_URL; docs/REPLICAS.md)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
 	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")

@@ -93,12 +93,27 @@ func openExecutors(ctx context.Context, cfg Config, log *slog.Logger) (executor,
 
 // openSimulate opens the simulate executor, which keeps its tasks in the
 // data directory's simulate/.
+//
+// On a shared database (--database-url), only the leader may run tasks, and
+// the directory is one server's at a time: the executor is a termExecutor,
+// opened for each term, so that the leader after a kill or a failover takes
+// over the tasks its predecessor left there (the servers then share --data).
 func openSimulate(cfg Config, log *slog.Logger) (executor, error) {
-	e, err := simulate.New(simulate.Options{Dir: filepath.Join(cfg.DataDir, "simulate"), Clock: cfg.SimulateClock, Log: log})
+	open := func() (executor, error) {
+		e, err := simulate.New(simulate.Options{Dir: filepath.Join(cfg.DataDir, "simulate"), Clock: cfg.SimulateClock, Log: log})
+		if err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+	if cfg.DatabaseURL == "" {
+		return open()
+	}
+	named, err := simulate.New(simulate.Options{Clock: cfg.SimulateClock, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	return e, nil
+	return newTermExecutor(named, open), nil
 }
 
 // instanceID names this barge installation (its data directory) on a

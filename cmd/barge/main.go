@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -123,6 +124,8 @@ type Main struct {
 	metricsHTTP *http.Server
 	cancel      context.CancelFunc
 	wg          sync.WaitGroup
+	term        atomic.Int64 // the leader lease's term held, 0 for none (shared databases only)
+	id          string       // this server's ID in the leader lease and the job change log
 	fresh       freshConns
 }
 
@@ -198,12 +201,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	var jobs jobbus.Bus
 	met := metrics.New(metrics.Config{Now: now})
 	database, where := filepath.Join(m.Config.DataDir, "barge.db"), "in "+m.Config.DataDir
-	if m.Config.DatabaseURL != "" {
+	m.id = newHolderID()
+	var changeLog string // this server's ID in the job change log of a shared database
+	if m.shared() {
 		// The store's error names the database, without its password.
 		database, where = m.Config.DatabaseURL, "(--database-url)"
+		changeLog = m.id
 	}
 	m.store, err = store.Open(ctx, database, store.Options{Logger: m.log,
-		OnJobsWritten: jobs.Publish, OnCommit: met.Commit})
+		OnJobsWritten: jobs.Publish, OnCommit: met.Commit, ChangeLog: changeLog})
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", where, err)
 	}
@@ -251,11 +257,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Detail: func(j *barge.Job) ([]byte, error) { return batchAPI.JobDetailJSON(context.Background(), j) },
 		Count:  m.store.CountJobsByQueue,
 	})
-	met.ReadGauges(gauges(m.store, m.Feed, sched))
+	var leader func() bool // exported only on a shared database
+	if m.shared() {
+		leader = m.Leading
+	}
+	met.ReadGauges(gauges(m.store, m.Feed, sched, leader))
 	var hooks *webhooks.Dispatcher
 	if m.Config.Webhooks != "" {
 		hooks = webhooks.New(webhooks.Config{Hooks: hookList, Outbox: m.store, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
-			Log: m.log, RetryBase: m.Config.WebhookRetryBase})
+			Log: m.log, RetryBase: m.Config.WebhookRetryBase, Poll: webhookPoll(m.shared())})
 	}
 	// The metrics take each change before the feed does, so that a scrape
 	// that sees the feed's counts sees the metrics of the same changes.
@@ -291,17 +301,62 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, sched: sched}, Scope: scope,
 		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 
-	// Before anything is placed: count the capacity running jobs hold, then
-	// take over their tasks.
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
-	if err := sched.Init(bg); err != nil {
-		return fmt.Errorf("scheduler: %w", err)
+	// The leader's work: the scheduler, the runner and the reconcilers.
+	// Before anything is placed, it counts the capacity running jobs hold,
+	// then takes over their tasks, as after a restart; the loops it starts
+	// stop when ctx ends.
+	lead := func(ctx context.Context, wg *sync.WaitGroup) error {
+		if err := sched.Init(ctx); err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		if m.Config.Hold {
+			// Nothing runs: recover nothing either.
+		} else if err := run.Recover(ctx); err != nil {
+			return fmt.Errorf("recovering running jobs: %w", err)
+		}
+		loops := []func(context.Context) error{ctl.Run, logSvc.Run, run.Watch}
+		if hooks != nil && m.shared() {
+			loops = append(loops, hooks.Deliver) // every server records its changes' events (below)
+		} else if hooks != nil {
+			loops = append(loops, hooks.Run)
+		}
+		if !m.Config.Hold {
+			loops = append(loops, sched.Run)
+		}
+		m.startLoops(ctx, wg, loops)
+		return nil
 	}
-	if m.Config.Hold {
-		// Nothing runs: recover nothing either.
-	} else if err := run.Recover(bg); err != nil {
-		return fmt.Errorf("recovering running jobs: %w", err)
+	if !m.shared() {
+		// One server on its own database leads for as long as it runs.
+		if err := lead(bg, &m.wg); err != nil {
+			return err
+		}
+	} else {
+		// Several servers share the database: the one holding the lease
+		// leads, each term's writes fenced by its token.
+		el := &elector{store: m.store, id: m.id, log: m.log, onTerm: m.noteTerm,
+			lead: func(ctx context.Context) { m.leadTerm(ctx, lead) }}
+		// The other servers' job changes reach this one's event feed and
+		// counts, and, while it leads, its scheduler and runner.
+		fol := &follower{store: m.store, origin: m.id, log: m.log, leading: m.Leading,
+			publish: func(changes []barge.JobChange) {
+				m.Feed.Publish(changes)
+				if !m.Leading() {
+					return
+				}
+				sched.Kick()
+				for _, c := range changes {
+					if j := c.Job; j.IsTerminated && (j.Status == barge.JobStarting || j.Status == barge.JobRunning) {
+						run.StopJob(bg, j.ID)
+					}
+				}
+			}}
+		if err := fol.start(ctx); err != nil {
+			return fmt.Errorf("reading the job change log: %w", err)
+		}
+		m.startLoops(bg, &m.wg, []func(context.Context) error{el.Run, fol.Run, forgetEvery(time.Second, ctl.ForgetCached)})
 	}
 
 	ln, err := net.Listen("tcp", m.Config.Listen)
@@ -318,21 +373,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http.RegisterOnShutdown(m.fresh.closeAll)
 	m.http.RegisterOnShutdown(func() { close(stopEvents) })
 
-	loops := []func(context.Context) error{ctl.Run, logSvc.Run, m.Feed.Run, m.Costs.Run, run.Watch}
-	if hooks != nil {
-		loops = append(loops, hooks.Run)
-	}
-	if !m.Config.Hold {
-		loops = append(loops, sched.Run)
-	}
-	for _, loop := range loops {
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			if err := loop(bg); err != nil {
-				m.log.Error("background loop stopped", "error", err)
-			}
-		}()
+	// Every server's own work: the followers of its own job changes.
+	m.startLoops(bg, &m.wg, []func(context.Context) error{m.Feed.Run, m.Costs.Run})
+	if hooks != nil && m.shared() {
+		m.startLoops(bg, &m.wg, []func(context.Context) error{hooks.Record})
 	}
 	if m.Config.MetricsListen != "" && m.Config.MetricsListen != "off" {
 		if err := m.serveMetrics(met.Handler()); err != nil {
@@ -349,6 +393,109 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}()
 	m.log.Info("barge is serving", "addr", m.Addr, "region", scope.Region, "account", scope.Account, "executor", m.exec.Name(),
 		"data", m.Config.DataDir, "database", m.store.Database(), "startup", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// shared reports whether the server keeps its state in a database that
+// other servers may share: then only the holder of the leader lease leads.
+func (m *Main) shared() bool { return m.Config.DatabaseURL != "" }
+
+// noteTerm records the leader lease's term this server holds, 0 for none.
+func (m *Main) noteTerm(token int64) { m.term.Store(token) }
+
+// Leading reports whether this server now runs the scheduler, the runners
+// and the reconcilers: always on a database of its own, while it holds the
+// leader lease on a shared one.
+func (m *Main) Leading() bool { return !m.shared() || m.term.Load() != 0 }
+
+// startLoops runs each loop in a goroutine of wg's until ctx ends.
+func (m *Main) startLoops(ctx context.Context, wg *sync.WaitGroup, loops []func(context.Context) error) {
+	for _, loop := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := loop(ctx); err != nil {
+				m.log.Error("background loop stopped", "error", err)
+			}
+		}()
+	}
+}
+
+// webhookPoll is how often the webhook delivery loop looks at the outbox
+// when nothing wakes it: on a shared database other servers add to it.
+func webhookPoll(shared bool) time.Duration {
+	if shared {
+		return time.Second
+	}
+	return 0 // the default
+}
+
+// forgetEvery returns a loop that calls forget every period: a server on a
+// shared database forgets what it caches of what other servers may change.
+func forgetEvery(period time.Duration, forget func()) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				forget()
+			}
+		}
+	}
+}
+
+// leadTerm does the leader's work (lead) for one term of the leader lease,
+// until ctx ends with the term; then it waits for the work to stop. The
+// tasks run on: the next leader adopts them, as after a restart.
+func (m *Main) leadTerm(ctx context.Context, lead func(context.Context, *sync.WaitGroup) error) {
+	for ctx.Err() == nil {
+		// Each try has a context of its own, so that what a failed one
+		// started (some adopted tasks, say) stops before the next begins.
+		try, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		err := m.beginTerm()
+		if err == nil {
+			err = lead(try, &wg)
+		}
+		if err == nil {
+			<-ctx.Done()
+		}
+		cancel()
+		wg.Wait()
+		m.runner.Wait()
+		m.endTerm()
+		if err != nil && ctx.Err() == nil {
+			// An executor that cannot list its tasks, say: try again.
+			m.log.Error("taking over as leader failed", "error", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(leaseRenew):
+			}
+		}
+	}
+}
+
+// endTerm closes the executors that only the leader may hold.
+func (m *Main) endTerm() {
+	for _, x := range append([]executor{m.exec}, m.others...) {
+		if t, ok := x.(*termExecutor); ok {
+			t.end()
+		}
+	}
+}
+
+// beginTerm opens the executors that only the leader may hold for a term.
+func (m *Main) beginTerm() error {
+	for _, x := range append([]executor{m.exec}, m.others...) {
+		if t, ok := x.(*termExecutor); ok {
+			if err := t.begin(); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

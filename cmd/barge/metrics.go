@@ -22,7 +22,7 @@ const listPage = 1000
 // gauges returns what the metrics read at scrape time: the feed's job
 // counts, the queues and compute environments the store lists, and the
 // capacity the scheduler has placed.
-func gauges(st *store.Store, jobs metrics.JobCounter, sched *scheduler.Scheduler) metrics.Gauges {
+func gauges(st *store.Store, jobs metrics.JobCounter, sched *scheduler.Scheduler, leader func() bool) metrics.Gauges {
 	return metrics.Gauges{
 		Jobs: jobs,
 		Queues: func(ctx context.Context) ([]string, error) {
@@ -61,7 +61,8 @@ func gauges(st *store.Store, jobs metrics.JobCounter, sched *scheduler.Scheduler
 				after = ces[len(ces)-1].Name
 			}
 		},
-		Used: sched.Used,
+		Used:   sched.Used,
+		Leader: leader,
 	}
 }
 

@@ -140,3 +140,10 @@ func (s cachingStore) PutComputeEnvironment(ctx context.Context, ce *barge.Compu
 func (s cachingStore) DeleteComputeEnvironment(ctx context.Context, name string) error {
 	return s.after(s.Store.DeleteComputeEnvironment(ctx, name))
 }
+
+// ForgetCached empties the submit cache. A server that shares its database
+// with others calls it periodically, since their changes to queues,
+// definitions and compute environments do not pass through its
+// cachingStore: so what it caches is at most that period old, as AWS
+// Batch's own reads are eventually consistent.
+func (s *Service) ForgetCached() { s.cache.invalidate() }

@@ -50,6 +50,10 @@ type Gauges struct {
 	ComputeEnvironments func(ctx context.Context) ([]ComputeEnvironment, error)
 	// Used returns the vCPUs that placed jobs hold on a compute environment.
 	Used func(ce string) float64
+	// Leader, when set, reports whether this server leads (runs the
+	// scheduler and the jobs) among those sharing its database; only the
+	// leader knows the vCPUs in use, so the others do not export them.
+	Leader func() bool
 	// ScrapeTimeout bounds the listing of queues and compute environments
 	// in one scrape; five seconds when 0.
 	ScrapeTimeout time.Duration
@@ -198,18 +202,30 @@ var (
 	vcpusMaxDesc = prometheus.NewDesc("barge_compute_environment_vcpus_max",
 		"A compute environment's maxvCpus.",
 		[]string{"compute_environment"}, nil)
+	leaderDesc = prometheus.NewDesc("barge_leader",
+		"1 while this server leads (runs the scheduler, the jobs and the reconcilers), 0 while another server sharing its database does.",
+		nil, nil)
 )
 
 func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- jobsDesc
 	ch <- vcpusUsedDesc
 	ch <- vcpusMaxDesc
+	ch <- leaderDesc
 }
 
 func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	cfg := c.g
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ScrapeTimeout)
 	defer cancel()
+	leading := cfg.Leader == nil || cfg.Leader()
+	if cfg.Leader != nil {
+		v := 0.0
+		if leading {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(leaderDesc, prometheus.GaugeValue, v)
+	}
 	if cfg.Jobs != nil && cfg.Queues != nil {
 		queues, err := cfg.Queues(ctx)
 		if err != nil {
@@ -232,7 +248,7 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for _, ce := range ces {
 			ch <- prometheus.MustNewConstMetric(vcpusMaxDesc, prometheus.GaugeValue, ce.MaxVCPUs, ce.Name)
-			if cfg.Used != nil {
+			if cfg.Used != nil && leading {
 				ch <- prometheus.MustNewConstMetric(vcpusUsedDesc, prometheus.GaugeValue, cfg.Used(ce.Name), ce.Name)
 			}
 		}

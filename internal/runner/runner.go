@@ -335,7 +335,12 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	case stopSpot:
 		o.statusReason = reasonSpot
 	}
-	r.finish(ctx, j, spec, o)
+	if err := r.finish(ctx, j, spec, o); err != nil {
+		// The end was not recorded (this server stopped leading, or the
+		// store failed): the task stays, so that whoever runs the jobs
+		// next adopts it and records its end, as after a restart.
+		return
+	}
 	r.remove(ctx, a.exec, a.taskID)
 }
 
@@ -602,7 +607,8 @@ var stops = [...]jobstate.Stop{stopNone: jobstate.StopNone, stopTerminate: jobst
 
 // finish records a finished attempt; the lifecycle decides what follows for
 // its job: it succeeds, goes back to RUNNABLE for another attempt, or fails.
-func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, o outcome) {
+// It returns the error of a failed recording, which it has logged.
+func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, o outcome) error {
 	err := r.cfg.Jobs.AttemptEnded(ctx, j, spec, jobstate.AttemptEnd{
 		ExitCode: o.res.ExitCode, Reason: truncate(o.res.Reason), StatusReason: o.statusReason, LogStream: o.stream,
 		StartedAt: o.startedAt, TaskStartedAt: o.res.StartedAt, FailedToStart: o.statusReason == reasonFailedToStart, Stop: stops[o.stop],
@@ -610,6 +616,7 @@ func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, 
 	if err != nil {
 		r.log.Error("recording attempt failed", "job_id", j.ID, "error", err)
 	}
+	return err
 }
 
 func truncate(reason string) string {

@@ -57,6 +57,12 @@ type Options struct {
 	// runs. Changes committed but not yet handed over when the process
 	// stops are not reported again.
 	OnJobsWritten func(changes []barge.JobChange)
+
+	// ChangeLog, when set, names this server in the job change log that
+	// each write's changes of job status are added to, in commit order,
+	// for the other servers sharing the database to follow (changelog.go).
+	// It needs OnJobsWritten. "" writes no log.
+	ChangeLog string
 }
 
 // Store is barge's durable state. Its methods are safe for concurrent use.
@@ -147,6 +153,9 @@ func Open(ctx context.Context, database string, opts Options) (*Store, error) {
 	s := &Store{name: path, d: d, wdb: wdb, rdb: rdb, w: newWriter(wdb, conn, d, opts.OnJobsWritten), prefixWalkBudget: prefixWalkBudget,
 		prefixMergeValues: maxMergeValues}
 	s.w.onCommit = opts.OnCommit
+	if opts.OnJobsWritten != nil {
+		s.w.origin = opts.ChangeLog
+	}
 	go s.w.run()
 	if s.w.notify != nil {
 		go s.w.runNotify()

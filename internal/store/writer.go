@@ -43,6 +43,7 @@ type writer struct {
 	// onJobs is Options.OnJobsWritten; nil when no one listens, and then
 	// notify is nil too and no change is recorded.
 	onJobs   func([]barge.JobChange)
+	origin   string                 // Options.ChangeLog: this server's ID in the change log, "" when there is none
 	notify   chan []barge.JobChange // committed changes, in commit order
 	notified chan struct{}          // closed when runNotify has returned
 }
@@ -224,13 +225,17 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 		}
 		tx.ctx = context.WithoutCancel(r.ctx)
 		mark, jobRead := len(tx.changes), tx.jobRead
-		errs[i] = r.fn(tx)
+		if errs[i] = tx.checkFence(); errs[i] == nil {
+			errs[i] = r.fn(tx)
+		}
 		var err error
 		if errs[i] != nil {
 			tx.changes = tx.changes[:mark]
 			// Rolling back to the savepoint also releases a lock taken
-			// after it, the lock on numbering jobs among them.
+			// after it, the lock on numbering jobs among them, and the
+			// lease row's that a fence check took (fence.go).
 			tx.jobRead = jobRead
+			tx.fenced = nil
 			// Some failures (a full disk, say) make SQLite roll back the
 			// whole transaction; then the savepoint is gone, ROLLBACK TO
 			// fails, and so does the batch.
@@ -241,6 +246,11 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 			_, err = w.exec(ctx, "RELEASE request")
 		}
 		if err != nil {
+			return nil, w.rollback(err)
+		}
+	}
+	if w.origin != "" {
+		if err := w.logChanges(ctx, tx.changes); err != nil {
 			return nil, w.rollback(err)
 		}
 	}
@@ -323,6 +333,7 @@ type wtx struct {
 	ctx     context.Context
 	w       *writer
 	changes []barge.JobChange // the batch's job changes so far
+	fenced  map[Fence]bool    // the fences checked in this transaction (fence.go)
 
 	// The newest job's number and creation time, once jobRead (lastJob).
 	jobRead            bool

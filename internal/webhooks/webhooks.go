@@ -153,6 +153,11 @@ type Config struct {
 	// Backlog bounds the events waiting in memory for the outbox; zero
 	// means 65,536.
 	Backlog int
+	// Poll is the longest the delivery loop waits without looking at the
+	// outbox; zero means a minute. Servers that share their database (and
+	// so the outbox, whose rows each adds for the changes it made) set it
+	// short, since another server's rows do not wake this one's loop.
+	Poll time.Duration
 }
 
 // Dispatcher delivers events to webhooks.
@@ -191,6 +196,9 @@ func New(cfg Config) *Dispatcher {
 	}
 	if cfg.Backlog <= 0 {
 		cfg.Backlog = 1 << 16
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Minute
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
@@ -253,6 +261,20 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { d.deliverLoop(ctx) })
 	defer wg.Wait()
+	return d.Record(ctx)
+}
+
+// Deliver delivers the outbox until ctx ends: Run without Record, for the
+// one server of those sharing a database that delivers what they all
+// record, so that each event is delivered by one of them.
+func (d *Dispatcher) Deliver(ctx context.Context) error {
+	d.deliverLoop(ctx)
+	return nil
+}
+
+// Record writes queued events to the outbox until ctx ends: Run without
+// Deliver. Events still in memory then are lost.
+func (d *Dispatcher) Record(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -311,7 +333,7 @@ func (d *Dispatcher) deliverLoop(ctx context.Context) {
 			continue
 		}
 		next, ok, err := d.cfg.Outbox.NextWebhookDue(ctx)
-		wait := time.Minute
+		wait := d.cfg.Poll
 		if ok {
 			wait = min(wait, time.Until(time.UnixMilli(next)))
 		}
