@@ -119,12 +119,14 @@ func (c *Clusters) Executor(cluster, namespace string) (barge.Executor, error) {
 	switch {
 	case ok && conn.exec != nil:
 		return conn.exec, nil
-	case ok && conn.running == nil && time.Now().Before(conn.until):
+	case ok && conn.running != nil:
+	case ok && time.Now().Before(conn.until):
 		return nil, conn.err
+	default:
+		conn = c.startLocked(cluster, namespace)
 	}
-	conn = c.startLocked(cluster, namespace)
 	if conn.err != nil {
-		return nil, conn.err
+		return nil, conn.err // the last attempt's, while the next one runs
 	}
 	return nil, fmt.Errorf("connecting to %s", describe(cluster, namespace))
 }
