@@ -59,7 +59,7 @@ func kubeCluster(t *testing.T) *kubecluster.Cluster {
 		t.Skipf("no Kubernetes test cluster: %v", err)
 	}
 	kubeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute) // waiting for another test's cluster to end included
 		defer cancel()
 		kubeShared, kubeErr = kubecluster.Start(ctx, "", kubeNamespace)
 	})

@@ -49,7 +49,7 @@ func cluster(t *testing.T) *kubecluster.Cluster {
 		t.Skipf("no Kubernetes test cluster: %v", err)
 	}
 	clusterOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute) // waiting for another test's cluster to end included
 		defer cancel()
 		shared, clusterErr = kubecluster.Start(ctx, "", namespace)
 		if clusterErr == nil {
