@@ -96,6 +96,12 @@ func TestConformance(t *testing.T) {
 		LateStartFailure: true,
 		// stdout and stderr are one stream, as in CloudWatch Logs.
 		MergedStreams: true,
+		KnownGaps: map[string]string{
+			"Output": "in Kubernetes' one stream of stdout and stderr, a line one stream ends without a newline " +
+				"runs on into the other stream's next line when that is written just after it (the kubelet " +
+				"starts no new line after a partial one): \"no newline\" and \"err2\" arrive as \"no newlineerr2\" " +
+				"about 1 run in 3; docs/KUBERNETES.md",
+		},
 	})
 }
 
