@@ -641,8 +641,8 @@ func (s *suite) testRestart(t *testing.T) {
 	if got := exitCode(t, wait(t, e2, quick.TaskID)); got != 4 {
 		t.Errorf("a task that ended between the instances: exit %d, want 4", got)
 	}
-	if got := logs(t, e2, quick.TaskID, time.Time{}); len(got) != 1 || got[0].Message != "quick" || !got[0].Stderr {
-		t.Errorf("a task that ended between the instances: Logs = %+v, want quick on stderr", got)
+	if got := logs(t, e2, quick.TaskID, time.Time{}); len(got) != 1 || got[0].Message != "quick" || got[0].Stderr == s.opts.MergedStreams {
+		t.Errorf("a task that ended between the instances: Logs = %+v, want quick on stderr (stdout with MergedStreams)", got)
 	}
 	if got := listed(t, e2, quick.TaskID); got == nil || got.Running {
 		t.Errorf("after the restart, List has %+v for the ended task, want it not running", got)
