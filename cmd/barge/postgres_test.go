@@ -21,6 +21,7 @@ func TestMain(m *testing.M) {
 	testPG.Durable = flag.Lookup("test.bench").Value.String() != ""
 	code := m.Run()
 	testPG.Close()
+	kubeCleanup() // the test cluster, if a test started it (kubernetes_test.go)
 	os.Exit(code)
 }
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -29,6 +30,45 @@ const reasonGone = "Task stopped: its container is gone"
 // error: nothing is placed on it, and the attempts of its compute
 // environments are taken over as above once it answers (recoverLater).
 func (r *Runner) Recover(ctx context.Context) error {
+	queues, err := r.cfg.Store.ListJobQueues(ctx, "", 1000)
+	if err != nil {
+		return err
+	}
+	specs := &recoverySpecs{r: r, parents: map[string]*barge.JobSpec{}}
+	var inFlight []barge.Placement
+	for _, q := range queues {
+		for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
+			var cursor int64
+			for {
+				page, err := r.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: st, Oldest: true, Cursor: cursor, Limit: 512})
+				if err != nil {
+					return err
+				}
+				if len(page) == 0 {
+					break
+				}
+				cursor = page[len(page)-1].Seq
+				for _, j := range page {
+					if j.Runtime == nil || j.Runtime.TaskArn == "" {
+						continue
+					}
+					p, err := specs.placement(ctx, j)
+					if err != nil {
+						return err
+					}
+					if p != nil {
+						inFlight = append(inFlight, *p)
+					}
+				}
+			}
+		}
+	}
+	// A Kubernetes cluster no job has asked for since the start is not
+	// connected yet: connect those of unfinished attempts before listing.
+	if err := connectClusters(ctx, r, inFlight, func(p barge.Placement) string { return p.ComputeEnvironment }); err != nil {
+		return err
+	}
+
 	type listed struct {
 		info barge.TaskInfo
 		exec barge.Executor
@@ -51,55 +91,26 @@ func (r *Runner) Recover(ctx context.Context) error {
 		}
 	}
 	chosen := &recoveryExecutors{r: r, byCE: map[string]barge.Executor{}}
-	queues, err := r.cfg.Store.ListJobQueues(ctx, "", 1000)
-	if err != nil {
-		return err
-	}
-	specs := &recoverySpecs{r: r, parents: map[string]*barge.JobSpec{}}
 	adopted := map[string]bool{}
 	later := map[barge.Executor][]string{} // job IDs, by executor that does not answer
-	for _, q := range queues {
-		for _, st := range []barge.JobStatus{barge.JobStarting, barge.JobRunning} {
-			var cursor int64
-			for {
-				jobs, err := r.cfg.Store.ListJobs(ctx, barge.JobQuery{Queue: q.Name, IncludeChildren: true, Status: st, Oldest: true, Cursor: cursor, Limit: 512})
-				if err != nil {
-					return err
-				}
-				if len(jobs) == 0 {
-					break
-				}
-				cursor = jobs[len(jobs)-1].Seq
-				for _, j := range jobs {
-					if j.Runtime == nil || j.Runtime.TaskArn == "" {
-						continue
-					}
-					p, err := specs.placement(ctx, j)
-					if err != nil {
-						return err
-					}
-					if p == nil {
-						continue
-					}
-					taskID := barge.TaskID(j.Runtime.TaskArn)
-					t, found := byTask[taskID]
-					x, refused := t.exec, error(nil)
-					if !found {
-						if x, refused = chosen.of(ctx, p.ComputeEnvironment); refused != nil {
-							if _, ok := barge.AsTaskError(refused); !ok {
-								return refused
-							}
-						}
-					}
-					if !found && down[x] {
-						later[x] = append(later[x], j.ID)
-						continue
-					}
-					adopted[taskID] = true
-					r.takeOver(ctx, *p, x, refused, found)
+	for _, p := range inFlight {
+		j := p.Job
+		taskID := barge.TaskID(j.Runtime.TaskArn)
+		t, found := byTask[taskID]
+		x, refused := t.exec, error(nil)
+		if !found {
+			if x, refused = chosen.of(ctx, p.ComputeEnvironment); refused != nil {
+				if _, ok := barge.AsTaskError(refused); !ok {
+					return refused
 				}
 			}
 		}
+		if !found && down[x] {
+			later[x] = append(later[x], j.ID)
+			continue
+		}
+		adopted[taskID] = true
+		r.takeOver(ctx, p, x, refused, found)
 	}
 	for id, t := range byTask {
 		if !adopted[id] {
@@ -233,4 +244,46 @@ func (s *recoverySpecs) placement(ctx context.Context, j *barge.Job) (*barge.Pla
 		return nil, nil
 	}
 	return &barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec), MemoryMiB: barge.JobMemoryMiB(spec)}, nil
+}
+
+// recoverConnectTimeout bounds how long Recover waits for a Kubernetes
+// cluster that runs unfinished attempts.
+const recoverConnectTimeout = time.Minute
+
+// connectClusters connects to the Kubernetes cluster of each compute
+// environment (named by ceOf) that unfinished attempts ran on, before their
+// tasks are listed: a cluster no job asked for since the start is not
+// connected yet. One that cannot be reached fails the recovery, as a
+// Docker engine that does not answer does: its jobs' tasks cannot be told
+// apart from lost ones.
+func connectClusters[T any](ctx context.Context, r *Runner, items []T, ceOf func(T) string) error {
+	if r.cfg.Clusters == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, it := range items {
+		name := ceOf(it)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		ce, err := r.cfg.Store.GetComputeEnvironment(ctx, name)
+		if barge.ErrorCodeOf(err) == barge.ENotFound {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading compute environment %s: %w", name, err)
+		}
+		cluster, ns, ok := r.clusterOf(ce)
+		if !ok {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, recoverConnectTimeout)
+		_, err = r.cfg.Clusters.Connect(cctx, cluster, ns)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("compute environment %s has unfinished jobs on Kubernetes, whose cluster cannot be reached: %w", name, err)
+		}
+	}
+	return nil
 }
