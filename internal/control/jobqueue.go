@@ -100,8 +100,8 @@ func (s *Service) resolveOrder(ctx context.Context, q *barge.JobQueue) ([]*barge
 // environments.
 func queueType(ces []*barge.ComputeEnvironment) string {
 	for _, ce := range ces {
-		if ce.IsFargate() {
-			return "ECS_FARGATE"
+		if t := ce.JobQueueType(); t != "ECS" {
+			return t
 		}
 	}
 	return "ECS"
