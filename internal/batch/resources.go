@@ -55,7 +55,8 @@ func ceDetail(scope barge.Scope, ce *barge.ComputeEnvironment) computeEnvironmen
 		ComputeResources:           ce.ComputeResources,
 		ServiceRole:                ce.ServiceRole,
 		UpdatePolicy:               ce.UpdatePolicy,
-		ContainerOrchestrationType: "ECS",
+		ContainerOrchestrationType: ce.ContainerOrchestrationType(),
+		EksConfiguration:           ce.EksConfiguration,
 		UUID:                       ce.UUID,
 		Context:                    ce.Context,
 	}
@@ -182,10 +183,6 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	orchestration := "ECS"
-	if len(d.EksProperties) > 0 && string(d.EksProperties) != "null" {
-		orchestration = "EKS"
-	}
 	var container *containerPropertiesDetail
 	if d.ContainerProperties != nil {
 		container = &containerPropertiesDetail{}
@@ -208,7 +205,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		PlatformCapabilities:         d.PlatformCapabilities,
 		EcsProperties:                d.EcsProperties,
 		EksProperties:                d.EksProperties,
-		ContainerOrchestrationType:   orchestration,
+		ContainerOrchestrationType:   d.ContainerOrchestrationType(),
 		ConsumableResourceProperties: d.ConsumableResourceProperties,
 	}
 }

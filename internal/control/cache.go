@@ -79,9 +79,10 @@ func (c *submitCache) jobDefinition(ctx context.Context, st Store, name string, 
 	})
 }
 
-// computeType returns the type of compute environment name's compute
-// resources (FARGATE, FARGATE_SPOT, ...), or "" when it has none or does not
-// exist.
+// computeType returns the kind of jobs compute environment name runs, as
+// its job queues' jobQueueType says it (EKS, ECS_FARGATE, ECS), or "" when
+// it does not exist or is an unmanaged ECS one (whose capacity is not
+// known).
 func (c *submitCache) computeType(ctx context.Context, st Store, name string) (string, error) {
 	return lookup(c, c.ceType, name, func() (string, error) {
 		ce, err := st.GetComputeEnvironment(ctx, name)
@@ -90,10 +91,10 @@ func (c *submitCache) computeType(ctx context.Context, st Store, name string) (s
 			return "", nil
 		case err != nil:
 			return "", err
-		case ce.ComputeResources == nil:
+		case ce.ComputeResources == nil && !ce.IsEKS():
 			return "", nil
 		}
-		return string(ce.ComputeResources.Type), nil
+		return ce.JobQueueType(), nil
 	})
 }
 

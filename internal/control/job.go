@@ -28,7 +28,7 @@ func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job
 		PropagateTags:              in.PropagateTags,
 		Tags:                       in.Tags,
 		HasNodeOverrides:           len(nonNull(in.NodeOverrides)) > 0,
-		HasEksPropertiesOverride:   len(nonNull(in.EksPropertiesOverride)) > 0,
+		EksPropertiesOverride:      in.EksPropertiesOverride,
 		HasEcsPropertiesOverride:   len(nonNull(in.EcsPropertiesOverride)) > 0,
 	}
 	if in.ArrayProperties != nil {
@@ -81,7 +81,12 @@ func (s *Service) checkPlatform(ctx context.Context, q *barge.JobQueue, def *bar
 		if t == "" {
 			continue
 		}
-		if def.IsFargate() == barge.CRType(t).IsFargate() {
+		if eks := t == "EKS"; def.IsEKS() != eks {
+			return orchestrationMismatch(def.IsEKS())
+		} else if eks {
+			return nil
+		}
+		if def.IsFargate() == (t == "ECS_FARGATE") {
 			return nil
 		}
 		capability, other := barge.PlatformEC2, barge.PlatformFargate
@@ -93,6 +98,17 @@ func (s *Service) checkPlatform(ctx context.Context, q *barge.JobQueue, def *bar
 			capability, capability, other)
 	}
 	return nil
+}
+
+// orchestrationMismatch is the error of a submission whose definition's
+// orchestration type (EKS when eks) the queue's compute environments do not
+// run. AWS's wording for it is not documented; it follows AWS's message for
+// a platform capability mismatch.
+func orchestrationMismatch(eks bool) error {
+	if eks {
+		return barge.Errorf(barge.EInvalid, "Job Queue is attached to Compute Environment that can not run Jobs with container orchestration type EKS. Submit to a queue of EKS compute environments (eksConfiguration), or use a job definition with containerProperties.")
+	}
+	return barge.Errorf(barge.EInvalid, "Job Queue is attached to Compute Environment that can not run Jobs with container orchestration type ECS. Submit to a queue of ECS compute environments, or use a job definition with eksProperties.")
 }
 
 // JobDescription is a job as DescribeJobs shows it.
