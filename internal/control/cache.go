@@ -23,7 +23,13 @@ type submitCache struct {
 	gen    uint64
 	queues map[string]*barge.JobQueue
 	defs   map[defKey]*barge.JobDefinition // revision 0 = the latest ACTIVE one
-	ceType map[string]string               // compute environment → its compute resources' type; "" if none
+	ceType map[string]ceKind               // compute environment → the kind of capacity it provides
+}
+
+// ceKind is the kind of capacity a compute environment provides.
+type ceKind struct {
+	crType string // its compute resources' type (FARGATE, EC2, ...); "" if none
+	eks    bool   // it has an eksConfiguration
 }
 
 type defKey struct {
@@ -32,7 +38,7 @@ type defKey struct {
 }
 
 func newSubmitCache() *submitCache {
-	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}, ceType: map[string]string{}}
+	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}, ceType: map[string]ceKind{}}
 }
 
 func (c *submitCache) invalidate() {
@@ -79,22 +85,30 @@ func (c *submitCache) jobDefinition(ctx context.Context, st Store, name string, 
 	})
 }
 
-// computeType returns the kind of jobs compute environment name runs, as
-// its job queues' jobQueueType says it (EKS, ECS_FARGATE, ECS), or "" when
-// it does not exist or is an unmanaged ECS one (whose capacity is not
-// known).
+// computeType returns the type of compute environment name's compute
+// resources (FARGATE, FARGATE_SPOT, ...), or "" when it has none or does not
+// exist.
 func (c *submitCache) computeType(ctx context.Context, st Store, name string) (string, error) {
-	return lookup(c, c.ceType, name, func() (string, error) {
+	k, err := c.computeKind(ctx, st, name)
+	return k.crType, err
+}
+
+// computeKind returns the kind of capacity compute environment name
+// provides; the zero ceKind when it does not exist.
+func (c *submitCache) computeKind(ctx context.Context, st Store, name string) (ceKind, error) {
+	return lookup(c, c.ceType, name, func() (ceKind, error) {
 		ce, err := st.GetComputeEnvironment(ctx, name)
 		switch {
 		case barge.ErrorCodeOf(err) == barge.ENotFound:
-			return "", nil
+			return ceKind{}, nil
 		case err != nil:
-			return "", err
-		case ce.ComputeResources == nil && !ce.IsEKS():
-			return "", nil
+			return ceKind{}, err
 		}
-		return ce.JobQueueType(), nil
+		k := ceKind{eks: ce.IsEKS()}
+		if ce.ComputeResources != nil {
+			k.crType = string(ce.ComputeResources.Type)
+		}
+		return k, nil
 	})
 }
 

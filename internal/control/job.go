@@ -74,19 +74,20 @@ func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job
 // queue whose compute environments are gone) is not checked.
 func (s *Service) checkPlatform(ctx context.Context, q *barge.JobQueue, def *barge.JobDefinition) error {
 	for _, o := range q.ComputeEnvironmentOrder {
-		t, err := s.cache.computeType(ctx, s.store, o.ComputeEnvironment)
+		k, err := s.cache.computeKind(ctx, s.store, o.ComputeEnvironment)
 		if err != nil {
 			return err
 		}
-		if t == "" {
-			continue
-		}
-		if eks := t == "EKS"; def.IsEKS() != eks {
+		if def.IsEKS() != k.eks && (k.eks || k.crType != "") {
 			return orchestrationMismatch(def.IsEKS())
-		} else if eks {
+		}
+		if k.eks {
 			return nil
 		}
-		if def.IsFargate() == (t == "ECS_FARGATE") {
+		if k.crType == "" {
+			continue
+		}
+		if def.IsFargate() == barge.CRType(k.crType).IsFargate() {
 			return nil
 		}
 		capability, other := barge.PlatformEC2, barge.PlatformFargate
