@@ -76,7 +76,9 @@ func TestEKSComputeEnvironments(t *testing.T) {
 		{"kube namespace", func(in *batch.CreateComputeEnvironmentInput) {
 			in.EksConfiguration.KubernetesNamespace = aws.String("kube-system")
 		}, `"kube-system" is not valid`},
-		{"empty namespace", func(in *batch.CreateComputeEnvironmentInput) { in.EksConfiguration.KubernetesNamespace = aws.String("") }, "eksConfiguration.kubernetesNamespace is required"},
+		{"empty namespace", func(in *batch.CreateComputeEnvironmentInput) {
+			in.EksConfiguration.KubernetesNamespace = aws.String("")
+		}, "eksConfiguration.kubernetesNamespace is required"},
 		{"not a cluster", func(in *batch.CreateComputeEnvironmentInput) {
 			in.EksConfiguration.EksClusterArn = aws.String("arn:aws:ecs:us-east-1:123456789012:cluster/x")
 		}, "is not an EKS cluster ARN"},

@@ -28,7 +28,7 @@ func TestEksPodRuns(t *testing.T) {
 		Pod: &barge.EksPodProperties{
 			HostNetwork: &off, // the Pod's own network, not the host's
 			InitContainers: []barge.EksContainer{{Name: "fill", Image: kubecluster.BusyboxImage,
-				Command: []string{"sh", "-c", "echo from-init > /work/msg"},
+				Command:      []string{"sh", "-c", "echo from-init > /work/msg"},
 				VolumeMounts: []barge.EksVolumeMount{{Name: "work", MountPath: "/work"}}}},
 			Containers: []barge.EksContainer{
 				{Image: kubecluster.BusyboxImage, Command: []string{"sh", "-c"}, Args: []string{"cat /work/msg; echo job=$AWS_BATCH_JOB_ID"},
