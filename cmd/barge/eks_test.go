@@ -105,9 +105,14 @@ func TestEKSComputeEnvironments(t *testing.T) {
 	if q, _ := describeJQ(t, c, "eks-q"); q.JobQueueType != types.JobQueueTypeEks {
 		t.Errorf("queue of an EKS compute environment: jobQueueType %s, want EKS", q.JobQueueType)
 	}
+	snap, err := c.GetJobQueueSnapshot(ctx, &batch.GetJobQueueSnapshotInput{JobQueue: aws.String("eks-q")})
+	if err != nil || snap.QueueUtilization == nil || len(snap.QueueUtilization.TotalCapacityUsage) != 1 ||
+		aws.ToString(snap.QueueUtilization.TotalCapacityUsage[0].CapacityUnit) != "cpu" {
+		t.Errorf("GetJobQueueSnapshot(EKS queue) = %+v, %v; want its capacity in the unit cpu, as AWS counts EKS capacity", snap, err)
+	}
 	createFargateCE(t, c, "ecs", types.CRTypeFargate, 4)
 	waitCEStatus(t, c, "ecs", types.CEStatusValid)
-	_, err := c.CreateJobQueue(ctx, &batch.CreateJobQueueInput{JobQueueName: aws.String("mixed"), Priority: aws.Int32(1),
+	_, err = c.CreateJobQueue(ctx, &batch.CreateJobQueueInput{JobQueueName: aws.String("mixed"), Priority: aws.Int32(1),
 		ComputeEnvironmentOrder: []types.ComputeEnvironmentOrder{{ComputeEnvironment: aws.String("eks"), Order: aws.Int32(1)}, {ComputeEnvironment: aws.String("ecs"), Order: aws.Int32(2)}}})
 	wantClientError(t, err, "must all be EKS (eksConfiguration) or all ECS")
 	_, err = c.CreateJobQueue(ctx, &batch.CreateJobQueueInput{JobQueueName: aws.String("typed"), Priority: aws.Int32(1), JobQueueType: types.JobQueueTypeEcs,

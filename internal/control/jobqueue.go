@@ -322,5 +322,12 @@ func (s *Service) GetJobQueueSnapshot(ctx context.Context, in *GetJobQueueSnapsh
 			snap.Front = append(snap.Front, barge.FrontJob{JobID: j.ID, Since: j.CreatedAt})
 		}
 	}
+	for _, o := range q.ComputeEnvironmentOrder {
+		k, err := s.cache.computeKind(ctx, s.store, o.ComputeEnvironment)
+		if err != nil {
+			return nil, err
+		}
+		snap.EKS = snap.EKS || k.eks
+	}
 	return snap, nil
 }
