@@ -56,6 +56,11 @@ type Options struct {
 	// environment. Only the tests of what a setting can play run (OOM
 	// included); those of images, limits, users and filesystems skip.
 	Simulated bool
+	// MergedStreams: the executor reports stdout and stderr as one stream
+	// (LogLine.Stderr never set), as CloudWatch Logs stores them (the
+	// awslogs driver sends both to one log stream): Output checks every
+	// line, in order, whatever its stream.
+	MergedStreams bool
 	// KnownGaps names tests the executor fails now, each with what is
 	// wrong: they skip with that reason. Gaps to close, not promises.
 	KnownGaps map[string]string
@@ -260,6 +265,23 @@ func (s *suite) testOutput(t *testing.T) {
 			} else {
 				stdout = append(stdout, l.Message)
 			}
+		}
+		if s.opts.MergedStreams {
+			got := append(slices.Clone(stdout), stderr...)
+			slices.Sort(got)
+			if want := []string{"err1", "err2", "no newline", "out1", "out2"}; !slices.Equal(got, want) || len(stderr) > 0 {
+				t.Errorf("%s: stdout = %q, stderr = %q, want %q each once, all as stdout", name, stdout, stderr, want)
+			}
+			// Lines written at once to two pipes may be read in either
+			// order; those half a second apart may not.
+			all := messages(lines)
+			if i, j := slices.Index(all, "err1"), slices.Index(all, "out2"); i < 0 || j < 0 || i > j {
+				t.Errorf("%s: lines = %q, want err1 before out2", name, all)
+			}
+			if i, j := slices.Index(all, "out1"), slices.Index(all, "err2"); i < 0 || j < 0 || i > j {
+				t.Errorf("%s: lines = %q, want out1 before err2", name, all)
+			}
+			continue
 		}
 		if want := []string{"out1", "out2", "no newline"}; !slices.Equal(stdout, want) {
 			t.Errorf("%s: stdout = %q, want %q", name, stdout, want)

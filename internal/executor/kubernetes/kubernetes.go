@@ -98,6 +98,15 @@ type Options struct {
 	// before it fails with CannotPullContainerError; 0 means
 	// DefaultPullTimeout.
 	PullTimeout time.Duration
+	// SplitStreams follows a task's stdout and stderr apart, marking
+	// stderr's lines, where the cluster serves them apart (the alpha
+	// feature gate PodLogsQuerySplitStreams). Off, the default, follows
+	// the one stream Kubernetes keeps of both, as the awslogs driver sends
+	// both to one CloudWatch log stream: the kubelet's stderr stream
+	// sometimes lacks the last line a task writes just before it exits
+	// (docs/KUBERNETES.md), and CloudWatch Logs cannot tell the two apart
+	// anyway.
+	SplitStreams bool
 	// Log receives the executor's own messages; nil discards them.
 	Log *slog.Logger
 }
@@ -116,8 +125,10 @@ type Executor struct {
 	closeOnce    sync.Once
 
 	// splitStreams says whether the cluster serves a container's stdout
-	// and stderr apart (the PodLogsQuerySplitStreams feature gate).
+	// and stderr apart (the PodLogsQuerySplitStreams feature gate);
+	// followSplit, whether Logs follows them apart (Options.SplitStreams).
 	splitStreams atomic.Bool
+	followSplit  bool
 
 	mu       sync.Mutex
 	changeCh map[string]chan struct{} // by Pod name: closed when the Pod changes
@@ -127,7 +138,8 @@ var _ barge.Executor = (*Executor)(nil)
 
 // New connects to the cluster, starts the informer on barge's Pods in the
 // namespace and returns once it has synced. It fails when the API server
-// does not answer or refuses to list Pods there.
+// does not answer, refuses to list Pods there, or says the namespace does
+// not exist.
 func New(ctx context.Context, opts Options) (*Executor, error) {
 	if opts.Config == nil {
 		return nil, errors.New("kubernetes: no cluster configuration")
@@ -146,6 +158,7 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 		instance:    opts.Instance,
 		stopGrace:   opts.StopGrace,
 		pullTimeout: opts.PullTimeout,
+		followSplit: opts.SplitStreams,
 		log:         opts.Log,
 		changeCh:    map[string]chan struct{}{},
 		closed:      make(chan struct{}),
@@ -165,6 +178,12 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 	// A list first: a clear error now rather than an informer retrying.
 	if _, err := cs.CoreV1().Pods(e.ns).List(ctx, metav1.ListOptions{LabelSelector: e.selector(), Limit: 1}); err != nil {
 		return nil, fmt.Errorf("kubernetes: listing Pods in namespace %s at %s: %w", e.ns, cfg.Host, err)
+	}
+	// Listing Pods in a namespace that does not exist finds none; Pods
+	// created there would fail one by one. (A client that may not read
+	// namespaces gets Forbidden: then the first Pod tells.)
+	if _, err := cs.CoreV1().Namespaces().Get(ctx, e.ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("kubernetes: the namespace %s does not exist at %s", e.ns, cfg.Host)
 	}
 	e.splitStreams.Store(e.probeSplitStreams(ctx))
 
@@ -241,11 +260,12 @@ func (e *Executor) Ping(ctx context.Context) error {
 
 // Limitation says what the executor cannot honour: a stop's own grace (every
 // stop gives the Pods' terminationGracePeriodSeconds, StopGrace, so Spot's
-// longer warning is not given), and, without the PodLogsQuerySplitStreams
-// feature gate, a task's stderr apart from its stdout.
+// longer warning is not given), and, when asked to follow streams apart
+// without the PodLogsQuerySplitStreams feature gate, a task's stderr apart
+// from its stdout.
 func (e *Executor) Limitation() string {
 	s := fmt.Sprintf("every stop gives a task %v between SIGTERM and SIGKILL (the Pods' terminationGracePeriodSeconds), whatever the stop's own grace", e.stopGrace)
-	if !e.splitStreams.Load() {
+	if e.followSplit && !e.splitStreams.Load() {
 		s += "; the cluster does not serve a container's stdout and stderr apart (feature gate PodLogsQuerySplitStreams is off): all output is reported as stdout"
 	}
 	return s

@@ -33,8 +33,9 @@ type logLine struct {
 
 // Logs follows the log of taskID's container, with the kubelet's timestamps,
 // from since on, until the container has ended (and its log is read to the
-// end) or ctx ends. Where the cluster serves stdout and stderr apart, each is
-// followed and their lines merged by time; otherwise all lines are stdout.
+// end) or ctx ends. All lines are stdout, unless Options.SplitStreams asks
+// for stdout and stderr apart and the cluster serves them apart: then each
+// is followed and their lines merged by time.
 // The API server takes sinceTime in whole seconds: lines older than since
 // are dropped here.
 func (e *Executor) Logs(ctx context.Context, taskID string, since time.Time, out func(barge.LogLine)) error {
@@ -42,7 +43,7 @@ func (e *Executor) Logs(ctx context.Context, taskID string, since time.Time, out
 		return notFound(taskID)
 	}
 	streams := []string{""}
-	if e.splitStreams.Load() {
+	if e.followSplit && e.splitStreams.Load() {
 		streams = []string{corev1.LogStreamStdout, corev1.LogStreamStderr}
 	}
 	fctx, cancel := context.WithCancel(ctx)
