@@ -59,9 +59,10 @@ type ComputeEnvironment struct {
 	UnmanagedvCpus   *int              `json:"unmanagedvCpus,omitempty"`
 	UpdatePolicy     *UpdatePolicy     `json:"updatePolicy,omitempty"`
 	Context          string            `json:"context,omitempty"`
+	EksConfiguration *EksConfiguration `json:"eksConfiguration,omitempty"`
 	Tags             map[string]string `json:"tags,omitempty"`
 	UUID             string            `json:"uuid"`
-	EcsClusterArn    string            `json:"ecsClusterArn"`
+	EcsClusterArn    string            `json:"ecsClusterArn"` // "" for EKS compute environments
 	CreatedAt        int64             `json:"createdAt"`
 }
 

@@ -71,6 +71,16 @@ type TaskSpec struct {
 	// definition's (JobSpec.TaskTags). Executors that can label what they
 	// run label it with them.
 	Tags map[string]string
+	// Pod is an EKS job's Pod (JobSpec.EksProperties), each container's
+	// environment with the AWS_BATCH_* variables added; nil for other
+	// jobs. An executor that runs Pods (a PodLocator) runs it as it is;
+	// Image, Command, Environment, VCPU and MemoryMiB then describe its
+	// first container and the Pod's size, for executors that only
+	// simulate it.
+	Pod *EksPodProperties
+	// PodLabels are the labels AWS Batch puts on an EKS job's Pod
+	// (batch.amazonaws.com/job-id, .../compute-environment-uuid).
+	PodLabels map[string]string
 }
 
 // LogLine is one line a task wrote.
@@ -86,6 +96,10 @@ type TaskResult struct {
 	Reason    string // container reason, e.g. "OutOfMemoryError: Container killed due to memory usage"
 	StartedAt time.Time
 	StoppedAt time.Time
+	// Containers and InitContainers are how each container of a Pod
+	// ended, in TaskSpec.Pod's order; nil when the executor runs no Pod.
+	Containers     []PodContainerOutcome
+	InitContainers []PodContainerOutcome
 }
 
 // TaskInfo describes a task found by List.
@@ -195,6 +209,20 @@ type TaskAddresser interface {
 	// Address returns the task's IPv4 address; "" when it has none (a
 	// container on no network).
 	Address(ctx context.Context, taskID string) (string, error)
+}
+
+// PodLocator is implemented by executors that run an EKS job's task as a
+// Kubernetes Pod (TaskSpec.Pod). The runner asks where the Pod runs once
+// it does, and shows it as the job's podName and nodeName. An EKS job
+// placed on an executor that is no PodLocator fails to start.
+type PodLocator interface {
+	// PodOf returns the task's Pod: its name, namespace and node.
+	PodOf(ctx context.Context, taskID string) (PodPlacement, error)
+}
+
+// PodPlacement is where a task's Pod runs.
+type PodPlacement struct {
+	Name, Namespace, NodeName string
 }
 
 // HostCapacity is the CPU and memory that the tasks of one host may hold at

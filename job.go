@@ -111,19 +111,23 @@ type Job struct {
 // JobSpec is what SubmitJob fixed about a job: the job definition with the
 // submit-time overrides applied.
 type JobSpec struct {
-	JobDefinitionArn     string               `json:"jobDefinitionArn"`
-	JobDefinitionName    string               `json:"jobDefinitionName"`
-	ShareIdentifier      string               `json:"shareIdentifier,omitempty"`
-	SchedulingPriority   *int                 `json:"schedulingPriority,omitempty"`
-	Parameters           map[string]string    `json:"parameters,omitempty"`
-	Container            *ContainerProperties `json:"container,omitempty"`
-	RetryStrategy        *RetryStrategy       `json:"retryStrategy,omitempty"`
-	Timeout              *JobTimeout          `json:"timeout,omitempty"`
-	DependsOn            []JobDependency      `json:"dependsOn,omitempty"`
-	Tags                 map[string]string    `json:"tags,omitempty"` // the job's own
-	PropagateTags        *bool                `json:"propagateTags,omitempty"`
-	PlatformCapabilities []string             `json:"platformCapabilities,omitempty"`
-	ArraySize            int                  `json:"arraySize,omitempty"`
+	JobDefinitionArn   string               `json:"jobDefinitionArn"`
+	JobDefinitionName  string               `json:"jobDefinitionName"`
+	ShareIdentifier    string               `json:"shareIdentifier,omitempty"`
+	SchedulingPriority *int                 `json:"schedulingPriority,omitempty"`
+	Parameters         map[string]string    `json:"parameters,omitempty"`
+	Container          *ContainerProperties `json:"container,omitempty"`
+	// EksProperties is an EKS job's Pod: the definition's with the
+	// submission's eksPropertiesOverride applied. An EKS job has no
+	// Container.
+	EksProperties        *EksPodProperties `json:"eksProperties,omitempty"`
+	RetryStrategy        *RetryStrategy    `json:"retryStrategy,omitempty"`
+	Timeout              *JobTimeout       `json:"timeout,omitempty"`
+	DependsOn            []JobDependency   `json:"dependsOn,omitempty"`
+	Tags                 map[string]string `json:"tags,omitempty"` // the job's own
+	PropagateTags        *bool             `json:"propagateTags,omitempty"`
+	PlatformCapabilities []string          `json:"platformCapabilities,omitempty"`
+	ArraySize            int               `json:"arraySize,omitempty"`
 
 	// DefinitionTags are the job definition's tags at submission, kept
 	// only while propagateTags is in effect. They are not the job's: they
@@ -149,6 +153,8 @@ type ContainerRuntime struct {
 	Reason             string             `json:"reason,omitempty"`
 	LogStreamName      string             `json:"logStreamName,omitempty"`
 	NetworkInterfaces  []NetworkInterface `json:"networkInterfaces,omitempty"`
+	// Pod is an EKS job's Pod: its name, node and containers' outcomes.
+	Pod *PodRuntime `json:"pod,omitempty"`
 }
 
 // NetworkInterface is an attempt's network interface.
@@ -157,6 +163,9 @@ type NetworkInterface struct {
 	Ipv6Address        string `json:"ipv6Address,omitempty"`
 	PrivateIpv4Address string `json:"privateIpv4Address,omitempty"`
 }
+
+// IsEKS reports whether the job runs as a Pod on Amazon EKS.
+func (s *JobSpec) IsEKS() bool { return s != nil && s.EksProperties != nil }
 
 // IsArrayParent reports whether j is the parent of an array job.
 func (j *Job) IsArrayParent() bool { return j.Spec != nil && j.Spec.ArraySize > 0 }

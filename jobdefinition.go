@@ -31,12 +31,25 @@ type JobDefinition struct {
 	PlatformCapabilities         []string             `json:"platformCapabilities,omitempty"`
 	NodeProperties               json.RawMessage      `json:"nodeProperties,omitempty"`
 	EcsProperties                json.RawMessage      `json:"ecsProperties,omitempty"`
-	EksProperties                json.RawMessage      `json:"eksProperties,omitempty"`
+	EksProperties                *EksProperties       `json:"eksProperties,omitempty"`
 	ConsumableResourceProperties json.RawMessage      `json:"consumableResourceProperties,omitempty"`
 	CreatedAt                    int64                `json:"createdAt"`
 
 	// Seq orders definitions by registration; the store assigns it.
 	Seq int64 `json:"-"`
+}
+
+// IsEKS reports whether the definition describes a Pod for Amazon EKS
+// (eksProperties).
+func (d *JobDefinition) IsEKS() bool { return d.EksProperties != nil }
+
+// ContainerOrchestrationType is EKS for a definition with eksProperties,
+// ECS otherwise.
+func (d *JobDefinition) ContainerOrchestrationType() string {
+	if d.IsEKS() {
+		return OrchestrationEKS
+	}
+	return OrchestrationECS
 }
 
 // IsFargate reports whether the definition targets Fargate.

@@ -30,6 +30,9 @@ func TaskID(taskArn string) string {
 // JobVCPU is the vCPUs a job occupies while it runs: its VCPU resource
 // requirement, or the legacy vcpus member, or 1.
 func JobVCPU(spec *JobSpec) float64 {
+	if spec.IsEKS() {
+		return EksPodCPU(spec.EksProperties)
+	}
 	if spec == nil || spec.Container == nil {
 		return 1
 	}
@@ -47,6 +50,9 @@ func JobVCPU(spec *JobSpec) float64 {
 // JobMemoryMiB returns the memory a job of spec asks for, in MiB: its
 // MEMORY resource requirement, else the legacy memory; 0 if neither is set.
 func JobMemoryMiB(spec *JobSpec) int {
+	if spec.IsEKS() {
+		return EksPodMemoryMiB(spec.EksProperties)
+	}
 	if spec == nil || spec.Container == nil {
 		return 0
 	}

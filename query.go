@@ -22,7 +22,8 @@ type JobQuery struct {
 	// Summary asks for only what a ListJobs summary shows: each job's Spec
 	// then holds JobDefinitionArn, ShareIdentifier, ArraySize and, of its
 	// Container, the Vcpus, ResourceRequirements and RuntimePlatform that
-	// say why a RUNNABLE job waits, alone; its Runtime only ExitCode and
+	// say why a RUNNABLE job waits, alone (of an EKS job's Pod, its
+	// containers' Resources); its Runtime only ExitCode and
 	// Reason, and Attempts are left out.
 	Summary bool
 }

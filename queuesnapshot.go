@@ -14,6 +14,9 @@ type QueueSnapshot struct {
 	VCPU float64
 	// FairShare is set on queues with a fair-share scheduling policy.
 	FairShare *FairShareUsage
+	// EKS says the queue's compute environments are EKS ones, whose
+	// capacity AWS counts in the unit "cpu" rather than "VCPU".
+	EKS bool
 }
 
 // FrontJob is a job at the front of a queue.

@@ -36,8 +36,10 @@ type Submission struct {
 	PropagateTags              *bool
 	Tags                       map[string]string
 
+	// EksPropertiesOverride is SubmitJob's eksPropertiesOverride.
+	EksPropertiesOverride *EksPropertiesOverride
+
 	HasNodeOverrides         bool
-	HasEksPropertiesOverride bool
 	HasEcsPropertiesOverride bool
 }
 
@@ -141,9 +143,12 @@ func validateContainerOverrides(o *ContainerOverrides) error {
 // for the job's tasks (see TaskTags); more than 50 of them together do not
 // make an error here but fail the job, as on AWS (see StartFailure).
 //
-// barge runs containerProperties definitions only: one with ecsProperties,
-// eksProperties or nodeProperties is rejected here, as are overrides for
-// another kind of definition.
+// An eksProperties definition gives the spec its Pod (EksProperties) with
+// the eksPropertiesOverride applied (applyEksOverride), and Ref::name
+// placeholders substituted in its containers' command and args. barge runs
+// containerProperties and eksProperties definitions: one with ecsProperties
+// or nodeProperties is rejected here, as are overrides for another kind of
+// definition.
 func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool) (*JobSpec, error) {
 	if def == nil || s == nil {
 		return nil, invalidf("The job definition or the submission is missing.")
@@ -161,7 +166,14 @@ func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool
 	if !fairShare && s.ShareIdentifier != "" {
 		return nil, invalidf("shareIdentifier must not be set: the job queue has no fair-share scheduling policy. Remove it.")
 	}
-	c, err := applyContainerOverrides(def, s.ContainerOverrides)
+	var c *ContainerProperties
+	var pod *EksPodProperties
+	var err error
+	if def.IsEKS() {
+		pod, err = applyEksOverride(def.EksProperties.PodProperties, s.EksPropertiesOverride)
+	} else {
+		c, err = applyContainerOverrides(def, s.ContainerOverrides)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +185,7 @@ func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool
 		SchedulingPriority:   cloneInt(def.SchedulingPriority),
 		Parameters:           mergeMaps(def.Parameters, s.Parameters),
 		Container:            c,
+		EksProperties:        pod,
 		RetryStrategy:        cloneRetryStrategy(def.RetryStrategy),
 		Timeout:              cloneTimeout(def.Timeout),
 		DependsOn:            append([]JobDependency(nil), s.DependsOn...),
@@ -194,7 +207,11 @@ func NewJobSpec(def *JobDefinition, defARN string, s *Submission, fairShare bool
 	if s.ArraySize != nil {
 		spec.ArraySize = *s.ArraySize
 	}
-	spec.Container.Command = SubstituteParameters(spec.Container.Command, spec.Parameters)
+	if c != nil {
+		spec.Container.Command = SubstituteParameters(spec.Container.Command, spec.Parameters)
+	} else {
+		substituteEksParameters(pod, spec.Parameters)
+	}
 
 	spec.Tags = mergeMaps(nil, s.Tags)
 	if spec.PropagateTags != nil && *spec.PropagateTags {
@@ -229,13 +246,20 @@ func (s *JobSpec) TaskTags() map[string]string {
 func checkOverrideKinds(def *JobDefinition, s *Submission) error {
 	fargate := def.IsFargate()
 	switch {
+	case def.IsEKS() && (s.ContainerOverrides != nil || s.HasNodeOverrides):
+		// AWS's message, then what to do.
+		return invalidf("Container overrides or node overrides should not be set for Batch on EKS jobs. Use eksPropertiesOverride.")
+	case def.IsEKS() && s.PropagateTags != nil:
+		return invalidf("propagateTags must not be set for Batch on EKS jobs. Remove it.")
+	case def.IsEKS():
+		return nil
 	case s.HasNodeOverrides && fargate:
 		return invalidf("nodeOverrides is not applicable for Fargate: Fargate jobs are never multi-node parallel. Remove nodeOverrides.")
 	case s.HasNodeOverrides && def.Type != JobDefinitionMultinode:
 		return invalidf("nodeOverrides applies only to multi-node parallel (multinode) job definitions, and %s is a %s definition. Use containerOverrides.", clip(def.Name), def.Type)
-	case s.HasEksPropertiesOverride && fargate:
+	case s.EksPropertiesOverride != nil && fargate:
 		return invalidf("eksPropertiesOverride is not applicable for Fargate. Use containerOverrides.")
-	case s.HasEksPropertiesOverride && !present(def.EksProperties):
+	case s.EksPropertiesOverride != nil:
 		return invalidf("eksPropertiesOverride applies only to job definitions with eksProperties, and %s has none. Use containerOverrides.", clip(def.Name))
 	case s.HasEcsPropertiesOverride && !present(def.EcsProperties):
 		return invalidf("ecsPropertiesOverride applies only to job definitions with ecsProperties, and %s has none. Use containerOverrides.", clip(def.Name))

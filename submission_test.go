@@ -217,7 +217,9 @@ func TestNewJobSpecRejects(t *testing.T) {
 	}
 	eks := func() *JobDefinition {
 		d := ec2Def()
-		d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{}`)
+		d.ContainerProperties, d.EksProperties = nil, &EksProperties{PodProperties: &EksPodProperties{
+			Containers: []EksContainer{{Name: "main", Image: "busybox", Resources: &EksResources{Limits: map[string]string{"cpu": "1", "memory": "1024Mi"}}}},
+		}}
 		return d
 	}
 	ecs := func() *JobDefinition {
@@ -227,6 +229,11 @@ func TestNewJobSpecRejects(t *testing.T) {
 	}
 	ov := func(o ContainerOverrides) func(*Submission) {
 		return func(s *Submission) { s.ContainerOverrides = &o }
+	}
+	eksOv := func(o EksContainerOverride) func(*Submission) {
+		return func(s *Submission) {
+			s.EksPropertiesOverride = &EksPropertiesOverride{PodProperties: &EksPodPropertiesOverride{Containers: []EksContainerOverride{o}}}
+		}
 	}
 	tests := []struct {
 		name      string
@@ -251,13 +258,19 @@ func TestNewJobSpecRejects(t *testing.T) {
 		{"fargate instance type", fargateDef, ov(ContainerOverrides{InstanceType: "m5.large"}), false, "containerOverrides.instanceType is not applicable for Fargate"},
 		{"fargate gpu", fargateDef, ov(ContainerOverrides{ResourceRequirements: []ResourceRequirement{{Type: ResourceGPU, Value: "1"}}}), false, "containerOverrides.resourceRequirements type GPU is not supported on Fargate"},
 		{"fargate node overrides", fargateDef, func(s *Submission) { s.HasNodeOverrides = true }, false, "nodeOverrides is not applicable for Fargate"},
-		{"fargate eks overrides", fargateDef, func(s *Submission) { s.HasEksPropertiesOverride = true }, false, "eksPropertiesOverride is not applicable for Fargate"},
+		{"fargate eks overrides", fargateDef, func(s *Submission) { s.EksPropertiesOverride = &EksPropertiesOverride{} }, false, "eksPropertiesOverride is not applicable for Fargate"},
 		{"ecs override on container def", fargateDef, func(s *Submission) { s.HasEcsPropertiesOverride = true }, false, "ecsPropertiesOverride applies only to job definitions with ecsProperties"},
 		{"node overrides on container def", ec2Def, func(s *Submission) { s.HasNodeOverrides = true }, false, "nodeOverrides applies only to multi-node parallel"},
-		{"eks override on container def", ec2Def, func(s *Submission) { s.HasEksPropertiesOverride = true }, false, "eksPropertiesOverride applies only to job definitions with eksProperties"},
+		{"eks override on container def", ec2Def, func(s *Submission) { s.EksPropertiesOverride = &EksPropertiesOverride{} }, false, "eksPropertiesOverride applies only to job definitions with eksProperties"},
 		{"container overrides on ecs def", ecs, ov(ContainerOverrides{Command: []string{"x"}}), false, "containerOverrides applies only to job definitions with containerProperties"},
 		{"multinode def", multinode, func(*Submission) {}, false, "has no containerProperties: barge runs only container job definitions"},
-		{"eks def", eks, func(s *Submission) { s.HasEksPropertiesOverride = true }, false, "barge runs only container job definitions"},
+		{"eks def", eks, func(s *Submission) { s.EksPropertiesOverride = &EksPropertiesOverride{} }, false, ""},
+		{"eks override", eks, eksOv(EksContainerOverride{Args: []string{"x"}, Resources: &EksResources{Requests: map[string]string{"memory": "1024Mi"}}}), false, ""},
+		{"eks container overrides", eks, ov(ContainerOverrides{Command: []string{"x"}}), false, "Container overrides or node overrides should not be set for Batch on EKS jobs."},
+		{"eks node overrides", eks, func(s *Submission) { s.HasNodeOverrides = true }, false, "Container overrides or node overrides should not be set for Batch on EKS jobs."},
+		{"eks override unknown name", eks, eksOv(EksContainerOverride{Name: "other"}), false, `eksPropertiesOverride.podProperties.containers[0].name "other" matches no container`},
+		{"eks override reserved env", eks, eksOv(EksContainerOverride{Env: []EksEnvVar{{Name: "AWS_BATCH_X"}}}), false, "names starting with AWS_BATCH are reserved"},
+		{"eks override memory mismatch", eks, eksOv(EksContainerOverride{Resources: &EksResources{Requests: map[string]string{"memory": "512Mi"}}}), false, "podProperties.containers[0].resources.requests.memory \"512Mi\" differs from limits.memory \"1024Mi\""},
 		{"ecs def", ecs, func(s *Submission) { s.HasEcsPropertiesOverride = true }, false, "barge runs only container job definitions"},
 		{"share identifier required", fargateDef, func(*Submission) {}, true, "shareIdentifier must be specified. The job queue has a fair-share scheduling policy"},
 		{"share identifier forbidden", fargateDef, func(s *Submission) { s.ShareIdentifier = "a" }, false, "shareIdentifier must not be set"},

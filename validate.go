@@ -205,6 +205,11 @@ func ValidateComputeEnvironment(ce *ComputeEnvironment) error {
 			return invalidf("updatePolicy.jobExecutionTimeoutMinutes %d is not valid. It must be between 1 and 360.", m)
 		}
 	}
+	if ce.EksConfiguration != nil {
+		if err := validateEksConfiguration(ce); err != nil {
+			return err
+		}
+	}
 	if ce.Type == CEUnmanaged {
 		if ce.ComputeResources != nil {
 			return invalidf("computeResources is not applicable to UNMANAGED compute environments. Remove it, or use type MANAGED.")
@@ -403,7 +408,6 @@ func ValidateJobQueue(q *JobQueue, ces []*ComputeEnvironment) error {
 	case "SAGEMAKER_TRAINING":
 		return invalidf("jobQueueType SAGEMAKER_TRAINING is not supported: barge runs container jobs on Fargate-style compute environments only, not SageMaker Training service environments. Omit jobQueueType and give computeEnvironmentOrder.")
 	case "EKS":
-		return invalidf("jobQueueType EKS is not supported: barge has no Amazon EKS compute environments. Omit jobQueueType.")
 	default:
 		return invalidf("jobQueueType %s is not valid. Omit it; barge derives it from the compute environments.", clip(q.JobQueueType))
 	}
@@ -458,17 +462,16 @@ func validateComputeEnvironmentOrder(q *JobQueue, ces []*ComputeEnvironment) err
 		}
 		if first == nil {
 			first = ce
+		} else if first.IsEKS() != ce.IsEKS() {
+			return invalidf("computeEnvironmentOrder: the compute environments of a job queue must all be EKS (eksConfiguration) or all ECS. %s is %s but %s is %s.",
+				clip(first.Name), first.ContainerOrchestrationType(), clip(ce.Name), ce.ContainerOrchestrationType())
 		} else if first.IsFargate() != ce.IsFargate() {
 			return invalidf("computeEnvironmentOrder: the compute environments of a job queue must all be of the same type: all EC2 (EC2, SPOT) or all Fargate (FARGATE, FARGATE_SPOT). %s is %s but %s is %s.",
 				clip(first.Name), capacityKind(first), clip(ce.Name), capacityKind(ce))
 		}
 	}
 	if first != nil && q.JobQueueType != "" {
-		want := "ECS"
-		if first.IsFargate() {
-			want = "ECS_FARGATE"
-		}
-		if q.JobQueueType != want {
+		if want := first.JobQueueType(); q.JobQueueType != want {
 			return invalidf("jobQueueType %s does not match the compute environments, which need %s. Omit jobQueueType.", q.JobQueueType, want)
 		}
 	}

@@ -313,7 +313,7 @@ func TestValidateJobQueue(t *testing.T) {
 		{"negative priority", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.Priority = -1 }, "priority -1 is not valid"},
 		{"bad state", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.State = "enabled" }, "state \"enabled\" is not valid"},
 		{"sagemaker", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.JobQueueType = "SAGEMAKER_TRAINING" }, "jobQueueType SAGEMAKER_TRAINING is not supported"},
-		{"eks", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.JobQueueType = "EKS" }, "jobQueueType EKS is not supported"},
+		{"eks type of ecs environments", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.JobQueueType = "EKS" }, "jobQueueType EKS does not match the compute environments, which need"},
 		{"unknown type", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.JobQueueType = "BATCH" }, "jobQueueType \"BATCH\" is not valid"},
 		{"type mismatch", func(q *JobQueue, _ *[]*ComputeEnvironment) { q.JobQueueType = "ECS" }, "jobQueueType ECS does not match the compute environments, which need ECS_FARGATE"},
 		{"no CEs", func(q *JobQueue, ces *[]*ComputeEnvironment) { q.ComputeEnvironmentOrder, *ces = nil, nil }, "computeEnvironmentOrder is required"},

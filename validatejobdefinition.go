@@ -44,8 +44,10 @@ var iamRoleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\w
 // status, createdAt) add a few dozen bytes. The API layer need not check the
 // body size for this quota.
 //
-// ecsProperties, eksProperties, nodeProperties and consumableResourceProperties
-// are kept as raw JSON and checked only to be JSON objects.
+// eksProperties are checked as AWS checks an EKS job's Pod
+// (ValidateEksPodProperties). ecsProperties, nodeProperties and
+// consumableResourceProperties are kept as raw JSON and checked only to be
+// JSON objects.
 func ValidateJobDefinition(d *JobDefinition) error {
 	if d == nil {
 		return invalidf("The job definition is missing from the request.")
@@ -125,7 +127,6 @@ func validateDefinitionKind(d *JobDefinition, fargate bool) error {
 		raw  json.RawMessage
 	}{
 		{"ecsProperties", d.EcsProperties},
-		{"eksProperties", d.EksProperties},
 		{"nodeProperties", d.NodeProperties},
 		{"consumableResourceProperties", d.ConsumableResourceProperties},
 	}
@@ -138,7 +139,10 @@ func validateDefinitionKind(d *JobDefinition, fargate bool) error {
 	if d.ContainerProperties != nil {
 		given = append(given, "containerProperties")
 	}
-	for _, r := range raws[:3] {
+	if d.EksProperties != nil {
+		given = append(given, "eksProperties")
+	}
+	for _, r := range raws[:2] {
 		if present(r.raw) {
 			given = append(given, r.name)
 		}
@@ -163,22 +167,10 @@ func validateDefinitionKind(d *JobDefinition, fargate bool) error {
 	if fargate && given[0] == "eksProperties" {
 		return invalidf("eksProperties is not supported with platformCapabilities FARGATE. Use containerProperties.")
 	}
-	if given[0] == "eksProperties" && !hasEKSContainer(d.EksProperties) {
-		return invalidf("eksProperties.podProperties.containers must list at least one container: the pod's containers, each with an image.")
+	if given[0] == "eksProperties" {
+		return validateEksDefinition(d)
 	}
 	return nil
-}
-
-// hasEKSContainer reports whether an eksProperties object lists a
-// container in podProperties.containers, as AWS requires of an EKS job
-// definition.
-func hasEKSContainer(raw json.RawMessage) bool {
-	var p struct {
-		PodProperties *struct {
-			Containers []json.RawMessage `json:"containers"`
-		} `json:"podProperties"`
-	}
-	return json.Unmarshal(raw, &p) == nil && p.PodProperties != nil && len(p.PodProperties.Containers) > 0
 }
 
 func describeGiven(given []string) string {

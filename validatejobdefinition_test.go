@@ -67,7 +67,7 @@ func TestValidateJobDefinitionShape(t *testing.T) {
 			d.ContainerProperties, d.EcsProperties = nil, json.RawMessage(`{"taskProperties":[]}`)
 		}, ""},
 		{"eksProperties on EC2", ec2Def, func(d *JobDefinition) {
-			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{"podProperties":{"containers":[{"image":"busybox"}]}}`)
+			d.ContainerProperties, d.EksProperties = nil, eksJSON(`{"podProperties":{"containers":[{"image":"busybox","resources":{"limits":{"cpu":"1","memory":"64Mi"}}}]}}`)
 		}, ""},
 		{"multinode", ec2Def, func(d *JobDefinition) {
 			d.Type, d.ContainerProperties, d.NodeProperties = JobDefinitionMultinode, nil, json.RawMessage(`{"numNodes":2}`)
@@ -81,11 +81,11 @@ func TestValidateJobDefinitionShape(t *testing.T) {
 		{"bad platform", fargateDef, func(d *JobDefinition) { d.PlatformCapabilities = []string{"fargate"} }, "platformCapabilities value \"fargate\" is not valid"},
 		{"two platforms", fargateDef, func(d *JobDefinition) { d.PlatformCapabilities = []string{"EC2", "FARGATE"} }, "platformCapabilities has 2 entries"},
 		{"eksProperties without a container", ec2Def, func(d *JobDefinition) {
-			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{"podProperties":{"containers":[]}}`)
-		}, "eksProperties.podProperties.containers must list at least one container"},
+			d.ContainerProperties, d.EksProperties = nil, eksJSON(`{"podProperties":{"containers":[]}}`)
+		}, "Containers must be provided for Batch on EKS jobs."},
 		{"eksProperties without podProperties", ec2Def, func(d *JobDefinition) {
-			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{}`)
-		}, "eksProperties.podProperties.containers must list at least one container"},
+			d.ContainerProperties, d.EksProperties = nil, eksJSON(`{}`)
+		}, "Containers must be provided for Batch on EKS jobs."},
 		{"no properties", fargateDef, func(d *JobDefinition) { d.ContainerProperties = nil }, "needs exactly one of containerProperties, ecsProperties or eksProperties; got none"},
 		{"two properties", fargateDef, func(d *JobDefinition) { d.EcsProperties = json.RawMessage(`{}`) }, "got containerProperties and ecsProperties"},
 		{"container with nodeProperties", fargateDef, func(d *JobDefinition) {
@@ -96,7 +96,7 @@ func TestValidateJobDefinitionShape(t *testing.T) {
 			d.Type, d.ContainerProperties, d.NodeProperties = JobDefinitionMultinode, nil, json.RawMessage(`{}`)
 		}, "type multinode is not supported on Fargate"},
 		{"eks on fargate", fargateDef, func(d *JobDefinition) {
-			d.ContainerProperties, d.EksProperties = nil, json.RawMessage(`{}`)
+			d.ContainerProperties, d.EksProperties = nil, eksJSON(`{}`)
 		}, "eksProperties is not supported with platformCapabilities FARGATE"},
 		{"raw not object", fargateDef, func(d *JobDefinition) { d.ConsumableResourceProperties = json.RawMessage(`[1]`) }, "consumableResourceProperties must be a JSON object"},
 	})

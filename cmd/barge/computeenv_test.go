@@ -145,9 +145,9 @@ func TestCreateComputeEnvironmentValidation(t *testing.T) {
 		{"negative maxvCpus", cr(func(r *types.ComputeResource) { r.MaxvCpus = aws.Int32(-1) }), []string{"computeResources.maxvCpus", "-1"}},
 		{"invalid state", func(in *batch.CreateComputeEnvironmentInput) { in.State = "PAUSED" }, []string{"state", "PAUSED", "ENABLED or DISABLED"}},
 		{"unmanagedvCpus on MANAGED", func(in *batch.CreateComputeEnvironmentInput) { in.UnmanagedvCpus = aws.Int32(4) }, []string{"unmanagedvCpus", "UNMANAGED"}},
-		{"eksConfiguration", func(in *batch.CreateComputeEnvironmentInput) {
+		{"eksConfiguration with Fargate", func(in *batch.CreateComputeEnvironmentInput) {
 			in.EksConfiguration = &types.EksConfiguration{EksClusterArn: aws.String("arn:aws:eks:us-east-1:123456789012:cluster/c"), KubernetesNamespace: aws.String("batch")}
-		}, []string{"eksConfiguration"}},
+		}, []string{"computeResources.type FARGATE is not supported with eksConfiguration", "EC2 or SPOT"}},
 
 		// Members Fargate compute resources must not set, each by name.
 		{"minvCpus", cr(func(r *types.ComputeResource) { r.MinvCpus = aws.Int32(0) }), []string{"computeResources.minvCpus", "FARGATE"}},

@@ -106,7 +106,13 @@ func (a *API) jobDetail(d *jobDetail, jd *control.JobDescription) {
 	if d.PlatformCapabilities == nil {
 		d.PlatformCapabilities = []string{}
 	}
+	if spec.IsEKS() {
+		setEksDetail(d, j, spec.EksProperties)
+	}
 	for _, at := range j.Attempts {
+		if spec.IsEKS() {
+			break
+		}
 		d.Attempts = append(d.Attempts, attemptDetail{
 			Container: attemptContainerDetail{TaskArn: at.Container.TaskArn, ExitCode: at.Container.ExitCode, Reason: at.Container.Reason,
 				LogStreamName: at.Container.LogStreamName, NetworkInterfaces: at.Container.NetworkInterfaces},
@@ -135,6 +141,74 @@ func (a *API) jobDetail(d *jobDetail, jd *control.JobDescription) {
 			Capacity: c.Capacity,
 		}
 	}
+}
+
+// setEksDetail fills in an EKS job's eksProperties and eksAttempts: the
+// Pod it runs as, with its current or last attempt's Pod name, node and
+// containers' outcomes, and each finished attempt. The executor reports
+// containers' outcomes in the Pod's order.
+func setEksDetail(d *jobDetail, j *barge.Job, pod *barge.EksPodProperties) {
+	var now *barge.PodRuntime
+	if j.Runtime != nil {
+		now = j.Runtime.Pod
+	}
+	p := eksPodPropertiesDetail{
+		ServiceAccountName:    pod.ServiceAccountName,
+		HostNetwork:           pod.HostNetwork,
+		DnsPolicy:             pod.DnsPolicy,
+		ImagePullSecrets:      pod.ImagePullSecrets,
+		Volumes:               pod.Volumes,
+		Metadata:              pod.Metadata,
+		ShareProcessNamespace: pod.ShareProcessNamespace,
+	}
+	var outcomes, initOutcomes []barge.PodContainerOutcome
+	if now != nil {
+		p.PodName, p.NodeName = now.Name, now.NodeName
+		outcomes, initOutcomes = now.Containers, now.InitContainers
+	}
+	p.Containers = eksContainerDetails(pod.Containers, outcomes)
+	if len(pod.InitContainers) > 0 {
+		p.InitContainers = eksContainerDetails(pod.InitContainers, initOutcomes)
+	}
+	d.EksProperties = &eksPropertiesDetail{PodProperties: p}
+	attempts := make([]eksAttemptDetail, 0, len(j.Attempts))
+	for _, at := range j.Attempts {
+		r := at.Container.Pod
+		if r == nil {
+			r = &barge.PodRuntime{}
+		}
+		attempts = append(attempts, eksAttemptDetail{
+			Containers:     eksAttemptContainers(r.Containers),
+			InitContainers: eksAttemptContainers(r.InitContainers),
+			EksClusterArn:  r.EksClusterArn,
+			PodName:        r.Name,
+			PodNamespace:   r.Namespace,
+			NodeName:       r.NodeName,
+			StartedAt:      at.StartedAt,
+			StoppedAt:      at.StoppedAt,
+			StatusReason:   at.StatusReason,
+		})
+	}
+	d.EksAttempts = &attempts
+}
+
+func eksContainerDetails(cs []barge.EksContainer, outcomes []barge.PodContainerOutcome) []eksContainerDetail {
+	out := make([]eksContainerDetail, len(cs))
+	for i, c := range cs {
+		out[i].EksContainer = c
+		if i < len(outcomes) {
+			out[i].ExitCode, out[i].Reason = outcomes[i].ExitCode, outcomes[i].Reason
+		}
+	}
+	return out
+}
+
+func eksAttemptContainers(outcomes []barge.PodContainerOutcome) []eksAttemptContainerDetail {
+	out := make([]eksAttemptContainerDetail, 0, len(outcomes))
+	for _, o := range outcomes {
+		out = append(out, eksAttemptContainerDetail{Name: o.Name, ContainerID: o.ContainerID, ExitCode: o.ExitCode, Reason: o.Reason})
+	}
+	return out
 }
 
 func (a *API) listJobs(ctx context.Context, in *control.ListJobsInput) (*listJobsOutput, error) {

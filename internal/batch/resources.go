@@ -55,7 +55,8 @@ func ceDetail(scope barge.Scope, ce *barge.ComputeEnvironment) computeEnvironmen
 		ComputeResources:           ce.ComputeResources,
 		ServiceRole:                ce.ServiceRole,
 		UpdatePolicy:               ce.UpdatePolicy,
-		ContainerOrchestrationType: "ECS",
+		ContainerOrchestrationType: ce.ContainerOrchestrationType(),
+		EksConfiguration:           ce.EksConfiguration,
 		UUID:                       ce.UUID,
 		Context:                    ce.Context,
 	}
@@ -119,18 +120,26 @@ func jqDetail(scope barge.Scope, d control.QueueDescription) jobQueueDetail {
 	}
 }
 
-// vcpuUnit is the capacityUnit of compute jobs' usage on ECS and Fargate.
-const vcpuUnit = "VCPU"
+// The capacityUnit of compute jobs' usage: VCPU on ECS and Fargate, cpu on
+// EKS.
+const (
+	vcpuUnit = "VCPU"
+	eksUnit  = "cpu"
+)
 
 func (a *API) getJobQueueSnapshot(ctx context.Context, in *control.GetJobQueueSnapshotInput) (*getJobQueueSnapshotOutput, error) {
 	snap, err := a.ctl.GetJobQueueSnapshot(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	unit := vcpuUnit
+	if snap.EKS {
+		unit = eksUnit
+	}
 	out := &getJobQueueSnapshotOutput{
 		FrontOfQueue: frontOfQueueDetail{Jobs: make([]frontOfQueueJob, 0, len(snap.Front)), LastUpdatedAt: snap.At},
 		QueueUtilization: &queueUtilizationDetail{
-			TotalCapacityUsage: []capacityUsage{{CapacityUnit: vcpuUnit, Quantity: snap.VCPU}},
+			TotalCapacityUsage: []capacityUsage{{CapacityUnit: unit, Quantity: snap.VCPU}},
 			LastUpdatedAt:      snap.At,
 		},
 	}
@@ -141,7 +150,7 @@ func (a *API) getJobQueueSnapshot(ctx context.Context, in *control.GetJobQueueSn
 		u := &fairshareUtilizationDetail{ActiveShareCount: fs.ActiveShares, TopCapacityUtilization: make([]shareUtilization, 0, len(fs.Top))}
 		for _, t := range fs.Top {
 			u.TopCapacityUtilization = append(u.TopCapacityUtilization, shareUtilization{ShareIdentifier: t.ShareID,
-				CapacityUsage: []capacityUsage{{CapacityUnit: vcpuUnit, Quantity: t.VCPU}}})
+				CapacityUsage: []capacityUsage{{CapacityUnit: unit, Quantity: t.VCPU}}})
 		}
 		out.QueueUtilization.FairshareUtilization = u
 	}
@@ -182,10 +191,6 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	orchestration := "ECS"
-	if len(d.EksProperties) > 0 && string(d.EksProperties) != "null" {
-		orchestration = "EKS"
-	}
 	var container *containerPropertiesDetail
 	if d.ContainerProperties != nil {
 		container = &containerPropertiesDetail{}
@@ -208,7 +213,7 @@ func jdDetail(scope barge.Scope, d *barge.JobDefinition) jobDefinitionDetail {
 		PlatformCapabilities:         d.PlatformCapabilities,
 		EcsProperties:                d.EcsProperties,
 		EksProperties:                d.EksProperties,
-		ContainerOrchestrationType:   orchestration,
+		ContainerOrchestrationType:   d.ContainerOrchestrationType(),
 		ConsumableResourceProperties: d.ConsumableResourceProperties,
 	}
 }

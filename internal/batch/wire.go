@@ -24,21 +24,22 @@ type describeComputeEnvironmentsOutput struct {
 }
 
 type computeEnvironmentDetail struct {
-	ComputeEnvironmentName     string                 `json:"computeEnvironmentName"`
-	ComputeEnvironmentArn      string                 `json:"computeEnvironmentArn"`
-	UnmanagedvCpus             *int                   `json:"unmanagedvCpus,omitempty"`
-	EcsClusterArn              string                 `json:"ecsClusterArn,omitempty"`
-	Tags                       map[string]string      `json:"tags"`
-	Type                       barge.CEType           `json:"type"`
-	State                      barge.State            `json:"state"`
-	Status                     barge.ResourceStatus   `json:"status"`
-	StatusReason               string                 `json:"statusReason,omitempty"`
-	ComputeResources           *barge.ComputeResource `json:"computeResources,omitempty"`
-	ServiceRole                string                 `json:"serviceRole,omitempty"`
-	UpdatePolicy               *barge.UpdatePolicy    `json:"updatePolicy,omitempty"`
-	ContainerOrchestrationType string                 `json:"containerOrchestrationType"`
-	UUID                       string                 `json:"uuid"`
-	Context                    string                 `json:"context,omitempty"`
+	ComputeEnvironmentName     string                  `json:"computeEnvironmentName"`
+	ComputeEnvironmentArn      string                  `json:"computeEnvironmentArn"`
+	UnmanagedvCpus             *int                    `json:"unmanagedvCpus,omitempty"`
+	EcsClusterArn              string                  `json:"ecsClusterArn,omitempty"`
+	Tags                       map[string]string       `json:"tags"`
+	Type                       barge.CEType            `json:"type"`
+	State                      barge.State             `json:"state"`
+	Status                     barge.ResourceStatus    `json:"status"`
+	StatusReason               string                  `json:"statusReason,omitempty"`
+	ComputeResources           *barge.ComputeResource  `json:"computeResources,omitempty"`
+	ServiceRole                string                  `json:"serviceRole,omitempty"`
+	UpdatePolicy               *barge.UpdatePolicy     `json:"updatePolicy,omitempty"`
+	ContainerOrchestrationType string                  `json:"containerOrchestrationType"`
+	EksConfiguration           *barge.EksConfiguration `json:"eksConfiguration,omitempty"`
+	UUID                       string                  `json:"uuid"`
+	Context                    string                  `json:"context,omitempty"`
 }
 
 type jobQueueOutput struct {
@@ -92,7 +93,7 @@ type jobDefinitionDetail struct {
 	PropagateTags                *bool                      `json:"propagateTags,omitempty"`
 	PlatformCapabilities         []string                   `json:"platformCapabilities,omitempty"`
 	EcsProperties                json.RawMessage            `json:"ecsProperties,omitempty"`
-	EksProperties                json.RawMessage            `json:"eksProperties,omitempty"`
+	EksProperties                *barge.EksProperties       `json:"eksProperties,omitempty"`
 	ContainerOrchestrationType   string                     `json:"containerOrchestrationType"`
 	ConsumableResourceProperties json.RawMessage            `json:"consumableResourceProperties,omitempty"`
 }
@@ -150,6 +151,8 @@ type jobDetail struct {
 	JobDefinition        string                 `json:"jobDefinition"`
 	Parameters           map[string]string      `json:"parameters"`
 	Container            *containerDetail       `json:"container,omitempty"`
+	EksProperties        *eksPropertiesDetail   `json:"eksProperties,omitempty"`
+	EksAttempts          *[]eksAttemptDetail    `json:"eksAttempts,omitempty"` // [] for an EKS job yet to end an attempt
 	ArrayProperties      *arrayPropertiesDetail `json:"arrayProperties,omitempty"`
 	Timeout              *barge.JobTimeout      `json:"timeout,omitempty"`
 	Tags                 map[string]string      `json:"tags"`
@@ -169,6 +172,52 @@ type containerDetail struct {
 	TaskArn           string                   `json:"taskArn,omitempty"`
 	LogStreamName     string                   `json:"logStreamName,omitempty"`
 	NetworkInterfaces []barge.NetworkInterface `json:"networkInterfaces,omitempty"`
+}
+
+// eksPropertiesDetail is an EKS job's Pod as DescribeJobs shows it: the
+// definition's with the submission's override applied, the containers'
+// outcomes, and the Pod's name and node of the current or last attempt.
+type eksPropertiesDetail struct {
+	PodProperties eksPodPropertiesDetail `json:"podProperties"`
+}
+
+type eksPodPropertiesDetail struct {
+	ServiceAccountName    string                     `json:"serviceAccountName,omitempty"`
+	HostNetwork           *bool                      `json:"hostNetwork,omitempty"`
+	DnsPolicy             string                     `json:"dnsPolicy,omitempty"`
+	ImagePullSecrets      []barge.EksImagePullSecret `json:"imagePullSecrets,omitempty"`
+	Containers            []eksContainerDetail       `json:"containers"`
+	InitContainers        []eksContainerDetail       `json:"initContainers,omitempty"`
+	Volumes               []barge.EksVolume          `json:"volumes,omitempty"`
+	PodName               string                     `json:"podName,omitempty"`
+	NodeName              string                     `json:"nodeName,omitempty"`
+	Metadata              *barge.EksMetadata         `json:"metadata,omitempty"`
+	ShareProcessNamespace *bool                      `json:"shareProcessNamespace,omitempty"`
+}
+
+type eksContainerDetail struct {
+	barge.EksContainer
+	ExitCode *int   `json:"exitCode,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+type eksAttemptDetail struct {
+	Containers     []eksAttemptContainerDetail `json:"containers"`
+	InitContainers []eksAttemptContainerDetail `json:"initContainers,omitempty"`
+	EksClusterArn  string                      `json:"eksClusterArn,omitempty"`
+	PodName        string                      `json:"podName,omitempty"`
+	PodNamespace   string                      `json:"podNamespace,omitempty"`
+	NodeName       string                      `json:"nodeName,omitempty"`
+	StartedAt      int64                       `json:"startedAt,omitempty"`
+	StoppedAt      int64                       `json:"stoppedAt,omitempty"`
+	StatusReason   string                      `json:"statusReason,omitempty"`
+}
+
+type eksAttemptContainerDetail struct {
+	Name        string `json:"name,omitempty"`
+	ContainerID string `json:"containerID,omitempty"`
+	ExitCode    *int   `json:"exitCode,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 type attemptDetail struct {

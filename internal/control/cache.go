@@ -23,7 +23,13 @@ type submitCache struct {
 	gen    uint64
 	queues map[string]*barge.JobQueue
 	defs   map[defKey]*barge.JobDefinition // revision 0 = the latest ACTIVE one
-	ceType map[string]string               // compute environment → its compute resources' type; "" if none
+	ceType map[string]ceKind               // compute environment → the kind of capacity it provides
+}
+
+// ceKind is the kind of capacity a compute environment provides.
+type ceKind struct {
+	crType string // its compute resources' type (FARGATE, EC2, ...); "" if none
+	eks    bool   // it has an eksConfiguration
 }
 
 type defKey struct {
@@ -32,7 +38,7 @@ type defKey struct {
 }
 
 func newSubmitCache() *submitCache {
-	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}, ceType: map[string]string{}}
+	return &submitCache{queues: map[string]*barge.JobQueue{}, defs: map[defKey]*barge.JobDefinition{}, ceType: map[string]ceKind{}}
 }
 
 func (c *submitCache) invalidate() {
@@ -83,17 +89,26 @@ func (c *submitCache) jobDefinition(ctx context.Context, st Store, name string, 
 // resources (FARGATE, FARGATE_SPOT, ...), or "" when it has none or does not
 // exist.
 func (c *submitCache) computeType(ctx context.Context, st Store, name string) (string, error) {
-	return lookup(c, c.ceType, name, func() (string, error) {
+	k, err := c.computeKind(ctx, st, name)
+	return k.crType, err
+}
+
+// computeKind returns the kind of capacity compute environment name
+// provides; the zero ceKind when it does not exist.
+func (c *submitCache) computeKind(ctx context.Context, st Store, name string) (ceKind, error) {
+	return lookup(c, c.ceType, name, func() (ceKind, error) {
 		ce, err := st.GetComputeEnvironment(ctx, name)
 		switch {
 		case barge.ErrorCodeOf(err) == barge.ENotFound:
-			return "", nil
+			return ceKind{}, nil
 		case err != nil:
-			return "", err
-		case ce.ComputeResources == nil:
-			return "", nil
+			return ceKind{}, err
 		}
-		return string(ce.ComputeResources.Type), nil
+		k := ceKind{eks: ce.IsEKS()}
+		if ce.ComputeResources != nil {
+			k.crType = string(ce.ComputeResources.Type)
+		}
+		return k, nil
 	})
 }
 

@@ -28,9 +28,6 @@ func (s *Service) CreateComputeEnvironment(ctx context.Context, in *CreateComput
 	if err := barge.ValidateResourceName("computeEnvironmentName", in.ComputeEnvironmentName); err != nil {
 		return nil, err
 	}
-	if len(in.EksConfiguration) > 0 && string(in.EksConfiguration) != "null" {
-		return nil, barge.Errorf(barge.EUnsupported, "eksConfiguration is not supported: barge runs ECS-style compute environments. Omit eksConfiguration and use computeResources.type FARGATE or FARGATE_SPOT.")
-	}
 	ce := &barge.ComputeEnvironment{
 		Name:             in.ComputeEnvironmentName,
 		Type:             in.Type,
@@ -40,6 +37,7 @@ func (s *Service) CreateComputeEnvironment(ctx context.Context, in *CreateComput
 		ServiceRole:      s.roleARN(in.ServiceRole),
 		UnmanagedvCpus:   in.UnmanagedvCpus,
 		Context:          in.Context,
+		EksConfiguration: in.EksConfiguration,
 		Tags:             in.Tags,
 		UUID:             s.newID(),
 		CreatedAt:        s.nowMillis(),
@@ -47,7 +45,9 @@ func (s *Service) CreateComputeEnvironment(ctx context.Context, in *CreateComput
 	if ce.State == "" {
 		ce.State = barge.StateEnabled
 	}
-	ce.EcsClusterArn = s.scope.ARNPrefix("ecs") + "cluster/AWSBatch-" + ce.Name + "-" + ce.UUID
+	if !ce.IsEKS() {
+		ce.EcsClusterArn = s.scope.ARNPrefix("ecs") + "cluster/AWSBatch-" + ce.Name + "-" + ce.UUID
+	}
 	if err := barge.ValidateComputeEnvironment(ce); err != nil {
 		return nil, err
 	}

@@ -13,15 +13,15 @@ import (
 
 // CreateComputeEnvironmentInput is the request of CreateComputeEnvironment.
 type CreateComputeEnvironmentInput struct {
-	ComputeEnvironmentName string                 `json:"computeEnvironmentName"`
-	Type                   barge.CEType           `json:"type"`
-	State                  barge.State            `json:"state"`
-	UnmanagedvCpus         *int                   `json:"unmanagedvCpus"`
-	ComputeResources       *barge.ComputeResource `json:"computeResources"`
-	ServiceRole            string                 `json:"serviceRole"`
-	Tags                   map[string]string      `json:"tags"`
-	EksConfiguration       json.RawMessage        `json:"eksConfiguration"`
-	Context                string                 `json:"context"`
+	ComputeEnvironmentName string                  `json:"computeEnvironmentName"`
+	Type                   barge.CEType            `json:"type"`
+	State                  barge.State             `json:"state"`
+	UnmanagedvCpus         *int                    `json:"unmanagedvCpus"`
+	ComputeResources       *barge.ComputeResource  `json:"computeResources"`
+	ServiceRole            string                  `json:"serviceRole"`
+	Tags                   map[string]string       `json:"tags"`
+	EksConfiguration       *barge.EksConfiguration `json:"eksConfiguration"`
+	Context                string                  `json:"context"`
 }
 
 // UpdateComputeEnvironmentInput is the request of UpdateComputeEnvironment.
@@ -96,7 +96,7 @@ type RegisterJobDefinitionInput struct {
 	Timeout                      *barge.JobTimeout          `json:"timeout"`
 	Tags                         map[string]string          `json:"tags"`
 	PlatformCapabilities         []string                   `json:"platformCapabilities"`
-	EksProperties                json.RawMessage            `json:"eksProperties"`
+	EksProperties                *barge.EksProperties       `json:"eksProperties"`
 	EcsProperties                json.RawMessage            `json:"ecsProperties"`
 	ConsumableResourceProperties json.RawMessage            `json:"consumableResourceProperties"`
 }
@@ -117,23 +117,23 @@ type DescribeJobDefinitionsInput struct {
 
 // SubmitJobInput is the request of SubmitJob.
 type SubmitJobInput struct {
-	JobName                              string                    `json:"jobName"`
-	JobQueue                             string                    `json:"jobQueue"`
-	ShareIdentifier                      string                    `json:"shareIdentifier"`
-	SchedulingPriorityOverride           *int                      `json:"schedulingPriorityOverride"`
-	ArrayProperties                      *ArrayProperties          `json:"ArrayProperties"`
-	DependsOn                            []barge.JobDependency     `json:"dependsOn"`
-	JobDefinition                        string                    `json:"jobDefinition"`
-	Parameters                           map[string]string         `json:"parameters"`
-	ContainerOverrides                   *barge.ContainerOverrides `json:"containerOverrides"`
-	NodeOverrides                        json.RawMessage           `json:"nodeOverrides"`
-	RetryStrategy                        *barge.RetryStrategy      `json:"retryStrategy"`
-	PropagateTags                        *bool                     `json:"propagateTags"`
-	Timeout                              *barge.JobTimeout         `json:"timeout"`
-	Tags                                 map[string]string         `json:"tags"`
-	EksPropertiesOverride                json.RawMessage           `json:"eksPropertiesOverride"`
-	EcsPropertiesOverride                json.RawMessage           `json:"ecsPropertiesOverride"`
-	ConsumableResourcePropertiesOverride json.RawMessage           `json:"consumableResourcePropertiesOverride"`
+	JobName                              string                       `json:"jobName"`
+	JobQueue                             string                       `json:"jobQueue"`
+	ShareIdentifier                      string                       `json:"shareIdentifier"`
+	SchedulingPriorityOverride           *int                         `json:"schedulingPriorityOverride"`
+	ArrayProperties                      *ArrayProperties             `json:"ArrayProperties"`
+	DependsOn                            []barge.JobDependency        `json:"dependsOn"`
+	JobDefinition                        string                       `json:"jobDefinition"`
+	Parameters                           map[string]string            `json:"parameters"`
+	ContainerOverrides                   *barge.ContainerOverrides    `json:"containerOverrides"`
+	NodeOverrides                        json.RawMessage              `json:"nodeOverrides"`
+	RetryStrategy                        *barge.RetryStrategy         `json:"retryStrategy"`
+	PropagateTags                        *bool                        `json:"propagateTags"`
+	Timeout                              *barge.JobTimeout            `json:"timeout"`
+	Tags                                 map[string]string            `json:"tags"`
+	EksPropertiesOverride                *barge.EksPropertiesOverride `json:"eksPropertiesOverride"`
+	EcsPropertiesOverride                json.RawMessage              `json:"ecsPropertiesOverride"`
+	ConsumableResourcePropertiesOverride json.RawMessage              `json:"consumableResourcePropertiesOverride"`
 }
 
 // ArrayProperties is SubmitJob's arrayProperties.

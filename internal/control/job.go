@@ -28,7 +28,7 @@ func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job
 		PropagateTags:              in.PropagateTags,
 		Tags:                       in.Tags,
 		HasNodeOverrides:           len(nonNull(in.NodeOverrides)) > 0,
-		HasEksPropertiesOverride:   len(nonNull(in.EksPropertiesOverride)) > 0,
+		EksPropertiesOverride:      in.EksPropertiesOverride,
 		HasEcsPropertiesOverride:   len(nonNull(in.EcsPropertiesOverride)) > 0,
 	}
 	if in.ArrayProperties != nil {
@@ -74,14 +74,20 @@ func (s *Service) SubmitJob(ctx context.Context, in *SubmitJobInput) (*barge.Job
 // queue whose compute environments are gone) is not checked.
 func (s *Service) checkPlatform(ctx context.Context, q *barge.JobQueue, def *barge.JobDefinition) error {
 	for _, o := range q.ComputeEnvironmentOrder {
-		t, err := s.cache.computeType(ctx, s.store, o.ComputeEnvironment)
+		k, err := s.cache.computeKind(ctx, s.store, o.ComputeEnvironment)
 		if err != nil {
 			return err
 		}
-		if t == "" {
+		if def.IsEKS() != k.eks && (k.eks || k.crType != "") {
+			return orchestrationMismatch(def.IsEKS())
+		}
+		if k.eks {
+			return nil
+		}
+		if k.crType == "" {
 			continue
 		}
-		if def.IsFargate() == barge.CRType(t).IsFargate() {
+		if def.IsFargate() == barge.CRType(k.crType).IsFargate() {
 			return nil
 		}
 		capability, other := barge.PlatformEC2, barge.PlatformFargate
@@ -93,6 +99,17 @@ func (s *Service) checkPlatform(ctx context.Context, q *barge.JobQueue, def *bar
 			capability, capability, other)
 	}
 	return nil
+}
+
+// orchestrationMismatch is the error of a submission whose definition's
+// orchestration type (EKS when eks) the queue's compute environments do not
+// run. AWS's wording for it is not documented; it follows AWS's message for
+// a platform capability mismatch.
+func orchestrationMismatch(eks bool) error {
+	if eks {
+		return barge.Errorf(barge.EInvalid, "Job Queue is attached to Compute Environment that can not run Jobs with container orchestration type EKS. Submit to a queue of EKS compute environments (eksConfiguration), or use a job definition with containerProperties.")
+	}
+	return barge.Errorf(barge.EInvalid, "Job Queue is attached to Compute Environment that can not run Jobs with container orchestration type ECS. Submit to a queue of ECS compute environments, or use a job definition with eksProperties.")
 }
 
 // JobDescription is a job as DescribeJobs shows it.

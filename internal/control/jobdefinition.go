@@ -31,7 +31,7 @@ func (s *Service) RegisterJobDefinition(ctx context.Context, in *RegisterJobDefi
 		PlatformCapabilities:         in.PlatformCapabilities,
 		NodeProperties:               nonNull(in.NodeProperties),
 		EcsProperties:                nonNull(in.EcsProperties),
-		EksProperties:                nonNull(in.EksProperties),
+		EksProperties:                in.EksProperties,
 		ConsumableResourceProperties: nonNull(in.ConsumableResourceProperties),
 		CreatedAt:                    s.nowMillis(),
 	}

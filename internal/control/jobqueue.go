@@ -100,8 +100,8 @@ func (s *Service) resolveOrder(ctx context.Context, q *barge.JobQueue) ([]*barge
 // environments.
 func queueType(ces []*barge.ComputeEnvironment) string {
 	for _, ce := range ces {
-		if ce.IsFargate() {
-			return "ECS_FARGATE"
+		if t := ce.JobQueueType(); t != "ECS" {
+			return t
 		}
 	}
 	return "ECS"
@@ -321,6 +321,13 @@ func (s *Service) GetJobQueueSnapshot(ctx context.Context, in *GetJobQueueSnapsh
 		for _, j := range jobs {
 			snap.Front = append(snap.Front, barge.FrontJob{JobID: j.ID, Since: j.CreatedAt})
 		}
+	}
+	for _, o := range q.ComputeEnvironmentOrder {
+		k, err := s.cache.computeKind(ctx, s.store, o.ComputeEnvironment)
+		if err != nil {
+			return nil, err
+		}
+		snap.EKS = snap.EKS || k.eks
 	}
 	return snap, nil
 }

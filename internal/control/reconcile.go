@@ -45,9 +45,9 @@ func (s *Service) reconcileOnce(ctx context.Context) error {
 		switch ce.Status {
 		case barge.StatusCreating, barge.StatusUpdating:
 			ce.Status, ce.StatusReason = barge.StatusValid, s.healthy
-			if !ce.IsFargate() {
+			if !ce.IsFargate() && !ce.IsEKS() {
 				ce.Status = barge.StatusInvalid
-				ce.StatusReason = "CLIENT_ERROR - barge runs Fargate compute environments only: " + string(ce.Type) + " compute environments with EC2 or SPOT capacity cannot run jobs. Create a MANAGED compute environment with computeResources.type FARGATE or FARGATE_SPOT."
+				ce.StatusReason = "CLIENT_ERROR - barge runs Fargate and EKS compute environments only: " + string(ce.Type) + " compute environments with EC2 or SPOT capacity and no eksConfiguration cannot run jobs. Create a MANAGED compute environment with computeResources.type FARGATE or FARGATE_SPOT."
 			} else if reason := s.networkReason(ctx, ce); reason != "" {
 				ce.StatusReason = reason
 			}

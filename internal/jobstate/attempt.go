@@ -66,6 +66,9 @@ type AttemptEnd struct {
 	TaskStartedAt time.Time // when the engine says the task started; zero if unknown
 	FailedToStart bool      // the task never ran
 	Stop          Stop
+	// Containers and InitContainers are how an EKS job's Pod's
+	// containers ended, in the Pod's order; nil for other jobs.
+	Containers, InitContainers []barge.PodContainerOutcome
 }
 
 // succeeded reports whether the attempt succeeded: its container exited 0
@@ -114,6 +117,14 @@ func (l *Lifecycle) AttemptEnded(ctx context.Context, j *barge.Job, spec *barge.
 		from := j.Status
 		rt := *j.Runtime
 		rt.ExitCode, rt.Reason, rt.LogStreamName = e.ExitCode, e.Reason, e.LogStream
+		if rt.Pod != nil || e.Containers != nil || e.InitContainers != nil {
+			pod := barge.PodRuntime{}
+			if rt.Pod != nil {
+				pod = *rt.Pod
+			}
+			pod.Containers, pod.InitContainers = e.Containers, e.InitContainers
+			rt.Pod = &pod
+		}
 		if e.Stop == StopTerminate {
 			j.IsTerminated = true // even if a write raced the request's
 		}
@@ -127,7 +138,7 @@ func (l *Lifecycle) AttemptEnded(ctx context.Context, j *barge.Job, spec *barge.
 		}
 		attempt := barge.Attempt{
 			Container: barge.ContainerRuntime{ComputeEnvironment: rt.ComputeEnvironment, TaskArn: rt.TaskArn, ExitCode: rt.ExitCode, Reason: rt.Reason,
-				LogStreamName: e.LogStream, NetworkInterfaces: rt.NetworkInterfaces},
+				LogStreamName: e.LogStream, NetworkInterfaces: rt.NetworkInterfaces, Pod: rt.Pod},
 			StartedAt:    started,
 			StoppedAt:    now,
 			StatusReason: reason,

@@ -48,11 +48,21 @@ type Clusters interface {
 
 // clusterOf says whether the jobs of compute environment ce run on
 // Kubernetes, and on which cluster and namespace ("" each: the defaults).
+// An EKS compute environment's run on the context named as its
+// eksClusterArn's cluster (arn:aws:eks:REGION:ACCOUNT:cluster/NAME is the
+// context NAME), in its kubernetesNamespace, unless a barge:executor tag
+// names another executor (simulate).
 func (r *Runner) clusterOf(ce *barge.ComputeEnvironment) (cluster, namespace string, ok bool) {
 	if ce == nil || r.cfg.Clusters == nil {
 		return "", "", false
 	}
 	kind := ce.Tags[TagExecutor]
+	if eks := ce.EksConfiguration; eks != nil && (kind == "" || kind == kubernetesExecutor) {
+		// AWS Batch on EKS: the cluster is the context named as the
+		// eksClusterArn's cluster, the namespace kubernetesNamespace.
+		name, _ := barge.EksClusterName(eks.EksClusterArn)
+		return name, eks.KubernetesNamespace, true
+	}
 	if kind == "" {
 		kind = r.cfg.Executor.Name()
 	}

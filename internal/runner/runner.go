@@ -20,6 +20,7 @@ package runner
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -276,7 +277,16 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: reason}, statusReason: reasonFailedToStart})
 			return
 		}
-		if err := a.exec.Start(ctx, taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, a.taskID)); err != nil {
+		if _, pods := a.exec.(barge.PodLocator); spec.IsEKS() && !pods {
+			err := barge.TaskFailed(barge.CannotStartContainerError, "compute environment %s runs EKS jobs, and its executor %s cannot run a Pod: configure the cluster of its eksClusterArn, or tag it %s=simulate", p.ComputeEnvironment, a.exec.Name(), TagExecutor)
+			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: err.Error()}, statusReason: reasonFailedToStart})
+			return
+		}
+		ts := taskSpec(r.cfg.Scope, j, spec, p.ComputeEnvironment, a.taskID)
+		if spec.IsEKS() {
+			ts = eksTaskSpec(ts, spec.EksProperties, p.CE)
+		}
+		if err := a.exec.Start(ctx, ts); err != nil {
 			if ctx.Err() != nil {
 				return // the job stays STARTING; a restart starts the task again
 			}
@@ -435,11 +445,77 @@ func taskSpec(scope barge.Scope, j *barge.Job, spec *barge.JobSpec, ce, taskID s
 	return ts
 }
 
+// eksTaskSpec completes ts, an EKS job's task, with its Pod: each
+// container's environment gets the variables AWS Batch sets (those of ts
+// whose names start with AWS_BATCH_), and the Pod gets AWS Batch's labels.
+// ts's Image, Command and Environment become the first container's, for
+// executors that simulate the Pod; VCPU and MemoryMiB are the Pod's size
+// (barge.JobVCPU) already.
+func eksTaskSpec(ts *barge.TaskSpec, pod *barge.EksPodProperties, ce *barge.ComputeEnvironment) *barge.TaskSpec {
+	var batchEnv []barge.EksEnvVar
+	for _, k := range slices.Sorted(maps.Keys(ts.Environment)) {
+		if strings.HasPrefix(k, "AWS_BATCH_") {
+			batchEnv = append(batchEnv, barge.EksEnvVar{Name: k, Value: ptrTo(ts.Environment[k])})
+		}
+	}
+	p := *pod // shallow: only the container lists change
+	withEnv := func(cs []barge.EksContainer) []barge.EksContainer {
+		out := slices.Clone(cs)
+		for i := range out {
+			out[i].Env = append(slices.Clone(out[i].Env), batchEnv...)
+		}
+		return out
+	}
+	p.Containers, p.InitContainers = withEnv(pod.Containers), withEnv(pod.InitContainers)
+	ts.Pod = &p
+	ts.PodLabels = map[string]string{"batch.amazonaws.com/job-id": podLabelValue(ts.JobID)}
+	if ce != nil {
+		ts.PodLabels["batch.amazonaws.com/compute-environment-uuid"] = ce.UUID
+	}
+	first := p.Containers[0]
+	ts.Image = first.Image
+	ts.Command = append(slices.Clone(first.Command), first.Args...)
+	ts.Environment = map[string]string{}
+	for _, e := range first.Env {
+		if e.Value != nil {
+			ts.Environment[e.Name] = *e.Value
+		}
+	}
+	ts.User, ts.ReadonlyRootFilesystem, ts.StorageGiB = "", false, 0
+	if sc := first.SecurityContext; sc != nil && sc.ReadOnlyRootFilesystem != nil {
+		ts.ReadonlyRootFilesystem = *sc.ReadOnlyRootFilesystem
+	}
+	return ts
+}
+
+// podLabelValue is a job ID as a label value: an array child's colon,
+// which a label value cannot hold, becomes a period.
+func podLabelValue(jobID string) string { return strings.ReplaceAll(jobID, ":", ".") }
+
+func ptrTo[T any](v T) *T { return &v }
+
+// clusterArn returns the eksClusterArn of the compute environment named
+// ce, "" when it has none or is gone.
+func (r *Runner) clusterArn(ctx context.Context, ce string) string {
+	c, err := r.cfg.Store.GetComputeEnvironment(ctx, ce)
+	if err != nil || c.EksConfiguration == nil {
+		return ""
+	}
+	return c.EksConfiguration.EksClusterArn
+}
+
 // markRunning moves a job from STARTING to RUNNING once its task runs. A
 // Fargate job gets its task's network interface, as on AWS, when the
 // task's executor knows its address (barge.TaskAddresser); an EC2 job has
 // none, as a container in AWS's bridge network mode.
 func (r *Runner) markRunning(ctx context.Context, exec barge.Executor, j *barge.Job, spec *barge.JobSpec, taskID, stream string) error {
+	if l, ok := exec.(barge.PodLocator); ok && j.Runtime != nil && spec.IsEKS() {
+		if pod, err := l.PodOf(ctx, taskID); err != nil {
+			r.log.Warn("reading a task's Pod failed", "job_id", j.ID, "task_id", taskID, "error", err)
+		} else {
+			j.Runtime.Pod = &barge.PodRuntime{Name: pod.Name, Namespace: pod.Namespace, NodeName: pod.NodeName, EksClusterArn: r.clusterArn(ctx, j.Runtime.ComputeEnvironment)}
+		}
+	}
 	if a, ok := exec.(barge.TaskAddresser); ok && j.Runtime != nil && isFargate(spec) {
 		if addr, err := a.Address(ctx, taskID); err != nil {
 			r.log.Warn("reading a task's address failed", "job_id", j.ID, "task_id", taskID, "error", err)
@@ -619,9 +695,21 @@ var stops = [...]jobstate.Stop{stopNone: jobstate.StopNone, stopTerminate: jobst
 // its job: it succeeds, goes back to RUNNABLE for another attempt, or fails.
 // It returns the error of a failed recording, which it has logged.
 func (r *Runner) finish(ctx context.Context, j *barge.Job, spec *barge.JobSpec, o outcome) error {
+	containers := o.res.Containers
+	if spec.IsEKS() && containers == nil && len(spec.EksProperties.Containers) == 1 && (o.res.ExitCode != nil || o.res.Reason != "") {
+		// The task is the Pod's one container, whatever the executor
+		// knows of Pods.
+		containers = []barge.PodContainerOutcome{{Name: spec.EksProperties.Containers[0].Name, ExitCode: o.res.ExitCode, Reason: o.res.Reason}}
+	}
+	for _, cs := range [][]barge.PodContainerOutcome{containers, o.res.InitContainers} {
+		for i := range cs {
+			cs[i].Reason = truncate(cs[i].Reason)
+		}
+	}
 	err := r.cfg.Jobs.AttemptEnded(ctx, j, spec, jobstate.AttemptEnd{
 		ExitCode: o.res.ExitCode, Reason: truncate(o.res.Reason), StatusReason: o.statusReason, LogStream: o.stream,
 		StartedAt: o.startedAt, TaskStartedAt: o.res.StartedAt, FailedToStart: o.statusReason == reasonFailedToStart, Stop: stops[o.stop],
+		Containers: containers, InitContainers: o.res.InitContainers,
 	})
 	if err != nil {
 		r.log.Error("recording attempt failed", "job_id", j.ID, "error", err)

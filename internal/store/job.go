@@ -127,6 +127,27 @@ type summarySpec struct {
 		ResourceRequirements []barge.ResourceRequirement `json:"resourceRequirements,omitempty"`
 		RuntimePlatform      *barge.RuntimePlatform      `json:"runtimePlatform,omitempty"`
 	} `json:"container,omitempty"`
+	// EksProperties holds an EKS job's containers' resources only.
+	EksProperties *struct {
+		Containers     []summaryEksContainer `json:"containers,omitempty"`
+		InitContainers []summaryEksContainer `json:"initContainers,omitempty"`
+	} `json:"eksProperties,omitempty"`
+}
+
+type summaryEksContainer struct {
+	Resources *barge.EksResources `json:"resources,omitempty"`
+}
+
+// eksSized returns an EKS Pod of containers with these resources only.
+func eksSized(containers, inits []summaryEksContainer) *barge.EksPodProperties {
+	p := &barge.EksPodProperties{}
+	for _, c := range containers {
+		p.Containers = append(p.Containers, barge.EksContainer{Resources: c.Resources})
+	}
+	for _, c := range inits {
+		p.InitContainers = append(p.InitContainers, barge.EksContainer{Resources: c.Resources})
+	}
+	return p
 }
 
 // decode fills r.j from its documents: all of them, or with summary only
@@ -168,6 +189,9 @@ func (r rawJob) decode(summary bool) error {
 		j.Spec = &barge.JobSpec{JobDefinitionArn: sp.JobDefinitionArn, ShareIdentifier: sp.ShareIdentifier, ArraySize: sp.ArraySize}
 		if c := sp.Container; c != nil {
 			j.Spec.Container = &barge.ContainerProperties{Vcpus: c.Vcpus, ResourceRequirements: c.ResourceRequirements, RuntimePlatform: c.RuntimePlatform}
+		}
+		if p := sp.EksProperties; p != nil {
+			j.Spec.EksProperties = eksSized(p.Containers, p.InitContainers)
 		}
 	default:
 		j.Spec = new(barge.JobSpec)

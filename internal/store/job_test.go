@@ -405,3 +405,27 @@ func TestListJobsSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestListJobsSummaryEKS: a summary of an EKS job keeps its containers'
+// resources, which size it (barge.JobVCPU), and nothing else of its Pod.
+func TestListJobsSummaryEKS(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	j := fullJob()
+	res := &barge.EksResources{Limits: map[string]string{"cpu": "2", "memory": "512Mi"}}
+	j.Spec.Container = nil
+	j.Spec.EksProperties = &barge.EksPodProperties{ServiceAccountName: "runner",
+		Containers:     []barge.EksContainer{{Name: "main", Image: "busybox", Resources: res}},
+		InitContainers: []barge.EksContainer{{Name: "init", Image: "busybox"}}}
+	if err := s.InsertJobs(ctx, []*barge.Job{j}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ListJobs(ctx, barge.JobQuery{Queue: "q", Status: barge.JobRunning, Limit: 1, Summary: true})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ListJobs(summary) = %v, %v", got, err)
+	}
+	want := &barge.EksPodProperties{Containers: []barge.EksContainer{{Resources: res}}, InitContainers: []barge.EksContainer{{}}}
+	if p := got[0].Spec.EksProperties; !reflect.DeepEqual(p, want) || barge.JobVCPU(got[0].Spec) != 2 || barge.JobMemoryMiB(got[0].Spec) != 512 {
+		t.Errorf("summary's Pod = %+v, want only the containers' resources (2 vCPUs, 512 MiB)", p)
+	}
+}

@@ -158,11 +158,13 @@ func goldenJob() *barge.Job {
 		ComputeEnvironment: "spot-ce", TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/barge/attempt1",
 		ExitCode: &exit1, Reason: "ResourceInitializationError: unable to pull secrets", LogStreamName: "golden/default/attempt1",
 		NetworkInterfaces: []barge.NetworkInterface{{AttachmentID: "eni-attach-1", Ipv6Address: "fd00::1", PrivateIpv4Address: "172.17.0.2"}},
+		Pod:               goldenPodRuntime("attempt1", &exit1),
 	}
 	a2 := barge.ContainerRuntime{
 		ComputeEnvironment: "ondemand-ce", TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/barge/attempt2",
 		ExitCode: &exit137, Reason: "OutOfMemoryError: Container killed due to memory usage", LogStreamName: "golden/default/attempt2",
 		NetworkInterfaces: []barge.NetworkInterface{{AttachmentID: "eni-attach-2", Ipv6Address: "fd00::2", PrivateIpv4Address: "172.17.0.3"}},
+		Pod:               goldenPodRuntime("attempt2", &exit137),
 	}
 	j := &barge.Job{
 		ID: "4c1f2a3b-0000-4000-8000-000000000001", Name: "golden-job", Queue: "golden-queue", Status: barge.JobFailed,
@@ -178,6 +180,7 @@ func goldenJob() *barge.Job {
 			ShareIdentifier: "teamA", SchedulingPriority: ptr(5),
 			Parameters:    map[string]string{"input": "s3://bucket/in"},
 			Container:     goldenContainer(),
+			EksProperties: goldenEksPod(),
 			RetryStrategy: goldenRetryStrategy(),
 			Timeout:       &barge.JobTimeout{AttemptDurationSeconds: ptr(600)},
 			DependsOn:     []barge.JobDependency{{JobID: "dep-0000", Type: barge.DependencySequential}},
@@ -236,6 +239,46 @@ func goldenContainer() *barge.ContainerProperties {
 	}
 }
 
+// goldenEksPod is an EKS job's Pod with every field set (its first volume
+// has every source, which no valid Pod has, so that each is pinned).
+func goldenEksPod() *barge.EksPodProperties {
+	return &barge.EksPodProperties{
+		ServiceAccountName: "runner", HostNetwork: ptr(false), DnsPolicy: "ClusterFirst",
+		ImagePullSecrets: []barge.EksImagePullSecret{{Name: "regcred"}},
+		Containers: []barge.EksContainer{{
+			Name: "main", Image: "busybox:1.36", ImagePullPolicy: "IfNotPresent",
+			Command: []string{"sh", "-c"}, Args: []string{"echo Ref::input"},
+			Env:          []barge.EksEnvVar{{Name: "MODE", Value: ptr("golden")}},
+			Resources:    &barge.EksResources{Limits: map[string]string{"cpu": "1", "memory": "1024Mi"}, Requests: map[string]string{"cpu": "0.5"}},
+			VolumeMounts: []barge.EksVolumeMount{{Name: "scratch", MountPath: "/scratch", SubPath: "a", ReadOnly: ptr(true)}},
+			SecurityContext: &barge.EksSecurityContext{RunAsUser: ptr(int64(1000)), RunAsGroup: ptr(int64(1000)), Privileged: ptr(false),
+				AllowPrivilegeEscalation: ptr(false), ReadOnlyRootFilesystem: ptr(true), RunAsNonRoot: ptr(true)},
+		}},
+		InitContainers: []barge.EksContainer{{
+			Name: "init", Image: "busybox", ImagePullPolicy: "Always", Command: []string{"true"}, Args: []string{"x"},
+			Env:             []barge.EksEnvVar{{Name: "STEP", Value: ptr("init")}},
+			Resources:       &barge.EksResources{Limits: map[string]string{"memory": "64Mi"}, Requests: map[string]string{"memory": "64Mi"}},
+			VolumeMounts:    []barge.EksVolumeMount{{Name: "scratch", MountPath: "/s", SubPath: "b", ReadOnly: ptr(false)}},
+			SecurityContext: &barge.EksSecurityContext{RunAsUser: ptr(int64(2000)), RunAsGroup: ptr(int64(2000)), Privileged: ptr(true), AllowPrivilegeEscalation: ptr(true), ReadOnlyRootFilesystem: ptr(false), RunAsNonRoot: ptr(false)},
+		}},
+		Volumes: []barge.EksVolume{{Name: "scratch",
+			HostPath: &barge.EksHostPath{Path: "/tmp"}, EmptyDir: &barge.EksEmptyDir{Medium: "Memory", SizeLimit: "64Mi"},
+			Secret:                &barge.EksSecret{SecretName: "creds", Optional: ptr(true)},
+			PersistentVolumeClaim: &barge.EksPersistentVolumeClaim{ClaimName: "data", ReadOnly: ptr(true)}}},
+		Metadata:              &barge.EksMetadata{Labels: map[string]string{"team": "etl"}, Annotations: map[string]string{"example.com/owner": "a"}, Namespace: "golden"},
+		ShareProcessNamespace: ptr(false),
+	}
+}
+
+// goldenPodRuntime is an attempt's Pod with every field set.
+func goldenPodRuntime(attempt string, exit *int) *barge.PodRuntime {
+	return &barge.PodRuntime{Name: "barge-" + attempt, Namespace: "golden", NodeName: "node-1",
+		EksClusterArn:  "arn:aws:eks:us-east-1:123456789012:cluster/golden",
+		Containers:     []barge.PodContainerOutcome{{Name: "main", ContainerID: "containerd://" + attempt, ExitCode: exit, Reason: "OOMKilled"}},
+		InitContainers: []barge.PodContainerOutcome{{Name: "init", ContainerID: "containerd://init-" + attempt, ExitCode: ptr(0), Reason: "Completed"}},
+	}
+}
+
 func goldenJobDefinition() *barge.JobDefinition {
 	return &barge.JobDefinition{
 		Name: "golden-def", Status: barge.JobDefinitionActive, Type: "container",
@@ -246,7 +289,7 @@ func goldenJobDefinition() *barge.JobDefinition {
 		PlatformCapabilities:         []string{barge.PlatformFargate},
 		NodeProperties:               json.RawMessage(`{"numNodes":2,"mainNode":0}`),
 		EcsProperties:                json.RawMessage(`{"taskProperties":[{"containers":[{"image":"busybox"}]}]}`),
-		EksProperties:                json.RawMessage(`{"podProperties":{"containers":[{"image":"busybox"}]}}`),
+		EksProperties:                &barge.EksProperties{PodProperties: goldenEksPod()},
 		ConsumableResourceProperties: json.RawMessage(`{"consumableResourceList":[{"consumableResource":"licenses","quantity":1}]}`),
 		CreatedAt:                    1_760_000_000_000,
 	}
@@ -268,14 +311,15 @@ func goldenComputeEnvironment() *barge.ComputeEnvironment {
 			Ec2Configuration: []map[string]any{{"imageType": "ECS_AL2023"}},
 			ScalingPolicy:    map[string]any{"minScaleDownDelayMinutes": float64(30)},
 		},
-		ServiceRole:    "arn:aws:iam::123456789012:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch",
-		UnmanagedvCpus: ptr(0),
-		UpdatePolicy:   &barge.UpdatePolicy{TerminateJobsOnUpdate: ptr(false), JobExecutionTimeoutMinutes: ptr(int64(30))},
-		Context:        "golden",
-		Tags:           map[string]string{"env": "test"},
-		UUID:           "0b1c2d3e-0000-4000-8000-00000000c0e1",
-		EcsClusterArn:  "arn:aws:ecs:us-east-1:123456789012:cluster/golden-ce_Batch_0b1c2d3e",
-		CreatedAt:      1_760_000_000_000,
+		ServiceRole:      "arn:aws:iam::123456789012:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch",
+		UnmanagedvCpus:   ptr(0),
+		UpdatePolicy:     &barge.UpdatePolicy{TerminateJobsOnUpdate: ptr(false), JobExecutionTimeoutMinutes: ptr(int64(30))},
+		Context:          "golden",
+		Tags:             map[string]string{"env": "test"},
+		UUID:             "0b1c2d3e-0000-4000-8000-00000000c0e1",
+		EcsClusterArn:    "arn:aws:ecs:us-east-1:123456789012:cluster/golden-ce_Batch_0b1c2d3e",
+		EksConfiguration: &barge.EksConfiguration{EksClusterArn: "arn:aws:eks:us-east-1:123456789012:cluster/golden", KubernetesNamespace: "golden"},
+		CreatedAt:        1_760_000_000_000,
 	}
 }
 

@@ -86,8 +86,12 @@ func (e *Executor) follow(ctx context.Context, taskID, stream string, since time
 	// runtime wrote to its log file, so the file is read once more, to its
 	// end, from the latest time sent.
 	final := false
+	container := containerName
+	if pod, err := e.pods.Get(podName(taskID)); err == nil {
+		container = taskContainer(pod)
+	}
 	for {
-		opts := &corev1.PodLogOptions{Container: containerName, Follow: !final, Timestamps: true}
+		opts := &corev1.PodLogOptions{Container: container, Follow: !final, Timestamps: true}
 		from := since
 		if last.After(from) {
 			from = last

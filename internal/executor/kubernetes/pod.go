@@ -14,9 +14,12 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// pod returns the Pod of one attempt: what a Fargate task would get, in
-// Kubernetes' terms.
+// pod returns the Pod of one attempt: an EKS job's own Pod (eksPod), or
+// what a Fargate task would get, in Kubernetes' terms.
 func (e *Executor) pod(spec *barge.TaskSpec) (*corev1.Pod, error) {
+	if spec.Pod != nil {
+		return e.eksPod(spec)
+	}
 	sc := &corev1.SecurityContext{}
 	if spec.ReadonlyRootFilesystem {
 		sc.ReadOnlyRootFilesystem = ptr.To(true)

@@ -59,6 +59,9 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 			return true, 0, nil
 		}
 		w := st.State.Waiting
+		if iw := initWaiting(pod); iw != nil {
+			w = iw // an EKS job's init container cannot start
+		}
 		if w == nil {
 			return false, 0, nil
 		}
@@ -109,11 +112,24 @@ func waitingFailure(reason string) (kind barge.TaskErrorKind, immediate bool) {
 	return "", false
 }
 
+// initWaiting returns the waiting state of the first init container that
+// fails to start, nil when none does.
+func initWaiting(pod *corev1.Pod) *corev1.ContainerStateWaiting {
+	for _, st := range pod.Status.InitContainerStatuses {
+		if w := st.State.Waiting; w != nil {
+			if kind, _ := waitingFailure(w.Reason); kind != "" {
+				return w
+			}
+		}
+	}
+	return nil
+}
+
 // taskStatus returns the status of the task's container; nil before the
 // kubelet has reported one.
 func taskStatus(pod *corev1.Pod) *corev1.ContainerStatus {
 	for i := range pod.Status.ContainerStatuses {
-		if pod.Status.ContainerStatuses[i].Name == containerName {
+		if pod.Status.ContainerStatuses[i].Name == taskContainer(pod) {
 			return &pod.Status.ContainerStatuses[i]
 		}
 	}

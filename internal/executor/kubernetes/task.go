@@ -108,9 +108,14 @@ func result(pod *corev1.Pod) (barge.TaskResult, bool) {
 		// Refused by the kubelet (e.g. OutOfcpu), or never started.
 		r.Reason = pod.Status.Reason + ": " + pod.Status.Message
 	}
-	if len(r.Reason) > maxReason {
-		r.Reason = r.Reason[:maxReason]
+	if _, eks := pod.Annotations[AnnotationTaskContainer]; eks {
+		var exit *int
+		r.Containers, r.InitContainers, exit = containerOutcomes(pod)
+		if exit != nil && r.ExitCode != nil {
+			r.ExitCode = exit
+		}
 	}
+	r.Reason = clipReason(r.Reason)
 	return r, true
 }
 

@@ -409,3 +409,18 @@ func (e *Executor) List(ctx context.Context) ([]barge.TaskInfo, error) {
 	slices.SortFunc(out, func(a, b barge.TaskInfo) int { return strings.Compare(a.TaskID, b.TaskID) })
 	return out, nil
 }
+
+var _ barge.PodLocator = (*Executor)(nil)
+
+// SimulatedNode is the nodeName of every simulated Pod.
+const SimulatedNode = "barge-simulated"
+
+// PodOf simulates an EKS job's Pod as the kubernetes executor names it,
+// barge-<taskID>, on the node SimulatedNode. What the Pod does is its
+// first container's, simulated from that container's environment.
+func (e *Executor) PodOf(ctx context.Context, taskID string) (barge.PodPlacement, error) {
+	if _, err := e.lookup(taskID); err != nil {
+		return barge.PodPlacement{}, err
+	}
+	return barge.PodPlacement{Name: "barge-" + taskID, NodeName: SimulatedNode}, nil
+}
