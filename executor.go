@@ -238,6 +238,15 @@ type ClusterSized interface {
 	ClusterCapacity() HostCapacity
 }
 
+// PendingReasoner is an Executor whose started tasks may wait for room it
+// does not control (a Kubernetes Pod that no node can take yet): the job
+// stays STARTING meanwhile, and its statusReason says why it waits.
+type PendingReasoner interface {
+	// PendingReason returns why task taskID waits to run, "" when it does
+	// not (or is unknown).
+	PendingReason(taskID string) string
+}
+
 // HostMemoryReserveMiB is the memory of a host of totalMiB that tasks are
 // not given: a tenth, at most 1 GiB, for the system and barge itself.
 func HostMemoryReserveMiB(totalMiB int) int {

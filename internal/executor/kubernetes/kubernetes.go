@@ -17,6 +17,7 @@
 package kubernetes
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -100,6 +101,14 @@ type Options struct {
 	PullTimeout time.Duration
 	// Log receives the executor's own messages; nil discards them.
 	Log *slog.Logger
+	// Cluster names the cluster in the reasons of jobs that wait for its
+	// capacity, and keeps the capacity of executors on one cluster (several
+	// namespaces) one; "" means the API server's address.
+	Cluster string
+	// CapacityGrew, when set, is called when the cluster's capacity may
+	// have grown (a node became Ready, others' Pods ended): the scheduler
+	// has room to fill.
+	CapacityGrew func()
 }
 
 // Executor runs tasks as Pods. Its methods are safe for concurrent use.
@@ -111,6 +120,7 @@ type Executor struct {
 	pullTimeout  time.Duration
 	log          *slog.Logger
 	pods         listerscorev1.PodNamespaceLister
+	capacity     *capacity // nil when the client may not watch Nodes and Pods
 	stopInformer context.CancelFunc
 	closed       chan struct{} // closed by Close
 	closeOnce    sync.Once
@@ -189,8 +199,17 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 			return nil, fmt.Errorf("kubernetes: the %v informer did not sync: %w", typ, ctx.Err())
 		}
 	}
+	cluster := cmp.Or(opts.Cluster, cfg.Host)
+	if e.capacity, err = e.startCapacity(ctx, infCtx, cs, cluster, opts.CapacityGrew); err != nil {
+		if ctx.Err() != nil {
+			cancel()
+			return nil, fmt.Errorf("kubernetes: %w", err)
+		}
+		e.log.Warn("the cluster's capacity is unknown: barge places jobs there within maxvCpus only", "error", err)
+		e.capacity = nil
+	}
 	e.log.Info("kubernetes executor connected", "host", cfg.Host, "namespace", e.ns,
-		"split_log_streams", e.splitStreams.Load())
+		"split_log_streams", e.splitStreams.Load(), "capacity", e.capacity != nil)
 	return e, nil
 }
 

@@ -127,3 +127,29 @@ func apiMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// PendingReason returns why taskID's Pod waits for a node, as the
+// Kubernetes scheduler says (PodScheduled False, Unschedulable), read from
+// the informer's cache; "" when it does not wait for one.
+func (e *Executor) PendingReason(taskID string) string {
+	pod, err := e.pods.Get(podName(taskID))
+	if err != nil {
+		return ""
+	}
+	return unschedulable(pod)
+}
+
+var _ barge.PendingReasoner = (*Executor)(nil)
+
+// unschedulable returns why pod waits for a node, "" when it does not.
+func unschedulable(pod *corev1.Pod) string {
+	if pod.Spec.NodeName != "" {
+		return ""
+	}
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
+			return barge.FitReason("Waiting for cluster capacity: the Kubernetes scheduler cannot place the job's Pod %s yet: %s", pod.Name, c.Message)
+		}
+	}
+	return ""
+}
