@@ -71,9 +71,11 @@ const (
 	// the task fails to start.
 	DefaultPullTimeout = time.Minute
 	// DefaultQPS and DefaultBurst size the client for batch work (client-go
-	// defaults to 5 and 10), when the rest.Config sets none.
-	DefaultQPS   = 200
-	DefaultBurst = 400
+	// defaults to 5 and 10), when the rest.Config sets none: an attempt
+	// costs three requests (create, delete, the finalizer's removal) and a
+	// log stream, so 300 Pods a second need over 900 (docs/PERFORMANCE.md).
+	DefaultQPS   = 1500
+	DefaultBurst = 3000
 )
 
 // ReasonOutOfMemory is the container reason of a task the kernel killed for
