@@ -76,6 +76,11 @@ const (
 	// log stream, so 300 Pods a second need over 900 (docs/PERFORMANCE.md).
 	DefaultQPS   = 1500
 	DefaultBurst = 3000
+	// DefaultMaxWrites bounds the executor's Pod creations, deletions and
+	// patches in flight: when the runner starts thousands of attempts at
+	// once, they queue here rather than in an API server that would time
+	// them out (measured: 10,000 creations at once timed out after 60 s).
+	DefaultMaxWrites = 64
 )
 
 // ReasonOutOfMemory is the container reason of a task the kernel killed for
@@ -103,6 +108,9 @@ type Options struct {
 	PullTimeout time.Duration
 	// Log receives the executor's own messages; nil discards them.
 	Log *slog.Logger
+	// MaxWrites bounds the Pod creations, deletions and patches in flight;
+	// 0 means DefaultMaxWrites.
+	MaxWrites int
 	// Cluster names the cluster in the reasons of jobs that wait for its
 	// capacity, and keeps the capacity of executors on one cluster (several
 	// namespaces) one; "" means the API server's address.
@@ -122,7 +130,8 @@ type Executor struct {
 	pullTimeout  time.Duration
 	log          *slog.Logger
 	pods         listerscorev1.PodNamespaceLister
-	capacity     *capacity // nil when the client may not watch Nodes and Pods
+	capacity     *capacity     // nil when the client may not watch Nodes and Pods
+	writes       chan struct{} // a slot per write in flight (MaxWrites)
 	stopInformer context.CancelFunc
 	closed       chan struct{} // closed by Close
 	closeOnce    sync.Once
@@ -161,6 +170,7 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 		log:         opts.Log,
 		changeCh:    map[string]chan struct{}{},
 		closed:      make(chan struct{}),
+		writes:      make(chan struct{}, cmp.Or(max(opts.MaxWrites, 0), DefaultMaxWrites)),
 	}
 	if e.ns == "" {
 		e.ns = metav1.NamespaceDefault
@@ -362,4 +372,15 @@ var ErrClosed = errors.New("kubernetes: the executor is closed")
 // notFound is the error of a task whose Pod does not exist.
 func notFound(taskID string) error {
 	return barge.Errorf(barge.ENotFound, "task %s does not exist", taskID)
+}
+
+// write takes a slot for a write to the API server, waiting while
+// MaxWrites are in flight; release gives it back.
+func (e *Executor) write(ctx context.Context) (release func(), err error) {
+	select {
+	case e.writes <- struct{}{}:
+		return func() { <-e.writes }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

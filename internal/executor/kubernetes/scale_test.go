@@ -152,6 +152,11 @@ func TestScale(t *testing.T) {
 	began := time.Now()
 	latencies := make([]time.Duration, tasks)
 	var failed atomic.Int64
+	fail := func(format string, args ...any) {
+		if failed.Add(1) <= 10 { // the first few say why
+			t.Errorf(format, args...)
+		}
+	}
 	var wg sync.WaitGroup
 	for i := range tasks {
 		wg.Go(func() {
@@ -159,19 +164,16 @@ func TestScale(t *testing.T) {
 				VCPU: 0.25, MemoryMiB: 512, Image: kubecluster.BusyboxImage, Command: []string{"true"}}
 			submitted := time.Now()
 			if err := e.Start(ctx, spec); err != nil {
-				failed.Add(1)
-				t.Errorf("Start(%d) = %v", i, err)
+				fail("Start(%d) = %v", i, err)
 				return
 			}
 			latencies[i] = time.Since(submitted)
 			res, err := e.Wait(ctx, spec.TaskID)
 			if err != nil || res.ExitCode == nil || *res.ExitCode != 0 {
-				failed.Add(1)
-				t.Errorf("Wait(%d) = %+v, %v", i, res, err)
+				fail("Wait(%d) = %+v, %v", i, res, err)
 			}
 			if err := e.Remove(ctx, spec.TaskID); err != nil {
-				failed.Add(1)
-				t.Errorf("Remove(%d) = %v", i, err)
+				fail("Remove(%d) = %v", i, err)
 			}
 		})
 	}

@@ -27,7 +27,13 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if err != nil {
 		return err
 	}
-	if _, err := e.cs.CoreV1().Pods(e.ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	release, err := e.write(ctx)
+	if err != nil {
+		return barge.InfrastructureFailed(barge.CannotCreateContainerError, err, "barge stopped while starting the task")
+	}
+	_, err = e.cs.CoreV1().Pods(e.ns).Create(ctx, pod, metav1.CreateOptions{})
+	release()
+	if err != nil && !apierrors.IsAlreadyExists(err) {
 		var status apierrors.APIStatus
 		switch {
 		case ctx.Err() != nil:
@@ -35,6 +41,9 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 		case !errors.As(err, &status):
 			// No answer from the API server: the cluster's failure.
 			return barge.InfrastructureFailed(barge.ContainerRuntimeError, err, "the Kubernetes API server does not answer: %v", err)
+		case overloaded(err):
+			// The Pod may exist: a Start again finds it (AlreadyExists).
+			return barge.InfrastructureFailed(barge.ContainerRuntimeError, err, "the Kubernetes API server could not create the task's Pod now: %s", apiMessage(err))
 		}
 		return barge.TaskFailed(barge.CannotCreateContainerError, "%s", apiMessage(err))
 	}
@@ -152,4 +161,12 @@ func unschedulable(pod *corev1.Pod) string {
 		}
 	}
 	return ""
+}
+
+// overloaded reports whether err is the API server's failure rather than
+// the Pod's: a timeout, too many requests, or a server error. The task is
+// not to blame, and its job is placed again without using an attempt.
+func overloaded(err error) bool {
+	return apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) || apierrors.IsTooManyRequests(err) ||
+		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || apierrors.IsUnexpectedServerError(err)
 }
