@@ -17,11 +17,20 @@ import (
 // Config is the server's configuration: defaults, then BARGE_* environment
 // variables, then flags.
 type Config struct {
-	Listen          string // --listen, BARGE_LISTEN
-	DataDir         string // --data, BARGE_DATA
-	Region          string // --region, BARGE_REGION
-	AccountID       string // --account-id, BARGE_ACCOUNT_ID
-	Executor        string // --executor, BARGE_EXECUTOR
+	Listen    string // --listen, BARGE_LISTEN
+	DataDir   string // --data, BARGE_DATA
+	Region    string // --region, BARGE_REGION
+	AccountID string // --account-id, BARGE_ACCOUNT_ID
+	Executor  string // --executor, BARGE_EXECUTOR
+	// Kubeconfig, KubeContext and KubeNamespace name the default
+	// Kubernetes cluster: of --executor kubernetes, and of compute
+	// environments tagged barge:executor=kubernetes without a
+	// barge:kube-context tag (docs/KUBERNETES.md). "" means $KUBECONFIG
+	// else ~/.kube/config, its current-context, and the context's
+	// namespace else "default".
+	Kubeconfig      string // --kubeconfig, BARGE_KUBECONFIG
+	KubeContext     string // --kube-context, BARGE_KUBE_CONTEXT
+	KubeNamespace   string // --kube-namespace, BARGE_KUBE_NAMESPACE
 	LogLevel        string // --log-level, BARGE_LOG_LEVEL
 	Webhooks        string // --webhooks, BARGE_WEBHOOKS: the webhook configuration file (docs/EVENTS.md)
 	AccessKeyID     string // BARGE_ACCESS_KEY_ID (environment only: secrets stay off the command line)
@@ -100,6 +109,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		{"BARGE_WEBHOOKS", &c.Webhooks}, {"BARGE_ACCESS_KEY_ID", &c.AccessKeyID}, {"BARGE_SECRET_ACCESS_KEY", &c.SecretAccessKey},
 		{"BARGE_METRICS_LISTEN", &c.MetricsListen},
 		{"BARGE_PRICES", &c.Prices},
+		{"BARGE_KUBECONFIG", &c.Kubeconfig}, {"BARGE_KUBE_CONTEXT", &c.KubeContext}, {"BARGE_KUBE_NAMESPACE", &c.KubeNamespace},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -124,7 +134,10 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for barge's state (BARGE_DATA)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region the server answers for (BARGE_REGION)")
 	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit AWS account ID in ARNs (BARGE_ACCOUNT_ID)")
-	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md)")
+	fs.StringVar(&c.Executor, "executor", c.Executor, "where jobs run: auto, docker, process, kubernetes or simulate (BARGE_EXECUTOR); a compute environment tagged barge:executor=simulate is simulated on any (docs/SIMULATE.md), one tagged barge:executor=kubernetes runs on Kubernetes (docs/KUBERNETES.md)")
+	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "the kubeconfig of the Kubernetes clusters jobs may run on (BARGE_KUBECONFIG; default $KUBECONFIG, else ~/.kube/config)")
+	fs.StringVar(&c.KubeContext, "kube-context", c.KubeContext, "the kubeconfig context of the default Kubernetes cluster (BARGE_KUBE_CONTEXT; default its current-context)")
+	fs.StringVar(&c.KubeNamespace, "kube-namespace", c.KubeNamespace, "the namespace Pods run in on the default Kubernetes cluster (BARGE_KUBE_NAMESPACE; default the context's, else default)")
 	fs.StringVar(&c.Webhooks, "webhooks", c.Webhooks, "JSON file of webhooks to POST job state change events to (BARGE_WEBHOOKS; docs/EVENTS.md)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (BARGE_LOG_LEVEL)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address to serve Prometheus metrics (GET /metrics, unauthenticated) on instead of the API's address, or off (BARGE_METRICS_LISTEN; docs/METRICS.md)")
@@ -169,11 +182,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--account-id %q: want 12 digits, such as 123456789012", c.AccountID)
 	}
 	switch c.Executor {
-	case "auto", "docker", "process", "simulate":
-	case "kubernetes":
-		return fmt.Errorf("--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet; want auto, docker, process or simulate")
+	case "auto", "docker", "process", "kubernetes", "simulate":
 	default:
-		return fmt.Errorf("--executor %q: want auto, docker, process or simulate", c.Executor)
+		return fmt.Errorf("--executor %q: want auto, docker, process, kubernetes or simulate", c.Executor)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

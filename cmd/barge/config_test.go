@@ -33,9 +33,12 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad account", args: []string{"--account-id", "12"}, wantErr: "--account-id"},
 		{name: "bad region", args: []string{"--region", "moon"}, wantErr: "--region"},
 		{name: "simulate executor", env: map[string]string{"BARGE_EXECUTOR": "simulate"}, want: func(c Config) bool { return c.Executor == "simulate" }},
+		{name: "kubernetes executor and its cluster", args: []string{"--executor", "kubernetes", "--kube-context", "prod", "--kube-namespace", "batch"},
+			env: map[string]string{"BARGE_KUBECONFIG": "/etc/kube/config"},
+			want: func(c Config) bool {
+				return c.Executor == "kubernetes" && c.Kubeconfig == "/etc/kube/config" && c.KubeContext == "prod" && c.KubeNamespace == "batch"
+			}},
 		{name: "bad executor", args: []string{"--executor", "slurm"}, wantErr: "--executor"},
-		{name: "kubernetes executor, not yet", args: []string{"--executor", "kubernetes"}, wantErr: "--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet"},
-		{name: "kubernetes executor from the environment", env: map[string]string{"BARGE_EXECUTOR": "kubernetes"}, wantErr: "--executor kubernetes: this version of barge cannot run jobs on Kubernetes yet"},
 		{name: "bad listen", args: []string{"--listen", "8420"}, wantErr: "--listen"},
 		{name: "half credentials", env: map[string]string{"BARGE_ACCESS_KEY_ID": "AKID"}, wantErr: "BARGE_SECRET_ACCESS_KEY"},
 		{name: "overcommit defaults", want: func(c Config) bool { return c.CPUOvercommit == 4 && c.MemoryOvercommit == 1 }},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/executor/docker"
+	"github.com/bargehq/barge/internal/executor/kubernetes"
 	"github.com/bargehq/barge/internal/executor/local"
 	"github.com/bargehq/barge/internal/executor/simulate"
 )
@@ -36,13 +37,16 @@ func barges(xs []executor) []barge.Executor {
 }
 
 // openExecutors returns the executor --executor asks for, and the others
-// a compute environment's barge:executor tag may name (runner.TagExecutor).
+// a compute environment's barge:executor tag may name (runner.TagExecutor),
+// and the Kubernetes clusters of the kubeconfig (nil for simulate), which
+// it connects to only for --executor kubernetes: the default cluster must
+// answer then, or barge does not start.
 // auto takes Docker (or Podman's Docker-compatible socket, through
 // DOCKER_HOST) when an engine answers within two seconds, and the process
 // executor otherwise, and says which it took and why. simulate simulates
 // every job. A real executor comes with the simulate executor, which runs
 // the jobs of compute environments tagged barge:executor=simulate.
-func openExecutors(ctx context.Context, cfg Config, log *slog.Logger) (executor, []executor, error) {
+func openExecutors(ctx context.Context, cfg Config, log *slog.Logger, onConnected func()) (_ executor, _ []executor, _ *kubernetes.Clusters, err error) {
 	choice := cfg.Executor
 	if choice == "auto" {
 		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -57,38 +61,59 @@ func openExecutors(ctx context.Context, cfg Config, log *slog.Logger) (executor,
 		}
 	}
 	var (
-		e   executor
-		err error
+		e        executor
+		clusters *kubernetes.Clusters
 	)
+	defer func() {
+		if err != nil && clusters != nil {
+			clusters.Close()
+		}
+	}()
+	if choice != "simulate" {
+		var instance string
+		if instance, err = instanceID(cfg.DataDir); err != nil {
+			return nil, nil, nil, err
+		}
+		clusters = kubernetes.NewClusters(kubernetes.ClustersOptions{
+			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, Namespace: cfg.KubeNamespace,
+			Executor:    kubernetes.Options{Instance: instance, Log: log},
+			OnConnected: onConnected, Log: log,
+		})
+	}
 	switch choice {
 	case "docker":
 		var instance string
 		if instance, err = instanceID(cfg.DataDir); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		e, err = docker.New(ctx, docker.Options{Host: cfg.DockerHost, Log: log, Instance: instance})
 	case "process":
 		e, err = local.New(local.Options{Dir: filepath.Join(cfg.DataDir, "tasks"), Log: log})
+	case "kubernetes":
+		var x barge.Executor
+		if x, err = clusters.Connect(ctx, "", ""); err == nil {
+			e = x.(*kubernetes.Executor)
+		}
 	case "simulate":
 		e, err = openSimulate(cfg, log)
 	default: // Validate refuses the others
-		return nil, nil, fmt.Errorf("--executor %s: not available", choice)
+		return nil, nil, nil, fmt.Errorf("--executor %s: not available", choice)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("--executor %s: %w", choice, err)
+		return nil, nil, nil, fmt.Errorf("--executor %s: %w", choice, err)
 	}
 	if l := e.Limitation(); l != "" {
 		log.Warn("executor limitation: "+l, "executor", e.Name())
 	}
 	if choice == "simulate" {
-		return e, nil, nil
+		return e, nil, nil, nil
 	}
 	sim, err := openSimulate(cfg, log)
 	if err != nil {
 		e.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return e, []executor{sim}, nil
+	return e, []executor{sim}, clusters, nil
 }
 
 // openSimulate opens the simulate executor, which keeps its tasks in the

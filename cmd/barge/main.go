@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,6 +35,7 @@ import (
 	"github.com/bargehq/barge/internal/costs"
 	"github.com/bargehq/barge/internal/ec2"
 	"github.com/bargehq/barge/internal/ecs"
+	"github.com/bargehq/barge/internal/executor/kubernetes"
 	"github.com/bargehq/barge/internal/iam"
 	"github.com/bargehq/barge/internal/iamservice"
 	"github.com/bargehq/barge/internal/jobbus"
@@ -117,8 +119,11 @@ type Main struct {
 	store  *store.Store
 	exec   executor   // where jobs run
 	others []executor // where the jobs of tagged compute environments run (simulate)
-	runner *runner.Runner
-	http   *http.Server
+	// clusters are the Kubernetes clusters compute environments may run
+	// on (nil for --executor simulate).
+	clusters *kubernetes.Clusters
+	runner   *runner.Runner
+	http     *http.Server
 	// metricsHTTP serves /metrics on --metrics-listen; nil otherwise.
 	metricsHTTP *http.Server
 	cancel      context.CancelFunc
@@ -207,7 +212,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
-	m.exec, m.others, err = openExecutors(ctx, m.Config, m.log)
+	// The scheduler has work when a cluster connects; it is made below.
+	var sched *scheduler.Scheduler
+	var made atomic.Pointer[scheduler.Scheduler]
+	m.exec, m.others, m.clusters, err = openExecutors(ctx, m.Config, m.log, func() {
+		if s := made.Load(); s != nil {
+			s.Kick()
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -221,13 +233,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// the runner what it placed, the runner gives back the capacity. The
 	// one owner of jobs' statuses wakes the one and stops the tasks of the
 	// other.
-	var sched *scheduler.Scheduler
 	var run *runner.Runner
 	life := jobstate.New(jobstate.Config{Store: m.store, Now: now,
 		Wake:     func() { sched.Kick() },
 		StopTask: func(ctx context.Context, id string) { run.StopJob(ctx, id) }})
+	var clusters runner.Clusters
+	if m.clusters != nil {
+		clusters = m.clusters
+	}
 	run = runner.New(runner.Config{
-		Store: m.store, Jobs: life, Executor: m.exec, Executors: barges(m.others), Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
+		Store: m.store, Jobs: life, Executor: m.exec, Executors: barges(m.others), Clusters: clusters, Logs: logSvc, Roles: iamSvc, Scope: scope, Log: m.log, Now: now,
 		ExecutorUp:    func() { sched.Kick() },
 		Released:      func(ce string, vcpu float64, mem int) { sched.Release(ce, vcpu, mem) },
 		CPUOvercommit: m.Config.CPUOvercommit, MemoryOvercommit: m.Config.MemoryOvercommit, HostCapacity: m.Config.HostCapacity,
@@ -236,6 +251,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Host: run.Host})
+	made.Store(sched)
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
@@ -292,6 +308,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.cancel = cancel
 	if err := sched.Init(bg); err != nil {
 		return fmt.Errorf("scheduler: %w", err)
+	}
+	if err := run.Warm(bg); err != nil {
+		return err
 	}
 	if m.Config.Hold {
 		// Nothing runs: recover nothing either.
@@ -390,6 +409,9 @@ func (m *Main) Close() error {
 	}
 	for _, x := range m.others {
 		errs = append(errs, x.Close())
+	}
+	if m.clusters != nil {
+		errs = append(errs, m.clusters.Close())
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

@@ -338,7 +338,7 @@ func TestSimulateTaggedComputeEnvironment(t *testing.T) {
 	check("sim", run("sim"), 4, "simulated on sim")
 
 	j := run("typo")
-	want := `CannotStartContainerError: compute environment typo has the tag barge:executor="simulated", but this barge runs jobs on process or simulate`
+	want := `CannotStartContainerError: compute environment typo has the tag barge:executor="simulated", but this barge runs jobs on process or simulate or kubernetes`
 	if aws.ToString(j.StatusReason) != "Task failed to start" || aws.ToString(j.Container.Reason) != want {
 		t.Errorf("typo: job = %s %q, container reason %q; want Task failed to start, %q", j.Status, aws.ToString(j.StatusReason), aws.ToString(j.Container.Reason), want)
 	}

@@ -26,6 +26,10 @@ const (
 	// PauseImage is the sandbox image containerd is configured with: a
 	// static program that waits for SIGTERM.
 	PauseImage = "registry.k8s.io/pause:3.10"
+	// DockerHubBusybox is busybox tagged as Docker Hub's busybox:latest
+	// (CMD ["sh"]), so that job definitions naming "busybox" run
+	// unchanged, offline.
+	DockerHubBusybox = "docker.io/library/busybox:latest"
 )
 
 const pauseSource = `package main
@@ -62,6 +66,7 @@ func importImages(ctx context.Context, dir, address string, busybox []byte) erro
 		{tag: BusyboxImage, layer: busybox, cmd: []string{"echo", "image-cmd"}},
 		{tag: EntrypointImage, layer: busybox, entrypoint: []string{"echo", "entrypoint"}, cmd: []string{"image-cmd"}},
 		{tag: PauseImage, layer: pause, entrypoint: []string{"/pause"}},
+		{tag: DockerHubBusybox, layer: busybox, cmd: []string{"sh"}},
 	})
 	if err != nil {
 		return err

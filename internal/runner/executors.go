@@ -3,7 +3,9 @@ package runner
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,18 +15,99 @@ import (
 
 // TagExecutor is the compute environment tag that runs its jobs on another
 // of the runner's executors than the default: barge:executor=simulate
-// simulates them (docs/SIMULATE.md). Without the tag, or naming the
+// simulates them (docs/SIMULATE.md), barge:executor=kubernetes runs them on
+// a Kubernetes cluster (Config.Clusters). Without the tag, or naming the
 // default, they run on the default executor. A runner with one executor
-// runs every job on it, whatever the tag says.
+// and no clusters runs every job on it, whatever the tag says.
 const TagExecutor = "barge:executor"
+
+// The tags that choose the Kubernetes cluster (a context of the kubeconfig)
+// and namespace of a compute environment whose jobs run on Kubernetes;
+// without them, the server's defaults.
+const (
+	TagKubeContext   = "barge:kube-context"
+	TagKubeNamespace = "barge:kube-namespace"
+)
+
+// kubernetesExecutor is the name of the Kubernetes executors.
+const kubernetesExecutor = "kubernetes"
+
+// Clusters are the Kubernetes clusters that compute environments run on,
+// each namespace of each with its own executor (cmd/barge gives
+// kubernetes.Clusters).
+type Clusters interface {
+	// Executor returns the executor of namespace on cluster ("" for
+	// either: the default), or why there is none now; it never blocks.
+	Executor(cluster, namespace string) (barge.Executor, error)
+	// Connect is Executor, waiting until the cluster answers, fails or
+	// ctx ends.
+	Connect(ctx context.Context, cluster, namespace string) (barge.Executor, error)
+	// Executors returns the executors connected so far.
+	Executors() []barge.Executor
+}
+
+// clusterOf says whether the jobs of compute environment ce run on
+// Kubernetes, and on which cluster and namespace ("" each: the defaults).
+func (r *Runner) clusterOf(ce *barge.ComputeEnvironment) (cluster, namespace string, ok bool) {
+	if ce == nil || r.cfg.Clusters == nil {
+		return "", "", false
+	}
+	kind := ce.Tags[TagExecutor]
+	if kind == "" {
+		kind = r.cfg.Executor.Name()
+	}
+	if kind != kubernetesExecutor {
+		return "", "", false
+	}
+	return ce.Tags[TagKubeContext], ce.Tags[TagKubeNamespace], true
+}
+
+// Warm starts connecting, in the background, to the Kubernetes cluster of
+// each compute environment, so that a cluster that cannot be reached is
+// logged at start-up rather than at its first job.
+func (r *Runner) Warm(ctx context.Context) error {
+	if r.cfg.Clusters == nil {
+		return nil
+	}
+	after := ""
+	for {
+		ces, err := r.cfg.Store.ListComputeEnvironments(ctx, after, 100)
+		if err != nil {
+			return err
+		}
+		for _, ce := range ces {
+			if cluster, ns, ok := r.clusterOf(ce); ok {
+				r.cfg.Clusters.Executor(cluster, ns)
+			}
+		}
+		if len(ces) < 100 {
+			return nil
+		}
+		after = ces[len(ces)-1].Name
+	}
+}
+
+// unreachable is the error of a compute environment whose cluster cannot
+// run tasks now: an infrastructure failure, which never fails a job.
+type unreachable struct{ err error }
+
+func (u unreachable) Error() string { return u.err.Error() }
 
 // executorFor returns the executor that runs the tasks of compute
 // environment ce (nil when it is gone: the default). A tag naming no
 // executor of the runner is the task's failure, so that a misspelt tag
-// never runs real containers where simulated ones were meant.
+// never runs real containers where simulated ones were meant. A cluster
+// that cannot run tasks now is an unreachable error.
 func (r *Runner) executorFor(ce *barge.ComputeEnvironment) (barge.Executor, error) {
 	def := r.cfg.Executor
-	if ce == nil || len(r.cfg.Executors) == 0 {
+	if cluster, ns, ok := r.clusterOf(ce); ok {
+		x, err := r.cfg.Clusters.Executor(cluster, ns)
+		if err != nil {
+			return nil, unreachable{err}
+		}
+		return x, nil
+	}
+	if ce == nil || len(r.cfg.Executors) == 0 && r.cfg.Clusters == nil {
 		return def, nil
 	}
 	v := ce.Tags[TagExecutor]
@@ -38,13 +121,25 @@ func (r *Runner) executorFor(ce *barge.ComputeEnvironment) (barge.Executor, erro
 		}
 		names = append(names, x.Name())
 	}
+	if r.cfg.Clusters != nil {
+		names = append(names, kubernetesExecutor)
+	}
 	return nil, barge.TaskFailed(barge.CannotStartContainerError, "compute environment %s has the tag %s=%q, but this barge runs jobs on %s",
 		ce.Name, TagExecutor, v, strings.Join(names, " or "))
 }
 
-// executors returns every executor of the runner, the default first.
+// executors returns every executor of the runner, the default first, and
+// the clusters' connected so far.
 func (r *Runner) executors() []barge.Executor {
-	return append([]barge.Executor{r.cfg.Executor}, r.cfg.Executors...)
+	all := append([]barge.Executor{r.cfg.Executor}, r.cfg.Executors...)
+	if r.cfg.Clusters != nil {
+		for _, x := range r.cfg.Clusters.Executors() {
+			if !slices.Contains(all, x) {
+				all = append(all, x)
+			}
+		}
+	}
+	return all
 }
 
 // recoveryExecutors chooses, after a restart, the executor of each
@@ -111,6 +206,21 @@ func (r *Runner) notStarted(ctx context.Context, j *barge.Job, spec *barge.JobSp
 	}
 }
 
+// waitAgain sends back to RUNNABLE, without using an attempt, a job placed
+// on a compute environment whose cluster cannot run tasks (placed just
+// before it went, or recovered): the scheduler places it again once it
+// can. A job terminated meanwhile fails.
+func (r *Runner) waitAgain(ctx context.Context, j *barge.Job, spec *barge.JobSpec, u unreachable) {
+	back, err := r.cfg.Jobs.NotStarted(context.WithoutCancel(ctx), j, "Waiting for its task to start again: "+u.Error())
+	if err != nil {
+		r.log.Error("sending a job whose task did not run back to RUNNABLE failed", "job_id", j.ID, "error", err)
+		return
+	}
+	if !back {
+		r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: u.Error()}, statusReason: reasonFailedToStart})
+	}
+}
+
 // How often Watch asks the executors whether they answer: less often while
 // all do than while one does not.
 const (
@@ -161,6 +271,10 @@ func (r *Runner) Watch(ctx context.Context) error {
 // fails each job as it starts).
 func (r *Runner) Unavailable(ce *barge.ComputeEnvironment) string {
 	x, err := r.executorFor(ce)
+	var u unreachable
+	if errors.As(err, &u) {
+		return "barge cannot run tasks on its Kubernetes cluster: " + u.Error()
+	}
 	if err != nil {
 		return ""
 	}

@@ -37,6 +37,7 @@ type Store interface {
 	ListJobs(ctx context.Context, q barge.JobQuery) ([]*barge.Job, error)
 	ListJobQueues(ctx context.Context, after string, limit int) ([]*barge.JobQueue, error)
 	GetComputeEnvironment(ctx context.Context, name string) (*barge.ComputeEnvironment, error)
+	ListComputeEnvironments(ctx context.Context, after string, limit int) ([]*barge.ComputeEnvironment, error)
 }
 
 // LogSink stores task output in CloudWatch Logs.
@@ -68,11 +69,16 @@ type Config struct {
 	// Executors are the others a compute environment's TagExecutor may
 	// name (the simulate executor); their names differ.
 	Executors []barge.Executor
-	Logs      LogSink
-	Roles     RoleChecker // nil: execution roles are not checked
-	Scope     barge.Scope
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Clusters, when set, run the tasks of compute environments on
+	// Kubernetes: those tagged barge:executor=kubernetes, and untagged ones
+	// when Executor is one of the clusters' (TagKubeContext,
+	// TagKubeNamespace).
+	Clusters Clusters
+	Logs     LogSink
+	Roles    RoleChecker // nil: execution roles are not checked
+	Scope    barge.Scope
+	Log      *slog.Logger
+	Now      func() time.Time
 	// Released is called when an attempt stops holding capacity.
 	Released func(ce string, vcpu float64, memoryMiB int)
 	// CPUOvercommit and MemoryOvercommit multiply the capacity of the
@@ -267,6 +273,10 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 	defer r.untrack(a)
 
 	if !adopted {
+		if u, ok := a.refused.(unreachable); ok {
+			r.waitAgain(ctx, j, spec, u)
+			return
+		}
 		if a.refused != nil {
 			r.finish(ctx, j, spec, outcome{res: barge.TaskResult{Reason: a.refused.Error()}, statusReason: reasonFailedToStart})
 			return

@@ -148,7 +148,8 @@ var _ barge.Executor = (*Executor)(nil)
 
 // New connects to the cluster, starts the informer on barge's Pods in the
 // namespace and returns once it has synced. It fails when the API server
-// does not answer or refuses to list Pods there.
+// does not answer, refuses to list Pods there, or says the namespace does
+// not exist.
 func New(ctx context.Context, opts Options) (*Executor, error) {
 	if opts.Config == nil {
 		return nil, errors.New("kubernetes: no cluster configuration")
@@ -187,6 +188,12 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 	// A list first: a clear error now rather than an informer retrying.
 	if _, err := cs.CoreV1().Pods(e.ns).List(ctx, metav1.ListOptions{LabelSelector: e.selector(), Limit: 1}); err != nil {
 		return nil, fmt.Errorf("kubernetes: listing Pods in namespace %s at %s: %w", e.ns, cfg.Host, err)
+	}
+	// Listing Pods in a namespace that does not exist finds none; Pods
+	// created there would fail one by one. (A client that may not read
+	// namespaces gets Forbidden: then the first Pod tells.)
+	if _, err := cs.CoreV1().Namespaces().Get(ctx, e.ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("kubernetes: the namespace %s does not exist at %s", e.ns, cfg.Host)
 	}
 	e.splitStreams.Store(e.probeSplitStreams(ctx))
 
