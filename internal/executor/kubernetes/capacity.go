@@ -74,6 +74,11 @@ func (e *Executor) startCapacity(ctx, infCtx context.Context, cs k8s.Interface, 
 	pods := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 		// Ended Pods hold nothing; they leave the informer as deletions.
 		o.FieldSelector = "status.phase!=" + string(corev1.PodSucceeded) + ",status.phase!=" + string(corev1.PodFailed)
+		// This instance's own Pods are not counted: with an instance, the
+		// API server leaves them out, so that each is not decoded twice.
+		if e.instance != "" {
+			o.LabelSelector = LabelInstance + " notin (" + e.instance + ")"
+		}
 	}))
 	ni := nodes.Core().V1().Nodes().Informer()
 	pi := pods.Core().V1().Pods().Informer()
