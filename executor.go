@@ -235,16 +235,44 @@ type HostCapacity struct {
 	// cores and memory were multiplied by (1 when 0), for the reasons of
 	// jobs that wait.
 	CPUOvercommit, MemoryOvercommit float64
+	// Cluster, when set, names the cluster whose nodes the tasks run on
+	// (ClusterSized): VCPU and MemoryMiB are then what its nodes have free
+	// together, and NodeVCPU and NodeMemoryMiB the most that any one node
+	// has free, so a job bigger than those fits no node.
+	Cluster       string
+	NodeVCPU      float64
+	NodeMemoryMiB int
 }
 
 // Bounded reports whether the capacity limits anything.
-func (c HostCapacity) Bounded() bool { return c.VCPU > 0 || c.MemoryMiB > 0 }
+// A cluster's always is: with no node up, it has no room.
+func (c HostCapacity) Bounded() bool { return c.VCPU > 0 || c.MemoryMiB > 0 || c.Cluster != "" }
 
 // HostSized is an Executor that runs every task on the one host it runs on
 // (Docker, host processes) and knows that host's allocatable CPU and memory,
 // before overcommit.
 type HostSized interface {
 	HostCapacity() HostCapacity
+}
+
+// ClusterSized is an Executor that runs tasks on the nodes of a cluster
+// (Kubernetes) and knows, live, what they have free for barge's tasks: the
+// allocatable CPU and memory of the nodes that take new tasks, less what
+// tasks other than barge's hold there. barge's own tasks are not subtracted:
+// the scheduler counts those itself. Overcommit does not apply: the
+// cluster's own scheduler places by requests. The capacity changes as nodes
+// come and go, so the scheduler asks on every pass.
+type ClusterSized interface {
+	ClusterCapacity() HostCapacity
+}
+
+// PendingReasoner is an Executor whose started tasks may wait for room it
+// does not control (a Kubernetes Pod that no node can take yet): the job
+// stays STARTING meanwhile, and its statusReason says why it waits.
+type PendingReasoner interface {
+	// PendingReason returns why task taskID waits to run, "" when it does
+	// not (or is unknown).
+	PendingReason(taskID string) string
 }
 
 // HostMemoryReserveMiB is the memory of a host of totalMiB that tasks are

@@ -76,7 +76,9 @@ func openExecutors(ctx context.Context, cfg Config, log *slog.Logger, onConnecte
 		}
 		clusters = kubernetes.NewClusters(kubernetes.ClustersOptions{
 			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, Namespace: cfg.KubeNamespace,
-			Executor:    kubernetes.Options{Instance: instance, Log: log},
+			// A cluster's capacity that grows (a node joins, others' Pods
+			// end) is room for the scheduler, as a connection is.
+			Executor:    kubernetes.Options{Instance: instance, Log: log, CapacityGrew: onConnected},
 			OnConnected: onConnected, Log: log,
 		})
 	}

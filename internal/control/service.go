@@ -73,6 +73,9 @@ type Config struct {
 	// Waits says why RUNNABLE jobs wait and shows queues' fronts; nil when
 	// nothing schedules.
 	Waits Waits
+	// Starting says why STARTING jobs wait for their task to run (a Pod no
+	// node can take yet); nil when nothing runs.
+	Starting Starting
 	// Unavailable says why the executor of a compute environment cannot
 	// start tasks now, "" when it can: the statusReason of a VALID compute
 	// environment then says so. nil when nothing runs.
@@ -100,6 +103,7 @@ type Service struct {
 
 	wake     func()
 	waits    Waits
+	starting Starting
 	prices   barge.PriceTable
 	costDays func(ctx context.Context, queue string, days int) ([]CostDay, error)
 	cache    *submitCache
@@ -138,6 +142,7 @@ func New(cfg Config) *Service {
 		wake:      cfg.Wake,
 		jobs:      cfg.Jobs,
 		waits:     cfg.Waits,
+		starting:  cfg.Starting,
 		reconcile: make(chan struct{}, 1),
 	}
 	s.interruptSpot = cfg.InterruptSpot

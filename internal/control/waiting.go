@@ -17,10 +17,25 @@ type Waits interface {
 	Snapshot(ctx context.Context, q *barge.JobQueue) (*barge.QueueSnapshot, error)
 }
 
+// Starting is what the runner knows of jobs whose tasks are starting.
+type Starting interface {
+	// StartingReason returns why the task of STARTING job jobID waits to
+	// run, "" when it does not.
+	StartingReason(jobID string) string
+}
+
 // statusReason returns the statusReason of job j, whose spec (or its array
-// parent's) is spec: for a RUNNABLE job, why it waits, computed as it is
-// read rather than stored, so that a million waiting jobs cost no writes.
+// parent's) is spec: for a RUNNABLE job, why it waits, and for a STARTING
+// one why its task waits to run (a Pod no node can take yet), computed as
+// it is read rather than stored, so that a million waiting jobs cost no
+// writes.
 func (s *Service) statusReason(j *barge.Job, spec *barge.JobSpec) string {
+	if j.Status == barge.JobStarting && s.starting != nil {
+		if r := s.starting.StartingReason(j.ID); r != "" {
+			return r
+		}
+		return j.StatusReason
+	}
 	if j.Status != barge.JobRunnable || s.waits == nil {
 		return j.StatusReason
 	}

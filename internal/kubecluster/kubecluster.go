@@ -254,7 +254,10 @@ func Start(ctx context.Context, parent, namespace string) (_ *Cluster, err error
 	}
 	if err := c.run("kube-scheduler", filepath.Join(bin, "kube-scheduler"),
 		"--kubeconfig="+kubeconfigs["scheduler"], "--bind-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(schedPort), "--leader-elect=false"); err != nil {
+		"--secure-port="+strconv.Itoa(schedPort), "--leader-elect=false",
+		// Its client's default 50 requests a second (one per binding) would
+		// bound the scale tests' Pods; kwokctl lifts it the same way.
+		"--kube-api-qps=5000", "--kube-api-burst=10000"); err != nil {
 		return nil, err
 	}
 	kubeletConfig := filepath.Join(dir, "kubelet.yaml")
@@ -478,7 +481,7 @@ func (c *Cluster) Stop() error {
 	}
 	// The kubelet first, so that it restarts nothing; containerd's tasks
 	// next, then containerd and the control plane.
-	for _, name := range []string{"kubelet", "kube-scheduler", "kube-controller-manager"} {
+	for _, name := range []string{"kwok", "kubelet", "kube-scheduler", "kube-controller-manager"} {
 		c.stop(name)
 	}
 	if c.running("containerd") {

@@ -352,12 +352,21 @@ func (r *Runner) remove(ctx context.Context, x barge.Executor, taskID string) {
 
 // Host returns the host that the executor of compute environment ce runs
 // its tasks on, named by the executor, and what its tasks may hold there at
-// once, overcommit included; an unbounded capacity for executors whose
-// capacity is not one host's (simulate, or a tag naming no executor).
+// once, overcommit included; for an executor on a cluster (ClusterSized),
+// the cluster and what its nodes have free now; an unbounded capacity for
+// executors whose capacity is neither (simulate, or a tag naming no
+// executor).
 func (r *Runner) Host(ce *barge.ComputeEnvironment) (string, barge.HostCapacity) {
 	x, err := r.executorFor(ce)
 	if err != nil {
 		return "", barge.HostCapacity{}
+	}
+	if cs, ok := x.(barge.ClusterSized); ok {
+		c := cs.ClusterCapacity()
+		if c.Cluster == "" {
+			return x.Name(), barge.HostCapacity{} // capacity unknown: unbounded
+		}
+		return c.Cluster, c
 	}
 	hs, ok := x.(barge.HostSized)
 	if !ok {

@@ -206,6 +206,20 @@ func (r *Runner) untrack(a *attempt) {
 	r.mu.Unlock()
 }
 
+// StartingReason returns why the task of STARTING job jobID waits to run,
+// as its executor says (barge.PendingReasoner), "" when it does not wait or
+// its executor cannot tell.
+func (r *Runner) StartingReason(jobID string) string {
+	a := r.attemptOf(jobID)
+	if a == nil {
+		return ""
+	}
+	if pr, ok := a.exec.(barge.PendingReasoner); ok {
+		return pr.PendingReason(a.taskID)
+	}
+	return ""
+}
+
 func (r *Runner) attemptOf(jobID string) *attempt {
 	r.mu.Lock()
 	defer r.mu.Unlock()

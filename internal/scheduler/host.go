@@ -23,16 +23,30 @@ type hostRoom struct {
 	mem  int     // MiB free
 }
 
-// fits reports whether the host has vcpu and mem free.
+// fits reports whether the host has vcpu and mem free (on a cluster, in
+// total and on its biggest node: how the room is spread over the nodes is
+// the cluster's scheduler's to find out).
 func (h *hostRoom) fits(vcpu float64, mem int) bool {
-	return (h.cap.VCPU <= 0 || h.vcpu+1e-9 >= vcpu) && (h.cap.MemoryMiB <= 0 || h.mem >= mem)
+	if h.cap.Cluster != "" && !holds(h.cap, vcpu, mem) {
+		return false
+	}
+	return (!limitsCPU(h.cap) || h.vcpu+1e-9 >= vcpu) && (!limitsMemory(h.cap) || h.mem >= mem)
 }
 
 // holds reports whether a job of vcpu and mem fits a host of capacity c
-// at all, when nothing else runs there.
+// at all, when nothing else of barge's runs there: on a cluster, whether
+// its biggest node has room for it.
 func holds(c barge.HostCapacity, vcpu float64, mem int) bool {
+	if c.Cluster != "" {
+		return c.NodeVCPU+1e-9 >= vcpu && c.NodeMemoryMiB >= mem
+	}
 	return (c.VCPU <= 0 || c.VCPU+1e-9 >= vcpu) && (c.MemoryMiB <= 0 || c.MemoryMiB >= mem)
 }
+
+// limitsCPU and limitsMemory report whether c bounds vCPUs and memory: a
+// host's zero is unbounded, a cluster's is none free.
+func limitsCPU(c barge.HostCapacity) bool    { return c.VCPU > 0 || c.Cluster != "" }
+func limitsMemory(c barge.HostCapacity) bool { return c.MemoryMiB > 0 || c.Cluster != "" }
 
 // hostRooms finds the bounded hosts of the usable compute environments
 // of a pass and what is free on each now, into p, and records in v which
@@ -109,6 +123,9 @@ func (s *Scheduler) hostWait(v *view, ce string, vcpu float64, mem int) string {
 	}
 	c := v.hostCap[h]
 	usedVCPU, usedMem := s.hostUse(v, h)
+	if c.Cluster != "" {
+		return clusterWait(c, usedVCPU, usedMem, vcpu, mem)
+	}
 	if c.MemoryMiB > 0 && c.MemoryMiB-usedMem < mem {
 		return barge.FitReason("Waiting for host capacity: the job needs %s of memory; the host has %s of %s free (barge --memory-overcommit %s).",
 			gib(mem), gib(max(0, c.MemoryMiB-usedMem)), gib(c.MemoryMiB), factor(c.MemoryOvercommit))
@@ -128,6 +145,9 @@ func neverFits(v *view, ce string, vcpu float64, mem int) string {
 		return ""
 	}
 	c := v.hostCap[h]
+	if c.Cluster != "" {
+		return clusterNeverFits(c, vcpu, mem)
+	}
 	if c.MemoryMiB > 0 && mem > c.MemoryMiB {
 		return barge.FitReason("Waiting for a bigger host: the job needs %s of memory, more than this host gives all its jobs (%s, barge --memory-overcommit %s), so it waits here until cancelled; AWS would run it.",
 			gib(mem), gib(c.MemoryMiB), factor(c.MemoryOvercommit))
@@ -147,4 +167,30 @@ func factor(f float64) string {
 		f = 1
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// clusterWait says why a job of vcpu and mem waits for room on the cluster
+// of capacity c, of which barge's jobs hold usedVCPU and usedMem, "" when it
+// has room.
+func clusterWait(c barge.HostCapacity, usedVCPU float64, usedMem int, vcpu float64, mem int) string {
+	if c.MemoryMiB-usedMem < mem {
+		return barge.FitReason("Waiting for cluster capacity: the job needs %s of memory; Kubernetes cluster %s has %s of %s free (the allocatable memory of its Ready, schedulable nodes, less what Pods other than barge's request).",
+			gib(mem), c.Cluster, gib(max(0, c.MemoryMiB-usedMem)), gib(max(0, c.MemoryMiB)))
+	}
+	if c.VCPU-usedVCPU+1e-9 < vcpu {
+		return barge.FitReason("Waiting for cluster capacity: the job needs %s vCPU; Kubernetes cluster %s has %s of %s vCPUs free (the allocatable CPU of its Ready, schedulable nodes, less what Pods other than barge's request).",
+			vcpus(vcpu), c.Cluster, vcpus(max(0, c.VCPU-usedVCPU)), vcpus(max(0, c.VCPU)))
+	}
+	return ""
+}
+
+// clusterNeverFits says why a job of vcpu and mem fits no node of the
+// cluster of capacity c, even with none of barge's jobs running.
+func clusterNeverFits(c barge.HostCapacity, vcpu float64, mem int) string {
+	if mem > c.NodeMemoryMiB {
+		return barge.FitReason("Waiting for a bigger node: the job needs %s of memory, more than any node of Kubernetes cluster %s has allocatable for it (at most %s), so it waits until such a node joins or it is cancelled; AWS would run it.",
+			gib(mem), c.Cluster, gib(max(0, c.NodeMemoryMiB)))
+	}
+	return barge.FitReason("Waiting for a bigger node: the job needs %s vCPU, more than any node of Kubernetes cluster %s has allocatable for it (at most %s vCPUs), so it waits until such a node joins or it is cancelled; AWS would run it.",
+		vcpus(vcpu), c.Cluster, vcpus(max(0, c.NodeVCPU)))
 }

@@ -2,10 +2,14 @@ package scheduler_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/jobstate"
 	"github.com/bargehq/barge/internal/scheduler"
 )
 
@@ -122,4 +126,86 @@ func jobByID(t *testing.T, jobs []*barge.Job, id string) *barge.Job {
 	}
 	t.Fatalf("no job %s", id)
 	return nil
+}
+
+// TestClusterCapacity: on a Kubernetes cluster, what its nodes have free
+// bounds what runs, with maxvCpus on top (ten nodes of 8 vCPUs under
+// maxvCpus 256 run 80 vCPUs of jobs); a job bigger than every node waits
+// and says so; the jobs left say what the cluster has free; and the
+// capacity is asked again on every pass, so nodes that join are used.
+func TestClusterCapacity(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	if err := st.CreateComputeEnvironment(ctx, ce("k", 256, barge.StateEnabled)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateJobQueue(ctx, queue("q", 1, "k")); err != nil {
+		t.Fatal(err)
+	}
+	jobs := []*barge.Job{job("big", "q", "16")}
+	for i := range 100 {
+		jobs = append(jobs, job(fmt.Sprintf("j%03d", i), "q", "1"))
+	}
+	for i, j := range jobs {
+		j.CreatedAt = int64(i + 1)
+	}
+	if err := st.InsertJobs(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	var nodes atomic.Int64
+	nodes.Store(10)
+	withCluster := func(c *scheduler.Config) {
+		c.Host = func(*barge.ComputeEnvironment) (string, barge.HostCapacity) {
+			n := int(nodes.Load())
+			return "kube", barge.HostCapacity{Cluster: "kube", VCPU: 8 * float64(n), MemoryMiB: 32768 * n, NodeVCPU: 8, NodeMemoryMiB: 32768}
+		}
+	}
+	rec := &recorder{}
+	cfg := scheduler.Config{Store: st, Jobs: jobstate.New(jobstate.Config{Store: st}), Scope: scope, Place: rec.place, Tick: time.Hour}
+	withCluster(&cfg)
+	s := scheduler.New(cfg)
+	runCtx, cancel := context.WithCancel(ctx)
+	if err := s.Init(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { s.Run(runCtx); close(done) }()
+	defer func() { cancel(); <-done }()
+	settle := func() int {
+		last := -1
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+			n := len(rec.ids())
+			if n == last {
+				break
+			}
+			last = n
+		}
+		return last
+	}
+	if got := settle(); got != 80 {
+		t.Fatalf("placed %d jobs of 1 vCPU, want 80 (ten nodes of 8 vCPUs)", got)
+	}
+	if slices.Contains(rec.ids(), "big@k") {
+		t.Errorf("placed a 16-vCPU job on nodes of 8")
+	}
+	for _, tt := range []struct{ id, want string }{
+		{"j099", "Waiting for cluster capacity: the job needs 1 vCPU; Kubernetes cluster kube has 0 of 80 vCPUs free (the allocatable CPU of its Ready, schedulable nodes, less what Pods other than barge's request)."},
+		{"big", "Waiting for a bigger node: the job needs 16 vCPU, more than any node of Kubernetes cluster kube has allocatable for it (at most 8 vCPUs), so it waits until such a node joins or it is cancelled; AWS would run it."},
+	} {
+		if got := s.WaitReason("q", jobByID(t, jobs, tt.id).Spec); got != tt.want {
+			t.Errorf("WaitReason(%s) = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+
+	// Two more nodes join: the next pass sees them, and 16 more jobs run;
+	// the big one still waits.
+	nodes.Store(12)
+	s.Kick()
+	if got := settle(); got != 96 {
+		t.Errorf("with two more nodes, %d jobs placed in all, want 96", got)
+	}
+	if slices.Contains(rec.ids(), "big@k") {
+		t.Errorf("placed a 16-vCPU job on nodes of 8")
+	}
 }

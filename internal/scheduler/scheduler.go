@@ -377,10 +377,10 @@ func (p *passState) roomOf(ce string) float64 {
 	f := p.free[ce]
 	if i, ok := p.hostOf[ce]; ok {
 		h := &p.hosts[i]
-		if h.cap.VCPU > 0 {
+		if limitsCPU(h.cap) {
 			f = min(f, h.vcpu)
 		}
-		if h.cap.MemoryMiB > 0 && h.mem <= 0 {
+		if limitsMemory(h.cap) && h.mem <= 0 {
 			f = 0
 		}
 	}

@@ -280,6 +280,8 @@ func (c *Clusters) open(ctx context.Context, key clusterKey) (*Executor, cluster
 	}
 	opts := c.opts.Executor
 	opts.Config, opts.Namespace = cfg, ns
+	// Executors of several namespaces of one context share its capacity.
+	opts.Cluster = name
 	opts.Log = opts.Log.With("kube_context", name, "kube_namespace", ns)
 	e, err := New(ctx, opts)
 	if err != nil {

@@ -17,6 +17,7 @@
 package kubernetes
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -70,9 +71,16 @@ const (
 	// the task fails to start.
 	DefaultPullTimeout = time.Minute
 	// DefaultQPS and DefaultBurst size the client for batch work (client-go
-	// defaults to 5 and 10), when the rest.Config sets none.
-	DefaultQPS   = 200
-	DefaultBurst = 400
+	// defaults to 5 and 10), when the rest.Config sets none: an attempt
+	// costs three requests (create, delete, the finalizer's removal) and a
+	// log stream, so 300 Pods a second need over 900 (docs/PERFORMANCE.md).
+	DefaultQPS   = 1500
+	DefaultBurst = 3000
+	// DefaultMaxWrites bounds the executor's Pod creations, deletions and
+	// patches in flight: when the runner starts thousands of attempts at
+	// once, they queue here rather than in an API server that would time
+	// them out (measured: 10,000 creations at once timed out after 60 s).
+	DefaultMaxWrites = 64
 )
 
 // ReasonOutOfMemory is the container reason of a task the kernel killed for
@@ -109,6 +117,17 @@ type Options struct {
 	SplitStreams bool
 	// Log receives the executor's own messages; nil discards them.
 	Log *slog.Logger
+	// MaxWrites bounds the Pod creations, deletions and patches in flight;
+	// 0 means DefaultMaxWrites.
+	MaxWrites int
+	// Cluster names the cluster in the reasons of jobs that wait for its
+	// capacity, and keeps the capacity of executors on one cluster (several
+	// namespaces) one; "" means the API server's address.
+	Cluster string
+	// CapacityGrew, when set, is called when the cluster's capacity may
+	// have grown (a node became Ready, others' Pods ended): the scheduler
+	// has room to fill.
+	CapacityGrew func()
 }
 
 // Executor runs tasks as Pods. Its methods are safe for concurrent use.
@@ -120,6 +139,8 @@ type Executor struct {
 	pullTimeout  time.Duration
 	log          *slog.Logger
 	pods         listerscorev1.PodNamespaceLister
+	capacity     *capacity     // nil when the client may not watch Nodes and Pods
+	writes       chan struct{} // a slot per write in flight (MaxWrites)
 	stopInformer context.CancelFunc
 	closed       chan struct{} // closed by Close
 	closeOnce    sync.Once
@@ -162,6 +183,7 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 		log:         opts.Log,
 		changeCh:    map[string]chan struct{}{},
 		closed:      make(chan struct{}),
+		writes:      make(chan struct{}, cmp.Or(max(opts.MaxWrites, 0), DefaultMaxWrites)),
 	}
 	if e.ns == "" {
 		e.ns = metav1.NamespaceDefault
@@ -208,8 +230,17 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 			return nil, fmt.Errorf("kubernetes: the %v informer did not sync: %w", typ, ctx.Err())
 		}
 	}
+	cluster := cmp.Or(opts.Cluster, cfg.Host)
+	if e.capacity, err = e.startCapacity(ctx, infCtx, cs, cluster, opts.CapacityGrew); err != nil {
+		if ctx.Err() != nil {
+			cancel()
+			return nil, fmt.Errorf("kubernetes: %w", err)
+		}
+		e.log.Warn("the cluster's capacity is unknown: barge places jobs there within maxvCpus only", "error", err)
+		e.capacity = nil
+	}
 	e.log.Info("kubernetes executor connected", "host", cfg.Host, "namespace", e.ns,
-		"split_log_streams", e.splitStreams.Load())
+		"split_log_streams", e.splitStreams.Load(), "capacity", e.capacity != nil)
 	return e, nil
 }
 
@@ -361,4 +392,15 @@ var ErrClosed = errors.New("kubernetes: the executor is closed")
 // notFound is the error of a task whose Pod does not exist.
 func notFound(taskID string) error {
 	return barge.Errorf(barge.ENotFound, "task %s does not exist", taskID)
+}
+
+// write takes a slot for a write to the API server, waiting while
+// MaxWrites are in flight; release gives it back.
+func (e *Executor) write(ctx context.Context) (release func(), err error) {
+	select {
+	case e.writes <- struct{}{}:
+		return func() { <-e.writes }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

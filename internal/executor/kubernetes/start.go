@@ -27,7 +27,13 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 	if err != nil {
 		return err
 	}
-	if _, err := e.cs.CoreV1().Pods(e.ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	release, err := e.write(ctx)
+	if err != nil {
+		return barge.InfrastructureFailed(barge.CannotCreateContainerError, err, "barge stopped while starting the task")
+	}
+	_, err = e.cs.CoreV1().Pods(e.ns).Create(ctx, pod, metav1.CreateOptions{})
+	release()
+	if err != nil && !apierrors.IsAlreadyExists(err) {
 		var status apierrors.APIStatus
 		switch {
 		case ctx.Err() != nil:
@@ -35,6 +41,9 @@ func (e *Executor) Start(ctx context.Context, spec *barge.TaskSpec) error {
 		case !errors.As(err, &status):
 			// No answer from the API server: the cluster's failure.
 			return barge.InfrastructureFailed(barge.ContainerRuntimeError, err, "the Kubernetes API server does not answer: %v", err)
+		case overloaded(err):
+			// The Pod may exist: a Start again finds it (AlreadyExists).
+			return barge.InfrastructureFailed(barge.ContainerRuntimeError, err, "the Kubernetes API server could not create the task's Pod now: %s", apiMessage(err))
 		}
 		return barge.TaskFailed(barge.CannotCreateContainerError, "%s", apiMessage(err))
 	}
@@ -142,4 +151,38 @@ func apiMessage(err error) string {
 		return s.Status().Message
 	}
 	return err.Error()
+}
+
+// PendingReason returns why taskID's Pod waits for a node, as the
+// Kubernetes scheduler says (PodScheduled False, Unschedulable), read from
+// the informer's cache; "" when it does not wait for one.
+func (e *Executor) PendingReason(taskID string) string {
+	pod, err := e.pods.Get(podName(taskID))
+	if err != nil {
+		return ""
+	}
+	return unschedulable(pod)
+}
+
+var _ barge.PendingReasoner = (*Executor)(nil)
+
+// unschedulable returns why pod waits for a node, "" when it does not.
+func unschedulable(pod *corev1.Pod) string {
+	if pod.Spec.NodeName != "" {
+		return ""
+	}
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
+			return barge.FitReason("Waiting for cluster capacity: the Kubernetes scheduler cannot place the job's Pod %s yet: %s", pod.Name, c.Message)
+		}
+	}
+	return ""
+}
+
+// overloaded reports whether err is the API server's failure rather than
+// the Pod's: a timeout, too many requests, or a server error. The task is
+// not to blame, and its job is placed again without using an attempt.
+func overloaded(err error) bool {
+	return apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) || apierrors.IsTooManyRequests(err) ||
+		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || apierrors.IsUnexpectedServerError(err)
 }

@@ -170,7 +170,13 @@ func (e *Executor) Stop(ctx context.Context, taskID string, grace time.Duration)
 	// The deadline also marks the Pod as stopped by barge (result).
 	if pod.Spec.ActiveDeadlineSeconds == nil {
 		patch := []byte(`{"spec":{"activeDeadlineSeconds":1}}`)
-		if _, err := e.cs.CoreV1().Pods(e.ns).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		release, err := e.write(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = e.cs.CoreV1().Pods(e.ns).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+		release()
+		if err != nil {
 			if apierrors.IsNotFound(err) {
 				return notFound(taskID)
 			}
@@ -194,7 +200,12 @@ func (e *Executor) Stop(ctx context.Context, taskID string, grace time.Duration)
 
 // delete deletes taskID's Pod with grace seconds; its finalizer keeps it.
 func (e *Executor) delete(ctx context.Context, taskID string, grace int64) error {
-	err := e.cs.CoreV1().Pods(e.ns).Delete(ctx, podName(taskID), metav1.DeleteOptions{GracePeriodSeconds: ptr.To(grace)})
+	release, err := e.write(ctx)
+	if err != nil {
+		return err
+	}
+	err = e.cs.CoreV1().Pods(e.ns).Delete(ctx, podName(taskID), metav1.DeleteOptions{GracePeriodSeconds: ptr.To(grace)})
+	release()
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("kubernetes: deleting the Pod of task %s: %w", taskID, err)
 	}
@@ -210,7 +221,12 @@ func (e *Executor) Remove(ctx context.Context, taskID string) error {
 		return err
 	}
 	patch := []byte(`{"metadata":{"$deleteFromPrimitiveList/finalizers":["` + Finalizer + `"]}}`)
-	_, err := e.cs.CoreV1().Pods(e.ns).Patch(ctx, podName(taskID), types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	release, err := e.write(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = e.cs.CoreV1().Pods(e.ns).Patch(ctx, podName(taskID), types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	release()
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("kubernetes: removing task %s: %w", taskID, err)
 	}
