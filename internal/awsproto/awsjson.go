@@ -75,10 +75,9 @@ func AWSJSONOp[In, Out any](p *AWSJSON, name string, maxBody int, op Op[In, Out]
 			err = errBodyTooLarge(name, len(body), maxBody)
 		}
 		if err == nil {
-			err = p.Required.CheckJSON(name, body)
-		}
-		if err == nil {
-			err = p.Ints.CheckJSON(name, body)
+			// AWS reports every failed constraint of a request in one
+			// message: the members missing and the numbers out of range.
+			err = joinValidation(p.Required.CheckJSON(name, body), p.Ints.CheckJSON(name, body))
 		}
 		if err == nil {
 			if err = DecodeJSON(body, in); err != nil {

@@ -3,6 +3,7 @@ package awsproto
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -81,4 +82,36 @@ func ValidationErrors(each ...string) string {
 		noun = "error"
 	}
 	return fmt.Sprintf("%d validation %s detected: %s", len(each), noun, strings.Join(each, "; "))
+}
+
+// joinValidation returns the errors that are not nil as one. An error that
+// is no validation message (a number that is not an Integer, a body that is
+// not JSON) is the body's deserialization failing, which AWS reports before
+// it validates anything: it is returned alone. Validation messages, "N
+// validation errors detected: a; b", become one, as AWS reports every
+// failed constraint of a request together: the counts added, the
+// constraints joined.
+func joinValidation(errs ...error) error {
+	var first error
+	total := 0
+	var parts []string
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		head, rest, ok := strings.Cut(barge.ErrorMessage(err), " detected: ")
+		n, convErr := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(head, " validation errors"), " validation error"))
+		if !ok || convErr != nil || barge.ErrorCodeOf(err) != barge.EInvalid {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+		total += n
+		parts = append(parts, rest)
+	}
+	if len(parts) < 2 {
+		return first
+	}
+	return barge.Errorf(barge.EInvalid, "%d validation errors detected: %s", total, strings.Join(parts, "; "))
 }
