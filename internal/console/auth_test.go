@@ -140,14 +140,17 @@ func (failingSessions) DeleteSession(context.Context, string) error {
 }
 
 // TestSessionStore: two consoles on one SessionStore (two servers on one
-// database) take each other's sessions; the store holds the token's hash,
+// database) take each other's sessions, until the session expires; the store holds the token's hash,
 // never the token; a store that cannot answer refuses, rather than signing
 // anyone in or pretending a sign-out.
 func TestSessionStore(t *testing.T) {
 	store := &memSessions{}
 	lookup := func(id string) (string, bool) { return "secret", id == "AKID" }
-	a := New(Config{Batch: emptyBackend{}, Backend: emptyBackend{}, Lookup: lookup, Sessions: store})
-	b := New(Config{Batch: emptyBackend{}, Backend: emptyBackend{}, Lookup: lookup, Sessions: store})
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	later := now.Add(sessionTTL) // the clock of a third console
+	a := New(Config{Batch: emptyBackend{}, Backend: emptyBackend{}, Lookup: lookup, Sessions: store, Now: func() time.Time { return now }})
+	b := New(Config{Batch: emptyBackend{}, Backend: emptyBackend{}, Lookup: lookup, Sessions: store, Now: func() time.Time { return now }})
+	c := New(Config{Batch: emptyBackend{}, Backend: emptyBackend{}, Lookup: lookup, Sessions: store, Now: func() time.Time { return later }})
 
 	serve := func(c *Console, method, path string, ck *http.Cookie, form url.Values) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
@@ -170,6 +173,9 @@ func TestSessionStore(t *testing.T) {
 	ck := cookies[0]
 	if w := serve(b, http.MethodGet, "/console/", ck, nil); w.Code != http.StatusOK {
 		t.Fatalf("GET /console/ on the other console = %d, want 200", w.Code)
+	}
+	if w := serve(c, http.MethodGet, "/console/", ck, nil); w.Code != http.StatusSeeOther {
+		t.Fatalf("GET /console/ on a console whose clock is past the session's end = %d, want 303 to sign in", w.Code)
 	}
 	if _, ok, _ := store.Session(context.Background(), ck.Value); ok {
 		t.Error("the store holds the cookie's token itself")
