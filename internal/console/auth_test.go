@@ -140,9 +140,9 @@ func (failingSessions) DeleteSession(context.Context, string) error {
 }
 
 // TestSessionStore: two consoles on one SessionStore (two servers on one
-// database) take each other's sessions, until the session expires; the store holds the token's hash,
-// never the token; a store that cannot answer refuses, rather than signing
-// anyone in or pretending a sign-out.
+// database) take each other's sessions, until they expire; the store holds
+// the token's hash, never the token; a store that cannot answer refuses,
+// rather than signing anyone in or pretending a sign-out.
 func TestSessionStore(t *testing.T) {
 	store := &memSessions{}
 	lookup := func(id string) (string, bool) { return "secret", id == "AKID" }
