@@ -265,7 +265,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
+		Waits: leaderWaits{sched, m.Leading}, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
 	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,

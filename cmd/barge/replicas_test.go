@@ -194,3 +194,45 @@ func TestReplicasShareConsoleSessions(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasWaitReasonsOnlyFromLeader: why a RUNNABLE job waits is
+// computed from what the leader's scheduler last saw, so only the leader
+// says it; the other server, and a leader once its term ended, show no
+// reason rather than a stale one.
+func TestReplicasWaitReasonsOnlyFromLeader(t *testing.T) {
+	a, b := startReplicas(t)
+	simSetup(t, a, "why", 1, nil)
+	ca, cb := a.batch(), b.batch()
+	ctx := context.Background()
+	// Two jobs of 0.5 vCPU fill the compute environment; the third waits.
+	for _, name := range []string{"first", "second"} {
+		waitJobStatus(t, ca, simSubmit(t, ca, "why", name, "BARGE_SIMULATE_DURATION", "10m"), types.JobStatusRunning)
+	}
+	id := simSubmit(t, ca, "why", "waits", "BARGE_SIMULATE_DURATION", "10m")
+	reason := func(c *batch.Client) string {
+		t.Helper()
+		out, err := c.DescribeJobs(ctx, &batch.DescribeJobsInput{Jobs: []string{id}})
+		if err != nil || len(out.Jobs) != 1 {
+			t.Fatalf("DescribeJobs = %+v, %v", out, err)
+		}
+		return aws.ToString(out.Jobs[0].StatusReason)
+	}
+	want := "Waiting for capacity: the job needs 0.5 vCPU; compute environment why has 1 of 1 vCPUs in use."
+	got := ""
+	for range 200 { // 10 s
+		if got = reason(ca); got == want {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got != want {
+		t.Fatalf("statusReason on the leader = %q, want %q", got, want)
+	}
+	if got := reason(cb); got != "" {
+		t.Errorf("statusReason on the other server = %q, want none", got)
+	}
+	a.main.noteTerm(0) // what the elector tells a leader whose term ended
+	if got := reason(ca); got != "" {
+		t.Errorf("statusReason on the leader whose term ended = %q, want none", got)
+	}
+}
