@@ -53,9 +53,9 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 }
 
-// memSessions is the SessionStore of a server on a database of its own: it
-// lives in memory, so a restart signs everyone out, which is the safe way
-// round.
+// memSessions is the SessionStore of a console configured with none (a
+// server on a database of its own): it lives in memory, so a restart signs
+// everyone out, which is the safe way round.
 type memSessions struct {
 	mu sync.Mutex
 	m  map[string]Session
