@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/console"
@@ -62,4 +63,23 @@ func browserAtRoot(r *http.Request) bool {
 		r.URL.Path == "/" && r.URL.RawQuery == "" &&
 		r.Header.Get("Authorization") == "" && r.Header.Get("X-Amz-Target") == "" &&
 		strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// consoleSessions keeps the console's sessions in the shared database, so
+// that every server on it accepts a browser signed in on any of them.
+type consoleSessions struct{ store *store.Store }
+
+var _ console.SessionStore = consoleSessions{}
+
+func (c consoleSessions) CreateSession(ctx context.Context, s console.Session, now time.Time) error {
+	return c.store.CreateConsoleSession(ctx, store.ConsoleSession(s), now)
+}
+
+func (c consoleSessions) Session(ctx context.Context, tokenHash string) (console.Session, bool, error) {
+	s, ok, err := c.store.ConsoleSession(ctx, tokenHash)
+	return console.Session(s), ok, err
+}
+
+func (c consoleSessions) DeleteSession(ctx context.Context, tokenHash string) error {
+	return c.store.DeleteConsoleSession(ctx, tokenHash)
 }

@@ -8,8 +8,31 @@ import (
 	"time"
 
 	"github.com/bargehq/barge"
+	"github.com/bargehq/barge/internal/control"
+	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
+
+// leaderWaits gives the scheduler's reasons why RUNNABLE jobs wait only
+// while this server leads: they rest on what its passes saw, which a server
+// that does not lead has not seen, and which a leader whose term ended
+// stopped refreshing. Another server shows no reason rather than a stale
+// one. Queue snapshots, read from the store, are every server's.
+type leaderWaits struct {
+	*scheduler.Scheduler
+	leading func() bool
+}
+
+var _ control.Waits = leaderWaits{}
+
+// WaitReason returns the scheduler's reason while this server leads, ""
+// otherwise.
+func (w leaderWaits) WaitReason(queue string, spec *barge.JobSpec) string {
+	if !w.leading() {
+		return ""
+	}
+	return w.Scheduler.WaitReason(queue, spec)
+}
 
 // leaderLease is the name of the lease whose holder runs the scheduler, the
 // runners and the reconcilers.

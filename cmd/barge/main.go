@@ -265,7 +265,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: sched, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
+		Waits: leaderWaits{sched, m.Leading}, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
 	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,
@@ -313,8 +313,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnRequest: observeRequest(met),
 		Metrics:   metricsOnAPI(m.Config, met),
 	})
+	// On a shared database the console's sessions are in it, so that a
+	// browser may call any server; alone, they stay in memory.
+	var sessions console.SessionStore
+	if m.shared() {
+		sessions = consoleSessions{m.store}
+	}
 	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, sched: sched}, Scope: scope,
-		Lookup: func(id string) (string, bool) { s, ok := secrets[id]; return s, ok }, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
+		Lookup:   func(id string) (string, bool) { s, ok := secrets[id]; return s, ok },
+		Sessions: sessions, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel

@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +100,139 @@ func TestReplicasShareJobs(t *testing.T) {
 	j := waitJobStatus(t, ca, long, types.JobStatusFailed)
 	if aws.ToString(j.StatusReason) != "stop it" {
 		t.Errorf("terminated job's statusReason = %q, want %q", aws.ToString(j.StatusReason), "stop it")
+	}
+}
+
+// TestReplicasShareConsoleSessions: a browser signed in to the console on
+// one server is signed in on the other, with the same CSRF token; a cookie
+// that no server made, or one altered, is refused; and a sign-out on the
+// other server ends the session on both.
+func TestReplicasShareConsoleSessions(t *testing.T) {
+	a, b := startReplicas(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, target string, ck *http.Cookie, form url.Values) (*http.Response, string) {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, err := http.NewRequest(method, target, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		}
+		if ck != nil {
+			req.AddCookie(ck)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	// signedIn reports whether the dashboard of ts opens with ck, and the
+	// page's CSRF token.
+	csrfRE := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	signedIn := func(ts *testServer, ck *http.Cookie) (bool, string) {
+		t.Helper()
+		resp, page := do(http.MethodGet, ts.URL+"/console/", ck, nil)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			m := csrfRE.FindStringSubmatch(page)
+			if m == nil {
+				t.Fatalf("the dashboard of %s has no CSRF token", ts.URL)
+			}
+			return true, m[1]
+		case http.StatusSeeOther:
+			if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/console/signin") {
+				t.Fatalf("GET /console/ on %s redirects to %q, want the sign-in page", ts.URL, loc)
+			}
+			return false, ""
+		}
+		t.Fatalf("GET /console/ on %s = %d", ts.URL, resp.StatusCode)
+		return false, ""
+	}
+
+	resp, _ := do(http.MethodPost, a.URL+"/console/signin", nil, url.Values{"accessKeyId": {testKeyID}, "secretAccessKey": {testSecret}})
+	var ck *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "barge_console" {
+			ck = c
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || ck == nil {
+		t.Fatalf("sign-in on the first server = %d with cookies %v; want 303 and a session cookie", resp.StatusCode, resp.Cookies())
+	}
+	okA, csrfA := signedIn(a, ck)
+	okB, csrfB := signedIn(b, ck)
+	if !okA || !okB || csrfA != csrfB {
+		t.Fatalf("signed in on the first server: first %v (csrf %q), other %v (csrf %q); want both, with one token", okA, csrfA, okB, csrfB)
+	}
+	altered := *ck
+	altered.Value = map[bool]string{true: "B", false: "A"}[ck.Value[0] == 'A'] + ck.Value[1:]
+	for name, c := range map[string]*http.Cookie{
+		"forged":  {Name: "barge_console", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+		"altered": &altered,
+	} {
+		if ok, _ := signedIn(b, c); ok {
+			t.Errorf("a %s session cookie opens the console", name)
+		}
+	}
+
+	// A form posted to the other server with the session's token is taken.
+	if resp, body := do(http.MethodPost, b.URL+"/console/signout", ck, url.Values{"csrf": {csrfA}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out on the other server = %d %s; want 303", resp.StatusCode, body)
+	}
+	for _, ts := range []*testServer{a, b} {
+		if ok, _ := signedIn(ts, ck); ok {
+			t.Errorf("%s still takes the session signed out on the other server", ts.URL)
+		}
+	}
+}
+
+// TestReplicasWaitReasonsOnlyFromLeader: why a RUNNABLE job waits is
+// computed from what the leader's scheduler last saw, so only the leader
+// says it; the other server, and a leader once its term ended, show no
+// reason rather than a stale one.
+func TestReplicasWaitReasonsOnlyFromLeader(t *testing.T) {
+	a, b := startReplicas(t)
+	simSetup(t, a, "why", 1, nil)
+	ca, cb := a.batch(), b.batch()
+	ctx := context.Background()
+	// Two jobs of 0.5 vCPU fill the compute environment; the third waits.
+	for _, name := range []string{"first", "second"} {
+		waitJobStatus(t, ca, simSubmit(t, ca, "why", name, "BARGE_SIMULATE_DURATION", "10m"), types.JobStatusRunning)
+	}
+	id := simSubmit(t, ca, "why", "waits", "BARGE_SIMULATE_DURATION", "10m")
+	reason := func(c *batch.Client) string {
+		t.Helper()
+		out, err := c.DescribeJobs(ctx, &batch.DescribeJobsInput{Jobs: []string{id}})
+		if err != nil || len(out.Jobs) != 1 {
+			t.Fatalf("DescribeJobs = %+v, %v", out, err)
+		}
+		return aws.ToString(out.Jobs[0].StatusReason)
+	}
+	want := "Waiting for capacity: the job needs 0.5 vCPU; compute environment why has 1 of 1 vCPUs in use."
+	got := ""
+	for range 200 { // 10 s
+		if got = reason(ca); got == want {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got != want {
+		t.Fatalf("statusReason on the leader = %q, want %q", got, want)
+	}
+	if got := reason(cb); got != "" {
+		t.Errorf("statusReason on the other server = %q, want none", got)
+	}
+	a.main.noteTerm(0) // what the elector tells a leader whose term ended
+	if got := reason(ca); got != "" {
+		t.Errorf("statusReason on the leader whose term ended = %q, want none", got)
 	}
 }

@@ -1,9 +1,12 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -19,19 +22,72 @@ const cookieName = "barge_console"
 // sessionTTL is how long a sign-in lasts.
 const sessionTTL = 12 * time.Hour
 
-// session is one signed-in browser. The token in its cookie is the key of
-// the sessions map; the CSRF token goes in every form it posts.
+// session is one signed-in browser: the request's view of its Session.
 type session struct {
 	accessKeyID string
 	csrf        string
-	expires     time.Time
 }
 
-// sessions is the server-side session table. It lives in memory: a restart
-// signs everyone out, which is the safe way round.
-type sessions struct {
+// Session is a signed-in browser as a SessionStore keeps it. The browser's
+// cookie holds a random token, the store only its hash: whoever reads the
+// store cannot present a session.
+type Session struct {
+	// TokenHash is the hex SHA-256 of the cookie's token.
+	TokenHash   string
+	AccessKeyID string
+	// CSRF is the token that every form of the session posts.
+	CSRF    string
+	Expires time.Time
+}
+
+// SessionStore keeps the console's sessions. Servers that share a database
+// share it, so that a browser signed in on one is signed in on all, and a
+// sign-out on one ends the session on all.
+type SessionStore interface {
+	// CreateSession records s; it may drop the sessions expired by now.
+	CreateSession(ctx context.Context, s Session, now time.Time) error
+	// Session returns the session of a token hash, expired or not; ok is
+	// false when there is none.
+	Session(ctx context.Context, tokenHash string) (s Session, ok bool, err error)
+	// DeleteSession ends a session; one that does not exist is no error.
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// memSessions is the SessionStore of a console configured with none (a
+// server on a database of its own): it lives in memory, so a restart signs
+// everyone out, which is the safe way round.
+type memSessions struct {
 	mu sync.Mutex
-	m  map[string]*session
+	m  map[string]Session
+}
+
+func (s *memSessions) CreateSession(_ context.Context, sess Session, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]Session{}
+	}
+	for h, old := range s.m { // few sessions: sweep the expired ones on each sign-in
+		if !now.Before(old.Expires) {
+			delete(s.m, h)
+		}
+	}
+	s.m[sess.TokenHash] = sess
+	return nil
+}
+
+func (s *memSessions) Session(_ context.Context, tokenHash string) (Session, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.m[tokenHash]
+	return sess, ok, nil
+}
+
+func (s *memSessions) DeleteSession(_ context.Context, tokenHash string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, tokenHash)
+	return nil
 }
 
 func newToken() string {
@@ -40,41 +96,12 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (s *sessions) create(keyID string, now time.Time) (token string, sess *session) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]*session{}
-	}
-	for t, old := range s.m { // few sessions: sweep the expired ones on each sign-in
-		if !now.Before(old.expires) {
-			delete(s.m, t)
-		}
-	}
-	token = newToken()
-	sess = &session{accessKeyID: keyID, csrf: newToken(), expires: now.Add(sessionTTL)}
-	s.m[token] = sess
-	return token, sess
-}
-
-func (s *sessions) get(token string, now time.Time) *session {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ok := s.m[token]
-	if !ok {
-		return nil
-	}
-	if !now.Before(sess.expires) {
-		delete(s.m, token)
-		return nil
-	}
-	return sess
-}
-
-func (s *sessions) delete(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, token)
+// tokenHash is the key of a cookie's token in the SessionStore. A lookup by
+// hash leaks nothing through its timing: an attacker cannot choose what a
+// guess's hash shares with a real one.
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
 }
 
 // checkKeys reports whether the pair is one the server accepts, comparing
@@ -91,13 +118,25 @@ func (c *Console) checkKeys(keyID, secret string) bool {
 	return subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1
 }
 
-// session returns the request's session, or nil.
-func (c *Console) session(r *http.Request) *session {
+// session returns the request's session, or nil when it has none that
+// lasts: no cookie, a token no server made, a session signed out or
+// expired. A store that cannot answer is an error.
+func (c *Console) session(r *http.Request) (*session, error) {
 	ck, err := r.Cookie(cookieName)
 	if err != nil || ck.Value == "" {
-		return nil
+		return nil, nil
 	}
-	return c.sessions.get(ck.Value, c.now())
+	sess, ok, err := c.sessions.Session(r.Context(), tokenHash(ck.Value))
+	if err != nil || !ok || !c.now().Before(sess.Expires) {
+		return nil, err
+	}
+	return &session{accessKeyID: sess.AccessKeyID, csrf: sess.CSRF}, nil
+}
+
+// sessionFailed answers a request whose session could not be read.
+func (c *Console) sessionFailed(w http.ResponseWriter, r *http.Request, err error) {
+	c.log.Error("console session could not be read", "path", r.URL.Path, "error", err)
+	http.Error(w, "Your session could not be checked; the server log has the details. Try again.", http.StatusServiceUnavailable)
 }
 
 // Console request bodies are forms of a few fields: the largest is a job
@@ -186,7 +225,12 @@ func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, token string
 }
 
 func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
-	if c.session(r) != nil {
+	s, err := c.session(r)
+	if err != nil {
+		c.sessionFailed(w, r, err)
+		return
+	}
+	if s != nil {
 		http.Redirect(w, r, "/console/", http.StatusSeeOther)
 		return
 	}
@@ -210,14 +254,25 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "The access key ID or secret access key is not one this server accepts.", KeyID: keyID, Next: next})
 		return
 	}
-	token, _ := c.sessions.create(keyID, c.now())
+	token, now := newToken(), c.now()
+	sess := Session{TokenHash: tokenHash(token), AccessKeyID: keyID, CSRF: newToken(), Expires: now.Add(sessionTTL)}
+	if err := c.sessions.CreateSession(r.Context(), sess, now); err != nil {
+		c.log.Error("console session could not be recorded", "access_key_id", keyID, "error", err)
+		c.render(w, r, nil, "signin", http.StatusServiceUnavailable, signInData{
+			Error: "The sign-in could not be recorded; the server log has the details. Try again.", KeyID: keyID, Next: next})
+		return
+	}
 	c.setCookie(w, r, token, int(sessionTTL/time.Second))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, s *session) {
 	if ck, err := r.Cookie(cookieName); err == nil {
-		c.sessions.delete(ck.Value)
+		if err := c.sessions.DeleteSession(r.Context(), tokenHash(ck.Value)); err != nil {
+			c.log.Error("console session could not be ended", "error", err)
+			http.Error(w, "The sign-out could not be recorded; the server log has the details. Try again.", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	c.setCookie(w, r, "", -1)
 	http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
@@ -236,7 +291,11 @@ func safeNext(next string) string {
 // refused (readForm has refused one from another origin).
 func (c *Console) authed(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s := c.session(r)
+		s, err := c.session(r)
+		if err != nil {
+			c.sessionFailed(w, r, err)
+			return
+		}
 		if r.Method == http.MethodPost {
 			if s == nil {
 				http.Error(w, "Sign in first: your session has ended.", http.StatusUnauthorized)

@@ -33,10 +33,12 @@ type Config struct {
 	// Lookup returns the secret access key of an access key ID the server
 	// accepts: the same table the SigV4 verifier reads.
 	Lookup func(accessKeyID string) (secret string, ok bool)
-	Feed   Feed  // nil until wired: counts and the chart show as unknown
-	Costs  Costs // nil until wired: the cost section says so
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Sessions keeps the sign-ins; nil keeps them in this server's memory.
+	Sessions SessionStore
+	Feed     Feed  // nil until wired: counts and the chart show as unknown
+	Costs    Costs // nil until wired: the cost section says so
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Console serves the web console.
@@ -44,14 +46,17 @@ type Console struct {
 	cfg      Config
 	log      *slog.Logger
 	now      func() time.Time
-	sessions sessions
+	sessions SessionStore
 	pages    map[string]*pageTemplate
 	mux      *http.ServeMux
 }
 
 // New returns the console; its handler expects paths under /console/.
 func New(cfg Config) *Console {
-	c := &Console{cfg: cfg, log: cfg.Log, now: cfg.Now}
+	c := &Console{cfg: cfg, log: cfg.Log, now: cfg.Now, sessions: cfg.Sessions}
+	if c.sessions == nil {
+		c.sessions = &memSessions{}
+	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
