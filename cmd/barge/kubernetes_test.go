@@ -339,7 +339,7 @@ func TestKubernetesBesideProcess(t *testing.T) {
 	kube := map[string]string{"barge:executor": "kubernetes", "barge:kube-context": "second"}
 	createTaggedCE(t, c, "kube", types.CRTypeFargate, 1, kube)
 	createTaggedCE(t, c, "kube-spot", types.CRTypeFargateSpot, 16, kube)
-	createTaggedCE(t, c, "sim", types.CRTypeFargate, 16, map[string]string{"barge:executor": "simulate"})
+	createTaggedCE(t, c, "sim", types.CRTypeFargate, 1, map[string]string{"barge:executor": "simulate"})
 	createTaggedCE(t, c, "nocontext", types.CRTypeFargate, 16, map[string]string{"barge:executor": "kubernetes", "barge:kube-context": "nope"})
 	createTaggedCE(t, c, "nonamespace", types.CRTypeFargate, 16, map[string]string{"barge:executor": "kubernetes", "barge:kube-namespace": "missing"})
 	for _, ce := range []string{"kube", "kube-spot", "sim", "nocontext", "nonamespace"} {
