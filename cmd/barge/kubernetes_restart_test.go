@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,4 +110,64 @@ func TestKubernetesRestartClusterUnreachable(t *testing.T) {
 		t.Errorf("statusReason once the cluster answers = %q, want no complaint", got)
 	}
 	waitNoPodsIn(t, kc, ns)
+}
+
+// TestKubernetesDefaultClusterUnreachable starts `barge server --executor
+// kubernetes` with a kubeconfig whose context points at a dead address:
+// barge starts, a compute environment's statusReason says its cluster
+// cannot be reached, and a job waits RUNNABLE with that reason rather than
+// failing. It needs no cluster.
+func TestKubernetesDefaultClusterUnreachable(t *testing.T) {
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	dead := `apiVersion: v1
+kind: Config
+clusters:
+- name: dead
+  cluster:
+    server: https://127.0.0.1:1
+contexts:
+- name: dead
+  context:
+    cluster: dead
+current-context: dead
+`
+	if err := os.WriteFile(kubeconfig, []byte(dead), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := startKubeBarge(t, "--executor", "kubernetes", "--kubeconfig", kubeconfig) // waits for /healthz: barge started
+	c := b.ts.batch()
+	ctx := context.Background()
+	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
+	const want = "barge cannot run tasks on its Kubernetes cluster"
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		got := aws.ToString(waitCEStatus(t, c, "kube", types.CEStatusValid).StatusReason)
+		if strings.Contains(got, want) && strings.Contains(got, "127.0.0.1:1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("statusReason of the compute environment whose cluster cannot be reached = %q, want it to say %q", got, want)
+		}
+	}
+	createQueue(t, c, "q", "kube")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := b.ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := fargateContainer("0.25", "512")
+	cp.ExecutionRoleArn = role.Role.Arn
+	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
+		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
+		t.Fatal(err)
+	}
+	id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("waits"), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		j := describeJob(t, c, id)
+		if j.Status == types.JobStatusRunnable && strings.Contains(aws.ToString(j.StatusReason), want) {
+			break
+		}
+		if j.Status != types.JobStatusSubmitted && j.Status != types.JobStatusPending && j.Status != types.JobStatusRunnable || time.Now().After(deadline) {
+			t.Fatalf("job on a cluster that cannot be reached = %s %q, want RUNNABLE saying %q", j.Status, aws.ToString(j.StatusReason), want)
+		}
+	}
 }
