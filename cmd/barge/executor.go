@@ -39,8 +39,8 @@ func barges(xs []executor) []barge.Executor {
 // openExecutors returns the executor --executor asks for, and the others
 // a compute environment's barge:executor tag may name (runner.TagExecutor),
 // and the Kubernetes clusters of the kubeconfig (nil for simulate), which
-// it connects to only for --executor kubernetes: the default cluster must
-// answer then, or barge does not start.
+// it connects to only for --executor kubernetes (a default cluster that
+// does not answer then is connected later: kubeDefault).
 // auto takes Docker (or Podman's Docker-compatible socket, through
 // DOCKER_HOST) when an engine answers within two seconds, and the process
 // executor otherwise, and says which it took and why. simulate simulates
@@ -92,9 +92,13 @@ func openExecutors(ctx context.Context, cfg Config, log *slog.Logger, onConnecte
 	case "process":
 		e, err = local.New(local.Options{Dir: filepath.Join(cfg.DataDir, "tasks"), Log: log})
 	case "kubernetes":
-		var x barge.Executor
-		if x, err = clusters.Connect(ctx, "", ""); err == nil {
+		// A cluster that cannot be reached does not keep barge from
+		// starting: its compute environments say so until it can.
+		if x, cerr := clusters.Connect(ctx, "", ""); cerr == nil {
 			e = x.(*kubernetes.Executor)
+		} else {
+			log.Warn("executor: the default Kubernetes cluster cannot be reached; its compute environments wait until it can", "executor", "kubernetes", "error", cerr.Error())
+			e = &kubeDefault{clusters}
 		}
 	case "simulate":
 		e, err = openSimulate(cfg, log)

@@ -42,6 +42,10 @@ type Clusters interface {
 	// Connect is Executor, waiting until the cluster answers, fails or
 	// ctx ends.
 	Connect(ctx context.Context, cluster, namespace string) (barge.Executor, error)
+	// Wait is Connect, trying again after each failure until the
+	// cluster answers; it fails only when ctx ends or the clusters
+	// close.
+	Wait(ctx context.Context, cluster, namespace string) (barge.Executor, error)
 	// Executors returns the executors connected so far.
 	Executors() []barge.Executor
 }
@@ -99,7 +103,14 @@ func (r *Runner) Warm(ctx context.Context) error {
 
 // unreachable is the error of a compute environment whose cluster cannot
 // run tasks now: an infrastructure failure, which never fails a job.
-type unreachable struct{ err error }
+type unreachable struct {
+	err error
+	key clusterKey // the cluster and namespace, as the compute environment names them
+}
+
+// clusterKey names a namespace on a Kubernetes cluster as a compute
+// environment does ("" each: the defaults).
+type clusterKey struct{ cluster, namespace string }
 
 func (u unreachable) Error() string { return u.err.Error() }
 
@@ -113,7 +124,7 @@ func (r *Runner) executorFor(ce *barge.ComputeEnvironment) (barge.Executor, erro
 	if cluster, ns, ok := r.clusterOf(ce); ok {
 		x, err := r.cfg.Clusters.Executor(cluster, ns)
 		if err != nil {
-			return nil, unreachable{err}
+			return nil, unreachable{err, clusterKey{cluster, ns}}
 		}
 		return x, nil
 	}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,7 +29,9 @@ const reasonGone = "Task stopped: its container is gone"
 //
 // An executor that does not answer (its container engine is down) is no
 // error: nothing is placed on it, and the attempts of its compute
-// environments are taken over as above once it answers (recoverLater).
+// environments are taken over as above once it answers (recoverLater). So
+// is a Kubernetes cluster that cannot be reached: its compute environments
+// say so, and their attempts are taken over once it is connected.
 func (r *Runner) Recover(ctx context.Context) error {
 	queues, err := r.cfg.Store.ListJobQueues(ctx, "", 1000)
 	if err != nil {
@@ -65,7 +68,7 @@ func (r *Runner) Recover(ctx context.Context) error {
 	}
 	// A Kubernetes cluster no job has asked for since the start is not
 	// connected yet: connect those of unfinished attempts before listing.
-	if err := connectClusters(ctx, r, inFlight, func(p barge.Placement) string { return p.ComputeEnvironment }); err != nil {
+	if err := connectClusters(ctx, r, inFlight); err != nil {
 		return err
 	}
 
@@ -75,6 +78,7 @@ func (r *Runner) Recover(ctx context.Context) error {
 	}
 	byTask := map[string]listed{}
 	down := map[barge.Executor]bool{}
+	listedBy := map[barge.Executor]bool{} // the executors that listed their tasks
 	for _, x := range r.executors() {
 		tasks, err := x.List(ctx)
 		if err != nil {
@@ -86,13 +90,15 @@ func (r *Runner) Recover(ctx context.Context) error {
 			down[x] = true
 			continue
 		}
+		listedBy[x] = true
 		for _, t := range tasks {
 			byTask[t.TaskID] = listed{t, x}
 		}
 	}
 	chosen := &recoveryExecutors{r: r, byCE: map[string]barge.Executor{}}
 	adopted := map[string]bool{}
-	later := map[barge.Executor][]string{} // job IDs, by executor that does not answer
+	later := map[barge.Executor][]string{} // job IDs, by executor that did not list its tasks
+	unreached := map[clusterKey][]string{} // job IDs, by cluster not connected
 	for _, p := range inFlight {
 		j := p.Job
 		taskID := barge.TaskID(j.Runtime.TaskArn)
@@ -100,12 +106,19 @@ func (r *Runner) Recover(ctx context.Context) error {
 		x, refused := t.exec, error(nil)
 		if !found {
 			if x, refused = chosen.of(ctx, p.ComputeEnvironment); refused != nil {
+				var u unreachable
+				if errors.As(refused, &u) {
+					unreached[u.key] = append(unreached[u.key], j.ID)
+					continue
+				}
 				if _, ok := barge.AsTaskError(refused); !ok {
 					return refused
 				}
 			}
 		}
-		if !found && down[x] {
+		if !found && (down[x] || !listedBy[x]) {
+			// Not listed: it does not answer, or its cluster was
+			// connected since the listing.
 			later[x] = append(later[x], j.ID)
 			continue
 		}
@@ -121,11 +134,29 @@ func (r *Runner) Recover(ctx context.Context) error {
 		}
 	}
 	for x := range down {
-		r.log.Warn("executor does not answer at start: the tasks of its jobs are taken over once it does", "executor", x.Name(), "jobs", len(later[x]))
+		if _, ok := later[x]; !ok {
+			later[x] = nil // its leftover tasks go once it answers
+		}
+	}
+	for x := range later {
+		r.log.Warn("executor did not list its tasks at start: the tasks of its jobs are taken over once it does", "executor", x.Name(), "jobs", len(later[x]))
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
 			r.recoverLater(ctx, x, later[x])
+		}()
+	}
+	for key, ids := range unreached {
+		r.log.Warn("Kubernetes cluster cannot be reached at start: the tasks of its jobs are taken over once it can",
+			"kube_context", key.cluster, "kube_namespace", key.namespace, "jobs", len(ids))
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			x, err := r.cfg.Clusters.Wait(ctx, key.cluster, key.namespace)
+			if err != nil {
+				return // barge stops: a restart takes them over
+			}
+			r.recoverLater(ctx, x, ids)
 		}()
 	}
 	return nil
@@ -250,19 +281,18 @@ func (s *recoverySpecs) placement(ctx context.Context, j *barge.Job) (*barge.Pla
 // cluster that runs unfinished attempts.
 const recoverConnectTimeout = time.Minute
 
-// connectClusters connects to the Kubernetes cluster of each compute
-// environment (named by ceOf) that unfinished attempts ran on, before their
-// tasks are listed: a cluster no job asked for since the start is not
-// connected yet. One that cannot be reached fails the recovery, as a
-// Docker engine that does not answer does: its jobs' tasks cannot be told
-// apart from lost ones.
-func connectClusters[T any](ctx context.Context, r *Runner, items []T, ceOf func(T) string) error {
+// connectClusters tries to connect to the Kubernetes cluster of each
+// compute environment that the unfinished attempts inFlight ran on, before
+// their tasks are listed: a cluster no job asked for since the start is not
+// connected yet. One that cannot be reached is no error; Recover takes its
+// attempts over once it is connected.
+func connectClusters(ctx context.Context, r *Runner, inFlight []barge.Placement) error {
 	if r.cfg.Clusters == nil {
 		return nil
 	}
 	seen := map[string]bool{}
-	for _, it := range items {
-		name := ceOf(it)
+	for _, p := range inFlight {
+		name := p.ComputeEnvironment
 		if seen[name] {
 			continue
 		}
@@ -282,7 +312,8 @@ func connectClusters[T any](ctx context.Context, r *Runner, items []T, ceOf func
 		_, err = r.cfg.Clusters.Connect(cctx, cluster, ns)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("compute environment %s has unfinished jobs on Kubernetes, whose cluster cannot be reached: %w", name, err)
+			r.log.Warn("compute environment has unfinished jobs on a Kubernetes cluster that cannot be reached: they are taken over once it can",
+				"compute_environment", name, "error", err)
 		}
 	}
 	return nil

@@ -156,6 +156,36 @@ func (c *Clusters) Connect(ctx context.Context, cluster, namespace string) (barg
 	return nil, conn.err
 }
 
+// Wait returns the executor of namespace on cluster once it is connected,
+// however long that takes: it connects as Connect does and, after a failed
+// attempt, tries again after ClustersOptions.Retry. It returns early only
+// when ctx ends or Close is called. After a restart, barge waits so for
+// the clusters that run its unfinished attempts.
+func (c *Clusters) Wait(ctx context.Context, cluster, namespace string) (barge.Executor, error) {
+	for {
+		x, err := c.Connect(ctx, cluster, namespace)
+		if err == nil {
+			return x, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		c.mu.Lock()
+		closed, until := c.closed, c.requests[clusterKey{cluster, namespace}].until
+		c.mu.Unlock()
+		if closed {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.ctx.Done():
+			return nil, err
+		case <-time.After(max(time.Until(until), 0)):
+		}
+	}
+}
+
 // Executors returns the executors connected so far.
 func (c *Clusters) Executors() []barge.Executor {
 	c.mu.Lock()

@@ -65,6 +65,38 @@ current-context: dead
 	}
 }
 
+// TestClustersWaitEnds waits for a cluster that cannot be reached: Wait
+// keeps trying, and returns with an error when its context ends or the
+// clusters close, so that a shutdown never hangs on it.
+func TestClustersWaitEnds(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	c := kubernetes.NewClusters(kubernetes.ClustersOptions{Kubeconfig: missing, Retry: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if x, err := c.Wait(ctx, "", ""); x != nil || err != context.DeadlineExceeded {
+		t.Errorf("Wait until its context ends = %v, %v, want %v", x, err, context.DeadlineExceeded)
+	}
+	type waited struct {
+		x   any
+		err error
+	}
+	done := make(chan waited, 1)
+	go func() {
+		x, err := c.Wait(context.Background(), "", "")
+		done <- waited{x, err}
+	}()
+	time.Sleep(50 * time.Millisecond) // Wait tries a few times
+	c.Close()
+	select {
+	case w := <-done:
+		if w.x != nil || w.err == nil || !strings.Contains(w.err.Error(), "no kubeconfig with a context") && !strings.Contains(w.err.Error(), "shutting down") {
+			t.Errorf("Wait when the clusters close = %v, %v, want why it could not connect", w.x, w.err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Wait did not return when the clusters closed")
+	}
+}
+
 // TestClustersShareExecutors connects to the test cluster by the default
 // context and by its name, with the namespace given and not: each names
 // the same namespace, so they share one executor (one informer).
