@@ -339,7 +339,7 @@ func TestKubernetesBesideProcess(t *testing.T) {
 	kube := map[string]string{"barge:executor": "kubernetes", "barge:kube-context": "second"}
 	createTaggedCE(t, c, "kube", types.CRTypeFargate, 1, kube)
 	createTaggedCE(t, c, "kube-spot", types.CRTypeFargateSpot, 16, kube)
-	createTaggedCE(t, c, "sim", types.CRTypeFargate, 1, map[string]string{"barge:executor": "simulate"})
+	createTaggedCE(t, c, "sim", types.CRTypeFargate, 16, map[string]string{"barge:executor": "simulate"})
 	createTaggedCE(t, c, "nocontext", types.CRTypeFargate, 16, map[string]string{"barge:executor": "kubernetes", "barge:kube-context": "nope"})
 	createTaggedCE(t, c, "nonamespace", types.CRTypeFargate, 16, map[string]string{"barge:executor": "kubernetes", "barge:kube-namespace": "missing"})
 	for _, ce := range []string{"kube", "kube-spot", "sim", "nocontext", "nonamespace"} {
@@ -378,7 +378,10 @@ func TestKubernetesBesideProcess(t *testing.T) {
 	})
 
 	// One queue, a Kubernetes compute environment with room for one job
-	// and a simulated one: two jobs at once run one on each.
+	// and a simulated one with room for both: two jobs at once run one on
+	// each. They are submitted while barge still connects to the second
+	// context (the first job above asked for it): they wait for it rather
+	// than both go to the simulated one.
 	whole := func(in *batch.SubmitJobInput) {
 		in.ContainerOverrides.ResourceRequirements = []types.ResourceRequirement{
 			{Type: types.ResourceTypeVcpu, Value: aws.String("1")}, {Type: types.ResourceTypeMemory, Value: aws.String("2048")}}

@@ -260,7 +260,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Host: run.Host})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Connecting: run.Connecting, Host: run.Host})
 	made.Store(sched)
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,

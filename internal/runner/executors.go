@@ -48,6 +48,9 @@ type Clusters interface {
 	Wait(ctx context.Context, cluster, namespace string) (barge.Executor, error)
 	// Executors returns the executors connected so far.
 	Executors() []barge.Executor
+	// Connecting reports whether the first attempt to connect to
+	// namespace on cluster is under way (none has ended yet).
+	Connecting(cluster, namespace string) bool
 }
 
 // clusterOf says whether the jobs of compute environment ce run on
@@ -303,6 +306,16 @@ func (r *Runner) Unavailable(ce *barge.ComputeEnvironment) string {
 		return fmt.Sprintf("barge's %s executor cannot start tasks: %s", x.Name(), why)
 	}
 	return ""
+}
+
+// Connecting reports whether the executor of compute environment ce is a
+// Kubernetes cluster that barge is connecting to for the first time: it
+// cannot start tasks yet, but most likely will within seconds, so the
+// scheduler does not pass its jobs on to the compute environments after
+// it meanwhile (a cluster that fails to connect is simply unavailable).
+func (r *Runner) Connecting(ce *barge.ComputeEnvironment) bool {
+	cluster, ns, ok := r.clusterOf(ce)
+	return ok && r.cfg.Clusters.Connecting(cluster, ns)
 }
 
 // downWhy returns why x cannot start tasks, "" when it can.

@@ -55,6 +55,8 @@ func (c *fakeClusters) Wait(ctx context.Context, cluster, namespace string) (bar
 	}
 }
 
+func (c *fakeClusters) Connecting(cluster, namespace string) bool { return false }
+
 func (c *fakeClusters) Executors() []barge.Executor {
 	if !c.reachable() {
 		return nil

@@ -72,6 +72,14 @@ type Config struct {
 	// environment cannot start tasks now ("" when it can): nothing is
 	// placed there meanwhile, and the jobs that wait for it say why.
 	Unavailable func(ce *barge.ComputeEnvironment) string
+	// Connecting, when set, reports whether a compute environment that
+	// is Unavailable is so only because barge is connecting to its
+	// executor for the first time (a Kubernetes cluster, just after
+	// start-up or the compute environment's creation). A job that it
+	// comes before in its queue's order waits for it rather than go to
+	// the compute environments after it, as it would if it were up and
+	// had room: the queue's order is kept through a connection's seconds.
+	Connecting func(ce *barge.ComputeEnvironment) bool
 	// Host, when set, names the host the executor of a compute
 	// environment runs its tasks on (nil: a compute environment that is
 	// gone), and what its tasks may hold there at once: compute
@@ -123,6 +131,9 @@ func New(cfg Config) *Scheduler {
 	}
 	if cfg.Tick == 0 {
 		cfg.Tick = time.Second
+	}
+	if cfg.Connecting == nil {
+		cfg.Connecting = func(*barge.ComputeEnvironment) bool { return false }
 	}
 	if cfg.Unavailable == nil {
 		cfg.Unavailable = func(*barge.ComputeEnvironment) string { return "" }
@@ -294,17 +305,24 @@ func (s *Scheduler) pass(ctx context.Context) (int, error) {
 	}
 	s.mu.Unlock()
 	down := map[string]string{}
+	var connecting map[string]bool
 	for name, ce := range ces {
 		if _, ok := free[name]; ok {
 			if why := s.cfg.Unavailable(ce); why != "" {
 				delete(free, name) // its executor does not answer: nothing goes there
 				down[name] = why
+				if s.cfg.Connecting(ce) {
+					if connecting == nil {
+						connecting = map[string]bool{}
+					}
+					connecting[name] = true
+				}
 			}
 		}
 	}
 
-	p := &passState{free: free, specs: newSpecCache(s.cfg.Store), policies: map[string]*barge.FairsharePolicy{}}
-	v := &view{queues: make(map[string]*queueView, len(queues)), down: down, known: ces}
+	p := &passState{free: free, connecting: connecting, specs: newSpecCache(s.cfg.Store), policies: map[string]*barge.FairsharePolicy{}}
+	v := &view{queues: make(map[string]*queueView, len(queues)), down: down, connecting: connecting, known: ces}
 	s.hostRooms(ces, v, p)
 	for _, q := range queues {
 		qv := newQueueView(q, ces)
@@ -331,6 +349,7 @@ func (s *Scheduler) pass(ctx context.Context) (int, error) {
 // passState is what a pass has decided so far.
 type passState struct {
 	free       map[string]float64 // usable compute environment → vCPUs still free
+	connecting map[string]bool    // usable compute environments whose executor is being connected
 	specs      *specCache
 	policies   map[string]*barge.FairsharePolicy // scheduling policy ARN → its fair-share policy
 	placements []barge.Placement
@@ -350,9 +369,14 @@ func (p *passState) place(j *barge.Job, spec *barge.JobSpec, ce string, vcpu flo
 }
 
 // fit returns the first compute environment of the queue's order that can
-// take a job of spec now, within its maxvCpus and its host, or "".
+// take a job of spec now, within its maxvCpus and its host, or "". A job
+// that a compute environment being connected could take comes to no
+// compute environment after it.
 func (p *passState) fit(qv *queueView, spec *barge.JobSpec, vcpu float64, mem int) string {
 	for _, ce := range qv.ces {
+		if p.connecting[ce.Name] && admits(ce, spec) && float64(ce.MaxvCpus())+1e-9 >= vcpu {
+			return ""
+		}
 		if f, ok := p.free[ce.Name]; ok && f+1e-9 >= vcpu && admits(ce, spec) && p.hostFits(ce.Name, vcpu, mem) {
 			return ce.Name
 		}

@@ -41,6 +41,9 @@ const (
 type view struct {
 	queues map[string]*queueView
 	down   map[string]string // usable compute environment → why its executor cannot start tasks
+	// connecting holds the compute environments of down whose executor
+	// is being connected for the first time (Config.Connecting).
+	connecting map[string]bool
 
 	// Host capacity (host.go).
 	ceHost   map[string]string                    // compute environment on a bounded host → the host
@@ -128,6 +131,20 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	if q.State != barge.StateEnabled {
 		return wait{text: barge.FitReason("Job queue %s is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue %s --state ENABLED).", q.Name, q.Name)}
 	}
+	vcpu, mem := barge.JobVCPU(spec), barge.JobMemoryMiB(spec)
+	for _, ce := range qv.ces {
+		// The first compute environment that could take the job is being
+		// connected: the job waits for it (passState.fit).
+		if !usable(ce) || !admits(ce, spec) || float64(ce.MaxvCpus())+1e-9 < vcpu {
+			continue
+		}
+		if v.connecting[ce.Name] {
+			return wait{text: barge.FitReason("Waiting for an executor that answers: compute environment %s: %s.", ce.Name, v.down[ce.Name])}
+		}
+		if v.down[ce.Name] == "" {
+			break
+		}
+	}
 	var usableCEs, admitting, big []*barge.ComputeEnvironment
 	var down []string
 	for _, ce := range qv.ces {
@@ -143,7 +160,6 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 			admitting = append(admitting, ce)
 		}
 	}
-	vcpu, mem := barge.JobVCPU(spec), barge.JobMemoryMiB(spec)
 	never := ""
 	for _, ce := range admitting {
 		if float64(ce.MaxvCpus())+1e-9 >= vcpu {

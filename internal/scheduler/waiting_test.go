@@ -184,3 +184,49 @@ func TestUnavailableExecutor(t *testing.T) {
 		t.Errorf("WaitReason(downq) = %q, want %q", got, want)
 	}
 }
+
+// TestConnectingExecutor: while barge connects to the executor of a
+// compute environment for the first time, the jobs it could take wait for
+// it rather than go to the compute environment after it in their queue's
+// order; a job too big for its maxvCpus goes on; once it is connected, it
+// takes its jobs first.
+func TestConnectingExecutor(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	for _, c := range []*barge.ComputeEnvironment{ce("cluster", 2, barge.StateEnabled), ce("next", 16, barge.StateEnabled)} {
+		if err := st.CreateComputeEnvironment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.CreateJobQueue(ctx, queue("q", 1, "cluster", "next")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InsertJobs(ctx, []*barge.Job{job("small", "q", "1"), job("big", "q", "4")}); err != nil {
+		t.Fatal(err)
+	}
+	why := "barge cannot run tasks on its Kubernetes cluster: connecting to the default cluster"
+	rec := &recorder{}
+	s := runPassWith(t, st, rec, func(c *scheduler.Config) {
+		c.Unavailable = func(ce *barge.ComputeEnvironment) string {
+			if ce.Name == "cluster" {
+				return why
+			}
+			return ""
+		}
+		c.Connecting = func(ce *barge.ComputeEnvironment) bool { return ce.Name == "cluster" }
+	})
+	if got, want := rec.ids(), []string{"big@next"}; !equal(got, want) {
+		t.Errorf("while the first compute environment connects, placed %v, want %v", got, want)
+	}
+	want := "Waiting for an executor that answers: compute environment cluster: " + why + "."
+	if got := s.WaitReason("q", job("x", "q", "1").Spec); got != want {
+		t.Errorf("WaitReason(q) = %q, want %q", got, want)
+	}
+
+	// Connected: the small job goes to the first compute environment.
+	rec = &recorder{}
+	runPass(t, st, rec)
+	if got, want := rec.ids(), []string{"small@cluster"}; !equal(got, want) {
+		t.Errorf("once connected, placed %v, want %v", got, want)
+	}
+}

@@ -186,6 +186,16 @@ func (c *Clusters) Wait(ctx context.Context, cluster, namespace string) (barge.E
 	}
 }
 
+// Connecting reports whether the first attempt to connect to namespace on
+// cluster is under way: it was asked for, and no attempt has succeeded or
+// failed yet.
+func (c *Clusters) Connecting(cluster, namespace string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	conn, ok := c.requests[clusterKey{cluster, namespace}]
+	return ok && conn.exec == nil && conn.running != nil && conn.err == nil
+}
+
 // Executors returns the executors connected so far.
 func (c *Clusters) Executors() []barge.Executor {
 	c.mu.Lock()
