@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/bargehq/barge/internal/apitest"
@@ -272,6 +273,7 @@ type chaosCluster struct {
 	db        string
 	executor  string
 	replicas  []*chaosReplica
+	logs      []*cloudwatchlogs.Client // one per replica, made at the first runs
 }
 
 // runs counts the runs of succeeded job j: the "ran" lines of its log
@@ -280,10 +282,21 @@ func (c *chaosCluster) runs(j types.JobDetail) int {
 	if j.Container == nil || aws.ToString(j.Container.LogStreamName) == "" {
 		return 0
 	}
-	ts := &testServer{t: c.t, URL: "http://" + c.replicas[rand.IntN(len(c.replicas))].addr}
+	if c.logs == nil {
+		// One client per server for the whole test: a client each call
+		// would leave its idle connections open, thousands of them.
+		for _, r := range c.replicas {
+			c.logs = append(c.logs, (&testServer{t: c.t, URL: "http://" + r.addr}).logs())
+		}
+	}
+	out, err := c.logs[rand.IntN(len(c.logs))].GetLogEvents(context.Background(), &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: aws.String("/aws/batch/job"), LogStreamName: j.Container.LogStreamName, StartFromHead: aws.Bool(true)})
+	if err != nil {
+		c.t.Fatalf("GetLogEvents(/aws/batch/job, %s) = %v", aws.ToString(j.Container.LogStreamName), err)
+	}
 	n := 0
-	for _, l := range logLines(c.t, ts, "/aws/batch/job", aws.ToString(j.Container.LogStreamName)) {
-		if l == "ran" {
+	for _, e := range out.Events {
+		if aws.ToString(e.Message) == "ran" {
 			n++
 		}
 	}
