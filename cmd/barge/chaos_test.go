@@ -26,6 +26,7 @@ import (
 	"github.com/bargehq/barge/internal/executor/docker"
 	"github.com/bargehq/barge/internal/executor/testimage"
 	"github.com/bargehq/barge/internal/pgtest"
+	"github.com/moby/moby/client"
 )
 
 // TestChaos runs three barge servers over one PostgreSQL, submits jobs on
@@ -72,10 +73,17 @@ func TestChaos(t *testing.T) {
 	for i := range 3 {
 		c.replicas = append(c.replicas, &chaosReplica{addr: freePort(t), log: filepath.Join(data, fmt.Sprintf("server%d.log", i))})
 	}
+	// Registered first: a replica that fails to start must not outlive
+	// the test.
+	t.Cleanup(c.stopAll)
+	if executor == "docker" {
+		// Whatever the outcome, no container of the test outlives it
+		// (stopAll's kills leave the last leader's running).
+		t.Cleanup(func() { removeContainers(t, data) })
+	}
 	for _, r := range c.replicas {
 		c.start(r)
 	}
-	t.Cleanup(c.stopAll)
 
 	ctx := context.Background()
 	clients := make([]*batch.Client, len(c.replicas))
@@ -211,6 +219,45 @@ func TestChaos(t *testing.T) {
 	}
 	if len(failed) > 0 {
 		t.Errorf("jobs that exit 0 failed: %d %v", len(failed), head(failed))
+	}
+	if executor == "docker" {
+		// Every job has ended: the leader removed every container.
+		var left []string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			if left = leftContainers(t, data); len(left) == 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		t.Logf("orphan containers: %d", len(left))
+		if len(left) > 0 {
+			t.Errorf("containers left after every job ended: %d %v", len(left), head(left))
+		}
+	}
+}
+
+// removeContainers removes every container of the barge instance of data
+// directory dir.
+func removeContainers(t *testing.T, dir string) {
+	instance, err := instanceID(dir)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", docker.LabelInstance+"="+instance)})
+	if err != nil {
+		t.Errorf("listing the test's containers: %v", err)
+		return
+	}
+	for _, c := range res.Items {
+		cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true})
 	}
 }
 

@@ -80,7 +80,13 @@ func (r *Runner) Recover(ctx context.Context) error {
 	down := map[barge.Executor]bool{}
 	listedBy := map[barge.Executor]bool{} // the executors that listed their tasks
 	for _, x := range r.executors() {
-		tasks, err := x.List(ctx)
+		// A Ping first, bounded by seconds: an engine that does not
+		// answer is not waited for.
+		err := x.Ping(ctx)
+		var tasks []barge.TaskInfo
+		if err == nil {
+			tasks, err = listTasks(ctx, x)
+		}
 		if err != nil {
 			r.cfg.OnExecutorError("list")
 			if perr := x.Ping(ctx); perr != nil {
@@ -201,7 +207,7 @@ func (r *Runner) recoverLater(ctx context.Context, x barge.Executor, ids []strin
 			continue // Watch asks it again
 		}
 		var err error
-		if tasks, err = x.List(ctx); err == nil {
+		if tasks, err = listTasks(ctx, x); err == nil {
 			break
 		}
 		r.cfg.OnExecutorError("list")
@@ -275,6 +281,19 @@ func (s *recoverySpecs) placement(ctx context.Context, j *barge.Job) (*barge.Pla
 		return nil, nil
 	}
 	return &barge.Placement{Job: j, Spec: spec, ComputeEnvironment: j.Runtime.ComputeEnvironment, VCPU: barge.JobVCPU(spec), MemoryMiB: barge.JobMemoryMiB(spec)}, nil
+}
+
+// listTimeout bounds how long Recover waits for an executor to list its
+// tasks: an engine that accepts connections but never answers (a
+// deadlocked dockerd) is then one that does not answer, whose attempts
+// are taken over later, and barge starts.
+const listTimeout = 30 * time.Second
+
+// listTasks lists the tasks of x within listTimeout.
+func listTasks(ctx context.Context, x barge.Executor) ([]barge.TaskInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
+	return x.List(ctx)
 }
 
 // recoverConnectTimeout bounds how long Recover waits for a Kubernetes

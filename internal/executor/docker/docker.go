@@ -44,6 +44,11 @@ const namePrefix = "barge-"
 // defaultStopTimeout is ECS's default stop timeout.
 const defaultStopTimeout = 30 * time.Second
 
+// connectTimeout bounds New's first question to the engine: an engine that
+// accepts connections but never answers (a deadlocked dockerd) must not
+// keep barge from starting.
+const connectTimeout = 5 * time.Second
+
 // pingTimeout bounds Ping when its context has no earlier deadline.
 const pingTimeout = 2 * time.Second
 
@@ -140,7 +145,9 @@ func New(ctx context.Context, opts Options) (*Executor, error) {
 	if e.stopTimeout <= 0 {
 		e.stopTimeout = defaultStopTimeout
 	}
-	if err := e.connect(ctx); err != nil {
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := e.connect(cctx); err != nil {
 		e.log.Warn("docker executor: no engine answers yet; jobs wait in RUNNABLE until one does", "host", cli.DaemonHost(), "error", err.Error())
 	}
 	return e, nil
