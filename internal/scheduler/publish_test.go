@@ -3,12 +3,18 @@ package scheduler_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/scheduler"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // loadedReason returns why a job of spec in queue waits according to the
 // view s publishes, as a server that does not lead loads it.
@@ -31,7 +37,8 @@ func loadedReason(t *testing.T, s *scheduler.Scheduler, queue string, spec *barg
 // not answer or is being connected, for its host, too big for its compute
 // environments (AWS's MISCONFIGURATION reasons) or with invalid ones; and
 // none where the leader gives none. An unchanged view publishes the same
-// bytes, and a view of another format is refused.
+// bytes, pinned by testdata/view.json, and a view of another format is
+// refused.
 func TestPublishedView(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
@@ -111,9 +118,25 @@ func TestPublishedView(t *testing.T) {
 		}
 	}
 
+	// What is stored is pinned: a renamed field would change it.
+	before := s.PublishedView()
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, before, "", "\t"); err != nil {
+		t.Fatal(err)
+	}
+	indented.WriteByte('\n')
+	golden := filepath.Join("testdata", "view.json")
+	if *update {
+		if err := os.WriteFile(golden, indented.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(golden); err != nil || !bytes.Equal(indented.Bytes(), want) {
+		t.Errorf("PublishedView() = %s\nwant %s (%v); go test -update rewrites it", indented.Bytes(), want, err)
+	}
+
 	// The capacity in use is published as it is now: released memory is
 	// room on the loaded view too.
-	before := s.PublishedView()
 	if again := s.PublishedView(); !bytes.Equal(before, again) {
 		t.Errorf("an unchanged view published %s, then %s", before, again)
 	}
