@@ -128,7 +128,8 @@ func (s *Scheduler) WaitReason(queue string, spec *barge.JobSpec) string {
 // the queues and compute environments, and the capacity jobs hold now.
 // The leader's scheduler keeps both in memory; the other servers load what
 // it published (View), and give the same reasons from it with the same
-// code.
+// code. On the leader, used and mem are the Scheduler's own: whoever calls
+// a method of reasons holds s.mu.
 type reasons struct {
 	v    *view
 	used map[string]float64 // compute environment name → vCPUs of its STARTING and RUNNING jobs
