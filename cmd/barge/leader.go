@@ -5,34 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/bargehq/barge"
-	"github.com/bargehq/barge/internal/control"
-	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
-
-// leaderWaits gives the scheduler's reasons why RUNNABLE jobs wait only
-// while this server leads: they rest on what its passes saw, which a server
-// that does not lead has not seen, and which a leader whose term ended
-// stopped refreshing. Another server shows no reason rather than a stale
-// one. Queue snapshots, read from the store, are every server's.
-type leaderWaits struct {
-	*scheduler.Scheduler
-	leading func() bool
-}
-
-var _ control.Waits = leaderWaits{}
-
-// WaitReason returns the scheduler's reason while this server leads, ""
-// otherwise.
-func (w leaderWaits) WaitReason(queue string, spec *barge.JobSpec) string {
-	if !w.leading() {
-		return ""
-	}
-	return w.Scheduler.WaitReason(queue, spec)
-}
 
 // leaderLease is the name of the lease whose holder runs the scheduler, the
 // runners and the reconcilers.
@@ -74,6 +52,29 @@ type elector struct {
 	lead func(ctx context.Context)
 	// onTerm, when set, is told of each term won (token) and lost (0).
 	onTerm func(token int64)
+
+	// sight is the leader lease as Run last saw it, while this server
+	// does not lead (liveTerm).
+	sight atomic.Pointer[leaseSight]
+}
+
+// leaseSight is the leader lease as an elector saw it.
+type leaseSight struct {
+	state store.LeaseState
+	since time.Time // when it was first seen so, by the monotonic clock
+}
+
+// liveTerm returns the term of the leader lease's holder while this
+// server, looking at the lease, sees that holder alive: the lease changed
+// (was taken or renewed) within leaseExpiry, by this server's clock, as a
+// contender judges it. It returns 0 when no holder is seen alive: none, or
+// one that stopped renewing and is, or soon will be, deposed.
+func (e *elector) liveTerm() int64 {
+	s := e.sight.Load()
+	if s == nil || s.state.Holder == "" || time.Since(s.since) >= leaseExpiry {
+		return 0
+	}
+	return s.state.Token
 }
 
 // newHolderID returns a random ID for this server's terms.
@@ -101,6 +102,9 @@ func (e *elector) Run(ctx context.Context) error {
 			e.log.Warn("reading the leader lease failed", "error", err)
 		case l != seen || seenAt.IsZero():
 			seen, seenAt = l, time.Now()
+		}
+		if err == nil {
+			e.sight.Store(&leaseSight{state: seen, since: seenAt})
 		}
 		if err == nil && (seen.Holder == "" || time.Since(seenAt) >= leaseExpiry) {
 			start := time.Now()

@@ -77,6 +77,7 @@ func (l *termLog) lead(who string, st *store.Store) func(ctx context.Context) {
 // TestElectorCutOff: a leader cut off from the database stops leading by
 // itself, before another server takes the lease over; the other then leads
 // with a greater token, and the cut-off one's late fenced write is refused.
+// Before, the other sees the leader's term alive (elector.liveTerm).
 // (Real time: it takes the lease's expiry, about 8 seconds.)
 func TestElectorCutOff(t *testing.T) {
 	if testing.Short() {
@@ -111,6 +112,13 @@ func TestElectorCutOff(t *testing.T) {
 	wg.Go(func() { ea.Run(ctx) })
 	waitTerm(t, &tokens, "a")
 	wg.Go(func() { eb.Run(ctx) })
+	// b, which does not lead, sees a's term alive.
+	held, _ := tokens.Load("a")
+	for deadline := time.Now().Add(10 * time.Second); eb.liveTerm() != held.(int64); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("b's liveTerm() = %d, want a's term %d", eb.liveTerm(), held)
+		}
+	}
 
 	a.cut.Store(true)
 	<-terms.began // a's term ended

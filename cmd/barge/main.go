@@ -263,9 +263,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Connecting: run.Connecting, Host: run.Host})
 	made.Store(sched)
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
+	// On a shared database the holder of the leader lease leads (below),
+	// and the other servers give the reasons why jobs wait from the view
+	// its scheduler publishes (waits.go).
+	var (
+		el     *elector
+		loaded *loadedWaits
+	)
+	if m.shared() {
+		el = &elector{store: m.store, id: m.id, log: m.log, onTerm: m.noteTerm}
+		loaded = &loadedWaits{store: m.store, leading: m.Leading, term: el.liveTerm, log: m.log}
+	}
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: leaderWaits{sched, m.Leading}, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
+		Waits: serverWaits{sched, m.Leading, loaded}, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
 	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,
@@ -349,6 +360,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 		if !m.Config.Hold {
 			loops = append(loops, sched.Run)
+			if m.shared() {
+				loops = append(loops, publishWaits(m.store, sched.PublishedView, m.log))
+			}
 		}
 		m.startLoops(ctx, wg, loops)
 		return nil
@@ -361,8 +375,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	} else {
 		// Several servers share the database: the one holding the lease
 		// leads, each term's writes fenced by its token.
-		el := &elector{store: m.store, id: m.id, log: m.log, onTerm: m.noteTerm,
-			lead: func(ctx context.Context) { m.leadTerm(ctx, lead) }}
+		el.lead = func(ctx context.Context) { m.leadTerm(ctx, lead) }
 		// The other servers' job changes reach this one's event feed and
 		// counts, and, while it leads, its scheduler and runner.
 		fol := &follower{store: m.store, origin: m.id, log: m.log, leading: m.Leading,
@@ -381,7 +394,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		if err := fol.start(ctx); err != nil {
 			return fmt.Errorf("reading the job change log: %w", err)
 		}
-		m.startLoops(bg, &m.wg, []func(context.Context) error{el.Run, fol.Run, forgetEvery(time.Second, ctl.ForgetCached)})
+		m.startLoops(bg, &m.wg, []func(context.Context) error{el.Run, fol.Run, loaded.Run, forgetEvery(time.Second, ctl.ForgetCached)})
 	}
 
 	ln, err := net.Listen("tcp", m.Config.Listen)

@@ -195,11 +195,11 @@ func TestReplicasShareConsoleSessions(t *testing.T) {
 	}
 }
 
-// TestReplicasWaitReasonsOnlyFromLeader: why a RUNNABLE job waits is
-// computed from what the leader's scheduler last saw, so only the leader
-// says it; the other server, and a leader once its term ended, show no
-// reason rather than a stale one.
-func TestReplicasWaitReasonsOnlyFromLeader(t *testing.T) {
+// TestReplicasWaitReasons: why a RUNNABLE job waits is computed from what
+// the leader's scheduler last saw, which it publishes for the other server:
+// both give the same statusReason, and follow a change made through the
+// other server.
+func TestReplicasWaitReasons(t *testing.T) {
 	a, b := startReplicas(t)
 	simSetup(t, a, "why", 1, nil)
 	ca, cb := a.batch(), b.batch()
@@ -208,31 +208,42 @@ func TestReplicasWaitReasonsOnlyFromLeader(t *testing.T) {
 	for _, name := range []string{"first", "second"} {
 		waitJobStatus(t, ca, simSubmit(t, ca, "why", name, "BARGE_SIMULATE_DURATION", "10m"), types.JobStatusRunning)
 	}
-	id := simSubmit(t, ca, "why", "waits", "BARGE_SIMULATE_DURATION", "10m")
+	id := simSubmit(t, cb, "why", "waits", "BARGE_SIMULATE_DURATION", "10m")
 	reason := func(c *batch.Client) string {
 		t.Helper()
 		out, err := c.DescribeJobs(ctx, &batch.DescribeJobsInput{Jobs: []string{id}})
 		if err != nil || len(out.Jobs) != 1 {
 			t.Fatalf("DescribeJobs = %+v, %v", out, err)
 		}
+		if out.Jobs[0].Status != types.JobStatusRunnable {
+			t.Fatalf("job %s is %s, want RUNNABLE", id, out.Jobs[0].Status)
+		}
 		return aws.ToString(out.Jobs[0].StatusReason)
 	}
-	want := "Waiting for capacity: the job needs 0.5 vCPU; compute environment why has 1 of 1 vCPUs in use."
-	got := ""
-	for range 200 { // 10 s
-		if got = reason(ca); got == want {
-			break
+	// waitReason waits for the statusReason want on the server of c.
+	waitReason := func(server string, c *batch.Client, want string) {
+		t.Helper()
+		got := ""
+		for range 400 { // 20 s
+			if got = reason(c); got == want {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(50 * time.Millisecond)
+		t.Fatalf("statusReason on the %s = %q, want %q", server, got, want)
 	}
-	if got != want {
-		t.Fatalf("statusReason on the leader = %q, want %q", got, want)
+	want := "Waiting for capacity: the job needs 0.5 vCPU; compute environment why has 1 of 1 vCPUs in use."
+	waitReason("leader", ca, want)
+	waitReason("other server", cb, want)
+	if b.main.Leading() {
+		t.Fatal("the other server leads")
 	}
-	if got := reason(cb); got != "" {
-		t.Errorf("statusReason on the other server = %q, want none", got)
+
+	// The queue disabled through the other server: both say so.
+	if _, err := cb.UpdateJobQueue(ctx, &batch.UpdateJobQueueInput{JobQueue: aws.String("why-queue"), State: types.JQStateDisabled}); err != nil {
+		t.Fatal(err)
 	}
-	a.main.noteTerm(0) // what the elector tells a leader whose term ended
-	if got := reason(ca); got != "" {
-		t.Errorf("statusReason on the leader whose term ended = %q, want none", got)
-	}
+	want = "Job queue why-queue is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue why-queue --state ENABLED)."
+	waitReason("leader", ca, want)
+	waitReason("other server", cb, want)
 }

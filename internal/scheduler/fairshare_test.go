@@ -264,6 +264,9 @@ func TestComputeReservation(t *testing.T) {
 	if !strings.Contains(reason, "computeReservation") || !strings.Contains(reason, "2 vCPUs are held back") {
 		t.Errorf("WaitReason(a's job) = %q, want it to name the 2 vCPUs the computeReservation holds back", reason)
 	}
+	if got := loadedReason(t, q.s, "fq", shareJobs("a", 1, "1")[0].Spec); got != reason {
+		t.Errorf("WaitReason(a's job) from the loaded view = %q, the leader's %q", got, reason)
+	}
 
 	if err := st.InsertJobs(ctx, shareJobs("b", 2, "1")); err != nil {
 		t.Fatal(err)

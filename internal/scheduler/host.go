@@ -71,7 +71,7 @@ func (s *Scheduler) hostRooms(ces map[string]*barge.ComputeEnvironment, v *view,
 	index := map[string]int{}
 	s.mu.Lock()
 	for h, c := range v.hostCap {
-		vcpu, mem := s.hostUse(v, h)
+		vcpu, mem := reasons{v: v, used: s.used, mem: s.mem}.hostUse(h)
 		index[h] = len(p.hosts)
 		p.hosts = append(p.hosts, hostRoom{name: h, cap: c, vcpu: c.VCPU - vcpu, mem: c.MemoryMiB - mem})
 	}
@@ -86,15 +86,15 @@ func (s *Scheduler) hostRooms(ces map[string]*barge.ComputeEnvironment, v *view,
 
 // hostUse returns the vCPUs and MiB of memory the jobs on host h hold: those
 // of the compute environments on it, and of the compute environments that
-// are gone when h is where their tasks ran. The caller holds s.mu.
-func (s *Scheduler) hostUse(v *view, h string) (vcpu float64, mem int) {
-	for ce, u := range s.used {
-		if s.onHost(v, ce) == h {
+// are gone when h is where their tasks ran.
+func (r reasons) hostUse(h string) (vcpu float64, mem int) {
+	for ce, u := range r.used {
+		if r.v.onHost(ce) == h {
 			vcpu += u
 		}
 	}
-	for ce, m := range s.mem {
-		if s.onHost(v, ce) == h {
+	for ce, m := range r.mem {
+		if r.v.onHost(ce) == h {
 			mem += m
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Scheduler) hostUse(v *view, h string) (vcpu float64, mem int) {
 
 // onHost returns the bounded host compute environment ce is on, "" for
 // none.
-func (s *Scheduler) onHost(v *view, ce string) string {
+func (v *view) onHost(ce string) string {
 	if h, ok := v.ceHost[ce]; ok {
 		return h
 	}
@@ -115,14 +115,14 @@ func (s *Scheduler) onHost(v *view, ce string) string {
 
 // hostWait says why a job of vcpu and mem that compute environment ce has
 // room for waits for its host, "" when the host has room (or is not
-// bounded). The caller holds s.mu.
-func (s *Scheduler) hostWait(v *view, ce string, vcpu float64, mem int) string {
-	h, ok := v.ceHost[ce]
+// bounded).
+func (r reasons) hostWait(ce string, vcpu float64, mem int) string {
+	h, ok := r.v.ceHost[ce]
 	if !ok {
 		return ""
 	}
-	c := v.hostCap[h]
-	usedVCPU, usedMem := s.hostUse(v, h)
+	c := r.v.hostCap[h]
+	usedVCPU, usedMem := r.hostUse(h)
 	if c.Cluster != "" {
 		return clusterWait(c, usedVCPU, usedMem, vcpu, mem)
 	}

@@ -19,7 +19,7 @@ func TestWaitReasonsFit(t *testing.T) {
 			ComputeResources: &barge.ComputeResource{Type: barge.CRFargate, MaxvCpus: &maxv}}
 	}
 	full := []*barge.ComputeEnvironment{ce(name("a"), barge.StatusValid, barge.StateEnabled), ce(name("b"), barge.StatusValid, barge.StateEnabled), ce(name("c"), barge.StatusValid, barge.StateEnabled)}
-	s := &Scheduler{used: map[string]float64{name("a"): 4, name("b"): 4, name("c"): 3.75}}
+	used := map[string]float64{name("a"): 4, name("b"): 4, name("c"): 3.75}
 	spec := &barge.JobSpec{Container: &barge.ContainerProperties{ResourceRequirements: []barge.ResourceRequirement{{Type: barge.ResourceVCPU, Value: "1"}, {Type: barge.ResourceMemory, Value: "2048"}}}}
 	q := func(state barge.State) *barge.JobQueue { return &barge.JobQueue{Name: name("q"), State: state} }
 	tests := []struct {
@@ -35,7 +35,7 @@ func TestWaitReasonsFit(t *testing.T) {
 		{"all full", &queueView{queue: q(barge.StateEnabled), ces: full}, "has 3.75 of 4 vCPUs in use."},
 	}
 	for _, tt := range tests {
-		got := s.why(&view{}, tt.qv, spec).text
+		got := reasons{v: &view{}, used: used}.why(tt.qv, spec).text
 		if len(got) > barge.MaxReasonLen || !strings.HasSuffix(got, tt.fix) {
 			t.Errorf("%s: reason = %q (%d characters), want at most %d ending %q", tt.name, got, len(got), barge.MaxReasonLen, tt.fix)
 		}
@@ -51,10 +51,10 @@ func TestWaitReasonsFit(t *testing.T) {
 func TestHostReasonsFit(t *testing.T) {
 	c := barge.HostCapacity{VCPU: 1234.125, MemoryMiB: 123456789, CPUOvercommit: 1.333333333, MemoryOvercommit: 1.333333333}
 	v := &view{ceHost: map[string]string{"ce": "docker"}, hostCap: map[string]barge.HostCapacity{"docker": c}}
-	s := &Scheduler{used: map[string]float64{"ce": 1234}, mem: map[string]int{"ce": 123456000}}
+	r := reasons{v: v, used: map[string]float64{"ce": 1234}, mem: map[string]int{"ce": 123456000}}
 	for _, got := range []string{
 		neverFits(v, "ce", 1, 2147483647), neverFits(v, "ce", 4096, 1),
-		s.hostWait(v, "ce", 1, 1<<20), s.hostWait(v, "ce", 192.25, 1),
+		r.hostWait("ce", 1, 1<<20), r.hostWait("ce", 192.25, 1),
 	} {
 		if got == "" || len(got) > barge.MaxReasonLen || !strings.HasSuffix(got, ".") {
 			t.Errorf("reason = %q (%d characters), want at most %d ending a sentence", got, len(got), barge.MaxReasonLen)

@@ -14,9 +14,11 @@
 // order) and serves next the share whose recent usage, weighed by its
 // weightFactor, is lowest (fairshare.go).
 //
-// The scheduler also says why a RUNNABLE job waits (waiting.go), cancels
-// jobs blocked at the head of a queue for longer than its
-// jobStateTimeLimitActions allow, and shows the front of a queue
+// The scheduler also says why a RUNNABLE job waits (waiting.go), and
+// publishes what those reasons rest on for the servers sharing its
+// database that do not lead, which give the same reasons from it
+// (publish.go); it cancels jobs blocked at the head of a queue for longer
+// than its jobStateTimeLimitActions allow, and shows the front of a queue
 // (snapshot.go).
 //
 // The scheduler reacts to events: a submission, a finished attempt or a

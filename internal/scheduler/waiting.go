@@ -116,17 +116,42 @@ type wait struct{ code, text string }
 // waits only for its turn or nothing is known yet (no pass has run).
 func (s *Scheduler) WaitReason(queue string, spec *barge.JobSpec) string {
 	v := s.view.Load()
-	if v == nil || v.queues[queue] == nil {
+	if v == nil {
 		return ""
 	}
-	return s.why(v, v.queues[queue], spec).text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return reasons{v: v, used: s.used, mem: s.mem}.waitReason(queue, spec)
+}
+
+// reasons is the ground of the reasons why jobs wait: what a pass saw of
+// the queues and compute environments, and the capacity jobs hold now.
+// The leader's scheduler keeps both in memory; the other servers load what
+// it published (View), and give the same reasons from it with the same
+// code. On the leader, used and mem are the Scheduler's own: whoever calls
+// a method of reasons holds s.mu.
+type reasons struct {
+	v    *view
+	used map[string]float64 // compute environment name → vCPUs of its STARTING and RUNNING jobs
+	mem  map[string]int     // compute environment name → MiB of memory of those jobs
+}
+
+// waitReason returns why a RUNNABLE job of spec in queue waits, "" when it
+// waits only for its turn or the queue is unknown.
+func (r reasons) waitReason(queue string, spec *barge.JobSpec) string {
+	qv := r.v.queues[queue]
+	if qv == nil {
+		return ""
+	}
+	return r.why(qv, spec).text
 }
 
 // why says why a RUNNABLE job of spec in the queue qv waits: the first of
 // its queue disabled, no compute environment able to run jobs, none able
 // to run this job (AWS's MISCONFIGURATION reasons), none with room now,
 // the room held back for other shares.
-func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
+func (r reasons) why(qv *queueView, spec *barge.JobSpec) wait {
+	v := r.v
 	q := qv.queue
 	if q.State != barge.StateEnabled {
 		return wait{text: barge.FitReason("Job queue %s is DISABLED: its jobs wait until it is enabled (update-job-queue --job-queue %s --state ENABLED).", q.Name, q.Name)}
@@ -188,11 +213,10 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 	var free float64
 	var host string
 	roomy := 0
-	s.mu.Lock()
 	for _, ce := range big {
-		used, most := s.used[ce.Name], float64(ce.MaxvCpus())
+		used, most := r.used[ce.Name], float64(ce.MaxvCpus())
 		if most-used+1e-9 >= vcpu {
-			if why := s.hostWait(v, ce.Name, vcpu, mem); why != "" {
+			if why := r.hostWait(ce.Name, vcpu, mem); why != "" {
 				host = cmp.Or(host, why)
 				continue
 			}
@@ -203,7 +227,6 @@ func (s *Scheduler) why(v *view, qv *queueView, spec *barge.JobSpec) wait {
 		format += "; compute environment %s has %s of %s vCPUs in use"
 		args = append(args, ce.Name, vcpus(used), vcpus(most))
 	}
-	s.mu.Unlock()
 	if len(args) == 1+3*len(big) {
 		return wait{text: barge.FitReason(format+".", args...)}
 	}
@@ -290,7 +313,9 @@ func (s *Scheduler) enforceTimeLimits(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			w := s.why(v, qv, spec)
+			s.mu.Lock()
+			w := reasons{v: v, used: s.used, mem: s.mem}.why(qv, spec)
+			s.mu.Unlock()
 			h := s.headOf(key)
 			if h == nil || h.jobID != j.ID || h.code != w.code {
 				h = &head{jobID: j.ID, code: w.code, since: now}
