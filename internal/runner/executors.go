@@ -266,9 +266,19 @@ type health struct {
 // ends: every pingEvery, and every pingEveryDown while one cannot. The
 // scheduler places nothing on the compute environments of an executor that
 // cannot (Unavailable), and is woken when it can again.
+//
+// Every Config.SweepEvery it also removes, from each executor that
+// answers, the tasks that belong to no unfinished attempt (sweep).
 func (r *Runner) Watch(ctx context.Context) error {
+	sweepEvery := cmp.Or(r.cfg.SweepEvery, DefaultSweepEvery)
+	lastSweep := time.Now()
+	strays := map[barge.Executor]map[string]bool{}
 	for {
 		every := pingEvery
+		sweeping := time.Since(lastSweep) >= sweepEvery
+		if sweeping {
+			lastSweep = time.Now()
+		}
 		for _, x := range r.executors() {
 			if r.setHealth(x, x.Ping(ctx)) != "" {
 				every = pingEveryDown
@@ -281,7 +291,11 @@ func (r *Runner) Watch(ctx context.Context) error {
 			for _, id := range ids {
 				r.remove(ctx, x, id)
 			}
+			if sweeping {
+				strays[x] = r.sweep(ctx, x, strays[x])
+			}
 		}
+		every = min(every, sweepEvery)
 		select {
 		case <-ctx.Done():
 			return nil

@@ -109,6 +109,9 @@ type Config struct {
 	// OnExecutorError, when set, is told of each failed executor call by
 	// its operation: "start", "wait", "stop", "remove", "logs" or "list".
 	OnExecutorError func(op string)
+	// SweepEvery is how often Watch removes the tasks that belong to no
+	// unfinished attempt (sweep.go); DefaultSweepEvery when 0.
+	SweepEvery time.Duration
 }
 
 // Runner runs placed attempts. It is safe for concurrent use.
