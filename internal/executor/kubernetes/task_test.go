@@ -36,6 +36,8 @@ func TestResult(t *testing.T) {
 				Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: reason, Message: msg})
 		}
 	}
+	byKubernetes := map[string]bool{"evicted for storage": true, "node lost": true, "drained": true,
+		"deleted by others": true, "deleted before a node took it": true}
 	for _, c := range []struct {
 		name   string
 		pod    *corev1.Pod
@@ -79,6 +81,15 @@ func TestResult(t *testing.T) {
 			}
 			if r.Reason != c.reason {
 				t.Errorf("reason = %q, want %q", r.Reason, c.reason)
+			}
+			// What Kubernetes ended is the attempt's statusReason too;
+			// what the container or barge ended is not.
+			want := ""
+			if byKubernetes[c.name] {
+				want = c.reason
+			}
+			if r.StoppedReason != want {
+				t.Errorf("stopped reason = %q, want %q", r.StoppedReason, want)
 			}
 		})
 	}
