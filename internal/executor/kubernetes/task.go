@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -99,7 +100,8 @@ func result(pod *corev1.Pod) (barge.TaskResult, bool) {
 	case term != nil && term.Reason == "StartError":
 		r.Reason = "CannotStartContainerError: " + term.Message
 	case pod.Status.Reason == "Evicted":
-		r.Reason = ReasonEvictedPrefix + pod.Status.Message
+		// (The kubelet's message for storage ends with a space.)
+		r.Reason = ReasonEvictedPrefix + strings.TrimSpace(pod.Status.Message)
 		r.StoppedReason = r.Reason
 	case disruption != "":
 		r.Reason = disruption

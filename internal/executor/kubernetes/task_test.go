@@ -52,7 +52,7 @@ func TestResult(t *testing.T) {
 		{"container ended, phase not yet", pod(corev1.PodRunning, terminated(137, "Error"), nil), false, nil, ""},
 		{"OOM", pod(corev1.PodFailed, terminated(137, "OOMKilled"), nil), true, ptr.To(137), ReasonOutOfMemory},
 		{"evicted for storage", pod(corev1.PodFailed, terminated(137, "Error"), func(p *corev1.Pod) {
-			p.Status.Reason, p.Status.Message = "Evicted", "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi."
+			p.Status.Reason, p.Status.Message = "Evicted", "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi. "
 		}), true, ptr.To(137), "Evicted: Pod ephemeral local storage usage exceeds the total limit of containers 1Gi."},
 		{"node lost", pod(corev1.PodRunning, running, disrupted("DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")),
 			true, nil, "NodeLost: Taint manager: deleting due to NoExecute taint"},
