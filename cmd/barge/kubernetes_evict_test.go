@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/bargehq/barge/internal/executor/kubernetes"
+	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8s "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 )
 
 // TestKubernetesEviction runs jobs on the test cluster through the server
@@ -140,4 +143,99 @@ func jobPod(t *testing.T, cs k8s.Interface, id string) string {
 	}
 	t.Fatalf("no Pod of job %s among %d", id, len(pods.Items))
 	return ""
+}
+
+// TestKubernetesNodeLoss: a job's node is lost while it runs, as Kubernetes
+// sees it: the node gets a NoExecute taint, which is what the node
+// lifecycle controller does to a node that stops answering (the test's taint
+// is its own, since the controller takes its own off a Ready node), and the
+// taint manager deletes the job's Pod. The attempt fails with a NodeLost
+// reason, as its container reason and statusReason; the job waits while no
+// node takes its Pods and succeeds on its second attempt once the node is
+// back. No Pod is left behind.
+func TestKubernetesNodeLoss(t *testing.T) {
+	kc := kubeCluster(t)
+	b := startKubeBarge(t, "--executor", "kubernetes", "--kubeconfig", kc.Kubeconfig, "--kube-namespace", kubeNamespace)
+	c := b.ts.batch()
+	ctx := context.Background()
+	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
+	waitCEStatus(t, c, "kube", types.CEStatusValid)
+	createQueue(t, c, "q", "kube")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := b.ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := fargateContainer("0.25", "512")
+	cp.Image, cp.ExecutionRoleArn = aws.String("busybox"), role.Role.Arn
+	cp.Command = []string{"sh", "-c", `if [ "$AWS_BATCH_JOB_ATTEMPT" = 1 ]; then trap 'exit 143' TERM; echo started; while true; do sleep 1; done; fi; echo attempt $AWS_BATCH_JOB_ATTEMPT`}
+	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
+		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp,
+		RetryStrategy: &types.RetryStrategy{Attempts: aws.Int32(2)}}); err != nil {
+		t.Fatal(err)
+	}
+	id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("lost"), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
+	waitLogLine(t, b.ts, c, id, "started")
+
+	cs, err := k8s.NewForConfig(kc.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, err := cs.CoreV1().Pods(kubeNamespace).Get(ctx, jobPod(t, cs, id), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := corev1.Taint{Key: "barge-test/lost", Effect: corev1.TaintEffectNoExecute}
+	setTaint(t, cs, pod.Spec.NodeName, lost, true)
+	t.Cleanup(func() { setTaint(t, cs, pod.Spec.NodeName, lost, false) })
+
+	// The attempt ends; the next waits for a node.
+	deadline := time.Now().Add(2 * time.Minute)
+	j := describeJob(t, c, id)
+	for ; len(j.Attempts) == 0; j = describeJob(t, c, id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("job on a lost node = %s %q with no attempt ended", j.Status, aws.ToString(j.StatusReason))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	a := j.Attempts[0]
+	reason, status := aws.ToString(a.Container.Reason), aws.ToString(a.StatusReason)
+	t.Logf("the attempt on the lost node: exit %v, reason %q; the job %s %q", a.Container.ExitCode, reason, j.Status, aws.ToString(j.StatusReason))
+	if !strings.HasPrefix(reason, kubernetes.ReasonNodeLostPrefix) || status != reason {
+		t.Errorf("attempt on a lost node: container reason %q, statusReason %q, want both %q...", reason, status, kubernetes.ReasonNodeLostPrefix)
+	}
+	if j.Status == types.JobStatusSucceeded || j.Status == types.JobStatusFailed {
+		t.Fatalf("job after its node was lost = %s, want it waiting for its second attempt", j.Status)
+	}
+
+	setTaint(t, cs, pod.Spec.NodeName, lost, false)
+	j = waitJob(t, c, id, 2*time.Minute)
+	if j.Status != types.JobStatusSucceeded || len(j.Attempts) != 2 {
+		t.Fatalf("job after its node came back = %s %q with %d attempts, want SUCCEEDED with 2", j.Status, aws.ToString(j.StatusReason), len(j.Attempts))
+	}
+	if got := kubeJobLog(t, b.ts, c, id); strings.Join(got, " ") != "attempt 2" {
+		t.Errorf("log of the second attempt = %q, want \"attempt 2\"", got)
+	}
+	waitNoPods(t, kc)
+}
+
+// setTaint puts taint on node name, or takes it off.
+func setTaint(t *testing.T, cs k8s.Interface, name string, taint corev1.Taint, on bool) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		node, err := cs.CoreV1().Nodes().Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		taints := slices.DeleteFunc(node.Spec.Taints, func(x corev1.Taint) bool { return x.Key == taint.Key })
+		if on {
+			taints = append(taints, taint)
+		}
+		node.Spec.Taints = taints
+		_, err = cs.CoreV1().Nodes().Update(context.Background(), node, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("tainting node %s (%v) = %v", name, on, err)
+	}
 }
