@@ -92,10 +92,16 @@ type LogLine struct {
 
 // TaskResult is how a task ended.
 type TaskResult struct {
-	ExitCode  *int   // nil when the task's code is unknown (it was lost)
-	Reason    string // container reason, e.g. "OutOfMemoryError: Container killed due to memory usage"
-	StartedAt time.Time
-	StoppedAt time.Time
+	ExitCode *int   // nil when the task's code is unknown (it was lost)
+	Reason   string // container reason, e.g. "OutOfMemoryError: Container killed due to memory usage"
+	// StoppedReason is why the platform ended the task when its container
+	// did not end on its own (an eviction, a lost node): the attempt's
+	// statusReason, as ECS's stoppedReason "Host EC2 (instance …)
+	// terminated." is on AWS. "" means AWS's "Essential container in task
+	// exited".
+	StoppedReason string
+	StartedAt     time.Time
+	StoppedAt     time.Time
 	// Containers and InitContainers are how each container of a Pod
 	// ended, in TaskSpec.Pod's order; nil when the executor runs no Pod.
 	Containers     []PodContainerOutcome

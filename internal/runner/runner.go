@@ -364,6 +364,11 @@ func (r *Runner) run(ctx context.Context, p barge.Placement, a *attempt, adopted
 		return
 	}
 	o := outcome{res: res, statusReason: reasonExited, stream: target.stream, startedAt: j.StartedAt, stop: a.end()}
+	if res.StoppedReason != "" {
+		// The platform ended the task (an eviction, say), not its
+		// container; barge's own stops below say why barge did.
+		o.statusReason = res.StoppedReason
+	}
 	disarm()
 	<-logsDone
 	switch o.stop {

@@ -151,7 +151,14 @@ func (f *fakeExecutor) Wait(ctx context.Context, id string) (barge.TaskResult, e
 		return barge.TaskResult{}, ctx.Err()
 	}
 	code := t.code
-	return barge.TaskResult{ExitCode: &code, StartedAt: time.Now(), StoppedAt: time.Now()}, nil
+	res := barge.TaskResult{ExitCode: &code, StartedAt: time.Now(), StoppedAt: time.Now()}
+	if strings.Join(t.spec.Command, " ") == "evicted" {
+		// The platform ended it, as Kubernetes evicts a Pod.
+		code = 137
+		res.Reason = "Evicted: Pod ephemeral local storage usage exceeds the total limit of containers 21Gi."
+		res.StoppedReason = res.Reason
+	}
+	return res, nil
 }
 
 func (f *fakeExecutor) Stop(ctx context.Context, id string, grace time.Duration) error {
@@ -353,6 +360,8 @@ func TestAttemptOutcomes(t *testing.T) {
 		{"Batch's group named", spec("exit 0", map[string]string{"awslogs-group": "/aws/batch/job", "awslogs-stream-prefix": "p"}, role), barge.JobSucceeded, "Essential container in task exited", "", 0, "/aws/batch/job p/default/"},
 		{"missing role", spec("exit 0", nil, "arn:aws:iam::123456789012:role/missing"), barge.JobFailed, "Task failed to start", "does not exist", -1, ""},
 		{"pull fails", spec("nostart", nil, role), barge.JobFailed, "Task failed to start", "CannotPullContainerError", -1, ""},
+		{"stopped by the platform", spec("evicted", nil, role), barge.JobFailed, "Evicted: Pod ephemeral local storage usage exceeds the total limit of containers 21Gi.",
+			"Evicted: Pod ephemeral", 137, "/aws/batch/job def/default/"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

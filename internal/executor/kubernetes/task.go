@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -15,7 +16,9 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// Reasons of attempts that Kubernetes ended rather than the task. Users match
+// Reasons of attempts that Kubernetes ended rather than the task: each is
+// both the container's reason and the attempt's statusReason (as AWS's
+// "Host EC2 (instance …) terminated." is for a lost instance). Users match
 // them in evaluateOnExit, so they are stable; the part after the colon is
 // Kubernetes' own message.
 const (
@@ -97,13 +100,17 @@ func result(pod *corev1.Pod) (barge.TaskResult, bool) {
 	case term != nil && term.Reason == "StartError":
 		r.Reason = "CannotStartContainerError: " + term.Message
 	case pod.Status.Reason == "Evicted":
-		r.Reason = ReasonEvictedPrefix + pod.Status.Message
+		// (The kubelet's message for storage ends with a space.)
+		r.Reason = ReasonEvictedPrefix + strings.TrimSpace(pod.Status.Message)
+		r.StoppedReason = r.Reason
 	case disruption != "":
 		r.Reason = disruption
+		r.StoppedReason = r.Reason
 	case pod.DeletionTimestamp != nil && pod.Spec.ActiveDeadlineSeconds == nil:
 		// barge stops a task with a deadline first: a deletion without
 		// one is someone else's.
 		r.Reason = ReasonDeleted
+		r.StoppedReason = r.Reason
 	case term == nil && pod.Status.Reason != "":
 		// Refused by the kubelet (e.g. OutOfcpu), or never started.
 		r.Reason = pod.Status.Reason + ": " + pod.Status.Message
@@ -115,7 +122,7 @@ func result(pod *corev1.Pod) (barge.TaskResult, bool) {
 			r.ExitCode = exit
 		}
 	}
-	r.Reason = clipReason(r.Reason)
+	r.Reason, r.StoppedReason = clipReason(r.Reason), clipReason(r.StoppedReason)
 	return r, true
 }
 

@@ -36,6 +36,8 @@ func TestResult(t *testing.T) {
 				Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: reason, Message: msg})
 		}
 	}
+	byKubernetes := map[string]bool{"evicted for storage": true, "node lost": true, "drained": true,
+		"deleted by others": true, "deleted before a node took it": true}
 	for _, c := range []struct {
 		name   string
 		pod    *corev1.Pod
@@ -50,7 +52,7 @@ func TestResult(t *testing.T) {
 		{"container ended, phase not yet", pod(corev1.PodRunning, terminated(137, "Error"), nil), false, nil, ""},
 		{"OOM", pod(corev1.PodFailed, terminated(137, "OOMKilled"), nil), true, ptr.To(137), ReasonOutOfMemory},
 		{"evicted for storage", pod(corev1.PodFailed, terminated(137, "Error"), func(p *corev1.Pod) {
-			p.Status.Reason, p.Status.Message = "Evicted", "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi."
+			p.Status.Reason, p.Status.Message = "Evicted", "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi. "
 		}), true, ptr.To(137), "Evicted: Pod ephemeral local storage usage exceeds the total limit of containers 1Gi."},
 		{"node lost", pod(corev1.PodRunning, running, disrupted("DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")),
 			true, nil, "NodeLost: Taint manager: deleting due to NoExecute taint"},
@@ -79,6 +81,15 @@ func TestResult(t *testing.T) {
 			}
 			if r.Reason != c.reason {
 				t.Errorf("reason = %q, want %q", r.Reason, c.reason)
+			}
+			// What Kubernetes ended is the attempt's statusReason too;
+			// what the container or barge ended is not.
+			want := ""
+			if byKubernetes[c.name] {
+				want = c.reason
+			}
+			if r.StoppedReason != want {
+				t.Errorf("stopped reason = %q, want %q", r.StoppedReason, want)
 			}
 		})
 	}
