@@ -187,6 +187,11 @@ func clusterWait(c barge.HostCapacity, usedVCPU float64, usedMem int, vcpu float
 // clusterNeverFits says why a job of vcpu and mem fits no node of the
 // cluster of capacity c, even with none of barge's jobs running.
 func clusterNeverFits(c barge.HostCapacity, vcpu float64, mem int) string {
+	if c.NodeVCPU <= 0 && c.NodeMemoryMiB <= 0 {
+		// Not a size: no node takes Pods at all now.
+		return barge.FitReason("Waiting for a node: no node of Kubernetes cluster %s takes the job's Pod now (each is cordoned, tainted, not Ready or full), so it waits until one does or it is cancelled.",
+			c.Cluster)
+	}
 	if mem > c.NodeMemoryMiB {
 		return barge.FitReason("Waiting for a bigger node: the job needs %s of memory, more than any node of Kubernetes cluster %s has allocatable for it (at most %s), so it waits until such a node joins or it is cancelled; AWS would run it.",
 			gib(mem), c.Cluster, gib(max(0, c.NodeMemoryMiB)))

@@ -157,7 +157,11 @@ func TestClusterCapacity(t *testing.T) {
 	withCluster := func(c *scheduler.Config) {
 		c.Host = func(*barge.ComputeEnvironment) (string, barge.HostCapacity) {
 			n := int(nodes.Load())
-			return "kube", barge.HostCapacity{Cluster: "kube", VCPU: 8 * float64(n), MemoryMiB: 32768 * n, NodeVCPU: 8, NodeMemoryMiB: 32768}
+			c := barge.HostCapacity{Cluster: "kube", VCPU: 8 * float64(n), MemoryMiB: 32768 * n}
+			if n > 0 {
+				c.NodeVCPU, c.NodeMemoryMiB = 8, 32768
+			}
+			return "kube", c
 		}
 	}
 	rec := &recorder{}
@@ -207,5 +211,17 @@ func TestClusterCapacity(t *testing.T) {
 	}
 	if slices.Contains(rec.ids(), "big@k") {
 		t.Errorf("placed a 16-vCPU job on nodes of 8")
+	}
+
+	// Every node is cordoned (or tainted, or not Ready): a job waits for a
+	// node, not for a bigger one.
+	nodes.Store(0)
+	s.Kick()
+	settle()
+	want := "Waiting for a node: no node of Kubernetes cluster kube takes the job's Pod now (each is cordoned, tainted, not Ready or full), so it waits until one does or it is cancelled."
+	for _, id := range []string{"j099", "big"} {
+		if got := s.WaitReason("q", jobByID(t, jobs, id).Spec); got != want {
+			t.Errorf("with no node, WaitReason(%s) = %q, want %q", id, got, want)
+		}
 	}
 }
