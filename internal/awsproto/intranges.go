@@ -175,7 +175,7 @@ var walkers = sync.Pool{New: func() any { return new(jsonWalker) }}
 func (w *jsonWalker) pathString() string {
 	var b strings.Builder
 	for i, p := range w.path {
-		if p[0] == '[' {
+		if strings.HasPrefix(p, "[") { // a list index; a map key may be ""
 			if w.coral {
 				n, _ := strconv.Atoi(p[1 : len(p)-1])
 				b.WriteString("." + strconv.Itoa(n+1) + ".member") // as AWS names it
