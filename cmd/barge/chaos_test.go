@@ -73,14 +73,17 @@ func TestChaos(t *testing.T) {
 	for i := range 3 {
 		c.replicas = append(c.replicas, &chaosReplica{addr: freePort(t), log: filepath.Join(data, fmt.Sprintf("server%d.log", i))})
 	}
-	// Registered first: a replica that fails to start must not outlive
-	// the test.
-	t.Cleanup(c.stopAll)
 	if executor == "docker" {
 		// Whatever the outcome, no container of the test outlives it
-		// (stopAll's kills leave the last leader's running).
+		// (stopAll's kills leave the last leader's running). Registered
+		// before stopAll, so that it runs after it (cleanups run last
+		// first): a leader still alive would start the tasks whose
+		// containers it removes again.
 		t.Cleanup(func() { removeContainers(t, data) })
 	}
+	// Registered before the replicas start: one that fails to start must
+	// not outlive the test.
+	t.Cleanup(c.stopAll)
 	for _, r := range c.replicas {
 		c.start(r)
 	}

@@ -15,7 +15,7 @@ const DefaultSweepEvery = time.Minute
 // attempt, and returns those it spared for being new (strays).
 //
 // Recover removes such tasks at start, and each attempt's end removes its
-// task, but a task can still appear afterwards: a leader killed while its
+// task, but a task could still appear afterwards: a leader killed while its
 // engine was creating a task's container leaves the creation to complete
 // on its own, after the next leader has listed the tasks and, when the
 // job was quick, after it has run the job with a task of that name and
