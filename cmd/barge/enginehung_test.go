@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // TestDockerEngineHung starts barge on a Docker engine that accepts
@@ -75,24 +74,13 @@ func TestDockerEngineHung(t *testing.T) {
 	t.Cleanup(ts.close)
 
 	c := ts.batch()
-	ctx := context.Background()
 	createFargateCE(t, c, "ce", types.CRTypeFargate, 4)
 	ce := waitCEStatus(t, c, "ce", types.CEStatusValid)
 	if r := aws.ToString(ce.StatusReason); !strings.Contains(r, "docker executor cannot start tasks") || !strings.Contains(r, "does not answer") {
 		t.Errorf("compute environment's statusReason while the engine hangs = %q, want it to say the docker executor's engine does not answer", r)
 	}
 	createQueue(t, c, "q", "ce")
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	role, err := ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := fargateContainer("0.25", "512")
-	cp.Image, cp.ExecutionRoleArn = aws.String("busybox"), role.Role.Arn
-	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
-		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp}); err != nil {
-		t.Fatal(err)
-	}
+	registerScript(t, c, "d", "busybox", createExecRole(t, ts), "true", nil)
 	id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("j"), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		j := describeJob(t, c, id)

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/bargehq/barge/internal/executor/kubernetes"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -41,11 +40,7 @@ func TestKubernetesEviction(t *testing.T) {
 	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
 	waitCEStatus(t, c, "kube", types.CEStatusValid)
 	createQueue(t, c, "q", "kube")
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	role, err := b.ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	role := createExecRole(t, b.ts)
 	// The first attempt of each job is the one Kubernetes evicts; the
 	// second succeeds.
 	const (
@@ -54,16 +49,12 @@ func TestKubernetesEviction(t *testing.T) {
 	)
 	define := func(name, script string, storageGiB int32) {
 		t.Helper()
-		cp := fargateContainer("0.25", "512")
-		cp.Image, cp.ExecutionRoleArn, cp.Command = aws.String("busybox"), role.Role.Arn, []string{"sh", "-c", script}
-		if storageGiB > 0 {
-			cp.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: aws.Int32(storageGiB)}
-		}
-		if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String(name), Type: types.JobDefinitionTypeContainer,
-			PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp,
-			RetryStrategy: &types.RetryStrategy{Attempts: aws.Int32(2)}}); err != nil {
-			t.Fatalf("RegisterJobDefinition(%s) = %v", name, err)
-		}
+		registerScript(t, c, name, "busybox", role, script, func(in *batch.RegisterJobDefinitionInput) {
+			in.RetryStrategy = &types.RetryStrategy{Attempts: aws.Int32(2)}
+			if storageGiB > 0 {
+				in.ContainerProperties.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: aws.Int32(storageGiB)}
+			}
+		})
 	}
 	define("storage", overStorage, 21)
 	define("drained", drained, 0)
@@ -161,19 +152,11 @@ func TestKubernetesNodeLoss(t *testing.T) {
 	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
 	waitCEStatus(t, c, "kube", types.CEStatusValid)
 	createQueue(t, c, "q", "kube")
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	role, err := b.ts.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := fargateContainer("0.25", "512")
-	cp.Image, cp.ExecutionRoleArn = aws.String("busybox"), role.Role.Arn
-	cp.Command = []string{"sh", "-c", `if [ "$AWS_BATCH_JOB_ATTEMPT" = 1 ]; then trap 'exit 143' TERM; echo started; while true; do sleep 1; done; fi; echo attempt $AWS_BATCH_JOB_ATTEMPT`}
-	if _, err := c.RegisterJobDefinition(ctx, &batch.RegisterJobDefinitionInput{JobDefinitionName: aws.String("d"), Type: types.JobDefinitionTypeContainer,
-		PlatformCapabilities: []types.PlatformCapability{types.PlatformCapabilityFargate}, ContainerProperties: cp,
-		RetryStrategy: &types.RetryStrategy{Attempts: aws.Int32(2)}}); err != nil {
-		t.Fatal(err)
-	}
+	registerScript(t, c, "d", "busybox", createExecRole(t, b.ts),
+		`if [ "$AWS_BATCH_JOB_ATTEMPT" = 1 ]; then trap 'exit 143' TERM; echo started; while true; do sleep 1; done; fi; echo attempt $AWS_BATCH_JOB_ATTEMPT`,
+		func(in *batch.RegisterJobDefinitionInput) {
+			in.RetryStrategy = &types.RetryStrategy{Attempts: aws.Int32(2)}
+		})
 	id := submit(t, c, &batch.SubmitJobInput{JobName: aws.String("lost"), JobQueue: aws.String("q"), JobDefinition: aws.String("d")})
 	waitLogLine(t, b.ts, c, id, "started")
 

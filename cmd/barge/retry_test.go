@@ -48,6 +48,18 @@ func lifecycleServer(t *testing.T, executor string, jobSecond time.Duration, ces
 	return ts, c, aws.ToString(role.Role.Arn)
 }
 
+// createExecRole creates the execution role "exec", which ECS tasks may
+// assume, and returns its ARN.
+func createExecRole(t *testing.T, ts *testServer) string {
+	t.Helper()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := ts.iam().CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(role.Role.Arn)
+}
+
 // registerScript registers a Fargate definition that runs script with sh.
 func registerScript(t *testing.T, c *batch.Client, name, image, role, script string, edit func(*batch.RegisterJobDefinitionInput)) {
 	t.Helper()

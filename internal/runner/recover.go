@@ -85,13 +85,14 @@ func (r *Runner) Recover(ctx context.Context) error {
 		err := x.Ping(ctx)
 		var tasks []barge.TaskInfo
 		if err == nil {
-			tasks, err = listTasks(ctx, x)
+			if tasks, err = listTasks(ctx, x); err != nil {
+				if perr := x.Ping(ctx); perr != nil {
+					err = perr // says which engine does not answer
+				}
+			}
 		}
 		if err != nil {
 			r.cfg.OnExecutorError("list")
-			if perr := x.Ping(ctx); perr != nil {
-				err = perr // says which engine does not answer
-			}
 			r.setHealth(x, err)
 			down[x] = true
 			continue
