@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/bargehq/barge"
@@ -46,17 +47,41 @@ func (w *writer) logChanges(ctx context.Context, changes []barge.JobChange) erro
 		return err
 	}
 	seq, at := last-int64(n), time.Now().UnixMilli()
+	// Many rows a statement: on PostgreSQL each statement is a round trip,
+	// and a batch of SubmitJobs logs one change a job.
+	args := make([]any, 0, 6*min(n, changesPerInsert))
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		_, err := w.exec(ctx, insertChangesSQL(rows), args...)
+		args, rows = args[:0], 0
+		return err
+	}
 	for _, c := range changes {
 		if !logged(c) {
 			continue
 		}
 		seq++
-		if _, err := w.exec(ctx, `INSERT INTO job_changes (seq, origin, job_id, from_status, to_status, at)
-			VALUES (?, ?, ?, ?, ?, ?)`, seq, w.origin, c.Job.ID, string(c.From), string(c.Job.Status), at); err != nil {
-			return err
+		args = append(args, seq, w.origin, c.Job.ID, string(c.From), string(c.Job.Status), at)
+		if rows++; rows == changesPerInsert {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return flush()
+}
+
+// changesPerInsert is how many change-log rows one INSERT writes at most.
+const changesPerInsert = 100
+
+// insertChangesSQL returns the INSERT statement for n change-log rows.
+func insertChangesSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?)"
+	return "INSERT INTO job_changes (seq, origin, job_id, from_status, to_status, at) VALUES " +
+		row + strings.Repeat(", "+row, n-1)
 }
 
 // LastJobChange returns the number of the newest entry of the change log,

@@ -255,7 +255,9 @@ func (s *Store) InsertJobs(ctx context.Context, jobs []*barge.Job) error {
 			return err
 		}
 	}
-	return s.write(ctx, func(tx *wtx) error {
+	// Repeatable: a second run numbers the jobs afresh from the newest
+	// stored one.
+	return s.writeRepeatable(ctx, func(tx *wtx) error {
 		if err := insertJobs(tx, enc); err != nil {
 			return err
 		}
@@ -464,8 +466,8 @@ func (s *Store) UpdateJobs(ctx context.Context, updates []barge.JobUpdate) (conf
 			return nil, err
 		}
 	}
-	err = s.write(ctx, func(tx *wtx) error {
-		conflicts = conflicts[:0]
+	err = s.writeRepeatable(ctx, func(tx *wtx) error {
+		conflicts = conflicts[:0] // afresh on each run
 		for i, e := range enc {
 			j := e.j
 			n, err := affected(tx.exec(updateJobSQL, j.Status, j.StartedAt, j.StoppedAt, e.state, e.spec,

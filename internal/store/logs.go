@@ -363,7 +363,7 @@ func insertEventsSQL(n int) string {
 func (s *Store) AppendLogEvents(ctx context.Context, group, stream string, events []barge.LogEvent) error {
 	for lo := 0; lo < len(events); lo += maxEventsPerWrite {
 		chunk := events[lo:min(lo+maxEventsPerWrite, len(events))]
-		if err := s.write(ctx, func(tx *wtx) error { return appendLogEvents(tx, group, stream, chunk) }); err != nil {
+		if err := s.writeRepeatable(ctx, func(tx *wtx) error { return appendLogEvents(tx, group, stream, chunk) }); err != nil {
 			return err
 		}
 	}

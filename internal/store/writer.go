@@ -53,6 +53,10 @@ type request struct {
 	ctx  context.Context
 	fn   func(*wtx) error
 	done chan error
+
+	// repeatable says that fn may run again, from the start, after the
+	// transaction it ran in was rolled back (writeRepeatable).
+	repeatable bool
 }
 
 func newWriter(db *sql.DB, conn *sql.Conn, d dialect, onJobs func([]barge.JobChange)) *writer {
@@ -93,10 +97,31 @@ func (w *writer) runNotify() {
 // interrupting the shared connection could disturb the batch. A request
 // whose ctx is done before it starts is skipped with ctx's error.
 func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
+	return s.submit(ctx, fn, false)
+}
+
+// writeRepeatable is write for an fn that may run more than once: running
+// it again from the start, after the transaction it ran in was rolled back,
+// must come to what running it once would have. It may set its results
+// afresh (a job's number, say), but must not add to anything outside the
+// transaction that it does not first reset.
+//
+// A batch of such requests alone runs without savepoints: two statements a
+// request fewer, which on PostgreSQL are two round trips and a
+// subtransaction (and more than 64 subtransactions in one transaction slow
+// every other session's snapshots). If one of them fails, the whole
+// transaction is rolled back and the batch runs again, each request in a
+// savepoint as write's are. The writes of the hot paths are repeatable:
+// inserting and updating jobs, appending log events.
+func (s *Store) writeRepeatable(ctx context.Context, fn func(*wtx) error) error {
+	return s.submit(ctx, fn, true)
+}
+
+func (s *Store) submit(ctx context.Context, fn func(*wtx) error, repeatable bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1), repeatable: repeatable}
 	select {
 	case s.w.requests <- r:
 	case <-s.w.closing:
@@ -210,6 +235,15 @@ func (w *writer) commit(batch []*request) time.Duration {
 // (when someone listens), and an error only when the transaction as a whole
 // failed, and then every request has failed.
 func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, error) {
+	if repeatable(batch) {
+		changes, ok, err := w.runPlain(batch, errs)
+		if ok || err != nil {
+			return changes, err
+		}
+		// A request failed, and the transaction is rolled back: run them
+		// all again, each in a savepoint.
+		clear(errs)
+	}
 	ctx := context.Background()
 	if _, err := w.exec(ctx, w.d.begin); err != nil {
 		return nil, err
@@ -258,6 +292,53 @@ func (w *writer) runBatch(batch []*request, errs []error) ([]barge.JobChange, er
 		return nil, w.rollback(err)
 	}
 	return tx.changes, nil
+}
+
+// repeatable reports whether every request of batch is repeatable.
+func repeatable(batch []*request) bool {
+	for _, r := range batch {
+		if !r.repeatable {
+			return false
+		}
+	}
+	return true
+}
+
+// runPlain runs a batch of repeatable requests in one transaction without
+// savepoints and commits it, setting errs of the requests skipped because
+// their context ended. ok is false when a request failed: the transaction
+// is then rolled back, nothing of it is written, and the batch should run
+// again with savepoints. err is the failure of the transaction as a whole,
+// as runBatch's.
+func (w *writer) runPlain(batch []*request, errs []error) (changes []barge.JobChange, ok bool, err error) {
+	ctx := context.Background()
+	if _, err := w.exec(ctx, w.d.begin); err != nil {
+		return nil, false, err
+	}
+	tx := &wtx{w: w}
+	for i, r := range batch {
+		if errs[i] = r.ctx.Err(); errs[i] != nil {
+			continue
+		}
+		tx.ctx = context.WithoutCancel(r.ctx)
+		err := tx.checkFence()
+		if err == nil {
+			err = r.fn(tx)
+		}
+		if err != nil {
+			w.rollback(err)
+			return nil, false, nil
+		}
+	}
+	if w.origin != "" {
+		if err := w.logChanges(ctx, tx.changes); err != nil {
+			return nil, false, w.rollback(err)
+		}
+	}
+	if _, err := w.exec(ctx, "COMMIT"); err != nil {
+		return nil, false, w.rollback(err)
+	}
+	return tx.changes, true, nil
 }
 
 // reconnect replaces the writer's connection after a failed batch if the

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -60,6 +62,90 @@ func TestWriteBatchIsolation(t *testing.T) {
 			t.Errorf("GetJobs(good1, good2, good3) = %d jobs, %v; want 3", len(got), err)
 		}
 	})
+}
+
+// TestRepeatableBatchFails sends a batch of repeatable writes, one of
+// which fails, on both databases: the batch first runs without savepoints,
+// is rolled back when the duplicate fails, and runs again with them, so the
+// others are stored once, numbered in order, and logged once in the change
+// log, and the duplicate alone fails.
+func TestRepeatableBatchFails(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var batches []int
+	s, err := Open(ctx, testDatabase(t), Options{ChangeLog: "me", OnJobsWritten: func([]barge.JobChange) {}, OnCommit: func(_ time.Duration, n int) {
+		mu.Lock()
+		batches = append(batches, n)
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.InsertJobs(ctx, []*barge.Job{newJob("taken", "q", "x")}); err != nil {
+		t.Fatal(err)
+	}
+	// Hold the writer in a batch of its own while the requests under test
+	// queue up behind it; it then takes them all into the next.
+	release := make(chan struct{})
+	held := make(chan error)
+	go func() { held <- s.write(ctx, func(*wtx) error { <-release; return nil }) }()
+	for {
+		mu.Lock()
+		n := len(batches)
+		mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the holding write has begun
+	ids := []string{"good1", "taken", "good2", "good3"}
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() { errs[i] = s.InsertJobs(ctx, []*barge.Job{newJob(id, "q", id)}) })
+	}
+	time.Sleep(200 * time.Millisecond) // all four wait to hand over their request
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatalf("holding write = %v", err)
+	}
+	mu.Lock()
+	if want := []int{1, 1, 4}; !slices.Equal(batches, want) {
+		t.Fatalf("batches of %v requests, want %v: the four inserts did not share a batch", batches, want)
+	}
+	mu.Unlock()
+	for i, id := range ids {
+		want := barge.ErrorCode("")
+		if id == "taken" {
+			want = barge.EConflict
+		}
+		wantCode(t, fmt.Sprintf("InsertJobs(%s)", id), errs[i], want)
+	}
+	got, err := s.GetJobs(ctx, []string{"taken", "good1", "good2", "good3"})
+	if err != nil || len(got) != 4 {
+		t.Fatalf("GetJobs = %d jobs, %v; want 4", len(got), err)
+	}
+	seqs := map[int64]bool{}
+	for _, j := range got {
+		seqs[j.Seq] = true
+	}
+	if len(seqs) != 4 {
+		t.Errorf("the jobs' numbers %v are not distinct", seqs)
+	}
+	changes, err := s.JobChangesAfter(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := map[string]int{}
+	for _, c := range changes {
+		logged[c.JobID]++
+	}
+	if want := map[string]int{"taken": 1, "good1": 1, "good2": 1, "good3": 1}; !maps.Equal(logged, want) {
+		t.Errorf("change log has %v, want each job once: %v", logged, want)
+	}
 }
 
 // TestWriteErrorRollsBackRequest checks that a request's error undoes its
