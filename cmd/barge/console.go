@@ -8,16 +8,16 @@ import (
 
 	"github.com/bargehq/barge"
 	"github.com/bargehq/barge/internal/console"
-	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/store"
 )
 
 // consoleBackend is what the console reads beside the control plane
 // (which it calls directly): pages of jobs and logs from the store's indexed
-// queries, capacity from the scheduler.
+// queries, capacity from the scheduler or, on a server that does not lead,
+// from the leader's published view.
 type consoleBackend struct {
 	store *store.Store
-	sched *scheduler.Scheduler
+	waits serverWaits
 }
 
 var _ console.Backend = consoleBackend{}
@@ -34,7 +34,12 @@ func (b consoleBackend) LogEvents(ctx context.Context, r barge.LogEventRange) ([
 	return b.store.GetLogEvents(ctx, r)
 }
 
-func (b consoleBackend) Used(ce string) float64 { return b.sched.Used(ce) }
+// Used returns the vCPUs in use on ce, 0 when this server does not know them
+// (serverWaits.Used).
+func (b consoleBackend) Used(ce string) float64 {
+	used, _ := b.waits.Used(ce)
+	return used
+}
 
 // withConsole serves the console under /console and the APIs elsewhere,
 // and sends a browser that opens / to the console.

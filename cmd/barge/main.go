@@ -274,9 +274,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		el = &elector{store: m.store, id: m.id, log: m.log, onTerm: m.noteTerm}
 		loaded = &loadedWaits{store: m.store, leading: m.Leading, term: el.liveTerm, log: m.log}
 	}
+	waits := serverWaits{sched, m.Leading, loaded}
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: serverWaits{sched, m.Leading, loaded}, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
+		Waits: waits, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
 	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,
@@ -287,7 +288,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.shared() {
 		leader = m.Leading
 	}
-	met.ReadGauges(gauges(m.store, m.Feed, sched, leader))
+	met.ReadGauges(gauges(m.store, m.Feed, waits.Used, leader))
 	var hooks *webhooks.Dispatcher
 	if m.Config.Webhooks != "" {
 		hooks = webhooks.New(webhooks.Config{Hooks: hookList, Outbox: m.store, Event: m.Feed.Envelope, NewID: awsproto.NewUUID,
@@ -330,7 +331,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.shared() {
 		sessions = consoleSessions{m.store}
 	}
-	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, sched: sched}, Scope: scope,
+	web := console.New(console.Config{Batch: ctl, Wire: batchAPI, Backend: consoleBackend{store: m.store, waits: waits}, Scope: scope,
 		Lookup:   func(id string) (string, bool) { s, ok := secrets[id]; return s, ok },
 		Sessions: sessions, Feed: m.Feed, Costs: m.Costs, Log: m.log, Now: now})
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bargehq/barge/internal/metrics"
-	"github.com/bargehq/barge/internal/scheduler"
 	"github.com/bargehq/barge/internal/server"
 	"github.com/bargehq/barge/internal/store"
 )
@@ -21,8 +20,8 @@ const listPage = 1000
 
 // gauges returns what the metrics read at scrape time: the feed's job
 // counts, the queues and compute environments the store lists, and the
-// capacity the scheduler has placed.
-func gauges(st *store.Store, jobs metrics.JobCounter, sched *scheduler.Scheduler, leader func() bool) metrics.Gauges {
+// capacity the scheduler has placed (used: serverWaits.Used).
+func gauges(st *store.Store, jobs metrics.JobCounter, used func(string) (float64, bool), leader func() bool) metrics.Gauges {
 	return metrics.Gauges{
 		Jobs: jobs,
 		Queues: func(ctx context.Context) ([]string, error) {
@@ -61,7 +60,7 @@ func gauges(st *store.Store, jobs metrics.JobCounter, sched *scheduler.Scheduler
 				after = ces[len(ces)-1].Name
 			}
 		},
-		Used:   sched.Used,
+		Used:   used,
 		Leader: leader,
 	}
 }

@@ -238,6 +238,22 @@ func TestReplicasWaitReasons(t *testing.T) {
 	if b.main.Leading() {
 		t.Fatal("the other server leads")
 	}
+	// Both servers' metrics give the vCPUs the two running jobs hold.
+	for server, ts := range map[string]*testServer{"leader": a, "other server": b} {
+		used := -1.0
+		for range 100 { // 5 s
+			m := sample(scrape(t, ts.URL+"/metrics"), "barge_compute_environment_vcpus_used", "compute_environment", "why")
+			if m != nil {
+				if used = m.GetGauge().GetValue(); used == 1 {
+					break
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if used != 1 {
+			t.Errorf("barge_compute_environment_vcpus_used{why} on the %s = %v, want 1 (-1: no sample)", server, used)
+		}
+	}
 
 	// The queue disabled through the other server: both say so.
 	if _, err := cb.UpdateJobQueue(ctx, &batch.UpdateJobQueueInput{JobQueue: aws.String("why-queue"), State: types.JQStateDisabled}); err != nil {

@@ -54,6 +54,19 @@ func (w serverWaits) WaitReason(queue string, spec *barge.JobSpec) string {
 	return ""
 }
 
+// Used returns the vCPUs in use on compute environment ce: the scheduler's
+// while this server leads, otherwise those of the view the live leader
+// published. ok is false when neither is known.
+func (w serverWaits) Used(ce string) (used float64, ok bool) {
+	if w.leading() {
+		return w.Scheduler.Used(ce), true
+	}
+	if v := w.loaded.current(); v != nil {
+		return v.Used(ce), true
+	}
+	return 0, false
+}
+
 // viewStore is what the publishing and the loading of views need from the
 // store.
 type viewStore interface {

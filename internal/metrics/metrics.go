@@ -48,11 +48,13 @@ type Gauges struct {
 	Queues func(ctx context.Context) ([]string, error)
 	// ComputeEnvironments lists the compute environments.
 	ComputeEnvironments func(ctx context.Context) ([]ComputeEnvironment, error)
-	// Used returns the vCPUs that placed jobs hold on a compute environment.
-	Used func(ce string) float64
+	// Used returns the vCPUs that placed jobs hold on a compute
+	// environment, and false when this server does not know them (it does
+	// not lead, and has no live leader's published view): then no sample
+	// is exported rather than a wrong zero.
+	Used func(ce string) (float64, bool)
 	// Leader, when set, reports whether this server leads (runs the
-	// scheduler and the jobs) among those sharing its database; only the
-	// leader knows the vCPUs in use, so the others do not export them.
+	// scheduler and the jobs) among those sharing its database.
 	Leader func() bool
 	// ScrapeTimeout bounds the listing of queues and compute environments
 	// in one scrape; five seconds when 0.
@@ -248,8 +250,11 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for _, ce := range ces {
 			ch <- prometheus.MustNewConstMetric(vcpusMaxDesc, prometheus.GaugeValue, ce.MaxVCPUs, ce.Name)
-			if cfg.Used != nil && leading {
-				ch <- prometheus.MustNewConstMetric(vcpusUsedDesc, prometheus.GaugeValue, cfg.Used(ce.Name), ce.Name)
+			if cfg.Used == nil {
+				continue
+			}
+			if used, ok := cfg.Used(ce.Name); ok {
+				ch <- prometheus.MustNewConstMetric(vcpusUsedDesc, prometheus.GaugeValue, used, ce.Name)
 			}
 		}
 	}

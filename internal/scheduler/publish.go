@@ -178,6 +178,10 @@ func LoadView(b []byte) (*View, error) {
 	return &View{r: reasons{v: v, used: w.Used, mem: w.Memory}}, nil
 }
 
+// Used returns the vCPUs in use on compute environment ce, as the leader's
+// Scheduler.Used did when it published the view.
+func (v *View) Used(ce string) float64 { return v.r.used[ce] }
+
 // WaitReason returns why a RUNNABLE job of spec in queue waits, as the
 // leader's Scheduler.WaitReason did when it published the view.
 func (v *View) WaitReason(queue string, spec *barge.JobSpec) string {
