@@ -260,7 +260,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
 	})
 	m.runner = run
-	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Connecting: run.Connecting, Host: run.Host})
+	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Connecting: run.Connecting, Host: run.Host,
+		StartingReasons: run.StartingReasons})
 	made.Store(sched)
 	m.Costs = costs.New(costs.Options{Store: m.store, Prices: prices, Now: now, Log: m.log})
 	// On a shared database the holder of the leader lease leads (below),
@@ -274,10 +275,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		el = &elector{store: m.store, id: m.id, log: m.log, onTerm: m.noteTerm}
 		loaded = &loadedWaits{store: m.store, leading: m.Leading, term: el.liveTerm, log: m.log}
 	}
-	waits := serverWaits{sched, m.Leading, loaded}
+	waits := serverWaits{Scheduler: sched, leading: m.Leading, loaded: loaded, starting: run}
 	ctl := control.New(control.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log,
 		Wake: sched.Kick, InterruptSpot: run.InterruptSpot, ExecutorNote: m.exec.Limitation(),
-		Waits: waits, Starting: run, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
+		Waits: waits, Starting: waits, Unavailable: run.Unavailable, Prices: &prices, CostDays: costDays(m.Costs), UnknownNetwork: ec2API.Unknown})
 	batchAPI := batch.New(batch.Config{Control: ctl, Scope: scope, Log: m.log})
 	m.Feed = jobfeed.New(jobfeed.Options{
 		Scope: scope, Now: now, Log: m.log,

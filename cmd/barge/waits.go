@@ -36,11 +36,15 @@ const viewPoll = time.Second
 // snapshots, read from the store, are every server's.
 type serverWaits struct {
 	*scheduler.Scheduler
-	leading func() bool
-	loaded  *loadedWaits // nil on a database of its own
+	leading  func() bool
+	loaded   *loadedWaits     // nil on a database of its own
+	starting control.Starting // the runner: why STARTING jobs' tasks wait
 }
 
-var _ control.Waits = serverWaits{}
+var (
+	_ control.Waits    = serverWaits{}
+	_ control.Starting = serverWaits{}
+)
 
 // WaitReason returns why a RUNNABLE job of spec in queue waits, "" when it
 // waits only for its turn or nothing is known.
@@ -50,6 +54,19 @@ func (w serverWaits) WaitReason(queue string, spec *barge.JobSpec) string {
 	}
 	if v := w.loaded.current(); v != nil {
 		return v.WaitReason(queue, spec)
+	}
+	return ""
+}
+
+// StartingReason returns why the task of STARTING job jobID waits to run:
+// the runner's answer while this server leads, otherwise the one the live
+// leader published.
+func (w serverWaits) StartingReason(jobID string) string {
+	if w.leading() {
+		return w.starting.StartingReason(jobID)
+	}
+	if v := w.loaded.current(); v != nil {
+		return v.StartingReason(jobID)
 	}
 	return ""
 }

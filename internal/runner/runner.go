@@ -223,6 +223,35 @@ func (r *Runner) StartingReason(jobID string) string {
 	return ""
 }
 
+// StartingReasons returns StartingReason of the STARTING jobs whose tasks
+// wait to run, by job ID: of at most limit of them, those first by ID, so
+// that the same state gives the same answer.
+func (r *Runner) StartingReasons(limit int) map[string]string {
+	var pending []*attempt
+	r.mu.Lock()
+	for _, a := range r.active {
+		if _, ok := a.exec.(barge.PendingReasoner); ok {
+			pending = append(pending, a)
+		}
+	}
+	r.mu.Unlock()
+	out := map[string]string{}
+	for _, a := range pending {
+		if why := a.exec.(barge.PendingReasoner).PendingReason(a.taskID); why != "" {
+			out[a.jobID] = why
+		}
+	}
+	if len(out) > limit {
+		for _, id := range slices.Sorted(maps.Keys(out))[limit:] {
+			delete(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 func (r *Runner) attemptOf(jobID string) *attempt {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -39,7 +39,15 @@ type wireView struct {
 	GoneHost   string              `json:"goneHost,omitempty"`
 	Used       map[string]float64  `json:"usedVCPU,omitempty"`
 	Memory     map[string]int      `json:"usedMemoryMiB,omitempty"`
+	// Starting says why the tasks of STARTING jobs wait to run, by job ID
+	// (Config.StartingReasons). An older barge ignores it.
+	Starting map[string]string `json:"starting,omitempty"`
 }
+
+// maxStartingReasons bounds the STARTING jobs a published view says why
+// their tasks wait: the view stays small whatever the number of jobs. A job
+// beyond it shows no such reason on the servers that do not lead.
+const maxStartingReasons = 1000
 
 // wireQueue is a job queue as a pass saw it.
 type wireQueue struct {
@@ -82,6 +90,9 @@ func (s *Scheduler) PublishedView() []byte {
 	s.mu.Lock()
 	w := encodeView(reasons{v: v, used: s.used, mem: s.mem})
 	s.mu.Unlock()
+	if f := s.cfg.StartingReasons; f != nil {
+		w.Starting = f(maxStartingReasons)
+	}
 	b, err := json.Marshal(w)
 	if err != nil {
 		panic(err) // strings and numbers only: cannot fail
@@ -127,7 +138,10 @@ func encodeView(r reasons) *wireView {
 // View is what the leader's last pass saw and the capacity jobs held, as
 // another server loaded it: the ground of the same reasons why jobs wait as
 // the leader gives.
-type View struct{ r reasons }
+type View struct {
+	r        reasons
+	starting map[string]string // wireView.Starting
+}
 
 // LoadView decodes what a leader's PublishedView returned.
 func LoadView(b []byte) (*View, error) {
@@ -175,8 +189,12 @@ func LoadView(b []byte) (*View, error) {
 			v.hostCap[h] = barge.HostCapacity(c)
 		}
 	}
-	return &View{r: reasons{v: v, used: w.Used, mem: w.Memory}}, nil
+	return &View{r: reasons{v: v, used: w.Used, mem: w.Memory}, starting: w.Starting}, nil
 }
+
+// StartingReason returns why the task of STARTING job jobID waited to run
+// when the leader published the view, "" when it did not or is not known.
+func (v *View) StartingReason(jobID string) string { return v.starting[jobID] }
 
 // Used returns the vCPUs in use on compute environment ce, as the leader's
 // Scheduler.Used did when it published the view.

@@ -76,6 +76,12 @@ func TestPublishedView(t *testing.T) {
 			return ""
 		}
 		c.Connecting = func(ce *barge.ComputeEnvironment) bool { return ce.Name == "cluster" }
+		c.StartingReasons = func(limit int) map[string]string {
+			if limit < 1 {
+				t.Errorf("StartingReasons(%d): want a positive limit", limit)
+			}
+			return map[string]string{"h1": "Waiting for a node: 0/1 nodes are available: 1 Insufficient cpu."}
+		}
 		c.Host = func(ce *barge.ComputeEnvironment) (string, barge.HostCapacity) {
 			if ce != nil && ce.Name == "hosted" {
 				return "docker", barge.HostCapacity{VCPU: 8, MemoryMiB: 4096, CPUOvercommit: 2, MemoryOvercommit: 1}
@@ -146,6 +152,18 @@ func TestPublishedView(t *testing.T) {
 	}
 	if got := loadedReason(t, s, "hostq", job("x", "hostq", "1").Spec); got != "" {
 		t.Errorf("with 2 GiB released, WaitReason from the loaded view = %q, want none (it fits)", got)
+	}
+
+	// Why a STARTING job's task waits is published as the runner says.
+	v, err := scheduler.LoadView(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.StartingReason("h1"), "Waiting for a node: 0/1 nodes are available: 1 Insufficient cpu."; got != want {
+		t.Errorf("StartingReason(h1) from the loaded view = %q, want %q", got, want)
+	}
+	if got := v.StartingReason("h2"); got != "" {
+		t.Errorf("StartingReason(h2) from the loaded view = %q, want none", got)
 	}
 
 	if _, err := scheduler.LoadView(bytes.Replace(before, []byte(`"format":1`), []byte(`"format":2`), 1)); err == nil {

@@ -90,6 +90,11 @@ type Config struct {
 	// environment's maxvCpus and its host. An unbounded capacity limits
 	// nothing (simulated tasks).
 	Host func(ce *barge.ComputeEnvironment) (string, barge.HostCapacity)
+	// StartingReasons, when set, returns why the tasks of STARTING jobs
+	// wait to run (a Pod no node takes), by job ID, for at most limit jobs.
+	// The scheduler only publishes them with its view (PublishedView), for
+	// the servers that do not lead.
+	StartingReasons func(limit int) map[string]string
 }
 
 // Scheduler places jobs. It is safe for concurrent use.
