@@ -306,10 +306,11 @@ func repeatable(batch []*request) bool {
 
 // runPlain runs a batch of repeatable requests in one transaction without
 // savepoints and commits it, setting errs of the requests skipped because
-// their context ended. ok is false when a request failed: the transaction
-// is then rolled back, nothing of it is written, and the batch should run
-// again with savepoints. err is the failure of the transaction as a whole,
-// as runBatch's.
+// their context ended. ok is false when one of several requests failed: the
+// transaction is then rolled back, nothing of it is written, and the batch
+// should run again with savepoints (a request alone in its batch gets its
+// error at once). err is the failure of the transaction as a whole, as
+// runBatch's.
 func (w *writer) runPlain(batch []*request, errs []error) (changes []barge.JobChange, ok bool, err error) {
 	ctx := context.Background()
 	if _, err := w.exec(ctx, w.d.begin); err != nil {
@@ -326,7 +327,14 @@ func (w *writer) runPlain(batch []*request, errs []error) (changes []barge.JobCh
 			err = r.fn(tx)
 		}
 		if err != nil {
-			w.rollback(err)
+			if _, rerr := w.exec(ctx, "ROLLBACK"); rerr != nil {
+				return nil, false, err // the connection is gone: the batch failed
+			}
+			if len(batch) == 1 {
+				// Alone, it failed alone: nothing to run again.
+				errs[i] = err
+				return nil, true, nil
+			}
 			return nil, false, nil
 		}
 	}
