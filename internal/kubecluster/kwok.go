@@ -1,12 +1,19 @@
 package kubecluster
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	k8s "k8s.io/client-go/kubernetes"
 )
 
 // KwokVersion is the kwok that scripts/kube-build.sh builds.
@@ -18,6 +25,17 @@ const (
 	KwokLabel = "type"
 	KwokValue = "kwok"
 )
+
+// KwokAvailable returns why kwok cannot run here, or nil: it needs the
+// kwok binary and kwok's module (for its stages), which
+// scripts/kube-build.sh builds and downloads.
+func KwokAvailable() error {
+	if _, err := os.Stat(filepath.Join(BinDir(), "kwok")); err != nil {
+		return fmt.Errorf("kwok is not built (scripts/kube-build.sh): %w", err)
+	}
+	_, err := KwokStages()
+	return err
+}
 
 // StartKwok starts kwok (sigs.k8s.io/kwok, built by scripts/kube-build.sh
 // into BinDir), which plays the kubelet of every node labelled
@@ -77,7 +95,18 @@ func goModCache() string {
 // CPUTime returns the CPU time (user and system) the cluster's processes
 // have used so far, from /proc.
 func (c *Cluster) CPUTime() (time.Duration, error) {
+	times, err := c.CPUTimes()
 	var total time.Duration
+	for _, t := range times {
+		total += t
+	}
+	return total, err
+}
+
+// CPUTimes returns the CPU time each of the cluster's running processes
+// has used so far, by name (etcd, kube-apiserver, kwok, ...).
+func (c *Cluster) CPUTimes() (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
 	for _, p := range c.procs {
 		select {
 		case <-p.done:
@@ -86,11 +115,11 @@ func (c *Cluster) CPUTime() (time.Duration, error) {
 		}
 		t, err := ProcessCPUTime(p.cmd.Process.Pid)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		total += t
+		out[p.name] += t
 	}
-	return total, nil
+	return out, nil
 }
 
 // ProcessCPUTime returns the CPU time (user and system, its own threads)
@@ -117,3 +146,106 @@ func ProcessCPUTime(pid int) (time.Duration, error) {
 
 // clockTicks is the kernel's USER_HZ, 100 on Linux.
 const clockTicks = 100
+
+// PodCompleteStage is a kwok stage that ends barge's running Pods (those
+// labelled barge/managed=true) a second after they start, exit code 0, as
+// a short job would.
+const PodCompleteStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: barge-pod-complete
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Running'
+    - key: '.metadata.labels["barge/managed"]'
+      operator: 'In'
+      values:
+      - 'true'
+  delay:
+    durationMilliseconds: 1000
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      containerStatuses:
+      {{ range $index, $item := .spec.containers }}
+      - image: {{ $item.image | Quote }}
+        name: {{ $item.name | Quote }}
+        ready: false
+        restartCount: 0
+        started: false
+        state:
+          terminated:
+            exitCode: 0
+            finishedAt: {{ $now | Quote }}
+            reason: Completed
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      phase: Succeeded
+`
+
+// KwokNodeVCPU is the vCPUs of each fake node that StartKwokNodes creates.
+const KwokNodeVCPU = 32
+
+// StartKwokNodes makes the cluster a cluster of n fake nodes for scale
+// measurements: it cordons the real node (only the fake ones take Pods),
+// starts kwok with its fast stages and PodCompleteStage (a barge Pod runs a
+// second and ends with exit code 0), and creates n nodes of KwokNodeVCPU
+// vCPUs, 256 GiB and 1,000 Pods each, named kwok-000 on. undo deletes the
+// nodes and uncordons the real one; kwok stops with the cluster. The error
+// says when kwok is not built.
+func (c *Cluster) StartKwokNodes(ctx context.Context, n int) (undo func(), err error) {
+	cs, err := k8s.NewForConfig(c.Config)
+	if err != nil {
+		return nil, err
+	}
+	cordon := func(on bool) error {
+		_, err := cs.CoreV1().Nodes().Patch(context.Background(), c.Node, types.MergePatchType,
+			[]byte(`{"spec":{"unschedulable":`+strconv.FormatBool(on)+`}}`), metav1.PatchOptions{})
+		return err
+	}
+	var names []string
+	undo = func() {
+		for _, n := range names {
+			cs.CoreV1().Nodes().Delete(context.Background(), n, metav1.DeleteOptions{})
+		}
+		cordon(false)
+	}
+	defer func() {
+		if err != nil {
+			undo()
+		}
+	}()
+	if err := cordon(true); err != nil {
+		return nil, err
+	}
+	stages, err := KwokStages()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.StartKwok(stages + "\n---\n" + PodCompleteStage); err != nil {
+		return nil, err
+	}
+	room := corev1.ResourceList{corev1.ResourceCPU: *resource.NewQuantity(KwokNodeVCPU, resource.DecimalSI),
+		corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("1000")}
+	for i := range n {
+		node := &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("kwok-%03d", i), Labels: map[string]string{KwokLabel: KwokValue},
+				Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"}},
+			Status: corev1.NodeStatus{Capacity: room, Allocatable: room},
+		}
+		if _, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+			return nil, err
+		}
+		names = append(names, node.Name)
+	}
+	return undo, nil
+}

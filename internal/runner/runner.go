@@ -597,14 +597,27 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, tar
 		last   time.Time // of the last line kept
 		atLast []string  // the messages kept at last's millisecond, in order
 	)
+	// Lines wait in batch at most logFlushInterval: a timer is armed when
+	// the first line of a batch comes, not ticking for the whole life of
+	// the task, since thousands of tasks may run at once with no output.
+	// Flushes are serialised (flushing), so that batches are stored in
+	// their order.
 	var (
-		mu    sync.Mutex
-		batch []barge.LogLine
+		mu       sync.Mutex
+		batch    []barge.LogLine
+		timer    *time.Timer // armed while batch holds lines
+		flushing sync.Mutex
 	)
 	flush := func() {
+		flushing.Lock()
+		defer flushing.Unlock()
 		mu.Lock()
 		lines := batch
 		batch = nil
+		if timer != nil {
+			timer.Stop()
+			timer = nil
+		}
 		mu.Unlock()
 		if len(lines) == 0 {
 			return
@@ -613,22 +626,6 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, tar
 			log.Error("storing task output failed", "error", err, "lines", len(lines))
 		}
 	}
-	stop := make(chan struct{})
-	flushed := make(chan struct{})
-	go func() {
-		defer close(flushed)
-		t := time.NewTicker(logFlushInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				flush()
-				return
-			case <-t.C:
-				flush()
-			}
-		}
-	}()
 	keep := func(l barge.LogLine) {
 		if l.Message == "" {
 			return // CloudWatch Logs holds no empty events; awslogs skips them too
@@ -644,6 +641,9 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, tar
 		mu.Lock()
 		batch = append(batch, l)
 		full := len(batch) >= logFlushLines
+		if !full && timer == nil {
+			timer = time.AfterFunc(logFlushInterval, flush)
+		}
 		mu.Unlock()
 		if full {
 			flush()
@@ -675,8 +675,7 @@ func (r *Runner) pumpLogs(ctx context.Context, log *slog.Logger, a *attempt, tar
 			since, resume = last, &resumed{since: last, stored: slices.Clone(atLast)}
 		}
 	}
-	close(stop)
-	<-flushed
+	flush()
 }
 
 // waitTask waits for a's task to end. While its executor fails (its engine

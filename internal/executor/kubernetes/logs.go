@@ -165,6 +165,22 @@ func (e *Executor) follow(ctx context.Context, taskID, stream string, since time
 		}
 		if st := taskStatus(pod); st == nil || st.State.Running == nil {
 			final = true
+			continue
+		}
+		// The stream ended while the container runs, as far as the
+		// informer knows. Mostly the container has ended and its status
+		// is on its way (a kubelet reports it after it ends its log
+		// streams): following again at once would make a request after
+		// request, each ended at once, until the status comes. Wait for
+		// the Pod to change, or for a second (a stream the API server
+		// dropped), before following again.
+		waited := false
+		if err := e.watch(ctx, taskID, func(*corev1.Pod, bool) (bool, time.Duration, error) {
+			done := waited
+			waited = true
+			return done, time.Second, nil
+		}); err != nil {
+			return err
 		}
 	}
 }
