@@ -258,6 +258,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		CPUOvercommit: m.Config.CPUOvercommit, MemoryOvercommit: m.Config.MemoryOvercommit, HostCapacity: m.Config.HostCapacity,
 		Second:        m.Config.JobSecond,
 		OnTaskStarted: met.TaskStarted, OnExecutorError: met.ExecutorError,
+		Unhurried: true,
 	})
 	m.runner = run
 	sched = scheduler.New(scheduler.Config{Store: m.store, Jobs: life, Scope: scope, Log: m.log, Place: run.Place, Now: now, Unavailable: run.Unavailable, Connecting: run.Connecting, Host: run.Host,

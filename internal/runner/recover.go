@@ -186,7 +186,7 @@ func (r *Runner) takeOver(ctx context.Context, p barge.Placement, x barge.Execut
 		defer r.wg.Done()
 		// A STARTING job's task is started again (see Recover); a
 		// RUNNING one's followed.
-		r.run(ctx, p, a, j.Status == barge.JobRunning)
+		r.run(r.unhurried(ctx), p, a, j.Status == barge.JobRunning)
 	}()
 }
 

@@ -109,6 +109,11 @@ type Config struct {
 	// OnExecutorError, when set, is told of each failed executor call by
 	// its operation: "start", "wait", "stop", "remove", "logs" or "list".
 	OnExecutorError func(op string)
+	// Unhurried makes the writes of the attempts' goroutines unhurried
+	// (barge.Unhurried): on a busy server they share commits, at the cost
+	// of a few milliseconds each. Unit tests that step a fake clock leave
+	// it off, so that a write is done once every goroutine waits.
+	Unhurried bool
 	// SweepEvery is how often Watch removes the tasks that belong to no
 	// unfinished attempt (sweep.go); DefaultSweepEvery when 0.
 	SweepEvery time.Duration
@@ -174,6 +179,7 @@ func New(cfg Config) *Runner {
 // Place starts running placed attempts, each on the executor of the
 // compute environment it was placed on; it returns at once.
 func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
+	ctx = r.unhurried(ctx)
 	for _, p := range placements {
 		x, err := r.executorFor(p.CE)
 		a := r.track(p, x, err)
@@ -183,6 +189,15 @@ func (r *Runner) Place(ctx context.Context, placements []barge.Placement) {
 			r.run(ctx, p, a, false)
 		}()
 	}
+}
+
+// unhurried returns ctx, unhurried if Config.Unhurried says so: no client
+// waits on what an attempt's goroutine writes.
+func (r *Runner) unhurried(ctx context.Context) context.Context {
+	if r.cfg.Unhurried {
+		return barge.Unhurried(ctx)
+	}
+	return ctx
 }
 
 // Wait blocks until every attempt goroutine has returned (after ctx ended).

@@ -148,6 +148,66 @@ func TestRepeatableBatchFails(t *testing.T) {
 	}
 }
 
+// TestUnhurriedWrites: a batch of unhurried writes (barge.Unhurried) waits
+// up to maxUnhurried for more to share its commit; a write that a caller
+// waits for commits at once, and ends such a wait.
+func TestUnhurriedWrites(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		var batches []int
+		s, err := Open(ctx, filepath.Join(dir, "barge.db"), Options{OnCommit: func(_ time.Duration, n int) { batches = append(batches, n) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		insert := func(ctx context.Context, id string) {
+			if err := s.InsertJobs(ctx, []*barge.Job{newJob(id, "q", id)}); err != nil {
+				t.Errorf("InsertJobs(%s) = %v", id, err)
+			}
+		}
+		// at runs insert after d, and returns when it was answered.
+		at := func(d time.Duration, ctx context.Context, id string) chan time.Duration {
+			answered := make(chan time.Duration, 1)
+			go func() {
+				time.Sleep(d)
+				start := time.Now()
+				insert(ctx, id)
+				answered <- time.Since(start)
+			}()
+			return answered
+		}
+		slow := barge.Unhurried(ctx)
+
+		batches = nil
+		a, b := at(0, slow, "a"), at(2*time.Millisecond, slow, "b")
+		if waited := <-a; waited != 5*time.Millisecond {
+			t.Errorf("an unhurried write waited %v, want %v", waited, 5*time.Millisecond)
+		}
+		<-b
+		if !slices.Equal(batches, []int{2}) {
+			t.Errorf("two unhurried writes 2 ms apart: batches of %v, want one of 2", batches)
+		}
+
+		batches = nil
+		c, d := at(0, slow, "c"), at(time.Millisecond, ctx, "d")
+		if waited := <-c; waited != time.Millisecond {
+			t.Errorf("an unhurried write joined by a hurried one 1 ms later waited %v, want 1ms", waited)
+		}
+		if waited := <-d; waited != 0 {
+			t.Errorf("the hurried write waited %v, want 0", waited)
+		}
+		if !slices.Equal(batches, []int{2}) {
+			t.Errorf("batches of %v, want one of 2", batches)
+		}
+
+		batches = nil
+		if waited := <-at(0, ctx, "e"); waited != 0 {
+			t.Errorf("a hurried write alone waited %v, want 0", waited)
+		}
+	})
+}
+
 // TestWriteErrorRollsBackRequest checks that a request's error undoes its
 // own statements, even those that succeeded.
 func TestWriteErrorRollsBackRequest(t *testing.T) {
