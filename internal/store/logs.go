@@ -376,7 +376,7 @@ func appendLogEvents(tx *wtx, group, stream string, events []barge.LogEvent) err
 		return err
 	}
 	first, last, ingested := int64(math.MaxInt64), int64(math.MinInt64), int64(0)
-	args := make([]any, 0, 5*eventRowsPerInsert[0])
+	args := make([]any, 0, 5*min(len(events), eventRowsPerInsert[0]))
 	rest := events
 	for _, n := range eventRowsPerInsert {
 		for len(rest) >= n {
