@@ -28,105 +28,54 @@ func TestWriteBatchIsolation(t *testing.T) {
 		if err := s.InsertJobs(ctx, []*barge.Job{newJob("taken", "q", "x")}); err != nil {
 			t.Fatal(err)
 		}
-
-		// Hold the writer in a batch of its own while the requests under
-		// test queue up behind it; it then takes them all into the next.
-		release := make(chan struct{})
-		held := make(chan error)
-		go func() { held <- s.write(ctx, func(*wtx) error { <-release; return nil }) }()
-		synctest.Wait()
-
-		ids := []string{"good1", "taken", "good2", "good3"}
-		errs := make([]error, len(ids))
-		var wg sync.WaitGroup
-		for i, id := range ids {
-			wg.Go(func() { errs[i] = s.InsertJobs(ctx, []*barge.Job{newJob(id, "q", id)}) })
-		}
-		// All four are blocked handing their request to the busy writer.
-		synctest.Wait()
-		close(release)
-		wg.Wait()
-		if err := <-held; err != nil {
-			t.Fatalf("holding write = %v", err)
-		}
-
-		for i, id := range ids {
-			want := barge.ErrorCode("")
-			if id == "taken" {
-				want = barge.EConflict
-			}
-			wantCode(t, fmt.Sprintf("InsertJobs(%s)", id), errs[i], want)
-		}
-		got, err := s.GetJobs(ctx, []string{"good1", "good2", "good3"})
-		if err != nil || len(got) != 3 {
-			t.Errorf("GetJobs(good1, good2, good3) = %d jobs, %v; want 3", len(got), err)
-		}
+		checkOneBatch(t, s, insertInOneBatch(t, s, synctest.Wait))
 	})
 }
 
-// TestRepeatableBatchFails sends a batch of repeatable writes, one of
-// which fails, on both databases: the batch first runs without savepoints,
-// is rolled back when the duplicate fails, and runs again with them, so the
-// others are stored once, numbered in order, and logged once in the change
-// log, and the duplicate alone fails.
-func TestRepeatableBatchFails(t *testing.T) {
+// batchIDs are the jobs insertInOneBatch inserts, one request each; the job
+// "taken" is already stored.
+var batchIDs = []string{"good1", "taken", "good2", "good3"}
+
+// insertInOneBatch inserts each of batchIDs in a request of its own, all in
+// one batch of the writer, and returns each request's error. settle returns
+// once the goroutines started wait to hand their requests to the writer.
+func insertInOneBatch(t *testing.T, s *Store, settle func()) []error {
+	t.Helper()
 	ctx := context.Background()
-	var mu sync.Mutex
-	var batches []int
-	s, err := Open(ctx, testDatabase(t), Options{ChangeLog: "me", OnJobsWritten: func([]barge.JobChange) {}, OnCommit: func(_ time.Duration, n int) {
-		mu.Lock()
-		batches = append(batches, n)
-		mu.Unlock()
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.InsertJobs(ctx, []*barge.Job{newJob("taken", "q", "x")}); err != nil {
-		t.Fatal(err)
-	}
 	// Hold the writer in a batch of its own while the requests under test
 	// queue up behind it; it then takes them all into the next.
 	release := make(chan struct{})
 	held := make(chan error)
 	go func() { held <- s.write(ctx, func(*wtx) error { <-release; return nil }) }()
-	for {
-		mu.Lock()
-		n := len(batches)
-		mu.Unlock()
-		if n == 1 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond) // the holding write has begun
-	ids := []string{"good1", "taken", "good2", "good3"}
-	errs := make([]error, len(ids))
+	settle()
+	errs := make([]error, len(batchIDs))
 	var wg sync.WaitGroup
-	for i, id := range ids {
+	for i, id := range batchIDs {
 		wg.Go(func() { errs[i] = s.InsertJobs(ctx, []*barge.Job{newJob(id, "q", id)}) })
 	}
-	time.Sleep(200 * time.Millisecond) // all four wait to hand over their request
+	settle() // all four wait for the busy writer
 	close(release)
 	wg.Wait()
 	if err := <-held; err != nil {
 		t.Fatalf("holding write = %v", err)
 	}
-	mu.Lock()
-	if want := []int{1, 1, 4}; !slices.Equal(batches, want) {
-		t.Fatalf("batches of %v requests, want %v: the four inserts did not share a batch", batches, want)
-	}
-	mu.Unlock()
-	for i, id := range ids {
+	return errs
+}
+
+// checkOneBatch checks what insertInOneBatch did: the duplicate failed
+// alone, and the others are stored, each with a number of its own.
+func checkOneBatch(t *testing.T, s *Store, errs []error) {
+	t.Helper()
+	for i, id := range batchIDs {
 		want := barge.ErrorCode("")
 		if id == "taken" {
 			want = barge.EConflict
 		}
 		wantCode(t, fmt.Sprintf("InsertJobs(%s)", id), errs[i], want)
 	}
-	got, err := s.GetJobs(ctx, []string{"taken", "good1", "good2", "good3"})
+	got, err := s.GetJobs(context.Background(), batchIDs)
 	if err != nil || len(got) != 4 {
-		t.Fatalf("GetJobs = %d jobs, %v; want 4", len(got), err)
+		t.Fatalf("GetJobs(%v) = %d jobs, %v; want 4", batchIDs, len(got), err)
 	}
 	seqs := map[int64]bool{}
 	for _, j := range got {
@@ -135,6 +84,33 @@ func TestRepeatableBatchFails(t *testing.T) {
 	if len(seqs) != 4 {
 		t.Errorf("the jobs' numbers %v are not distinct", seqs)
 	}
+}
+
+// TestRepeatableBatchFails sends a batch of repeatable writes, one of
+// which fails, on both databases: the batch first runs without savepoints,
+// is rolled back when the duplicate fails, and runs again with them, so the
+// others are stored once and logged once in the change log, and the
+// duplicate alone fails.
+func TestRepeatableBatchFails(t *testing.T) {
+	ctx := context.Background()
+	commits := make(chan int, 8) // each commit's number of requests
+	s, err := Open(ctx, testDatabase(t), Options{ChangeLog: "me", OnJobsWritten: func([]barge.JobChange) {},
+		OnCommit: func(_ time.Duration, n int) { commits <- n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.InsertJobs(ctx, []*barge.Job{newJob("taken", "q", "x")}); err != nil {
+		t.Fatal(err)
+	}
+	<-commits
+	// Outside a synctest bubble (PostgreSQL is another process), half a
+	// second is what the goroutines get to reach the writer.
+	errs := insertInOneBatch(t, s, func() { time.Sleep(500 * time.Millisecond) })
+	if held, batch := <-commits, <-commits; held != 1 || batch != 4 {
+		t.Fatalf("commits of %d, then %d requests; want 1 (the holding write), then 4: the inserts did not share a batch", held, batch)
+	}
+	checkOneBatch(t, s, errs)
 	changes, err := s.JobChangesAfter(ctx, 0, 100)
 	if err != nil {
 		t.Fatal(err)
