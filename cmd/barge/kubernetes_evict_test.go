@@ -11,12 +11,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/bargehq/barge/internal/executor/kubernetes"
+	"github.com/bargehq/barge/internal/kubecluster"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8s "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 )
+
+// kubeQueue starts a server with the kubernetes executor on the test
+// cluster, and its job queue "q" on a Fargate compute environment "kube" of
+// 16 vCPUs.
+func kubeQueue(t *testing.T) (*kubecluster.Cluster, *kubeBarge, *batch.Client) {
+	t.Helper()
+	kc := kubeCluster(t)
+	b := startKubeBarge(t, "--executor", "kubernetes", "--kubeconfig", kc.Kubeconfig, "--kube-namespace", kubeNamespace)
+	c := b.ts.batch()
+	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
+	waitCEStatus(t, c, "kube", types.CEStatusValid)
+	createQueue(t, c, "q", "kube")
+	return kc, b, c
+}
 
 // TestKubernetesEviction runs jobs on the test cluster through the server
 // and has Kubernetes evict their Pods, as it does on a node short of disk
@@ -33,13 +48,8 @@ import (
 //
 // No Pod is left behind.
 func TestKubernetesEviction(t *testing.T) {
-	kc := kubeCluster(t)
-	b := startKubeBarge(t, "--executor", "kubernetes", "--kubeconfig", kc.Kubeconfig, "--kube-namespace", kubeNamespace)
-	c := b.ts.batch()
+	kc, b, c := kubeQueue(t)
 	ctx := context.Background()
-	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
-	waitCEStatus(t, c, "kube", types.CEStatusValid)
-	createQueue(t, c, "q", "kube")
 	role := createExecRole(t, b.ts)
 	// The first attempt of each job is the one Kubernetes evicts; the
 	// second succeeds.
@@ -145,13 +155,8 @@ func jobPod(t *testing.T, cs k8s.Interface, id string) string {
 // node takes its Pods and succeeds on its second attempt once the node is
 // back. No Pod is left behind.
 func TestKubernetesNodeLoss(t *testing.T) {
-	kc := kubeCluster(t)
-	b := startKubeBarge(t, "--executor", "kubernetes", "--kubeconfig", kc.Kubeconfig, "--kube-namespace", kubeNamespace)
-	c := b.ts.batch()
+	kc, b, c := kubeQueue(t)
 	ctx := context.Background()
-	createTaggedCE(t, c, "kube", types.CRTypeFargate, 16, nil)
-	waitCEStatus(t, c, "kube", types.CEStatusValid)
-	createQueue(t, c, "q", "kube")
 	registerScript(t, c, "d", "busybox", createExecRole(t, b.ts),
 		`if [ "$AWS_BATCH_JOB_ATTEMPT" = 1 ]; then trap 'exit 143' TERM; echo started; while true; do sleep 1; done; fi; echo attempt $AWS_BATCH_JOB_ATTEMPT`,
 		func(in *batch.RegisterJobDefinitionInput) {
